@@ -1,0 +1,64 @@
+"""Shared fixtures.
+
+Tests that need a real service (Redis with a Celery worker, PostgreSQL, Chromium) skip with a reason
+when it is absent; with ``REQUIRE_SERVICES=1`` (the second CI pass) any skip fails the run.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+pytest_plugins = ["tests.services"]
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_FIXTURE = ROOT / "fixtures" / "demo.json"
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("REQUIRE_SERVICES") == "1" and _skipped:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(
+                f"REQUIRE_SERVICES=1: {len(_skipped)} test(s) skipped, which counts as failure here:",
+                red=True,
+            )
+            for nodeid in _skipped:
+                reporter.write_line(f"  {nodeid}", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The committed demo data set, loaded once for a module and removed after it."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", str(DEMO_FIXTURE), verbosity=0)
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage used with DEBUG off needs collectstatic; tests serve sources as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

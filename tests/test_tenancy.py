@@ -1,0 +1,172 @@
+"""Staff see their own sponsors' objects only; anything else does not exist for them (404)."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.urls import get_resolver, reverse
+
+from tests import factories as f
+from tracker import models as m
+from tracker.tenancy import SHARED_MODELS, TENANT_PATHS, scoped
+
+
+@dataclass
+class SponsorWorld:
+    sponsor: m.Sponsor
+    booth: m.Sponsorship
+    other_booth: m.Sponsorship
+    manager: m.StaffMember
+    booth_staff: m.StaffMember
+    objects: dict
+
+
+def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld:
+    sponsor = f.SponsorFactory(name=name)
+    booth = f.SponsorshipFactory(sponsor=sponsor, event=event)
+    other_booth = f.SponsorshipFactory(sponsor=sponsor, event=other_event)
+    manager = f.StaffMemberFactory(sponsor=sponsor, level="manager")
+    booth_staff = f.StaffMemberFactory(sponsor=sponsor, level="booth")
+    booth_staff.sponsorships.add(booth)
+    lead = f.LeadFactory(sponsorship=booth)
+    scan = f.ScanFactory(lead=lead, scanned_by=booth_staff)
+    icp = f.IcpFactory(sponsor=sponsor)
+    follow_up = f.FollowUpFactory(lead=lead, owner=booth_staff)
+    objects = {
+        m.Sponsor: sponsor,
+        m.Event: event,
+        m.Sponsorship: booth,
+        m.CostLine: f.CostLineFactory(sponsorship=booth),
+        m.StaffMember: booth_staff,
+        m.Attendee: lead.attendee,
+        m.Lead: lead,
+        m.Scan: scan,
+        m.IdealCustomerProfile: icp,
+        m.IcpCriterion: f.IcpCriterionFactory(icp=icp),
+        m.LeadScore: f.LeadScoreFactory(lead=lead, icp=icp),
+        m.FollowUp: follow_up,
+        m.FollowUpChange: f.FollowUpChangeFactory(follow_up=follow_up),
+    }
+    return SponsorWorld(sponsor, booth, other_booth, manager, booth_staff, objects)
+
+
+@pytest.fixture
+def worlds(db):
+    paris = f.EventFactory(name="Paris 2024")
+    slc = f.EventFactory(name="Salt Lake City 2024", start_date="2024-11-12", end_date="2024-11-15")
+    # Each sponsor has its own event so that even shared-looking objects differ per sponsor.
+    lonely = f.EventFactory(name="Only B was here")
+    return build_world("Alpha Cloud", paris, slc), build_world("Beta Mesh", lonely, slc)
+
+
+def test_every_model_has_a_tenancy_rule():
+    tracked = set(TENANT_PATHS) | SHARED_MODELS
+    missing = [
+        model.__name__ for model in apps.get_app_config("tracker").get_models() if model not in tracked
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("model", list(TENANT_PATHS), ids=lambda model: model.__name__)
+def test_a_manager_sees_only_their_sponsors_rows(worlds, model):
+    a, b = worlds
+    visible = scoped(model, a.manager.user)
+    assert visible.filter(pk=a.objects[model].pk).exists()
+    if model is not m.Event or b.objects[m.Event].pk != a.objects[m.Event].pk:
+        assert not visible.filter(pk=b.objects[model].pk).exists()
+    assert visible.count() == visible.distinct().count(), "scoping must not duplicate rows"
+
+
+def test_booth_staff_see_their_booth_only(worlds):
+    a, b = worlds
+    user = a.booth_staff.user
+    assert list(scoped(m.Sponsorship, user)) == [a.booth]
+    assert set(scoped(m.Lead, user)) == {a.objects[m.Lead]}
+    assert not scoped(m.Lead, user).filter(sponsorship=a.other_booth).exists()
+    # Costs and the ICP are for managers.
+    assert not scoped(m.CostLine, user).exists()
+    assert not scoped(m.IdealCustomerProfile, user).exists()
+    assert not scoped(m.Scan, user).filter(sponsorship__sponsor=b.sponsor).exists()
+
+
+def test_superuser_sees_everything(worlds):
+    admin = f.UserFactory(is_superuser=True, is_staff=True)
+    assert scoped(m.Lead, admin).count() == 2
+
+
+def test_a_user_without_a_staff_membership_sees_nothing(worlds):
+    nobody = f.UserFactory()
+    assert not any(scoped(model, nobody).exists() for model in TENANT_PATHS)
+
+
+def test_inactive_membership_grants_nothing(worlds):
+    a, _ = worlds
+    a.manager.is_active = False
+    a.manager.save()
+    assert not scoped(m.Lead, a.manager.user).exists()
+
+
+# Every route that takes an object id, and which object of a world it names.
+ROUTE_OBJECTS = {
+    "sponsor-overview": m.Sponsor,
+    "sponsorship-detail": m.Sponsorship,
+    "lead-detail": m.Lead,
+}
+
+
+def _tracker_routes_with_ids():
+    names = []
+    for pattern in get_resolver().url_patterns:
+        if getattr(pattern, "name", None) and "<int:pk>" in str(pattern.pattern):
+            names.append(pattern.name)
+    return names
+
+
+def test_every_id_route_is_covered_by_the_tenancy_tests():
+    assert sorted(_tracker_routes_with_ids()) == sorted(ROUTE_OBJECTS)
+
+
+@pytest.mark.parametrize("route", sorted(ROUTE_OBJECTS))
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
+def test_another_sponsors_object_is_a_404_for_every_method(worlds, client, route, method):
+    a, b = worlds
+    for intruder in (a.manager, a.booth_staff):
+        client.force_login(intruder.user)
+        url = reverse(route, args=[b.objects[ROUTE_OBJECTS[route]].pk])
+        response = getattr(client, method)(url)
+        assert response.status_code in (404, 405), (intruder, url, response.status_code)
+        if method == "get":
+            assert response.status_code == 404
+
+
+@pytest.mark.parametrize("route", sorted(ROUTE_OBJECTS))
+def test_own_objects_open_for_the_manager(worlds, client, route):
+    a, _ = worlds
+    client.force_login(a.manager.user)
+    response = client.get(reverse(route, args=[a.objects[ROUTE_OBJECTS[route]].pk]))
+    assert response.status_code == 200
+
+
+def test_booth_staff_open_their_booth_and_lead_but_not_the_sponsor_overview(worlds, client):
+    a, _ = worlds
+    client.force_login(a.booth_staff.user)
+    assert client.get(reverse("sponsorship-detail", args=[a.booth.pk])).status_code == 200
+    assert client.get(reverse("lead-detail", args=[a.objects[m.Lead].pk])).status_code == 200
+    assert client.get(reverse("sponsorship-detail", args=[a.other_booth.pk])).status_code == 404
+    assert client.get(reverse("sponsor-overview", args=[a.sponsor.pk])).status_code == 404
+
+
+def test_lists_show_only_own_sponsorships(worlds, client):
+    a, b = worlds
+    client.force_login(a.manager.user)
+    page = client.get(reverse("my-booths")).content.decode()
+    assert "Alpha Cloud" in page
+    assert "Beta Mesh" not in page
+
+
+def test_pages_need_a_login(worlds, client):
+    a, _ = worlds
+    for route in ROUTE_OBJECTS:
+        response = client.get(reverse(route, args=[a.objects[ROUTE_OBJECTS[route]].pk]))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))

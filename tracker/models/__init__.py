@@ -1,0 +1,26 @@
+"""The tracker's domain, one module per concern."""
+
+from tracker.models.events import CostLine, Event, Sponsor, Sponsorship, Theme
+from tracker.models.followups import FollowUp, FollowUpChange
+from tracker.models.icp import IcpCriterion, IdealCustomerProfile, LeadScore
+from tracker.models.leads import Attendee, Lead, Scan
+from tracker.models.money import CurrencyRate
+from tracker.models.staff import StaffMember
+
+__all__ = [
+    "Attendee",
+    "CostLine",
+    "CurrencyRate",
+    "Event",
+    "FollowUp",
+    "FollowUpChange",
+    "IcpCriterion",
+    "IdealCustomerProfile",
+    "Lead",
+    "LeadScore",
+    "Scan",
+    "Sponsor",
+    "Sponsorship",
+    "StaffMember",
+    "Theme",
+]

@@ -1,0 +1,153 @@
+"""People behind badges, the leads they become for a sponsor, and every scan at a booth."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from tracker.models.choices import ConversationType, PayloadFormat, Rating
+from tracker.models.events import Event, Sponsorship
+from tracker.models.staff import StaffMember
+
+
+class Attendee(models.Model):
+    """The person behind a badge at one event, from the organiser's list or from a scanned badge.
+
+    Email and phone are often withheld by organisers: a blank email is normal, not an error.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendees")
+    badge_id = models.CharField(max_length=120, blank=True, help_text="The organiser's registration id.")
+    first_name = models.CharField(max_length=120, blank=True)
+    last_name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
+    city = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("last_name", "first_name")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("event", "badge_id"),
+                condition=~Q(badge_id=""),
+                name="attendee_badge_unique_per_event",
+                violation_error_message="This badge id is already registered for this event.",
+            ),
+        ]
+        indexes = [models.Index(fields=("event", "email"), name="attendee_event_email_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or self.badge_id or f"attendee #{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Lead(models.Model):
+    """One attendee for one sponsorship: every scan of that person at that booth adds to it."""
+
+    sponsorship = models.ForeignKey(Sponsorship, on_delete=models.CASCADE, related_name="leads")
+    attendee = models.ForeignKey(Attendee, on_delete=models.CASCADE, related_name="leads")
+    consent = models.BooleanField(
+        null=True, blank=True, help_text="Agreed to be contacted by this sponsor (blank: not asked)."
+    )
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    first_scan_at = models.DateTimeField(null=True, blank=True)
+    last_scan_at = models.DateTimeField(null=True, blank=True)
+    scan_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("-last_scan_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("sponsorship", "attendee"),
+                name="lead_one_per_attendee_and_sponsorship",
+                violation_error_message="This attendee is already a lead of this sponsorship.",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_scan_at__gte=F("first_scan_at"))
+                | Q(first_scan_at__isnull=True)
+                | Q(last_scan_at__isnull=True),
+                name="lead_last_scan_not_before_first",
+                violation_error_message="The last scan cannot be before the first.",
+            ),
+        ]
+        indexes = [models.Index(fields=("sponsorship", "-last_scan_at"), name="lead_sponsorship_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.attendee} for {self.sponsorship.sponsor}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lead-detail", args=[self.pk])
+
+
+class ScanQuerySet(models.QuerySet):
+    def unknown(self) -> ScanQuerySet:
+        """Scans whose badge matched nobody yet: kept raw, to be resolved by a manager."""
+        return self.filter(lead__isnull=True)
+
+
+class Scan(models.Model):
+    """One interaction at a booth: the raw badge payload, who scanned, when, and how it went.
+
+    ``client_uuid`` is generated on the device, so a resent scan is recognised and not stored twice.
+    A scan whose badge could not be matched keeps its payload with no lead until it is resolved.
+    """
+
+    sponsorship = models.ForeignKey(Sponsorship, on_delete=models.CASCADE, related_name="scans")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="scans")
+    client_uuid = models.UUIDField(default=uuid.uuid4)
+    scanned_by = models.ForeignKey(
+        StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="scans"
+    )
+    device_id = models.CharField(max_length=64, blank=True)
+    device_scanned_at = models.DateTimeField(null=True, blank=True, help_text="Clock of the scanning device.")
+    received_at = models.DateTimeField(default=timezone.now, help_text="When the server got the scan.")
+    raw_payload = models.TextField(blank=True)
+    payload_format = models.CharField(
+        max_length=12, choices=PayloadFormat.choices, default=PayloadFormat.UNKNOWN
+    )
+    rating = models.CharField(max_length=8, choices=Rating.choices, blank=True)
+    interests = models.JSONField(default=list, blank=True)
+    conversation_type = models.CharField(max_length=24, choices=ConversationType.choices, blank=True)
+    notes = models.TextField(blank=True)
+    consent = models.BooleanField(null=True, blank=True)
+
+    objects = ScanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-received_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("sponsorship", "client_uuid"),
+                name="scan_client_uuid_unique_per_sponsorship",
+                violation_error_message="This scan was already received.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__in=[*Rating.values, ""]),
+                name="scan_rating_known",
+                violation_error_message="Unknown rating.",
+            ),
+            models.CheckConstraint(
+                condition=Q(conversation_type__in=[*ConversationType.values, ""]),
+                name="scan_conversation_type_known",
+                violation_error_message="Unknown conversation type.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("sponsorship", "-received_at"), name="scan_sponsorship_recent_idx"),
+            models.Index(fields=("lead", "received_at"), name="scan_lead_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"scan {self.client_uuid} at {self.sponsorship}"

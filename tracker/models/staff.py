@@ -1,0 +1,56 @@
+"""Who works for which sponsor, in which role, at which booths."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from tracker.models.choices import PermissionLevel, Region, StaffRole
+from tracker.models.events import Sponsor, Sponsorship
+
+
+class StaffMember(models.Model):
+    """A user working for a sponsor: a role (sales, devrel, ...) and a permission level.
+
+    Booth staff scan and see the booths (sponsorships) they are rostered on; managers see everything
+    of their sponsor.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships"
+    )
+    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=24, choices=StaffRole.choices)
+    level = models.CharField(max_length=16, choices=PermissionLevel.choices, default=PermissionLevel.BOOTH)
+    sponsorships = models.ManyToManyField(
+        Sponsorship, blank=True, related_name="roster", help_text="The booths this person works."
+    )
+    home_region = models.CharField(max_length=8, choices=Region.choices, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("sponsor__name", "user__last_name", "user__first_name")
+        verbose_name = "staff member"
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "sponsor"),
+                name="staffmember_one_per_user_and_sponsor",
+                violation_error_message="This user already works for this sponsor.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{name} ({self.sponsor})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.level == PermissionLevel.MANAGER
+
+    def validate_roster(self, sponsorships) -> None:
+        """Staff can only be rostered on their own sponsor's booths."""
+        foreign = [s for s in sponsorships if s.sponsor_id != self.sponsor_id]
+        if foreign:
+            raise ValidationError(f"{', '.join(map(str, foreign))} belong to another sponsor.")

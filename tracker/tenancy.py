@@ -1,0 +1,129 @@
+"""The one entry point that decides what a user may see.
+
+Superusers see everything. A manager sees everything of the sponsors they manage. Booth staff see
+the sponsorships (booths) they are rostered on and what hangs off them. Every non-admin query goes
+through :func:`scoped`, so an object of another sponsor is simply not found (404), whatever its id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from tracker import models as m
+from tracker.models.choices import PermissionLevel
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class TenantPath:
+    """How to reach a model's sponsor and sponsorship from its rows.
+
+    ``sponsorship`` is None for objects only managers may see (costs, ICPs). ``many`` marks paths that
+    cross a to-many relation, which are filtered through a subquery so rows are never duplicated.
+    """
+
+    sponsor: str
+    sponsorship: str | None
+    many: bool = False
+
+
+TENANT_PATHS: dict[type[models.Model], TenantPath] = {
+    m.Sponsor: TenantPath("pk", "sponsorships", many=True),
+    m.Event: TenantPath("sponsorships__sponsor", "sponsorships", many=True),
+    m.Sponsorship: TenantPath("sponsor", "pk"),
+    m.CostLine: TenantPath("sponsorship__sponsor", None),
+    m.StaffMember: TenantPath("sponsor", "sponsorships", many=True),
+    m.Attendee: TenantPath("leads__sponsorship__sponsor", "leads__sponsorship", many=True),
+    m.Lead: TenantPath("sponsorship__sponsor", "sponsorship"),
+    m.Scan: TenantPath("sponsorship__sponsor", "sponsorship"),
+    m.IdealCustomerProfile: TenantPath("sponsor", None),
+    m.IcpCriterion: TenantPath("icp__sponsor", None),
+    m.LeadScore: TenantPath("lead__sponsorship__sponsor", "lead__sponsorship"),
+    m.FollowUp: TenantPath("lead__sponsorship__sponsor", "lead__sponsorship"),
+    m.FollowUpChange: TenantPath("follow_up__lead__sponsorship__sponsor", "follow_up__lead__sponsorship"),
+}
+# Reference data every signed-in user may read; no sponsor owns it.
+SHARED_MODELS: frozenset[type[models.Model]] = frozenset({m.Theme, m.CurrencyRate})
+
+
+@dataclass(frozen=True)
+class Access:
+    """The sponsors a user manages and the booths they are rostered on."""
+
+    everything: bool
+    managed_sponsor_ids: frozenset[int]
+    booth_ids: frozenset[int]
+
+    @property
+    def is_manager(self) -> bool:
+        return bool(self.managed_sponsor_ids)
+
+
+def access_for(user) -> Access:
+    """What ``user`` may see, computed once per request and cached on the user object."""
+    cached = getattr(user, "_tracker_access", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        access = Access(False, frozenset(), frozenset())
+    elif user.is_superuser:
+        access = Access(True, frozenset(), frozenset())
+    else:
+        memberships = m.StaffMember.objects.filter(user=user, is_active=True)
+        managed = frozenset(
+            memberships.filter(level=PermissionLevel.MANAGER).values_list("sponsor_id", flat=True)
+        )
+        booths = frozenset(
+            m.Sponsorship.objects.filter(
+                roster__in=memberships.filter(level=PermissionLevel.BOOTH)
+            ).values_list("pk", flat=True)
+        )
+        access = Access(False, managed, booths)
+    user._tracker_access = access
+    return access
+
+
+def scoped(model_or_queryset: type[M] | models.QuerySet[M], user) -> models.QuerySet[M]:
+    """The rows of a model (or a queryset) that ``user`` may see."""
+    queryset = (
+        model_or_queryset._default_manager.all() if isinstance(model_or_queryset, type) else model_or_queryset
+    )
+    model = queryset.model
+    access = access_for(user)
+    if access.everything or (model in SHARED_MODELS and user.is_authenticated):
+        return queryset
+    path = TENANT_PATHS.get(model)
+    if path is None:
+        raise LookupError(f"{model.__name__} has no tenant path; add it to tracker.tenancy.TENANT_PATHS.")
+    condition = Q(pk__in=[])
+    if access.managed_sponsor_ids:
+        condition |= Q(**{f"{path.sponsor}__in": access.managed_sponsor_ids})
+    if access.booth_ids and path.sponsorship is not None:
+        condition |= Q(**{f"{path.sponsorship}__in": access.booth_ids})
+    if path.many:
+        return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
+    return queryset.filter(condition)
+
+
+def managed(model_or_queryset: type[M] | models.QuerySet[M], user) -> models.QuerySet[M]:
+    """Like :func:`scoped`, but only what ``user`` manages: booth-level access does not count."""
+    access = access_for(user)
+    queryset = scoped(model_or_queryset, user)
+    if access.everything:
+        return queryset
+    path = TENANT_PATHS[queryset.model]
+    condition = Q(**{f"{path.sponsor}__in": access.managed_sponsor_ids})
+    if path.many:
+        return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
+    return queryset.filter(condition)
+
+
+def get_scoped_or_404(model_or_queryset: type[M] | models.QuerySet[M], user, **lookup) -> M:
+    """One object ``user`` may see, or 404 (never 403: another sponsor's ids do not exist)."""
+    return get_object_or_404(scoped(model_or_queryset, user), **lookup)

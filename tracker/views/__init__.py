@@ -1,0 +1,1 @@
+"""Staff-facing pages; thin: scoping in tracker.tenancy, sums in model querysets and tracker.costs."""

@@ -1,0 +1,41 @@
+"""Landing: send each person where their work is."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from tracker.models import Event, Sponsor, Sponsorship
+from tracker.tenancy import access_for, managed, scoped
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Superusers go to the admin, managers to their sponsor, booth staff to today's booth."""
+    access = access_for(request.user)
+    if access.everything:
+        return redirect("admin:index")
+    sponsors = list(managed(Sponsor, request.user).order_by("name")[:2])
+    if len(sponsors) == 1:
+        return redirect(sponsors[0])
+    if not sponsors:
+        booths = scoped(Sponsorship, request.user).filter(has_booth=True)
+        event = Event.objects.filter(sponsorships__in=booths).distinct().current_or_next(timezone.localdate())
+        at_event = list(booths.filter(event=event).select_related("sponsor", "event")[:2]) if event else []
+        if len(at_event) == 1:
+            return redirect(at_event[0])
+    return redirect("my-booths")
+
+
+@login_required
+def my_booths(request: HttpRequest) -> HttpResponse:
+    """Every sponsorship the user works on, newest event first, and the sponsors they manage."""
+    sponsorships = (
+        scoped(Sponsorship, request.user)
+        .select_related("sponsor", "event")
+        .order_by("-event__start_date", "sponsor__name")
+    )
+    sponsors = managed(Sponsor, request.user).order_by("name")
+    return render(request, "tracker/my_booths.html", {"sponsorships": sponsorships, "sponsors": sponsors})

@@ -1,0 +1,73 @@
+"""A manager's sponsor overview and the booth page of one sponsorship."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from tracker.costs import cost_totals
+from tracker.models import Scan, Sponsor, Sponsorship, StaffMember
+from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
+
+RECENT_SCANS = 25
+
+
+@login_required
+def sponsor_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything of one sponsor across events: sponsorships, counts, costs, staff by role."""
+    sponsor = get_object_or_404(managed(Sponsor, request.user), pk=pk)
+    sponsorships = list(
+        sponsor.sponsorships.with_counts()
+        .select_related("event")
+        .prefetch_related("themes")
+        .order_by("-event__start_date")
+    )
+    totals = cost_totals([s.pk for s in sponsorships], sponsor.reporting_currency)
+    for sponsorship in sponsorships:
+        sponsorship.cost = totals.get(sponsorship.pk)
+    staff_by_role = (
+        sponsor.staff.filter(is_active=True).values("role").annotate(n=Count("pk")).order_by("-n", "role")
+    )
+    roles = dict(StaffMember._meta.get_field("role").choices)
+    context = {
+        "sponsor": sponsor,
+        "sponsorships": sponsorships,
+        "staff_by_role": [(roles.get(row["role"], row["role"]), row["n"]) for row in staff_by_role],
+    }
+    return render(request, "tracker/sponsor_overview.html", context)
+
+
+@login_required
+def sponsorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The booth page: today's and the event's counts, the latest scans, who is on the roster."""
+    sponsorship = get_scoped_or_404(
+        Sponsorship.objects.with_counts().select_related("sponsor", "event"), request.user, pk=pk
+    )
+    tz = sponsorship.event.tz
+    day_start = datetime.combine(timezone.localdate(timezone=tz), time.min, tzinfo=tz)
+    scans = scoped(Scan, request.user).filter(sponsorship=sponsorship)
+    recent = scans.select_related("lead__attendee", "scanned_by__user").order_by("-received_at")[
+        :RECENT_SCANS
+    ]
+    roster = sponsorship.roster.select_related("user").order_by("role", "user__first_name")
+    access = access_for(request.user)
+    can_manage = access.everything or sponsorship.sponsor_id in access.managed_sponsor_ids
+    context = {
+        "sponsorship": sponsorship,
+        "today_count": scans.filter(
+            received_at__gte=day_start, received_at__lt=day_start + timedelta(days=1)
+        ).count(),
+        "recent_scans": recent,
+        "roster": roster,
+        "can_manage": can_manage,
+        "cost": cost_totals([sponsorship.pk], sponsorship.sponsor.reporting_currency).get(sponsorship.pk)
+        if can_manage
+        else None,
+        "cost_lines": sponsorship.cost_lines.order_by("category") if can_manage else (),
+    }
+    return render(request, "tracker/sponsorship_detail.html", context)
