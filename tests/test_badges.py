@@ -1,0 +1,696 @@
+"""Badge payload parsing: a corpus of real-world-shaped scans plus property tests (no database)."""
+
+import dataclasses
+import json
+import unicodedata
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.badges import MAX_PAYLOAD, ParsedBadge, _parse, parse_badge
+
+FORMATS = {"vcard", "mecard", "json", "url", "badge_id", "unknown"}
+UNKNOWN: dict = {"format": "unknown"}
+
+
+def V(*lines: str, eol: str = "\r\n") -> str:
+    """A vCard from its content lines."""
+    return eol.join(("BEGIN:VCARD", *lines, "END:VCARD")) + eol
+
+
+CORPUS = [
+    # ---- vCard ---------------------------------------------------------------------------------------------
+    pytest.param(
+        V(
+            "VERSION:3.0",
+            "N:Lefèvre;Zoë;;;",
+            "FN:Zoë Lefèvre",
+            "ORG:Acme\\, Inc;R&D",
+            "TITLE:Head of Platform",
+            "EMAIL;TYPE=INTERNET,WORK:zoe.lefevre@Acme.EXAMPLE",
+            "TEL;TYPE=cell:+33 6 12 34 56 78",
+            "ADR;TYPE=work:;;12 rue de la Paix;Paris;;75002;France",
+            "X-BADGE-ID:KCEU24-004512",
+        ),
+        {
+            "format": "vcard",
+            "badge_id": "KCEU24-004512",
+            "first_name": "Zoë",
+            "last_name": "Lefèvre",
+            "emails": ("zoe.lefevre@acme.example",),
+            "phone": "+33 6 12 34 56 78",
+            "title": "Head of Platform",
+            "company": "Acme, Inc",
+            "country": "FR",
+            "city": "Paris",
+        },
+        id="vcard30-full-crlf",
+    ),
+    pytest.param(
+        V(
+            "VERSION:4.0",
+            "FN:Jane Doe",
+            "N:Doe;Jane;;;",
+            "EMAIL;TYPE=home;PREF=2:jane@home.example",
+            "EMAIL;TYPE=work;PREF=1:jane.doe@Corp.Example",
+            "EMAIL:jd@third.example",
+            'TEL;VALUE=uri;TYPE="voice,cell":tel:+1-555-555-0100;ext=42',
+            "UID:urn:uuid:8f3c2a9b-4e1d-4c2b-9a7e-1f2d3c4b5a69",
+        ),
+        {
+            "format": "vcard",
+            "badge_id": "8f3c2a9b-4e1d-4c2b-9a7e-1f2d3c4b5a69",
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "emails": ("jane.doe@corp.example", "jane@home.example", "jd@third.example"),
+            "phone": "+1-555-555-0100",
+        },
+        id="vcard40-pref-order-tel-uri-uid",
+    ),
+    pytest.param(
+        V("VERSION:3.0", "N:Smith;Ann", "EMAIL:ann@one.example", "EMAIL;TYPE=pref:ann@two.example"),
+        {
+            "format": "vcard",
+            "first_name": "Ann",
+            "last_name": "Smith",
+            "emails": ("ann@two.example", "ann@one.example"),
+        },
+        id="vcard30-type-pref-first",
+    ),
+    pytest.param(
+        V(
+            "VERSION:2.1",
+            "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Lef=C3=A8vre;Zo=C3=AB;;;",
+            "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Zo=C3=AB Lef=C3=A8vre",
+            "ORG;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Soci=C3=A9t=C3=A9 G=C3=A9n=C3=A9rale Informatique=",
+            " Services",
+            "EMAIL;PREF;INTERNET:zoe@societe.example",
+            "TEL;CELL:+33612345678",
+        ),
+        {
+            "format": "vcard",
+            "first_name": "Zoë",
+            "last_name": "Lefèvre",
+            "emails": ("zoe@societe.example",),
+            "phone": "+33612345678",
+            "company": "Société Générale Informatique Services",
+        },
+        id="vcard21-quoted-printable-soft-break",
+    ),
+    pytest.param(
+        V("VERSION:2.1", "N;ENCODING=QUOTED-PRINTABLE;CHARSET=ISO-8859-1:M=FCller;J=FCrgen", eol="\r\n"),
+        {"format": "vcard", "first_name": "Jürgen", "last_name": "Müller"},
+        id="vcard21-quoted-printable-latin1",
+    ),
+    pytest.param(
+        "begin:vcard\nversion:3.0\nn:Doe;John\nemail:John.Doe@Example.COM\nend:vcard\n",
+        {"format": "vcard", "first_name": "John", "last_name": "Doe", "emails": ("John.Doe@example.com",)},
+        id="vcard-lowercase-lf",
+    ),
+    pytest.param(
+        V("VERSION:3.0", "N:Nakamura;Aiko", "ORG:Example KK", "EMAIL:aiko@example.jp", eol="\r"),
+        {
+            "format": "vcard",
+            "first_name": "Aiko",
+            "last_name": "Nakamura",
+            "emails": ("aiko@example.jp",),
+            "company": "Example KK",
+        },
+        id="vcard-cr-only-keyboard-wedge",
+    ),
+    pytest.param(
+        "BEGIN:VCARD\r\r\nVERSION:3.0\n\rN:Rossi;Marco\r\r\nTITLE:Staff\r\n  Engineer\r\r\nEND:VCARD",
+        {"format": "vcard", "first_name": "Marco", "last_name": "Rossi", "title": "Staff Engineer"},
+        id="vcard-mixed-broken-line-endings",
+    ),
+    pytest.param(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lef\r\n èvre;Zo\r\n\të;;;\r\nFN:Zo\r\n ë Lefèvre\r\nEND:VCARD\r\n",
+        {"format": "vcard", "first_name": "Zoë", "last_name": "Lefèvre"},
+        id="vcard-folded-inside-utf8-name",
+    ),
+    pytest.param(
+        "BEGIN:VCARD\nVERSION:3.0\nN:Lefe\n \u0300vre;Zoe\n \u0308\nEND:VCARD",
+        {"format": "vcard", "first_name": "Zoë", "last_name": "Lefèvre"},
+        id="vcard-fold-between-base-and-combining-mark-nfc",
+    ),
+    pytest.param(
+        V("VERSION:3.0", "FN:Zoë   Lefèvre", "EMAIL:zoe@x.example"),
+        {"format": "vcard", "first_name": "Zoë", "last_name": "Lefèvre", "emails": ("zoe@x.example",)},
+        id="vcard-fn-only",
+    ),
+    pytest.param(
+        V("VERSION:4.0", "N:;;;;", "FN:Dr. María de la Cruz"),
+        {"format": "vcard", "first_name": "María", "last_name": "de la Cruz"},
+        id="vcard-empty-n-fn-fallback-honorific",
+    ),
+    pytest.param(
+        V("VERSION:3.0", "FN:Tanaka\\, Hiro"),
+        {"format": "vcard", "first_name": "Hiro", "last_name": "Tanaka"},
+        id="vcard-fn-last-comma-first",
+    ),
+    pytest.param(
+        V("VERSION:3.0", "N:Иванов;Дмитрий;Сергеевич;;", "ORG:ООО Ромашка", "ADR:;;;Москва;;;Россия"),
+        {
+            "format": "vcard",
+            "first_name": "Дмитрий",
+            "last_name": "Иванов",
+            "company": "ООО Ромашка",
+            "country": "RU",
+            "city": "Москва",
+        },
+        id="vcard-cyrillic",
+    ),
+    pytest.param(
+        V("VERSION:4.0", "N:田中;太郎;;;", "FN:田中 太郎", "ORG:株式会社サンプル", "ADR:;;;東京;;;日本"),
+        {
+            "format": "vcard",
+            "first_name": "太郎",
+            "last_name": "田中",
+            "company": "株式会社サンプル",
+            "country": "JP",
+            "city": "東京",
+        },
+        id="vcard-cjk",
+    ),
+    pytest.param(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Kowalski;Piotr\r\nEMAIL:piotr@firma.example\r\nTITLE:Head of Plat",
+        {
+            "format": "vcard",
+            "first_name": "Piotr",
+            "last_name": "Kowalski",
+            "emails": ("piotr@firma.example",),
+            "title": "Head of Plat",
+        },
+        id="vcard-truncated-no-end",
+    ),
+    pytest.param(
+        V(
+            "VERSION:3.0",
+            "N:Appleseed;Johnny;;;",
+            "item1.EMAIL;type=INTERNET;type=pref:johnny@Apple.Example",
+            "item1.X-ABLabel:_$!<Work>!$_",
+            "item2.TEL;type=CELL:(555) 010-2000",
+            "item3.ADR;type=HOME:;;;Cupertino;CA;;United States",
+        ),
+        {
+            "format": "vcard",
+            "first_name": "Johnny",
+            "last_name": "Appleseed",
+            "emails": ("johnny@apple.example",),
+            "phone": "(555) 010-2000",
+            "country": "US",
+            "city": "Cupertino",
+        },
+        id="vcard-apple-groups",
+    ),
+    pytest.param(
+        V(
+            "VERSION:3.0",
+            "N:O'Brien;Seán",
+            "ORG:Smith\\, Jones & Co\\;Legal;EMEA",
+            "TITLE:VP\\, Engineering\\nEMEA",
+            "NOTE:path C:\\\\temp",
+        ),
+        {
+            "format": "vcard",
+            "first_name": "Seán",
+            "last_name": "O'Brien",
+            "company": "Smith, Jones & Co;Legal",
+            "title": "VP, Engineering EMEA",
+        },
+        id="vcard-escapes",
+    ),
+    pytest.param(
+        V(
+            "VERSION:3.0",
+            "N:Ng;Wei",
+            "EMAIL:not-an-email",
+            "EMAIL:wei ng@x.example",
+            "EMAIL:wei@@x.example",
+            "EMAIL:wei@localhost",
+            "EMAIL:mailto:Wei@X.Example",
+            "EMAIL:wei@x.example",
+        ),
+        {
+            "format": "vcard",
+            "first_name": "Wei",
+            "last_name": "Ng",
+            "emails": ("Wei@x.example", "wei@x.example"),
+        },
+        id="vcard-invalid-emails-dropped",
+    ),
+    pytest.param(
+        V("VERSION:3.0", "N:Garcia;Ana", "ADR;TYPE=work:;Suite 5;1 Main St;Austin;TX;78701;U.S.A."),
+        {"format": "vcard", "first_name": "Ana", "last_name": "Garcia", "country": "US", "city": "Austin"},
+        id="vcard-adr-usa-dotted",
+    ),
+    pytest.param(
+        V("VERSION:3.0", "N:Poseidon;Atlas", "ADR:;;;Poseidonis;;;Atlantis"),
+        {"format": "vcard", "first_name": "Atlas", "last_name": "Poseidon", "city": "Poseidonis"},
+        id="vcard-adr-unknown-country",
+    ),
+    pytest.param(
+        V("VERSION:4.0", "N:Jones;Tom", "ADR;CC=gb:;;;Cardiff;;;", "TEL:+44 29 2000 0000"),
+        {
+            "format": "vcard",
+            "first_name": "Tom",
+            "last_name": "Jones",
+            "country": "GB",
+            "city": "Cardiff",
+            "phone": "+44 29 2000 0000",
+        },
+        id="vcard40-adr-cc-param",
+    ),
+    pytest.param(
+        V("VERSION:3.0", "N:Svensson;Erik", "X-ATTENDEE-ID:SWE-2024-881", "UID:ignored-contact-uid"),
+        {"format": "vcard", "badge_id": "SWE-2024-881", "first_name": "Erik", "last_name": "Svensson"},
+        id="vcard-x-attendee-id-beats-uid",
+    ),
+    pytest.param(
+        V("VERSION:3.0", "N:Bauer;Lena", "NOTE:VIP guest\\nReg ID: KCEU24-000777."),
+        {"format": "vcard", "badge_id": "KCEU24-000777", "first_name": "Lena", "last_name": "Bauer"},
+        id="vcard-registration-id-in-note",
+    ),
+    pytest.param(
+        "\x00\x00BEGIN:VCARD\r\nVERSION:3.0\r\nN:Mül\x00ler;Jan\r\nEND:VCARD\r\n\x00\x00\x00",
+        {"format": "vcard", "first_name": "Jan", "last_name": "Müller"},
+        id="vcard-nul-bytes",
+    ),
+    pytest.param(
+        "]Q1" + V("VERSION:3.0", "N:Dubois;Claire", "EMAIL:claire@exemple.example"),
+        {
+            "format": "vcard",
+            "first_name": "Claire",
+            "last_name": "Dubois",
+            "emails": ("claire@exemple.example",),
+        },
+        id="vcard-aim-prefix",
+    ),
+    pytest.param(
+        V(
+            "VERSION:3.0",
+            "N:Moreau;Luc",
+            "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD",
+            " /2wBDAAgGBgcGBQ",
+        ),
+        {"format": "vcard", "first_name": "Luc", "last_name": "Moreau"},
+        id="vcard-photo-skipped",
+    ),
+    pytest.param(
+        "BEGIN:VCARD\\nVERSION:3.0\\nN:Doe;Jane\\nEMAIL:jane@doe.example\\nEND:VCARD",
+        {"format": "vcard", "first_name": "Jane", "last_name": "Doe", "emails": ("jane@doe.example",)},
+        id="vcard-stored-with-escaped-newlines",
+    ),
+    pytest.param("BEGIN:VCARD\r\nVERSION:3.0\r\nEND:VCARD", {"format": "vcard"}, id="vcard-empty"),
+    # ---- MECARD --------------------------------------------------------------------------------------------
+    pytest.param(
+        "MECARD:N:Lefèvre,Zoë;EMAIL:zoe@x.example;TEL:+33612345678;ORG:Acme;TITLE:CTO;"
+        "ADR:,,12 rue de la Paix,Paris,,75002,France;NOTE:Badge #12345;;",
+        {
+            "format": "mecard",
+            "badge_id": "12345",
+            "first_name": "Zoë",
+            "last_name": "Lefèvre",
+            "emails": ("zoe@x.example",),
+            "phone": "+33612345678",
+            "title": "CTO",
+            "company": "Acme",
+            "country": "FR",
+            "city": "Paris",
+        },
+        id="mecard-full",
+    ),
+    pytest.param(
+        "MECARD:N:Rossi,Giulia;EMAIL:giulia@esempio.example;TEL:+39 02 1234567",
+        {
+            "format": "mecard",
+            "first_name": "Giulia",
+            "last_name": "Rossi",
+            "emails": ("giulia@esempio.example",),
+            "phone": "+39 02 1234567",
+        },
+        id="mecard-missing-trailing-semicolons",
+    ),
+    pytest.param(
+        "MECARD:N:Smith\\, Jr.,John;ORG:A\\;B\\:C\\\\D;EMAIL:john@ab.example;ADR:Germany;;",
+        {
+            "format": "mecard",
+            "first_name": "John",
+            "last_name": "Smith, Jr.",
+            "company": "A;B:C\\D",
+            "emails": ("john@ab.example",),
+            "country": "DE",
+        },
+        id="mecard-escapes",
+    ),
+    pytest.param(
+        "mecard:n:Zoë Lefèvre;email:ZOE@X.EXAMPLE;note:KCEU24-001122;;\r\n",
+        {
+            "format": "mecard",
+            "badge_id": "KCEU24-001122",
+            "first_name": "Zoë",
+            "last_name": "Lefèvre",
+            "emails": ("ZOE@x.example",),
+        },
+        id="mecard-lowercase-name-without-comma-note-id",
+    ),
+    pytest.param("MECARD:;;", {"format": "mecard"}, id="mecard-empty"),
+    # ---- JSON ----------------------------------------------------------------------------------------------
+    pytest.param(
+        '{"first_name": "Zoë", "last_name": "Lefèvre", "email": "zoe@X.example", "company": "Acme",'
+        ' "job_title": "CTO", "country": "FR", "city": "Paris", "phone": "+33 6 12", "attendee_id": "A-1001"}',
+        {
+            "format": "json",
+            "badge_id": "A-1001",
+            "first_name": "Zoë",
+            "last_name": "Lefèvre",
+            "emails": ("zoe@x.example",),
+            "phone": "+33 6 12",
+            "title": "CTO",
+            "company": "Acme",
+            "country": "FR",
+            "city": "Paris",
+        },
+        id="json-snake-case",
+    ),
+    pytest.param(
+        '{"FirstName": "Jane", "LastName": "Doe", "E-Mail": "JANE@DOE.IO", "Organization": "Doe Ltd",'
+        ' "jobTitle": "CEO", "regId": 778899, "Country": "Germany"}',
+        {
+            "format": "json",
+            "badge_id": "778899",
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "emails": ("JANE@doe.io",),
+            "title": "CEO",
+            "company": "Doe Ltd",
+            "country": "DE",
+        },
+        id="json-camel-case-int-id",
+    ),
+    pytest.param(
+        '{"event": {"id": "KCEU24", "name": "KubeCon"}, "id": "scan-9", "attendee": {"id": "R-42",'
+        ' "given_name": "Aiko", "family_name": "Nakamura", "mail": "aiko@example.jp",'
+        ' "company": {"name": "Example KK"}, "address": {"city": "Osaka", "country": "Japan"}}}',
+        {
+            "format": "json",
+            "badge_id": "R-42",
+            "first_name": "Aiko",
+            "last_name": "Nakamura",
+            "emails": ("aiko@example.jp",),
+            "company": "Example KK",
+            "country": "JP",
+            "city": "Osaka",
+        },
+        id="json-nested-attendee",
+    ),
+    pytest.param(
+        '{"full_name": "  Jean-Luc   Picard ", "emails": ["JL@Starfleet.Example", "bad email", "jl@home.example"],'
+        ' "registration_id": "SF-1701", "role": "Speaker"}',
+        {
+            "format": "json",
+            "badge_id": "SF-1701",
+            "first_name": "Jean-Luc",
+            "last_name": "Picard",
+            "emails": ("JL@starfleet.example", "jl@home.example"),
+        },
+        id="json-full-name-email-list",
+    ),
+    pytest.param(
+        '{"id":"R-1","email":"a@b.co"}\r\n\x00\x00garbage}}',
+        {"format": "json", "badge_id": "R-1", "emails": ("a@b.co",)},
+        id="json-trailing-garbage",
+    ),
+    pytest.param(
+        '[{"badge_id": "B-77", "name": "Kim"}]',
+        {"format": "json", "badge_id": "B-77", "first_name": "Kim"},
+        id="json-array-of-object",
+    ),
+    pytest.param("[1, 2, 3]", UNKNOWN, id="json-array-of-numbers"),
+    pytest.param('"KCEU24-004512"', {"format": "badge_id", "badge_id": "KCEU24-004512"}, id="json-string-id"),
+    pytest.param('"thanks for visiting"', UNKNOWN, id="json-string-sentence"),
+    pytest.param('{"name": "Zo', UNKNOWN, id="json-truncated"),
+    pytest.param('{"event": "KubeCon", "scanned": true}', {"format": "json"}, id="json-without-identity"),
+    pytest.param("null", UNKNOWN, id="json-null"),
+    # ---- URL -----------------------------------------------------------------------------------------------
+    pytest.param(
+        "https://events.example/scan?attendee=KCEU24-123456&utm_source=badge",
+        {"format": "url", "badge_id": "KCEU24-123456"},
+        id="url-query-attendee",
+    ),
+    pytest.param(
+        "https://reg.example/b?aid=998877#id=SHOULD-NOT-WIN",
+        {"format": "url", "badge_id": "998877"},
+        id="url-query-aid-fragment-ignored",
+    ),
+    pytest.param(
+        "https://events.example/a/KCEU24-123456",
+        {"format": "url", "badge_id": "KCEU24-123456"},
+        id="url-path-id",
+    ),
+    pytest.param(
+        "https://events.example/attendees/8f3c2a9b-4e1d-4c2b-9a7e-1f2d3c4b5a69/",
+        {"format": "url", "badge_id": "8f3c2a9b-4e1d-4c2b-9a7e-1f2d3c4b5a69"},
+        id="url-path-uuid-trailing-slash",
+    ),
+    pytest.param(
+        "HTTP://Events.Example/r?reg=77&first_name=Ana&last_name=Silva&email=ana%40silva.example",
+        {
+            "format": "url",
+            "badge_id": "77",
+            "first_name": "Ana",
+            "last_name": "Silva",
+            "emails": ("ana@silva.example",),
+        },
+        id="url-query-with-contact",
+    ),
+    pytest.param(
+        "events.example/a/KCEU24-000042\r\n",
+        {"format": "url", "badge_id": "KCEU24-000042"},
+        id="url-schemeless",
+    ),
+    pytest.param("https://events.example/scan?attendee=&id=", UNKNOWN, id="url-empty-id"),
+    pytest.param("https://kubecon.example/", UNKNOWN, id="url-no-id"),
+    pytest.param("https://events.example/kubecon-eu-2024", UNKNOWN, id="url-event-slug-not-an-id"),
+    # ---- bare ids ------------------------------------------------------------------------------------------
+    pytest.param("KCEU24-004512", {"format": "badge_id", "badge_id": "KCEU24-004512"}, id="id-plain"),
+    pytest.param("4512\r\n", {"format": "badge_id", "badge_id": "4512"}, id="id-numeric-crlf-suffix"),
+    pytest.param("A1B2C3D4E5\n", {"format": "badge_id", "badge_id": "A1B2C3D4E5"}, id="id-lf-suffix"),
+    pytest.param(
+        "  KCEU24-004512\t", {"format": "badge_id", "badge_id": "KCEU24-004512"}, id="id-tab-suffix"
+    ),
+    pytest.param("]Q1KCEU24-004512\r", {"format": "badge_id", "badge_id": "KCEU24-004512"}, id="id-aim-qr"),
+    pytest.param("]C04512\r\n", {"format": "badge_id", "badge_id": "4512"}, id="id-aim-code128"),
+    pytest.param(
+        "\x00REG:2024/000123\x00", {"format": "badge_id", "badge_id": "REG:2024/000123"}, id="id-nul-padded"
+    ),
+    pytest.param("QXRTZPLM", {"format": "badge_id", "badge_id": "QXRTZPLM"}, id="id-letters-only-code"),
+    pytest.param("123", UNKNOWN, id="id-too-short"),
+    pytest.param("K" * 65, UNKNOWN, id="id-too-long"),
+    pytest.param("hello", UNKNOWN, id="word-not-an-id"),
+    pytest.param("true", UNKNOWN, id="json-literal-not-an-id"),
+    # ---- junk ----------------------------------------------------------------------------------------------
+    pytest.param("", UNKNOWN, id="empty"),
+    pytest.param("   \r\n\t", UNKNOWN, id="whitespace"),
+    pytest.param("\x00\x00\x00", UNKNOWN, id="nul-bytes"),
+    pytest.param("KCEU24\x00004512", UNKNOWN, id="nul-inside-id"),
+    pytest.param("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", UNKNOWN, id="binary-junk"),
+    pytest.param(b"\xff\xfe\x00K\x00C\xd8\x00".decode("utf-8", "replace"), UNKNOWN, id="replacement-chars"),
+    pytest.param("\x1b[31mKCEU\x1b[0m", UNKNOWN, id="ansi-control-chars"),
+    pytest.param("Thanks for stopping by our booth!", UNKNOWN, id="sentence"),
+    pytest.param("zoe@x.example", UNKNOWN, id="bare-email"),
+    pytest.param("A" * (MAX_PAYLOAD + 1), UNKNOWN, id="too-long-garbage"),
+    pytest.param(V("VERSION:3.0", "N:Doe;Jane", "NOTE:" + "x" * MAX_PAYLOAD), UNKNOWN, id="too-long-vcard"),
+]
+
+
+@pytest.mark.parametrize(("payload", "expected"), CORPUS)
+def test_corpus(payload, expected):
+    assert dataclasses.asdict(parse_badge(payload)) == dataclasses.asdict(ParsedBadge(**expected))
+
+
+@pytest.mark.parametrize(
+    ("country", "iso"),
+    [
+        ("France", "FR"),
+        ("fr", "FR"),
+        ("DEU", "DE"),
+        ("Deutschland", "DE"),
+        ("United States", "US"),
+        ("USA", "US"),
+        ("the Netherlands", "NL"),
+        ("UK", "GB"),
+        ("United Kingdom", "GB"),
+        ("España", "ES"),
+        ("ITALY", "IT"),
+        ("Japan", "JP"),
+        ("india", "IN"),
+        ("Canada", "CA"),
+        ("Polska", "PL"),
+        ("Sweden", "SE"),
+        ("ch", "CH"),
+        ("XX", ""),
+        ("Atlantis", ""),
+        ("", ""),
+        ("Franc", ""),
+    ],
+)
+def test_country_to_iso2(country, iso):
+    assert parse_badge(json.dumps({"id": "A-1", "country": country})).country == iso
+
+
+@pytest.mark.parametrize(
+    "key", ["attendee", "id", "aid", "badge", "reg", "uid", "a", "badge_id", "registrationId"]
+)
+def test_url_query_keys(key):
+    assert parse_badge(f"https://e.example/s?x=1&{key}=X-123") == ParsedBadge(format="url", badge_id="X-123")
+
+
+@pytest.mark.parametrize(
+    "key", ["id", "attendee_id", "badge_id", "registration_id", "regId", "uid", "AttendeeID", "badgeId"]
+)
+def test_json_id_keys(key):
+    assert parse_badge(json.dumps({key: "Q-77"})).badge_id == "Q-77"
+
+
+def test_properties():
+    badge = parse_badge(V("N:Doe;Jane", "EMAIL:b@x.io", "EMAIL;PREF=1:a@x.io"))
+    assert badge.email == "a@x.io" and badge.has_identity
+    assert parse_badge("4512\n").has_identity and parse_badge("4512\n").email == ""
+    assert not parse_badge(V("ORG:Acme")).has_identity
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        badge.first_name = "x"
+    assert parse_badge(None) == parse_badge(b"4512") == ParsedBadge(format="unknown")  # type: ignore[arg-type]
+
+
+# ---- property tests ------------------------------------------------------------------------------------------
+
+
+def _check_invariants(payload: str) -> None:
+    """The parser proper (not only parse_badge's safety net) never raises and returns clean fields."""
+    badge = _parse(payload)
+    assert parse_badge(payload) == badge
+    assert badge.format in FORMATS
+    if badge.format == "unknown":
+        assert badge == ParsedBadge(format="unknown")
+    for value in (
+        badge.badge_id,
+        badge.first_name,
+        badge.last_name,
+        badge.phone,
+        badge.title,
+        badge.company,
+        badge.city,
+        *badge.emails,
+    ):
+        assert value == value.strip() and not any(unicodedata.category(c) == "Cc" for c in value)
+    assert badge.country == "" or (len(badge.country) == 2 and badge.country.isupper())
+    assert all(e.count("@") == 1 and " " not in e for e in badge.emails)
+
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(st.text())
+def test_never_raises_on_text(payload):
+    _check_invariants(payload)
+
+
+@FUZZ
+@given(st.binary())
+def test_never_raises_on_bytes(raw):
+    _check_invariants(raw.decode("utf-8", errors="replace"))
+
+
+@FUZZ
+@given(
+    st.sampled_from(["BEGIN:VCARD\r\n", "MECARD:", "{", "[", '"', "https://e.example/a/", "]Q1", "X-"]),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]) | st.sampled_from(';:,\\\r\n ="{}[]')),
+)
+def test_never_raises_on_shaped_garbage(prefix, rest):
+    _check_invariants(prefix + rest)
+
+
+NAME = st.lists(
+    st.text(
+        st.characters(whitelist_categories=["Lu", "Ll", "Lo"]) | st.sampled_from("-',;:\\"),
+        min_size=1,
+        max_size=12,
+    ),
+    min_size=1,
+    max_size=3,
+).map(" ".join)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+
+
+def _fold(line: str, eol: str) -> str:
+    """Fold at 75 octets (RFC 6350 §3.2) without splitting a UTF-8 character."""
+    chunks, current, size = [], "", 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > (75 if not chunks else 74):
+            chunks.append(current)
+            current, size = "", 0
+        current, size = current + ch, size + width
+    return (eol + " ").join([*chunks, current])
+
+
+def _normalised(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=NAME,
+    last=NAME,
+    emails=st.lists(st.emails(), min_size=1, max_size=3),
+    version=st.sampled_from(["3.0", "4.0"]),
+    eol=st.sampled_from(["\r\n", "\n", "\r"]),
+)
+def test_vcard_round_trip(first, last, emails, version, eol):
+    lines = [
+        "BEGIN:VCARD",
+        f"VERSION:{version}",
+        f"N:{_escape(last)};{_escape(first)};;;",
+        f"FN:{_escape(first)} {_escape(last)}",
+        *(f"EMAIL;TYPE=INTERNET:{_escape(e)}" for e in emails),
+        "END:VCARD",
+    ]
+    badge = parse_badge(eol.join(_fold(line, eol) for line in lines))
+    local, _, domain = emails[0].rpartition("@")
+    assert (badge.format, badge.first_name, badge.last_name) == (
+        "vcard",
+        _normalised(first),
+        _normalised(last),
+    )
+    assert badge.email == f"{local}@{domain.lower()}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=NAME, last=NAME, email=st.emails())
+def test_mecard_round_trip(first, last, email):
+    def esc(value: str) -> str:
+        return "".join("\\" + c if c in "\\;:," else c for c in value)
+
+    badge = parse_badge(f"MECARD:N:{esc(last)},{esc(first)};EMAIL:{esc(email)};;")
+    local, _, domain = email.rpartition("@")
+    assert (badge.first_name, badge.last_name, badge.email) == (
+        _normalised(first),
+        _normalised(last),
+        f"{local}@{domain.lower()}",
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(emails=st.lists(st.emails(), min_size=2, max_size=5, unique_by=str.lower), data=st.data())
+def test_vcard40_pref_email_comes_first(emails, data):
+    preferred = data.draw(st.integers(0, len(emails) - 1))
+    lines = [f"EMAIL{';PREF=1' if i == preferred else ''}:{e}" for i, e in enumerate(emails)]
+    badge = parse_badge(V("VERSION:4.0", "N:Doe;Jane", *lines))
+    local, _, domain = emails[preferred].rpartition("@")
+    assert badge.email == f"{local}@{domain.lower()}"
