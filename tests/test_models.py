@@ -193,3 +193,20 @@ def test_cost_totals_convert_at_stored_rates_and_never_add_unconvertible_lines()
     assert total.amount == Decimal("59200.00")
     assert total.unconverted == {"GBP": Decimal("700.00")}
     assert not total.complete
+
+
+def test_cross_sponsor_links_are_refused_by_model_validation():
+    lead = f.LeadFactory()
+    other = f.SponsorshipFactory()
+    outsider = f.StaffMemberFactory()
+
+    with pytest.raises(ValidationError, match="another sponsorship"):
+        m.Scan(sponsorship=other, lead=lead, raw_payload="x").full_clean()
+    with pytest.raises(ValidationError, match="another sponsor"):
+        m.Scan(sponsorship=lead.sponsorship, lead=lead, scanned_by=outsider, raw_payload="x").full_clean()
+    with pytest.raises(ValidationError, match="another event"):
+        m.Lead(sponsorship=other, attendee=f.AttendeeFactory()).full_clean()
+    with pytest.raises(ValidationError, match="owner works for another sponsor"):
+        m.FollowUp(lead=lead, owner=outsider).full_clean()
+    with pytest.raises(ValidationError, match="ICP belongs to another sponsor"):
+        m.LeadScore(lead=lead, icp=f.IcpFactory(), score=1, grade="D").full_clean()

@@ -38,6 +38,7 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
         m.Sponsorship: booth,
         m.CostLine: f.CostLineFactory(sponsorship=booth),
         m.StaffMember: booth_staff,
+        m.DeviceToken: m.DeviceToken.issue(staff=booth_staff, name="booth phone")[0],
         m.Attendee: lead.attendee,
         m.Lead: lead,
         m.Scan: scan,
@@ -110,6 +111,10 @@ def test_inactive_membership_grants_nothing(worlds):
 ROUTE_OBJECTS = {
     "sponsor-overview": m.Sponsor,
     "sponsorship-detail": m.Sponsorship,
+    "scan-screen": m.Sponsorship,
+    "booth-board": m.Sponsorship,
+    "booth-board-data": m.Sponsorship,
+    "unknown-badges": m.Sponsorship,
     "lead-detail": m.Lead,
 }
 
@@ -154,6 +159,8 @@ def test_booth_staff_open_their_booth_and_lead_but_not_the_sponsor_overview(worl
     assert client.get(reverse("lead-detail", args=[a.objects[m.Lead].pk])).status_code == 200
     assert client.get(reverse("sponsorship-detail", args=[a.other_booth.pk])).status_code == 404
     assert client.get(reverse("sponsor-overview", args=[a.sponsor.pk])).status_code == 404
+    assert client.get(reverse("unknown-badges", args=[a.booth.pk])).status_code == 404
+    assert client.get(reverse("scan-screen", args=[a.booth.pk])).status_code == 200
 
 
 def test_lists_show_only_own_sponsorships(worlds, client):

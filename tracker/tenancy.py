@@ -39,6 +39,7 @@ TENANT_PATHS: dict[type[models.Model], TenantPath] = {
     m.Sponsorship: TenantPath("sponsor", "pk"),
     m.CostLine: TenantPath("sponsorship__sponsor", None),
     m.StaffMember: TenantPath("sponsor", "sponsorships", many=True),
+    m.DeviceToken: TenantPath("staff__sponsor", None),
     m.Attendee: TenantPath("leads__sponsorship__sponsor", "leads__sponsorship", many=True),
     m.Lead: TenantPath("sponsorship__sponsor", "sponsorship"),
     m.Scan: TenantPath("sponsorship__sponsor", "sponsorship"),

@@ -1,16 +1,25 @@
-from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tracker.views import leads, shell, sponsors
+from tracker.admin import site as admin_site
+from tracker.views import api, booth, leads, shell, sponsors
 
 urlpatterns = [
     path("", shell.home, name="home"),
+    path("healthz", shell.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("booths/", shell.my_booths, name="my-booths"),
     path("sponsors/<int:pk>/", sponsors.sponsor_overview, name="sponsor-overview"),
     path("sponsorships/<int:pk>/", sponsors.sponsorship_detail, name="sponsorship-detail"),
+    path("sponsorships/<int:pk>/scan/", booth.scan_screen, name="scan-screen"),
+    path("sponsorships/<int:pk>/board/", booth.board, name="booth-board"),
+    path("sponsorships/<int:pk>/board.json", booth.board_data, name="booth-board-data"),
+    path("sponsorships/<int:pk>/unknown-badges/", booth.unknown_badges, name="unknown-badges"),
+    path("sw.js", booth.service_worker, name="service-worker"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),
-    path("admin/", admin.site.urls),
+    path("api/scans/", api.scans, name="api-scans"),
+    path("api/scans/lookup/", api.lookup, name="api-lookup"),
+    path("api/session/", api.session, name="api-session"),
+    path("admin/", admin_site.urls),
 ]

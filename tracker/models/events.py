@@ -91,6 +91,11 @@ class Sponsor(models.Model):
     interest_options = models.JSONField(
         default=list, blank=True, help_text="The sponsor's own interest chips shown at the booth."
     )
+    required_scan_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Qualification the booth must fill before a scan is accepted, e.g. ["rating", "consent"].',
+    )
 
     class Meta:
         ordering = ("name",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -54,6 +55,10 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up of {self.lead} ({self.get_status_display()})"
+
+    def clean(self) -> None:
+        if self.owner_id and self.lead_id and self.owner.sponsor_id != self.lead.sponsorship.sponsor_id:
+            raise ValidationError({"owner": "The owner works for another sponsor than the lead's."})
 
 
 class FollowUpChange(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -155,3 +156,7 @@ class LeadScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade} ({self.score})"
+
+    def clean(self) -> None:
+        if self.icp_id and self.lead_id and self.icp.sponsor_id != self.lead.sponsorship.sponsor_id:
+            raise ValidationError({"icp": "This ICP belongs to another sponsor than the lead's."})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -60,6 +61,7 @@ class Lead(models.Model):
     consent = models.BooleanField(
         null=True, blank=True, help_text="Agreed to be contacted by this sponsor (blank: not asked)."
     )
+    # Derived from the lead's scans, by server time (device clocks drift); see tracker.scans.
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
     first_scan_at = models.DateTimeField(null=True, blank=True)
     last_scan_at = models.DateTimeField(null=True, blank=True)
@@ -89,6 +91,12 @@ class Lead(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lead-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.attendee_id and self.sponsorship_id and self.attendee.event_id != self.sponsorship.event_id:
+            raise ValidationError(
+                {"attendee": "This attendee is registered for another event than the sponsorship's."}
+            )
 
 
 class ScanQuerySet(models.QuerySet):
@@ -151,3 +159,16 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return f"scan {self.client_uuid} at {self.sponsorship}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.lead_id and self.sponsorship_id and self.lead.sponsorship_id != self.sponsorship_id:
+            errors["lead"] = "This lead belongs to another sponsorship."
+        if (
+            self.scanned_by_id
+            and self.sponsorship_id
+            and self.scanned_by.sponsor_id != self.sponsorship.sponsor_id
+        ):
+            errors["scanned_by"] = "This person works for another sponsor."
+        if errors:
+            raise ValidationError(errors)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from tracker.models.choices import PermissionLevel, Region, StaffRole
 from tracker.models.events import Sponsor, Sponsorship
@@ -54,3 +58,33 @@ class StaffMember(models.Model):
         foreign = [s for s in sponsorships if s.sponsor_id != self.sponsor_id]
         if foreign:
             raise ValidationError(f"{', '.join(map(str, foreign))} belong to another sponsor.")
+
+
+def hash_device_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class DeviceToken(models.Model):
+    """An API token for a scanning device (a phone app or a kiosk) acting as one staff member.
+
+    Only a hash is stored; the key is shown once when it is issued.
+    """
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="device_tokens")
+    name = models.CharField(max_length=100, help_text="Which device, e.g. 'booth iPad 2'.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("staff", "name")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.staff})"
+
+    @classmethod
+    def issue(cls, *, staff: StaffMember, name: str) -> tuple[DeviceToken, str]:
+        """Create a token and return it with its key, which is not stored and cannot be shown again."""
+        key = secrets.token_urlsafe(32)
+        return cls.objects.create(staff=staff, name=name, key_hash=hash_device_key(key)), key

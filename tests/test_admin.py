@@ -1,0 +1,398 @@
+"""The operators' admin: every model's pages render in a bounded number of queries, for superusers only.
+
+The demo data set is loaded once for this module (``demo_data``); tests that build their own rows with
+factories use names no demo row has, so they pass with or without it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib.admin.widgets import AutocompleteMixin, ForeignKeyRawIdWidget
+from django.db import connection
+from django.forms import ModelChoiceField
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests import factories as f
+from tracker import models as m
+from tracker.admin import site
+from tracker.models.staff import hash_device_key
+
+TRACKER_MODELS = sorted(apps.get_app_config("tracker").get_models(), key=lambda model: model.__name__)
+FACTORIES = {
+    m.Attendee: f.AttendeeFactory,
+    m.CostLine: f.CostLineFactory,
+    m.CurrencyRate: f.CurrencyRateFactory,
+    m.DeviceToken: lambda: m.DeviceToken.issue(staff=f.StaffMemberFactory(), name="booth phone")[0],
+    m.Event: f.EventFactory,
+    m.FollowUp: f.FollowUpFactory,
+    m.FollowUpChange: f.FollowUpChangeFactory,
+    m.IcpCriterion: f.IcpCriterionFactory,
+    m.IdealCustomerProfile: f.IcpFactory,
+    m.Lead: f.LeadFactory,
+    m.LeadScore: f.LeadScoreFactory,
+    m.Scan: f.ScanFactory,
+    m.Sponsor: f.SponsorFactory,
+    m.Sponsorship: f.SponsorshipFactory,
+    m.StaffMember: f.StaffMemberFactory,
+    m.Theme: f.ThemeFactory,
+}
+# Session, user, count, page of rows, a prefetch or two, filter choices and the date hierarchy.
+MAX_CHANGELIST_QUERIES = 12
+AUTOCOMPLETE_FIELDS = sorted(
+    (
+        (model, field_name)
+        for model, model_admin in site._registry.items()
+        if model in TRACKER_MODELS
+        for field_name in model_admin.autocomplete_fields
+    ),
+    key=lambda pair: (pair[0].__name__, pair[1]),
+)
+
+
+def by_name(models):
+    return pytest.mark.parametrize("model", models, ids=lambda model: model.__name__)
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def rows_of(model, at_least: int) -> int:
+    """How many ``model`` rows there are, topping the demo data up with factory-made ones if it has fewer."""
+    for _ in range(at_least - model._default_manager.count()):
+        FACTORIES[model]()
+    return model._default_manager.count()
+
+
+def rows_shown(response) -> int:
+    """The rows of a change list, as many as there are row checkboxes."""
+    return response.content.count(b'name="_selected_action"')
+
+
+def table_selects(response) -> list[str]:
+    """Form fields rendered as a plain <select> listing a whole table (every row one <option>)."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [*inline.formset.forms, inline.formset.empty_form]
+    return [
+        form.add_prefix(name)
+        for form in forms
+        for name, field in form.fields.items()
+        if isinstance(field, ModelChoiceField)
+        and not field.widget.is_hidden
+        and not isinstance(
+            getattr(field.widget, "widget", field.widget), AutocompleteMixin | ForeignKeyRawIdWidget
+        )
+    ]
+
+
+@pytest.fixture
+def operator(db):
+    return f.UserFactory(username="admin-test-operator", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def operator_client(client, operator):
+    client.force_login(operator)
+    return client
+
+
+def test_every_tracker_model_is_registered_on_the_operators_site():
+    assert set(TRACKER_MODELS) <= set(site._registry)
+    assert set(FACTORIES) == set(TRACKER_MODELS), "a new model needs a factory in FACTORIES"
+
+
+# --- With the demo data -------------------------------------------------------------------------
+
+
+@by_name(TRACKER_MODELS)
+def test_changelist_lists_demo_data_in_few_queries(
+    demo_data, operator_client, django_assert_max_num_queries, model
+):
+    total = rows_of(model, at_least=1)
+
+    with django_assert_max_num_queries(MAX_CHANGELIST_QUERIES):
+        response = operator_client.get(admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+    assert rows_shown(response) == min(total, response.context["cl"].list_per_page)
+
+
+@by_name(TRACKER_MODELS)
+def test_changelist_queries_do_not_grow_with_the_rows_on_the_page(
+    demo_data, operator_client, monkeypatch, model
+):
+    rows_of(model, at_least=3)
+    model_admin = site._registry[model]
+    measured = {}
+    for per_page in (2, 100):
+        monkeypatch.setattr(model_admin, "list_per_page", per_page)
+        with CaptureQueriesContext(connection) as queries:
+            response = operator_client.get(admin_url(model, "changelist"))
+        assert response.status_code == 200
+        measured[per_page] = (len(queries), rows_shown(response))
+
+    (queries_few, rows_few), (queries_many, rows_many) = measured[2], measured[100]
+    assert rows_few == 2 and rows_many > rows_few
+    assert queries_many == queries_few
+
+
+@by_name(TRACKER_MODELS)
+def test_add_and_change_pages_render_without_whole_table_selects(demo_data, operator_client, model):
+    obj = model._default_manager.order_by("pk").last() or FACTORIES[model]()
+
+    add_page = operator_client.get(admin_url(model, "add"))
+    change_page = operator_client.get(admin_url(model, "change", obj.pk))
+
+    assert add_page.status_code == 200
+    assert change_page.status_code == 200
+    assert table_selects(add_page) == []
+    assert table_selects(change_page) == []
+
+
+@pytest.mark.parametrize(
+    ("model", "field_name"),
+    AUTOCOMPLETE_FIELDS,
+    ids=[f"{model.__name__}.{name}" for model, name in AUTOCOMPLETE_FIELDS],
+)
+def test_autocomplete_answers_a_page_of_demo_data_in_few_queries(
+    demo_data, operator_client, django_assert_max_num_queries, model, field_name
+):
+    target = model._meta.get_field(field_name).related_model
+    if target in FACTORIES:
+        rows_of(target, at_least=1)
+    query = {"app_label": "tracker", "model_name": model._meta.model_name, "field_name": field_name}
+
+    with django_assert_max_num_queries(6):
+        response = operator_client.get(reverse("admin:autocomplete"), query)
+
+    assert response.status_code == 200
+    assert response.json()["results"]
+
+
+def test_search_finds_a_demo_lead_by_the_attendees_last_name(demo_data, operator_client):
+    # One word, since the admin searches each word of a query separately.
+    lead = (
+        m.Lead.objects.select_related("attendee")
+        .filter(attendee__last_name__regex=r"^[^\s'\"]{4,}$")
+        .order_by("pk")
+        .first()
+    )
+    last_name = lead.attendee.last_name
+
+    response = operator_client.get(admin_url(m.Lead, "changelist"), {"q": last_name})
+
+    assert lead in response.context["cl"].result_list
+    assert response.context["cl"].result_count < m.Lead.objects.count()
+    assert last_name in response.content.decode()
+
+
+# --- Who may use it ----------------------------------------------------------------------------
+
+
+def test_the_site_is_branded_for_operators(operator_client):
+    response = operator_client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert "Booth tracker admin" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "user_kwargs",
+    [{"is_staff": True}, {"is_staff": True, "is_superuser": True, "is_active": False}],
+    ids=["staff-not-superuser", "inactive-superuser"],
+)
+def test_only_active_superusers_get_past_the_login(client, db, user_kwargs):
+    client.force_login(f.UserFactory(**user_kwargs))
+
+    response = client.get(admin_url(m.Lead, "changelist"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_a_staff_user_who_is_not_a_superuser_cannot_log_in(client, db):
+    f.UserFactory(username="booth-manager", is_staff=True)
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "booth-manager", "password": "correct horse battery staple", "next": "/admin/"},
+    )
+
+    assert response.status_code == 200
+    assert "for operators (superusers) only" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+# --- Rosters -----------------------------------------------------------------------------------
+
+
+def roster_form(member: m.StaffMember, sponsorships) -> dict:
+    return {
+        "user": member.user_id,
+        "sponsor": member.sponsor_id,
+        "role": member.role,
+        "level": member.level,
+        "is_active": "on",
+        "sponsorships": [sponsorship.pk for sponsorship in sponsorships],
+        "home_region": "",
+        "time_zone": "UTC",
+    }
+
+
+def test_roster_refuses_a_booth_of_another_sponsor(operator_client):
+    member = f.StaffMemberFactory(sponsor__name="Rosterco")
+    own = f.SponsorshipFactory(sponsor=member.sponsor)
+    foreign = f.SponsorshipFactory(sponsor__name="Elsewhere Inc")
+    url = admin_url(m.StaffMember, "change", member.pk)
+
+    response = operator_client.post(url, roster_form(member, [own, foreign]))
+
+    assert response.status_code == 200
+    assert f"{foreign} belong to another sponsor." in response.content.decode()
+    assert not member.sponsorships.exists()
+
+    response = operator_client.post(url, roster_form(member, [own]))
+
+    assert response.status_code == 302
+    assert list(member.sponsorships.all()) == [own]
+
+
+def test_roster_autocomplete_finds_booths_by_sponsor_name(operator_client):
+    sponsorship = f.SponsorshipFactory(sponsor__name="Quokka Observability", event__name="Quokkacon")
+
+    response = operator_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "tracker", "model_name": "staffmember", "field_name": "sponsorships", "term": "quokka"},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["results"] == [
+        {"id": str(sponsorship.pk), "text": "Quokka Observability @ Quokkacon"}
+    ]
+
+
+# --- What the lists and pages show -------------------------------------------------------------
+
+
+def test_search_finds_leads_scans_and_attendees_by_last_name(operator_client):
+    lead = f.LeadFactory(attendee__last_name="Xylophonides")
+    f.ScanFactory(lead=lead)
+    f.LeadFactory(attendee__last_name="Smith")
+
+    for model, expected in ((m.Lead, lead), (m.Scan, lead.scans.get()), (m.Attendee, lead.attendee)):
+        response = operator_client.get(admin_url(model, "changelist"), {"q": "xylophonides"})
+        assert list(response.context["cl"].result_list) == [expected], model.__name__
+        assert "Xylophonides" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("model", "term", "expected"),
+    [
+        (m.Sponsorship, "wombat", "Wombat Security @ Conf"),
+        (m.StaffMember, "wombatsson", "Wombatsson"),
+        (m.Sponsor, "wombat", "Wombat Security"),
+    ],
+)
+def test_search_finds_sponsorships_and_staff(operator_client, model, term, expected):
+    member = f.StaffMemberFactory(sponsor__name="Wombat Security", user__last_name="Wombatsson")
+    f.SponsorshipFactory(sponsor=member.sponsor)
+    f.StaffMemberFactory()
+
+    response = operator_client.get(admin_url(model, "changelist"), {"q": term})
+
+    assert response.context["cl"].result_count == 1
+    assert expected in response.content.decode()
+
+
+def test_sponsorship_list_shows_counts_and_costs_per_currency(operator_client):
+    sponsorship = f.SponsorshipFactory(sponsor__name="Numbat Cloud")
+    for amount, currency in (("10000", "EUR"), ("2500", "EUR"), ("3000", "USD")):
+        f.CostLineFactory(sponsorship=sponsorship, amount=Decimal(amount), currency=currency)
+    lead = f.LeadFactory(sponsorship=sponsorship)
+    f.ScanFactory.create_batch(2, lead=lead)
+    f.ScanFactory(lead=None, sponsorship=sponsorship, raw_payload="garbled")
+
+    response = operator_client.get(admin_url(m.Sponsorship, "changelist"), {"q": "numbat"})
+
+    row = response.context["cl"].result_list[0]
+    assert (row.lead_count, row.scan_count) == (1, 3)
+    assert "12,500.00 EUR + 3,000.00 USD" in response.content.decode()
+
+
+def test_unknown_badge_filter_lists_scans_that_matched_nobody(operator_client):
+    sponsorship = f.SponsorshipFactory(sponsor__name="Bilby Data")
+    f.ScanFactory(lead=f.LeadFactory(sponsorship=sponsorship))
+    unknown = f.ScanFactory(lead=None, sponsorship=sponsorship, raw_payload="REG-UNMATCHED")
+
+    response = operator_client.get(admin_url(m.Scan, "changelist"), {"q": "bilby", "badge": "unknown"})
+
+    assert list(response.context["cl"].result_list) == [unknown]
+    assert "unknown badge" in response.content.decode()
+
+
+def test_lead_page_shows_its_scans_score_and_follow_up(operator_client):
+    lead = f.LeadFactory()
+    scanner = f.StaffMemberFactory(sponsor=lead.sponsorship.sponsor, user__first_name="Scanning")
+    f.ScanFactory(lead=lead, scanned_by=scanner, notes="asked about the Terraform provider")
+    f.LeadScoreFactory(lead=lead)
+    f.FollowUpFactory(lead=lead, owner=scanner)
+
+    response = operator_client.get(admin_url(m.Lead, "change", lead.pk))
+
+    page = response.content.decode()
+    assert "asked about the Terraform provider" in page
+    assert "+50 Director or above" in page
+    assert 'name="follow_up-0-owner"' in page
+    assert table_selects(response) == []
+
+
+def test_follow_up_page_shows_its_history_read_only(operator_client):
+    change = f.FollowUpChangeFactory(note="handed over after the event")
+
+    response = operator_client.get(admin_url(m.FollowUp, "change", change.follow_up.pk))
+
+    page = response.content.decode()
+    assert "handed over after the event" in page
+    assert 'name="history-0-note"' not in page
+
+
+def test_adding_a_device_token_shows_its_key_once_and_stores_only_its_hash(operator_client):
+    member = f.StaffMemberFactory()
+
+    response = operator_client.post(
+        admin_url(m.DeviceToken, "add"), {"staff": member.pk, "name": "booth iPad 2"}, follow=True
+    )
+
+    token = m.DeviceToken.objects.get(staff=member)
+    message = next(str(message) for message in response.context["messages"] if "booth iPad 2" in str(message))
+    key = message.split(" is ", 1)[1].split(" ", 1)[0]
+    assert token.name == "booth iPad 2"
+    assert token.key_hash == hash_device_key(key) != key
+    assert key not in operator_client.get(admin_url(m.DeviceToken, "change", token.pk)).content.decode()
+
+
+@pytest.mark.django_db
+def test_deleting_a_scan_in_the_admin_recounts_its_lead(client):
+    from tests.factories import LeadFactory, ScanFactory, UserFactory
+
+    lead = LeadFactory(scan_count=0, first_scan_at=None, last_scan_at=None)
+    keep, drop = ScanFactory(lead=lead), ScanFactory(lead=lead)
+    from tracker.scans import lead_recount
+
+    lead_recount([lead.pk])
+    lead.refresh_from_db()
+    assert lead.scan_count == 2
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.post(f"/admin/tracker/scan/{drop.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302, response.content[:300]
+    assert response["Location"] == "/admin/tracker/scan/", response["Location"]
+    lead.refresh_from_db()
+    assert lead.scan_count == 1
+    assert lead.first_scan_at == lead.last_scan_at == keep.received_at

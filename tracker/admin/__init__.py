@@ -1,0 +1,9 @@
+"""The operators' admin, one module per domain, all registered on :data:`tracker.admin.site.site`.
+
+The URLconf mounts that site at /admin/; Django's default ``admin.site`` is not served.
+"""
+
+from tracker.admin import events, followups, icp, leads, money, staff
+from tracker.admin.site import site
+
+__all__ = ["events", "followups", "icp", "leads", "money", "site", "staff"]

@@ -1,0 +1,139 @@
+"""Users, the staff members they are for sponsors, and which booths they are rostered on."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from tracker.admin.site import TabularInline, TrackerModelAdmin, count_of, site
+from tracker.models import DeviceToken, StaffMember
+
+
+def staff_name(member: StaffMember | None) -> str:
+    """A staff member's name without the sponsor, for columns that show the sponsor anyway."""
+    if member is None:
+        return "-"
+    return member.user.get_full_name() or member.user.get_username()
+
+
+class StaffMemberInline(TabularInline):
+    """Memberships on a sponsor's page (pick the user) or on a user's page (pick the sponsor).
+
+    The roster (``sponsorships``) is edited on the staff member's own page, where it is validated.
+    """
+
+    model = StaffMember
+    fields = ("user", "sponsor", "role", "level", "home_region", "time_zone", "is_active")
+    autocomplete_fields = ("user", "sponsor")
+    show_change_link = True
+
+
+class StaffMemberAdminForm(forms.ModelForm):
+    class Meta:
+        model = StaffMember
+        fields = ("user", "sponsor", "role", "level", "is_active", "sponsorships", "home_region", "time_zone")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        sponsor = cleaned_data.get("sponsor")
+        sponsorships = cleaned_data.get("sponsorships")
+        if sponsor is not None and sponsorships is not None:
+            try:
+                StaffMember(sponsor=sponsor).validate_roster(sponsorships.select_related("sponsor", "event"))
+            except ValidationError as error:
+                self.add_error("sponsorships", error)
+        return cleaned_data
+
+
+@admin.register(StaffMember, site=site)
+class StaffMemberAdmin(TrackerModelAdmin):
+    form = StaffMemberAdminForm
+    str_related = ("user", "sponsor")
+    list_display = ("name", "email", "sponsor", "role", "level", "home_region", "booth_count", "is_active")
+    list_display_links = ("name",)
+    list_filter = ("role", "level", "is_active", "home_region")
+    search_fields = ("user__first_name", "user__last_name", "user__username", "user__email", "sponsor__name")
+    autocomplete_fields = ("user", "sponsor", "sponsorships")
+    fieldsets = (
+        (None, {"fields": ("user", "sponsor", "role", "level", "is_active")}),
+        ("Booths", {"fields": ("sponsorships",), "description": "Only this sponsor's sponsorships."}),
+        ("Where", {"fields": ("home_region", "time_zone")}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(booth_count=count_of(StaffMember.sponsorships.through, "staffmember"))
+        )
+
+    @admin.display(description="name", ordering="user__last_name")
+    def name(self, obj: StaffMember) -> str:
+        return staff_name(obj)
+
+    @admin.display(description="email", ordering="user__email")
+    def email(self, obj: StaffMember) -> str:
+        return obj.user.email
+
+    @admin.display(description="booths", ordering="booth_count")
+    def booth_count(self, obj: StaffMember) -> int:
+        return obj.booth_count
+
+
+@admin.register(DeviceToken, site=site)
+class DeviceTokenAdmin(TrackerModelAdmin):
+    """Scanning devices' API tokens. Adding one issues a key, shown once; a lost device is revoked."""
+
+    str_related = ("staff__user", "staff__sponsor")
+    list_display = ("name", "staff", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "staff__sponsor")
+    search_fields = ("name", "staff__user__first_name", "staff__user__last_name", "staff__sponsor__name")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("staff",)
+    readonly_fields = ("created_at", "last_used_at")
+    actions = ("revoke",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("staff", "name")
+        return ("staff", "name", "created_at", "last_used_at", "revoked_at")
+
+    def save_form(self, request, form, change):
+        unsaved = super().save_form(request, form, change)
+        if change:
+            return unsaved
+        # Only the hash is stored, so the key must come from DeviceToken.issue and be shown now.
+        token, key = DeviceToken.issue(staff=form.cleaned_data["staff"], name=form.cleaned_data["name"])
+        self.message_user(
+            request,
+            f"The key of {token.name} is {key} — enter it on the device now; it cannot be shown again.",
+            messages.WARNING,
+        )
+        return token
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description="Revoke the selected device tokens")
+    def revoke(self, request, queryset) -> None:
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {revoked} device token(s).", messages.SUCCESS)
+
+
+User = get_user_model()
+
+
+@admin.register(User, site=site)
+class TrackerUserAdmin(UserAdmin):
+    """Django's user admin (search by name and email), plus the sponsors the user works for."""
+
+    inlines = (StaffMemberInline,)
+
+
+site.register(Group, GroupAdmin)
