@@ -39,7 +39,7 @@ def test_booth_staff_land_on_their_booth_for_the_current_event(client, booth_wor
     client.force_login(booth_world["staff"].user)
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == booth_world["booth"].get_absolute_url()
+    assert response["Location"] == reverse("scan-screen", args=[booth_world["booth"].pk])
 
 
 def test_managers_land_on_their_sponsor_overview(client, booth_world):
@@ -141,7 +141,7 @@ def test_booth_staff_log_in_on_a_phone_and_land_on_their_booth(phone_page, booth
     assert page.locator("[role=alert]").is_visible()
     page.fill("#id_password", "booth-pass-123")
     page.click("button[type=submit]")
-    page.wait_for_url(f"**{booth_world['booth'].get_absolute_url()}")
+    page.wait_for_url(f"**{reverse('scan-screen', args=[booth_world['booth'].pk])}")
     assert page.locator("h1").inner_text() == "Alpha Cloud"
     assert "booth S7" in page.content()
     # Readable on a phone: nothing wider than the screen.

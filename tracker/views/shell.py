@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from tracker.models import Event, Sponsor, Sponsorship
 from tracker.tenancy import access_for, managed, scoped
@@ -13,7 +14,7 @@ from tracker.tenancy import access_for, managed, scoped
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Superusers go to the admin, managers to their sponsor, booth staff to today's booth."""
+    """Superusers go to the admin, managers to their sponsor, booth staff to today's booth's scan screen."""
     access = access_for(request.user)
     if access.everything:
         return redirect("admin:index")
@@ -25,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         event = Event.objects.filter(sponsorships__in=booths).distinct().current_or_next(timezone.localdate())
         at_event = list(booths.filter(event=event).select_related("sponsor", "event")[:2]) if event else []
         if len(at_event) == 1:
-            return redirect(at_event[0])
+            return redirect("scan-screen", pk=at_event[0].pk)
     return redirect("my-booths")
 
 
@@ -39,3 +40,9 @@ def my_booths(request: HttpRequest) -> HttpResponse:
     )
     sponsors = managed(Sponsor, request.user).order_by("name")
     return render(request, "tracker/my_booths.html", {"sponsorships": sponsorships, "sponsors": sponsors})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for load balancers; touches nothing, so it is also the benchmarks' floor."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,210 @@
+"""Scan ingestion under load: N concurrent clients POST scans to the app under gunicorn.
+
+Measures scans/s and p50/p99 latency, next to the same server's throughput for a minimal endpoint
+(/healthz, the floor) in the same run. Uses DATABASE_URL (PostgreSQL for real figures; SQLite
+otherwise). Creates its own sponsor, booth and attendees and removes them afterwards.
+
+    .venv/bin/python bench/scan_ingest.py --clients 50 --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ["DEBUG"] = "0"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def setup_data(attendees: int):
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from tests import factories as f
+    from tracker.models import Attendee, DeviceToken
+
+    tag = uuid.uuid4().hex[:8]
+    sponsorship = f.SponsorshipFactory(
+        sponsor__name=f"Bench {tag}", sponsor__slug=f"bench-{tag}", event__slug=f"bench-{tag}"
+    )
+    staff = f.StaffMemberFactory(
+        sponsor=sponsorship.sponsor, user__username=f"bench-{tag}", user__password=None
+    )
+    staff.sponsorships.add(sponsorship)
+    Attendee.objects.bulk_create(
+        Attendee(
+            event=sponsorship.event, badge_id=f"B{tag}-{n:06d}", first_name="Bench", last_name=f"Visitor {n}"
+        )
+        for n in range(attendees)
+    )
+    _, key = DeviceToken.issue(staff=staff, name="bench device")
+    return sponsorship, staff, key, tag
+
+
+def teardown_data(sponsorship, staff) -> None:
+    event = sponsorship.event
+    user = staff.user
+    sponsorship.sponsor.delete()
+    event.delete()
+    user.delete()
+
+
+async def client_loop(port, make_request, deadline, latencies, errors):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < deadline:
+            request = make_request()
+            started = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            status_line = await reader.readline()
+            length = 0
+            close = False
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+                elif name.lower() == "connection" and value.strip().lower() == "close":
+                    close = True
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            status = int(status_line.split()[1]) if status_line else 0
+            if status not in (200, 201):
+                errors.append(status)
+            if close:
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    finally:
+        writer.close()
+
+
+def run_load(port: int, clients: int, seconds: float, make_request) -> dict:
+    latencies: list[float] = []
+    errors: list[int] = []
+
+    async def main():
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(
+            *(client_loop(port, make_request, deadline, latencies, errors) for _ in range(clients))
+        )
+
+    started = time.perf_counter()
+    asyncio.run(main())
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "errors": len(errors),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each measured phase")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--attendees", type=int, default=20000, help="size of the event's attendee list")
+    parser.add_argument("--batch", type=int, default=1, help="scans per request (1: one scan per POST)")
+    args = parser.parse_args()
+
+    sponsorship, staff, key, tag = setup_data(args.attendees)
+    from django.conf import settings
+
+    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    port = free_port()
+    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "600"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+         "--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "30", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        host = f"127.0.0.1:{port}"
+        floor_request = f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+        rng = random.Random(7)
+        badge_ids = [f"B{tag}-{n:06d}" for n in range(args.attendees)]
+
+        def scan_request() -> bytes:
+            scans = [
+                {
+                    "client_uuid": str(uuid.uuid4()),
+                    "sponsorship": sponsorship.pk,
+                    "raw_payload": rng.choice(badge_ids),
+                    "rating": rng.choice(["hot", "warm", "cold", ""]),
+                    "notes": "Benchmark scan",
+                    "consent": True,
+                }
+                for _ in range(args.batch)
+            ]
+            body = json.dumps(scans[0] if args.batch == 1 else {"scans": scans}).encode()
+            head = (
+                f"POST /api/scans/ HTTP/1.1\r\nHost: {host}\r\nAuthorization: Token {key}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            )
+            return head.encode() + body
+
+        run_load(port, args.clients, 2, lambda: floor_request)  # warm-up
+        floor = run_load(port, args.clients, args.seconds, lambda: floor_request)
+        run_load(port, args.clients, 2, scan_request)  # warm-up
+        ours = run_load(port, args.clients, args.seconds, scan_request)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        teardown_data(sponsorship, staff)
+
+    scans_per_s = ours["rps"] * args.batch
+    print(
+        f"database={vendor} clients={args.clients} workers={args.workers}x{args.threads} batch={args.batch}"
+    )
+    print(
+        f"floor  /healthz   {floor['rps']:8.0f} req/s  p50 {floor['p50_ms']:6.1f} ms  p99 {floor['p99_ms']:6.1f} ms  errors {floor['errors']}"
+    )
+    print(
+        f"ours   /api/scans {scans_per_s:8.0f} scans/s p50 {ours['p50_ms']:6.1f} ms  p99 {ours['p99_ms']:6.1f} ms  errors {ours['errors']}"
+    )
+    print(
+        f"RESULT scan_ingest ours={scans_per_s:.0f} floor={floor['rps']:.0f} ratio={scans_per_s / floor['rps']:.2f} "
+        f"p50_ms={ours['p50_ms']:.1f} p99_ms={ours['p99_ms']:.1f} errors={ours['errors']} clients={args.clients} db={vendor}"
+    )
+
+
+if __name__ == "__main__":
+    main()

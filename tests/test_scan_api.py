@@ -1,0 +1,242 @@
+"""The scan API: idempotent, partial batches, scoped, and honest about expired sessions."""
+
+import json
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import factories as f
+from tracker.models import DeviceToken, Lead, Scan
+
+pytestmark = pytest.mark.django_db
+URL = "/api/scans/"
+
+VCARD = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lefèvre;Zoë;;;\r\nFN:Zoë Lefèvre\r\nORG:Nimbus Data\r\nTITLE:Head of Platform\r\nEMAIL;TYPE=work:zoe@nimbus.example\r\nEND:VCARD\r\n"
+
+
+@pytest.fixture
+def booth():
+    sponsorship = f.SponsorshipFactory(sponsor__name="Alpha Cloud")
+    staff = f.StaffMemberFactory(sponsor=sponsorship.sponsor, user__first_name="Sam", user__last_name="Booth")
+    staff.sponsorships.add(sponsorship)
+    return sponsorship, staff
+
+
+@pytest.fixture
+def staff_client(client, booth):
+    client.force_login(booth[1].user)
+    return client
+
+
+def scan(sponsorship, **fields):
+    return {"client_uuid": str(uuid.uuid4()), "sponsorship": sponsorship.pk, **fields}
+
+
+def post(client, body, **headers):
+    return client.post(URL, data=json.dumps(body), content_type="application/json", **headers)
+
+
+def test_a_vcard_scan_creates_a_lead_and_a_resend_is_a_no_op(staff_client, booth):
+    sponsorship, staff = booth
+    body = scan(sponsorship, raw_payload=VCARD, rating="hot", notes="Wants a demo", consent=True)
+
+    first = post(staff_client, body)
+    again = post(staff_client, body)
+
+    assert first.status_code == 201
+    assert first.json()["lead"]["name"] == "Zoë Lefèvre"
+    assert first.json()["lead"]["company"] == "Nimbus Data"
+    assert again.status_code == 200
+    assert again.json()["status"] == "duplicate"
+    assert again.json()["scan_id"] == first.json()["scan_id"]
+    assert Scan.objects.count() == 1
+    lead = Lead.objects.get()
+    assert (lead.scan_count, lead.consent) == (1, True)
+    assert Scan.objects.get().scanned_by == staff
+
+
+def test_scanning_the_same_person_again_adds_to_the_same_lead_and_says_who_talked_to_them(
+    staff_client, booth
+):
+    sponsorship, _ = booth
+    post(staff_client, scan(sponsorship, raw_payload=VCARD, rating="warm", notes="Asked about pricing"))
+
+    second = post(staff_client, scan(sponsorship, raw_payload=VCARD, rating="hot"))
+
+    assert second.status_code == 201
+    earlier = second.json()["earlier"]
+    assert [(e["by"], e["rating"], e["notes"]) for e in earlier] == [
+        ("Sam Booth", "warm", "Asked about pricing")
+    ]
+    lead = Lead.objects.get()
+    assert lead.scan_count == 2
+    assert lead.last_scan_at >= lead.first_scan_at
+
+
+def test_a_bare_badge_id_matches_the_attendee_list(staff_client, booth):
+    sponsorship, _ = booth
+    attendee = f.AttendeeFactory(event=sponsorship.event, badge_id="KCEU24-004512", first_name="Kenji")
+
+    response = post(staff_client, scan(sponsorship, raw_payload="KCEU24-004512\r\n"))
+
+    assert response.status_code == 201
+    assert Lead.objects.get().attendee == attendee
+    assert response.json()["lead"]["name"].startswith("Kenji")
+
+
+def test_an_unknown_badge_is_kept_raw_never_dropped(staff_client, booth):
+    sponsorship, _ = booth
+    response = post(staff_client, scan(sponsorship, raw_payload="ZZ-999999", rating="warm"))
+
+    assert response.status_code == 201
+    assert response.json()["unknown_badge"] is True
+    kept = Scan.objects.unknown().get()
+    assert (kept.raw_payload, kept.rating) == ("ZZ-999999", "warm")
+
+
+def test_a_typed_in_person_becomes_a_lead(staff_client, booth):
+    sponsorship, _ = booth
+    response = post(
+        staff_client,
+        scan(sponsorship, first_name="Łukasz", last_name="Nowak", company="Kraków Cloud", title="SRE"),
+    )
+    assert response.status_code == 201
+    assert response.json()["payload_format"] == "manual"
+    assert Lead.objects.get().attendee.company == "Kraków Cloud"
+
+
+def test_one_invalid_scan_in_a_batch_is_reported_and_the_others_saved(staff_client, booth):
+    sponsorship, _ = booth
+    bad = scan(sponsorship, raw_payload="KCEU24-1", rating="lukewarm")
+    good = [scan(sponsorship, raw_payload=VCARD), scan(sponsorship, raw_payload="ZZ-1")]
+
+    response = post(staff_client, {"scans": [good[0], bad, good[1], "not an object"]})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["created"], body["invalid"]) == (2, 2)
+    assert body["results"][1]["client_uuid"] == bad["client_uuid"]
+    assert "rating" in body["results"][1]["errors"]
+    assert Scan.objects.count() == 2
+
+
+def test_a_scan_without_payload_or_person_is_refused_with_the_reason(staff_client, booth):
+    response = post(staff_client, scan(booth[0], notes="forgot to scan"))
+    assert response.status_code == 400
+    assert "needs a badge payload" in json.dumps(response.json())
+
+
+def test_sponsor_required_fields_are_enforced(staff_client, booth):
+    sponsorship, _ = booth
+    sponsorship.sponsor.required_scan_fields = ["rating", "consent"]
+    sponsorship.sponsor.save()
+
+    refused = post(staff_client, scan(sponsorship, raw_payload=VCARD, rating="hot"))
+    accepted = post(staff_client, scan(sponsorship, raw_payload=VCARD, rating="hot", consent=False))
+
+    assert refused.status_code == 400
+    assert list(refused.json()["errors"]) == ["consent"]
+    assert accepted.status_code == 201
+
+
+def test_posting_to_another_sponsors_booth_is_refused(staff_client, booth):
+    foreign = f.SponsorshipFactory(event=booth[0].event)
+    single = post(staff_client, scan(foreign, raw_payload=VCARD))
+    batch = post(staff_client, {"scans": [scan(foreign, raw_payload=VCARD)]})
+
+    assert single.status_code == 404
+    assert batch.json()["invalid"] == 1
+    assert not Scan.objects.exists()
+
+
+def test_booth_staff_cannot_post_to_a_booth_they_are_not_rostered_on(staff_client, booth):
+    other_booth = f.SponsorshipFactory(sponsor=booth[0].sponsor)
+    assert post(staff_client, scan(other_booth, raw_payload=VCARD)).status_code == 404
+
+
+def test_an_expired_session_gets_json_401_not_a_login_page(client, booth):
+    response = post(client, scan(booth[0], raw_payload=VCARD))
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == "login_required"
+
+
+def test_browser_posts_need_the_csrf_token(booth):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(booth[1].user)
+
+    without = post(browser, scan(booth[0], raw_payload=VCARD))
+    token = browser.get(reverse("api-session")).json()["csrf_token"]
+    with_token = post(browser, scan(booth[0], raw_payload=VCARD), HTTP_X_CSRFTOKEN=token)
+
+    assert without.status_code == 403
+    assert without.json()["error"] == "csrf"
+    assert with_token.status_code == 201
+
+
+def test_devices_authenticate_with_a_token_scoped_to_their_sponsor(booth):
+    sponsorship, staff = booth
+    token, key = DeviceToken.issue(staff=staff, name="booth phone")
+    device = Client(enforce_csrf_checks=True)  # no cookies, so no CSRF token needed
+    foreign = f.SponsorshipFactory(event=sponsorship.event)
+
+    ok = post(device, scan(sponsorship, raw_payload=VCARD), HTTP_AUTHORIZATION=f"Token {key}")
+    refused = post(device, scan(foreign, raw_payload=VCARD), HTTP_AUTHORIZATION=f"Token {key}")
+    token.revoked_at = token.created_at
+    token.save()
+    revoked = post(device, scan(sponsorship, raw_payload=VCARD), HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert ok.status_code == 201
+    assert Scan.objects.get().scanned_by == staff
+    assert refused.status_code == 404
+    assert revoked.status_code == 401
+
+
+def test_device_and_server_times_are_both_kept(staff_client, booth):
+    post(staff_client, scan(booth[0], raw_payload=VCARD, device_scanned_at="2024-03-20T10:42:00+01:00"))
+    stored = Scan.objects.get()
+    assert stored.device_scanned_at.isoformat() == "2024-03-20T09:42:00+00:00"
+    assert stored.received_at > stored.device_scanned_at
+
+
+def test_the_api_only_takes_post(staff_client):
+    assert staff_client.get(URL).status_code == 405
+
+
+def test_bad_json_is_a_clear_400(staff_client):
+    response = staff_client.post(URL, data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_json"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=12,
+)
+scan_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "client_uuid": st.uuids().map(str) | st.text(max_size=10),
+        "sponsorship": st.integers(min_value=-2, max_value=10**6) | st.text(max_size=5),
+        "raw_payload": st.text(max_size=200),
+        "rating": st.sampled_from(["hot", "warm", "cold", "", "boiling"]),
+        "interests": json_values,
+        "consent": json_values,
+        "device_scanned_at": st.text(max_size=30),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=json_values | scan_like | st.fixed_dictionaries({"scans": st.lists(scan_like, max_size=4)}))
+def test_any_json_gets_a_clear_answer_never_a_server_error(staff_client, body):
+    response = post(staff_client, body)
+    assert response.status_code in (200, 201, 400, 404)
+    assert response["Content-Type"] == "application/json"

@@ -1,0 +1,130 @@
+"""Booth staff scan on a phone in real Chromium, lose the network, and lose nothing."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories as f
+from tracker.models import Lead, Scan
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def booth():
+    sponsorship = f.SponsorshipFactory(sponsor__name="Alpha Cloud", booth_number="S7")
+    staff = f.StaffMemberFactory(
+        sponsor=sponsorship.sponsor,
+        user__username="sam",
+        user__first_name="Sam",
+        user__password="booth-pass-123",
+    )
+    staff.sponsorships.add(sponsorship)
+    for n in range(1, 7):
+        f.AttendeeFactory(event=sponsorship.event, badge_id=f"KCEU24-00000{n}", first_name=f"Visitor{n}")
+    return sponsorship
+
+
+def log_in(page):
+    page.goto(page.url_for("/"))
+    page.fill("#id_username", "sam")
+    page.fill("#id_password", "booth-pass-123")
+    page.click("button[type=submit]")
+
+
+def handheld_scan(page, code):
+    """A handheld scanner: fast keystrokes, then Enter; returns once the screen took the scan."""
+    before = int(page.evaluate("document.body.dataset.captures || '0'"))
+    page.locator("#scan-input").press_sequentially(code, delay=5)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"Number(document.body.dataset.captures || 0) === {before + 1}")
+    page.wait_for_selector("#qualify:not([hidden])")
+
+
+def test_scan_qualify_go_offline_scan_five_and_find_each_once_on_the_server(phone_page, booth):
+    page = phone_page
+    log_in(page)
+    page.wait_for_url(f"**{reverse('scan-screen', args=[booth.pk])}")
+
+    handheld_scan(page, "KCEU24-000001")
+    page.click("[data-field=rating] >> text=Hot")
+    page.click("[data-field=interests] >> text=Observability")
+    page.click("[data-field=conversation_type] >> text=Demo")
+    page.click("[data-field=consent] >> text=Yes")
+    page.fill("#note", "Runs 40 clusters, wants a demo")
+    page.click("#save")
+    page.wait_for_selector("#list li[data-state=sent]")
+    assert "Visitor1" in page.inner_text("#list")
+
+    page.context.set_offline(True)
+    for n in range(2, 7):
+        handheld_scan(page, f"KCEU24-00000{n}")
+        page.click("[data-field=rating] >> text=Warm")
+    page.click("#save")
+    page.wait_for_function("document.querySelectorAll('#list li[data-state=queued]').length === 5")
+    assert page.inner_text("#unsent-count") == "5"
+    assert Scan.objects.count() == 1
+
+    page.context.set_offline(False)
+    page.wait_for_function("document.querySelector('#unsent-count').textContent === '0'", timeout=30000)
+
+    assert Scan.objects.count() == 6
+    assert Scan.objects.values("client_uuid").distinct().count() == 6
+    assert Lead.objects.filter(sponsorship=booth).count() == 6
+    first = Scan.objects.get(lead__attendee__badge_id="KCEU24-000001")
+    assert (first.rating, first.conversation_type, first.consent) == ("hot", "demo", True)
+    assert first.interests == ["Observability"]
+    assert first.notes == "Runs 40 clusters, wants a demo"
+    assert set(Scan.objects.exclude(pk=first.pk).values_list("rating", flat=True)) == {"warm"}
+    assert all(
+        scan.device_scanned_at and scan.scanned_by.user.username == "sam" for scan in Scan.objects.all()
+    )
+
+
+def test_the_same_person_again_shows_who_already_talked_to_them(phone_page, booth):
+    page = phone_page
+    log_in(page)
+    page.wait_for_url(f"**{reverse('scan-screen', args=[booth.pk])}")
+    handheld_scan(page, "KCEU24-000003")
+    page.click("[data-field=rating] >> text=Cold")
+    page.fill("#note", "Only wanted socks")
+    page.click("#save")
+    page.wait_for_selector("#list li[data-state=sent]")
+
+    handheld_scan(page, "KCEU24-000003")
+
+    page.wait_for_selector("#qualify-earlier li")
+    earlier = page.inner_text("#qualify-earlier")
+    assert "Already talked to by Sam" in earlier
+    assert "Only wanted socks" in earlier
+    assert "Visitor3" in page.inner_text("#qualify-who")
+
+
+def test_the_scan_screen_opens_offline_and_scans_wait_for_a_new_login(phone_page, booth, live_server):
+    page = phone_page
+    log_in(page)
+    scan_url = reverse("scan-screen", args=[booth.pk])
+    page.wait_for_url(f"**{scan_url}")
+    page.wait_for_selector("body[data-offline-ready=true]")
+
+    page.context.set_offline(True)
+    page.reload()
+    assert page.locator("h1").inner_text() == "Alpha Cloud"
+    handheld_scan(page, "KCEU24-000004")
+    page.click("#save")
+    page.wait_for_function("document.querySelector('#unsent-count').textContent === '1'")
+
+    # The session ends while offline: back online, the queue must not believe the scan was delivered.
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    page.evaluate("window.boothScanner.sendSoon()")
+    page.wait_for_selector("#login-banner:not([hidden])")
+    assert page.inner_text("#unsent-count") == "1"
+    assert Scan.objects.count() == 0
+
+    page.click("#login-banner a")
+    page.fill("#id_username", "sam")
+    page.fill("#id_password", "booth-pass-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{scan_url}")
+    page.wait_for_function("document.querySelector('#unsent-count').textContent === '0'", timeout=30000)
+    assert Scan.objects.count() == 1

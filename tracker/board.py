@@ -1,0 +1,69 @@
+"""The live booth board's figures: today and the whole event, per staff member, per hour, grades."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncHour
+
+from tracker.models import Lead, LeadScore, Scan, Sponsorship
+from tracker.models.choices import Grade
+
+
+def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
+    """Everything the board shows, in a fixed handful of queries whatever the booth's size."""
+    tz = sponsorship.event.tz
+    day_start = datetime.combine(now.astimezone(tz).date(), time.min, tzinfo=tz)
+    today = Q(received_at__gte=day_start, received_at__lt=day_start + timedelta(days=1))
+    scans = Scan.objects.filter(sponsorship=sponsorship)
+    totals = scans.aggregate(
+        scans_total=Count("pk"),
+        scans_today=Count("pk", filter=today),
+        unknown_total=Count("pk", filter=Q(lead__isnull=True)),
+        swag_only=Count("pk", filter=Q(conversation_type="swag_only")),
+    )
+    per_staff = (
+        scans.values(
+            "scanned_by",
+            "scanned_by__user__first_name",
+            "scanned_by__user__last_name",
+            "scanned_by__user__username",
+        )
+        .annotate(total=Count("pk"), today=Count("pk", filter=today))
+        .order_by("-today", "-total")
+    )
+    per_hour = (
+        scans.filter(today)
+        .annotate(hour=TruncHour("received_at", tzinfo=tz))
+        .values("hour")
+        .annotate(n=Count("pk"))
+        .order_by("hour")
+    )
+    grades = dict(
+        LeadScore.objects.filter(lead__sponsorship=sponsorship)
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+        .values_list("grade", "n")
+    )
+    return {
+        **totals,
+        "leads_total": Lead.objects.filter(sponsorship=sponsorship).count(),
+        "per_staff": [
+            {
+                "name": " ".join(
+                    filter(None, (row["scanned_by__user__first_name"], row["scanned_by__user__last_name"]))
+                )
+                or row["scanned_by__user__username"]
+                or "(unknown device)",
+                "today": row["today"],
+                "total": row["total"],
+            }
+            for row in per_staff
+        ],
+        "per_hour": [
+            {"hour": row["hour"].astimezone(tz).strftime("%H:00"), "scans": row["n"]} for row in per_hour
+        ],
+        "grades": {grade: grades.get(grade, 0) for grade in Grade.values},
+        "updated_at": now.isoformat(),
+    }

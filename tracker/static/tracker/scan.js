@@ -1,0 +1,283 @@
+/* The scan screen: camera, handheld scanner (fast keystrokes ending in Enter) or typing; qualify in
+ * a few taps; every scan goes to the device queue first and is shown at once. */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("scan-config").textContent);
+  const $ = (selector) => document.querySelector(selector);
+  const el = (tag, attrs, ...children) => {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "class") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+    return node;
+  };
+  const STATE_LABEL = { draft: "qualifying", queued: "queued", sent: "sent", failed: "needs attention" };
+  const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+
+  const queue = new window.ScanQueue({
+    endpoint: config.api.scans, sessionUrl: config.api.session, sponsorship: config.sponsorship,
+    onChange: () => render(),
+  });
+  let current = null; // the draft being qualified
+
+  // ---- capture ------------------------------------------------------------------------------
+  async function capture(fields) {
+    if (current) await save(); // the previous scan is queued, not lost
+    current = await queue.put(queue.newItem(fields));
+    openQualify();
+    document.body.dataset.captures = String(Number(document.body.dataset.captures || 0) + 1);
+  }
+
+  const input = $("#scan-input");
+  // A handheld scanner types the code fast and presses Enter; a vCard may contain several Enters,
+  // so an Enter followed quickly by more keys is a line break, not the end.
+  let enterTimer = null;
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") {
+      if (enterTimer) { clearTimeout(enterTimer); enterTimer = null; input.value += "\n"; }
+      return;
+    }
+    event.preventDefault();
+    if (enterTimer) clearTimeout(enterTimer);
+    enterTimer = setTimeout(() => { enterTimer = null; submitTyped(); }, 80);
+  });
+  $("#scan-form").addEventListener("submit", (event) => { event.preventDefault(); submitTyped(); });
+
+  function submitTyped() {
+    const payload = input.value.replace(/\s+$/, "");
+    input.value = "";
+    if (payload.trim()) capture({ raw_payload: payload });
+  }
+
+  $("#manual-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const fields = {};
+    for (const name of ["first_name", "last_name", "email", "company", "title", "badge_id"]) {
+      const value = form.elements[name].value.trim();
+      if (value) fields[name] = value;
+    }
+    if (!Object.keys(fields).length) { form.querySelector(".error").textContent = "Type at least a name, email or badge id."; return; }
+    form.querySelector(".error").textContent = "";
+    form.reset();
+    form.closest("details").open = false;
+    capture({ ...fields, payload_format: "manual" });
+  });
+
+  // ---- camera -------------------------------------------------------------------------------
+  let stream = null;
+  $("#camera-button").addEventListener("click", async () => {
+    const video = $("#camera");
+    const note = $("#camera-note");
+    if (stream) { stopCamera(); return; }
+    const native = "BarcodeDetector" in window;
+    if (!native && !config.decoder) {
+      note.textContent = "This browser cannot read codes from the camera here. Use a handheld scanner or type the badge id.";
+      return;
+    }
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    } catch (error) {
+      note.textContent = "No camera access (" + error.name + "). Use a handheld scanner or type the badge id.";
+      return;
+    }
+    video.srcObject = stream; video.hidden = false; await video.play();
+    $("#camera-button").textContent = "Stop camera";
+    if (native) {
+      const detector = new window.BarcodeDetector({ formats: ["qr_code", "code_128", "pdf417", "data_matrix"] });
+      const loop = async () => {
+        if (!stream) return;
+        try {
+          const codes = await detector.detect(video);
+          if (codes.length) { stopCamera(); capture({ raw_payload: codes[0].rawValue }); return; }
+        } catch (error) { /* frame not ready */ }
+        requestAnimationFrame(loop);
+      };
+      loop();
+    } else {
+      await loadScript(config.decoder);
+      const reader = new window.ZXing.BrowserMultiFormatReader();
+      reader.decodeFromVideoElementContinuously(video, (result) => {
+        if (result && stream) { reader.reset(); stopCamera(); capture({ raw_payload: result.getText() }); }
+      });
+    }
+  });
+  function stopCamera() {
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    stream = null;
+    $("#camera").hidden = true;
+    $("#camera-button").textContent = "Camera";
+  }
+  function loadScript(src) {
+    return new Promise((resolve, reject) => {
+      if (window.ZXing) return resolve();
+      document.head.append(el("script", { src, onload: resolve, onerror: reject }));
+    });
+  }
+
+  // ---- qualify ------------------------------------------------------------------------------
+  function chipGroup(name, options, multiple) {
+    return el("div", { class: "chips", role: "group", "aria-label": name, "data-field": name },
+      options.map(([value, label]) => el("button", {
+        type: "button", class: "chip-toggle", "data-value": value, "aria-pressed": "false",
+        onclick: (event) => {
+          const button = event.currentTarget;
+          const group = button.parentElement;
+          const pressed = button.getAttribute("aria-pressed") === "true";
+          if (!multiple) group.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", "false"));
+          button.setAttribute("aria-pressed", pressed ? "false" : "true");
+          checkRequired();
+        },
+      }, label)));
+  }
+
+  function pressed(name) {
+    return [...document.querySelectorAll(`[data-field="${name}"] [aria-pressed="true"]`)].map((b) => b.dataset.value);
+  }
+
+  function buildQualify() {
+    const panel = $("#qualify-fields");
+    panel.replaceChildren(
+      el("p", { class: "label" }, "Rating"), chipGroup("rating", config.ratings, false),
+      el("p", { class: "label" }, "Interests"), chipGroup("interests", config.interests.map((i) => [i, i]), true),
+      el("p", { class: "label" }, "Conversation"), chipGroup("conversation_type", config.conversationTypes, false),
+      el("p", { class: "label" }, "Agreed to be contacted?"), chipGroup("consent", [["yes", "Yes"], ["no", "No"]], false),
+    );
+  }
+
+  function openQualify() {
+    buildQualify();
+    $("#note").value = "";
+    $("#qualify-who").textContent = describe(current);
+    $("#qualify-earlier").replaceChildren();
+    $("#qualify").hidden = false;
+    checkRequired();
+    $("#note").blur();
+    if (navigator.onLine) preview(current);
+  }
+
+  // Who this is and who already talked to them, at once when the network allows.
+  async function preview(item) {
+    try {
+      const token = await queue.csrfToken(false);
+      if (!token) return;
+      const body = Object.fromEntries(["sponsorship", "raw_payload", "first_name", "last_name", "email", "badge_id"]
+        .filter((k) => item[k]).map((k) => [k, item[k]]));
+      const response = await fetch(config.api.lookup, {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token }, body: JSON.stringify(body),
+      });
+      if (!response.ok || !current || current.client_uuid !== item.client_uuid) return;
+      const found = await response.json();
+      const who = [found.person.name, found.person.title, found.person.company].filter(Boolean).join(" · ");
+      if (who) $("#qualify-who").textContent = who;
+      else if (!found.known) $("#qualify-who").textContent = "Unknown badge: kept and resolved later";
+      $("#qualify-earlier").replaceChildren(...earlierLines(found));
+    } catch (error) { /* offline: shown after sending */ }
+  }
+
+  function values() {
+    const consent = pressed("consent")[0];
+    return {
+      rating: pressed("rating")[0] || "", interests: pressed("interests"),
+      conversation_type: pressed("conversation_type")[0] || "", notes: $("#note").value.trim(),
+      consent: consent === "yes" ? true : consent === "no" ? false : null,
+    };
+  }
+
+  function checkRequired() {
+    const v = values();
+    const missing = (config.required || []).filter((name) => v[name] === "" || v[name] === null || (Array.isArray(v[name]) && !v[name].length));
+    $("#save").disabled = missing.length > 0;
+    $("#required-note").textContent = missing.length ? "Required: " + missing.join(", ").replace(/_/g, " ") : "";
+    return missing;
+  }
+
+  async function save() {
+    if (!current) return;
+    const item = current;
+    current = null;
+    $("#qualify").hidden = true;
+    await queue.update(item.client_uuid, { ...values(), state: "queued" });
+    input.focus();
+    sendSoon();
+  }
+  $("#save").addEventListener("click", save);
+  $("#note").addEventListener("input", checkRequired);
+
+  // ---- sending ------------------------------------------------------------------------------
+  let timer = null;
+  function sendSoon(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const empty = await queue.flush();
+      render();
+      if (!empty && !queue.needsLogin) sendSoon((queue.backoff || 5) * 1000);
+    }, delay || 0);
+  }
+  window.addEventListener("online", () => sendSoon());
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") sendSoon(); });
+  setInterval(() => sendSoon(), 20000);
+
+  // ---- the list -----------------------------------------------------------------------------
+  function describe(item) {
+    const person = item.result && item.result.lead;
+    if (person) return [person.name, person.company].filter(Boolean).join(" · ") || "Lead #" + person.id;
+    if (item.result && item.result.unknown_badge) return "Unknown badge: " + item.raw_payload.slice(0, 40);
+    const typed = [item.first_name, item.last_name].filter(Boolean).join(" ");
+    if (typed) return [typed, item.company].filter(Boolean).join(" · ");
+    return (item.raw_payload || item.badge_id || item.email || "").split("\n")[0].slice(0, 48);
+  }
+
+  function earlierLines(result) {
+    return (result && result.earlier || []).map((e) =>
+      el("li", {}, `Already talked to by ${e.by || "someone"} at ${time(e.at)}`,
+        e.rating ? el("span", { class: `chip rating-${e.rating}` }, e.rating) : null,
+        e.notes ? el("span", { class: "muted" }, ` “${e.notes.slice(0, 120)}”`) : null));
+  }
+
+  let rendering = false;
+  async function render() {
+    if (rendering) return; rendering = true;
+    try {
+      const items = await queue.all();
+      const unsent = items.filter((item) => item.state !== "sent");
+      $("#unsent-count").textContent = String(unsent.length);
+      $("#unsent").dataset.count = String(unsent.length);
+      $("#net-status").textContent = navigator.onLine ? "online" : "offline";
+      $("#login-banner").hidden = !queue.needsLogin;
+      $("#list").replaceChildren(...items.slice(0, 50).map((item) =>
+        el("li", { class: `scan-row state-${item.state}`, "data-uuid": item.client_uuid, "data-state": item.state },
+          el("div", {}, el("strong", {}, describe(item)), " ",
+            el("span", { class: `badge state-${item.state}` }, STATE_LABEL[item.state] || item.state)),
+          el("div", { class: "muted" }, new Date(item.created_at).toLocaleTimeString(),
+            item.rating ? ` · ${item.rating}` : "", item.conversation_type ? ` · ${item.conversation_type.replace(/_/g, " ")}` : "",
+            item.notes ? ` · ${item.notes.slice(0, 60)}` : ""),
+          item.error ? el("div", { class: "error" }, Object.entries(item.error).map(([k, v]) => `${k}: ${(v[0] && v[0].message) || v}`).join("; ")) : null,
+          item.result && item.result.earlier && item.result.earlier.length ? el("ul", { class: "earlier" }, earlierLines(item.result)) : null)));
+      if (current) {
+        const fresh = items.find((item) => item.client_uuid === current.client_uuid);
+        if (fresh) $("#qualify-who").textContent = describe(fresh);
+      }
+    } finally { rendering = false; }
+  }
+
+  // ---- start --------------------------------------------------------------------------------
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(config.serviceWorker, { scope: "/" }).catch(() => {});
+    // Keep this page itself for offline opening, even from the first visit.
+    navigator.serviceWorker.ready
+      .then(() => caches.open(config.offlineCache))
+      .then((cache) => cache.add(location.pathname))
+      .then(() => { document.body.dataset.offlineReady = "true"; })
+      .catch(() => {});
+  }
+  window.addEventListener("online", render);
+  window.addEventListener("offline", render);
+  queue.ready.then(() => { render(); sendSoon(); });
+  input.focus();
+  window.boothScanner = { queue, capture, save, sendSoon };
+})();

@@ -1,0 +1,128 @@
+"""The booth screens: scanning (offline first), the live board, and unknown badges to resolve."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from tracker.board import board_stats
+from tracker.models import Scan, Sponsorship, Theme
+from tracker.models.choices import ConversationType, Rating
+from tracker.scans import ResolveForm, scan_resolve
+from tracker.tenancy import get_scoped_or_404, managed
+
+OFFLINE_CACHE = "booth-tracker-v1"
+OFFLINE_ASSETS = ("tracker/app.css", "tracker/scan.js", "tracker/scan-queue.js")
+STANDARD_THEMES = ("AI", "Platform engineering", "Security", "Observability", "Cost / FinOps")
+
+
+def interest_chips(sponsorship: Sponsorship) -> list[str]:
+    """The sponsor's own interest list, then the standard themes and the event's other themes."""
+    chips = [*sponsorship.sponsor.interest_options, *STANDARD_THEMES]
+    chips += Theme.objects.filter(sponsorships=sponsorship).values_list("name", flat=True)
+    return list(dict.fromkeys(c for c in chips if c))
+
+
+def decoder_available() -> bool:
+    return (settings.BASE_DIR / "node_modules" / "@zxing" / "library" / "umd" / "index.min.js").exists()
+
+
+@login_required
+def scan_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page booth staff live in: scan, qualify, and see the device's queue."""
+    sponsorship = get_scoped_or_404(
+        Sponsorship.objects.select_related("sponsor", "event").filter(has_booth=True), request.user, pk=pk
+    )
+    config = {
+        "sponsorship": sponsorship.pk,
+        "sponsor": sponsorship.sponsor.name,
+        "event": sponsorship.event.name,
+        "user": request.user.get_full_name() or request.user.get_username(),
+        "ratings": Rating.choices,
+        "conversationTypes": ConversationType.choices,
+        "interests": interest_chips(sponsorship),
+        "required": sponsorship.sponsor.required_scan_fields,
+        "api": {
+            "scans": reverse("api-scans"),
+            "lookup": reverse("api-lookup"),
+            "session": reverse("api-session"),
+            "login": reverse("login"),
+        },
+        "serviceWorker": reverse("service-worker"),
+        "offlineCache": OFFLINE_CACHE,
+        "decoder": static("vendor/zxing/index.min.js") if decoder_available() else None,
+    }
+    return render(request, "tracker/scan.html", {"sponsorship": sponsorship, "config": config})
+
+
+@require_GET
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the root so it may control the scan pages."""
+    response = render(
+        request,
+        "tracker/sw.js",
+        {"assets": json.dumps([static(name) for name in OFFLINE_ASSETS]), "cache": json.dumps(OFFLINE_CACHE)},
+        content_type="application/javascript",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@login_required
+def board(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live booth board; the page refreshes its figures from :func:`board_data`."""
+    sponsorship = get_scoped_or_404(
+        Sponsorship.objects.select_related("sponsor", "event"), request.user, pk=pk
+    )
+    stats = board_stats(sponsorship, timezone.now())
+    return render(request, "tracker/board.html", {"sponsorship": sponsorship, "stats": stats})
+
+
+@login_required
+@require_GET
+def board_data(request: HttpRequest, pk: int) -> JsonResponse:
+    sponsorship = get_scoped_or_404(Sponsorship.objects.select_related("event"), request.user, pk=pk)
+    return JsonResponse(board_stats(sponsorship, timezone.now()))
+
+
+@login_required
+def unknown_badges(request: HttpRequest, pk: int) -> HttpResponse:
+    """Scans whose badge matched nobody, for a manager to resolve; nothing is ever dropped."""
+    sponsorship = get_object_or_404(
+        managed(Sponsorship, request.user).select_related("sponsor", "event"), pk=pk
+    )
+    form, failed_scan = ResolveForm(), None
+    if request.method == "POST":
+        scan = get_object_or_404(
+            Scan.objects.unknown().filter(sponsorship=sponsorship), pk=request.POST.get("scan")
+        )
+        form = ResolveForm(request.POST)
+        if form.is_valid():
+            try:
+                lead = scan_resolve(scan=scan, data=form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Badge resolved: {lead.attendee}.")
+                return redirect("unknown-badges", pk=sponsorship.pk)
+        failed_scan = scan.pk
+    scans = (
+        Scan.objects.unknown()
+        .filter(sponsorship=sponsorship)
+        .select_related("scanned_by__user")
+        .order_by("-received_at")
+    )
+    context = {"sponsorship": sponsorship, "scans": scans, "form": form, "failed_scan": failed_scan}
+    return render(request, "tracker/unknown_badges.html", context)
