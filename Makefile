@@ -13,7 +13,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The camera decoder for browsers without BarcodeDetector comes from npm; without npm the scan
+# screen still works with handheld scanners, typing, and browsers that have BarcodeDetector.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: skipping the camera decoder library (handheld scanners and typing still work)."; \
+	fi
+
+install: $(STAMP) node_modules/.installed
 
 # Development settings for `make run`; never used in production (real environment variables win).
 .env:
@@ -45,4 +54,4 @@ demo-data: install
 	$(PY) manage.py demo_data
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* var .pytest_cache

@@ -128,3 +128,19 @@ def test_the_scan_screen_opens_offline_and_scans_wait_for_a_new_login(phone_page
     page.wait_for_url(f"**{scan_url}")
     page.wait_for_function("document.querySelector('#unsent-count').textContent === '0'", timeout=30000)
     assert Scan.objects.count() == 1
+
+
+def test_the_live_board_refreshes_without_a_page_reload(phone_page, booth):
+    page = phone_page
+    log_in(page)
+    page.goto(page.url_for(reverse("booth-board", args=[booth.pk])))
+    assert page.inner_text("[data-field=scans_today]") == "0"
+    page.evaluate("window.boardLoads = (window.boardLoads || 0) + 1")
+
+    lead = f.LeadFactory(sponsorship=booth)
+    f.ScanFactory(lead=lead, scanned_by=booth.roster.get())
+    page.evaluate("window.boothBoard.refresh()")
+
+    page.wait_for_function("document.querySelector('[data-field=scans_today]').textContent === '1'")
+    assert "Sam" in page.inner_text("#per-staff")
+    assert page.evaluate("window.boardLoads") == 1  # same page, no reload

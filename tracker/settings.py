@@ -116,6 +116,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Browser libraries come from npm at set-up time (`make run`), never from the repository or a CDN.
+ZXING_DIR = BASE_DIR / "node_modules" / "@zxing" / "library" / "umd"
+STATICFILES_DIRS = [("vendor/zxing", ZXING_DIR)] if ZXING_DIR.is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

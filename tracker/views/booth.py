@@ -24,7 +24,7 @@ from tracker.tenancy import get_scoped_or_404, managed
 
 OFFLINE_CACHE = "booth-tracker-v1"
 OFFLINE_ASSETS = ("tracker/app.css", "tracker/scan.js", "tracker/scan-queue.js")
-STANDARD_THEMES = ("AI", "Platform engineering", "Security", "Observability", "Cost / FinOps")
+STANDARD_THEMES = ("AI", "Platform engineering", "Security", "Observability", "Cost reduction / FinOps")
 
 
 def interest_chips(sponsorship: Sponsorship) -> list[str]:
@@ -35,7 +35,8 @@ def interest_chips(sponsorship: Sponsorship) -> list[str]:
 
 
 def decoder_available() -> bool:
-    return (settings.BASE_DIR / "node_modules" / "@zxing" / "library" / "umd" / "index.min.js").exists()
+    """Whether the camera decoder for browsers without BarcodeDetector was installed (npm, set-up time)."""
+    return (settings.ZXING_DIR / "index.min.js").exists()
 
 
 @login_required
