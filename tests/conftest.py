@@ -51,6 +51,20 @@ def demo_data(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process_unless_a_real_worker(request):
+    """Tasks run in-process, except in tests that ask for a real worker (then they go through Redis)."""
+    if {"celery_worker_process", "scan_processing"} & set(request.fixturenames):
+        yield
+        return
+    from tracker.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -111,6 +111,7 @@ class ScanFactory(factory.django.DjangoModelFactory):
     raw_payload = factory.LazyAttribute(lambda s: s.lead.attendee.badge_id if s.lead else "???")
     payload_format = "badge_id"
     rating = "warm"
+    processed_at = factory.LazyFunction(timezone.now)
 
 
 class IcpFactory(factory.django.DjangoModelFactory):

@@ -134,3 +134,21 @@ def phone_page(browser, live_server):
     page.url_for = lambda path: f"{live_server.url}{path}"
     yield page
     context.close()
+
+
+@pytest.fixture
+def scan_processing(request, settings):
+    """Scans get matched to leads: by a real worker through Redis when there is one, else in-process."""
+    if settings.REDIS_URL:
+        request.getfixturevalue("celery_worker_process")
+
+
+def wait_until(condition, timeout: float = 30.0, interval: float = 0.1):
+    """Poll ``condition`` until it is truthy (work done by another process), or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"not true within {timeout} s: {condition.__doc__ or condition}")

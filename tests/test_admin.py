@@ -382,9 +382,9 @@ def test_deleting_a_scan_in_the_admin_recounts_its_lead(client):
 
     lead = LeadFactory(scan_count=0, first_scan_at=None, last_scan_at=None)
     keep, drop = ScanFactory(lead=lead), ScanFactory(lead=lead)
-    from tracker.scans import lead_recount
+    from tracker.scans.matching import leads_recount
 
-    lead_recount([lead.pk])
+    leads_recount([lead.pk])
     lead.refresh_from_db()
     assert lead.scan_count == 2
     client.force_login(UserFactory(is_superuser=True, is_staff=True))

@@ -1,7 +1,6 @@
 """The booth board, the lookup shown right after a scan, and resolving unknown badges."""
 
 import json
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -96,12 +95,8 @@ def test_lookup_is_scoped_to_the_callers_booths(client, booth):
 def test_a_manager_resolves_an_unknown_badge_to_an_attendee(client, booth):
     sponsorship, sam, mia = booth
     attendee = f.AttendeeFactory(event=sponsorship.event, badge_id="KCEU24-000777", first_name="Kenji")
-    scan = Scan.objects.create(
-        sponsorship=sponsorship,
-        client_uuid=uuid.uuid4(),
-        raw_payload="]C0KCEU24-00O777",
-        rating="hot",
-        consent=True,
+    scan = f.ScanFactory(
+        lead=None, sponsorship=sponsorship, raw_payload="]C0KCEU24-00O777", rating="hot", consent=True
     )
     client.force_login(mia.user)
     url = reverse("unknown-badges", args=[sponsorship.pk])
@@ -120,7 +115,7 @@ def test_a_manager_resolves_an_unknown_badge_to_an_attendee(client, booth):
 
 def test_a_manager_can_type_in_the_person_behind_an_unknown_badge(client, booth):
     sponsorship, _, mia = booth
-    scan = Scan.objects.create(sponsorship=sponsorship, client_uuid=uuid.uuid4(), raw_payload="garbled")
+    scan = f.ScanFactory(lead=None, sponsorship=sponsorship, raw_payload="garbled")
     client.force_login(mia.user)
     client.post(
         reverse("unknown-badges", args=[sponsorship.pk]),
@@ -132,7 +127,7 @@ def test_a_manager_can_type_in_the_person_behind_an_unknown_badge(client, booth)
 
 def test_booth_staff_cannot_resolve_badges(client, booth):
     sponsorship, sam, _ = booth
-    scan = Scan.objects.create(sponsorship=sponsorship, client_uuid=uuid.uuid4(), raw_payload="garbled")
+    scan = f.ScanFactory(lead=None, sponsorship=sponsorship, raw_payload="garbled")
     client.force_login(sam.user)
     response = client.post(
         reverse("unknown-badges", args=[sponsorship.pk]), {"scan": scan.pk, "first_name": "X"}

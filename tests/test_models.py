@@ -87,8 +87,12 @@ def test_resent_scan_uuid_is_refused_but_another_sponsor_may_reuse_it():
 
 def test_unknown_badge_scan_is_kept_without_a_lead():
     sponsorship = f.SponsorshipFactory()
-    scan = m.Scan.objects.create(sponsorship=sponsorship, raw_payload="@@garbled##", payload_format="unknown")
-    assert list(m.Scan.objects.unknown()) == [scan]
+    pending = m.Scan.objects.create(sponsorship=sponsorship, raw_payload="@@garbled##")
+    assert list(m.Scan.objects.pending()) == [pending]
+    assert not m.Scan.objects.unknown().exists()  # not matched yet is not the same as unknown
+    pending.processed_at = timezone.now()
+    pending.save()
+    assert list(m.Scan.objects.unknown()) == [pending]
 
 
 def test_scan_rating_must_be_known():

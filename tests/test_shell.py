@@ -95,7 +95,7 @@ def test_login_page_and_stylesheet_come_from_the_app_itself(client, settings, tm
 
 def test_secret_key_is_required_when_debug_is_off():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
-    env.update(DJANGO_SETTINGS_MODULE="tracker.settings", DEBUG="0")
+    env.update(DJANGO_SETTINGS_MODULE="tracker.settings", DEBUG="0", ENV_FILE=str(ROOT / "no-such.env"))
     run = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -44,3 +45,71 @@ def test_without_redis_url_tasks_run_in_process_and_with_it_go_to_the_broker():
         "eager": False,
         "broker": "redis://127.0.0.1:6379/3",
     }
+
+
+def _booth_with_attendees(n: int):
+    from tests import factories as f
+
+    sponsorship = f.SponsorshipFactory()
+    staff = f.StaffMemberFactory(sponsor=sponsorship.sponsor)
+    staff.sponsorships.add(sponsorship)
+    for i in range(n):
+        f.AttendeeFactory(event=sponsorship.event, badge_id=f"W-{i:05d}")
+    return sponsorship, staff
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_matches_scans_the_api_accepted(celery_worker_process, client):
+    from tests.services import wait_until
+    from tracker.models import Lead, Scan
+
+    sponsorship, staff = _booth_with_attendees(3)
+    client.force_login(staff.user)
+    items = [
+        {"client_uuid": str(uuid.uuid4()), "sponsorship": sponsorship.pk, "raw_payload": f"W-{i % 3:05d}"}
+        for i in range(5)
+    ]
+
+    response = client.post("/api/scans/", json.dumps({"scans": items}), content_type="application/json")
+
+    assert response.json()["created"] == 5
+    wait_until(lambda: not Scan.objects.pending().exists())
+    assert sorted(Lead.objects.values_list("scan_count", flat=True)) == [1, 2, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_matching_never_counts_a_scan_twice():
+    """Two workers on one booth's backlog share it (SKIP LOCKED): every scan is matched exactly once."""
+    from tests.services import require_shared_database
+
+    require_shared_database()
+    import threading
+
+    from django.db import connection
+
+    from tracker.models import Lead, Scan
+    from tracker.scans.processing import scans_process
+
+    sponsorship, staff = _booth_with_attendees(50)
+    Scan.objects.bulk_create(
+        Scan(sponsorship=sponsorship, client_uuid=uuid.uuid4(), raw_payload=f"W-{i % 50:05d}")
+        for i in range(600)
+    )
+    done = []
+
+    def worker():
+        try:
+            done.append(scans_process(sponsorship.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(done) == 600
+    assert not Scan.objects.pending().exists()
+    assert Lead.objects.count() == 50
+    assert sorted(set(Lead.objects.values_list("scan_count", flat=True))) == [12]

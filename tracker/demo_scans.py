@@ -175,6 +175,7 @@ def lead_and_scan_records(
                     note = rng.choice(["", "", "Badge would not scan, wrote the name on paper"])
                     details.update(consent=None, rating=rng.choice(["", "", "warm", "cold"]), notes=note)
                 payload, fmt = scanned_code(rng, person, event, bf["event"], handheld)
+                received = received_after(rng, moment)
                 fields = {
                     "sponsorship": booth["pk"],
                     "lead": None,
@@ -182,9 +183,11 @@ def lead_and_scan_records(
                     "scanned_by": member["pk"],
                     "device_id": "zebra-tc52" if handheld else devices[member["pk"]],
                     "device_scanned_at": moment,
-                    "received_at": received_after(rng, moment),
+                    "received_at": received,
                     "raw_payload": payload,
                     "payload_format": fmt,
+                    "typed": {},
+                    "processed_at": received + timedelta(seconds=1),
                     **details,
                 }
                 visit.append(record("scan", len(scans) + len(visit) + 1, **fields))

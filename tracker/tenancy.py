@@ -128,3 +128,11 @@ def managed(model_or_queryset: type[M] | models.QuerySet[M], user) -> models.Que
 def get_scoped_or_404(model_or_queryset: type[M] | models.QuerySet[M], user, **lookup) -> M:
     """One object ``user`` may see, or 404 (never 403: another sponsor's ids do not exist)."""
     return get_object_or_404(scoped(model_or_queryset, user), **lookup)
+
+
+def member_booths(member: m.StaffMember) -> models.QuerySet[m.Sponsorship]:
+    """The booths one staff membership may scan at (a device token acts as one membership)."""
+    booths = m.Sponsorship.objects.filter(sponsor_id=member.sponsor_id, has_booth=True)
+    if not member.is_active:
+        return booths.none()
+    return booths if member.is_manager else booths.filter(roster=member)

@@ -9,7 +9,7 @@ from tracker.admin.icp import LeadScoreInline
 from tracker.admin.site import TabularInline, TrackerModelAdmin, count_of, site
 from tracker.admin.staff import staff_name
 from tracker.models import Attendee, Lead, Scan
-from tracker.scans import lead_recount
+from tracker.scans.matching import leads_recount
 
 _ATTENDEE_SEARCH = ("first_name", "last_name", "email", "company", "badge_id")
 
@@ -193,17 +193,17 @@ class ScanAdmin(TrackerModelAdmin):
     def save_model(self, request, obj, form, change):
         before = form.initial.get("lead") if change else None
         super().save_model(request, obj, form, change)
-        lead_recount({before, obj.lead_id} - {None})
+        leads_recount({before, obj.lead_id} - {None})
 
     def delete_model(self, request, obj):
         lead_id = obj.lead_id
         super().delete_model(request, obj)
-        lead_recount({lead_id} - {None})
+        leads_recount({lead_id} - {None})
 
     def delete_queryset(self, request, queryset):
         lead_ids = set(queryset.exclude(lead__isnull=True).values_list("lead_id", flat=True))
         super().delete_queryset(request, queryset)
-        lead_recount(lead_ids)
+        leads_recount(lead_ids)
 
     @admin.display(description="sponsor", ordering="sponsorship__sponsor__name")
     def sponsor(self, obj: Scan) -> str:

@@ -101,15 +101,20 @@ class Lead(models.Model):
 
 class ScanQuerySet(models.QuerySet):
     def unknown(self) -> ScanQuerySet:
-        """Scans whose badge matched nobody yet: kept raw, to be resolved by a manager."""
-        return self.filter(lead__isnull=True)
+        """Processed scans whose badge matched nobody: kept raw, to be resolved by a manager."""
+        return self.filter(lead__isnull=True, processed_at__isnull=False)
+
+    def pending(self) -> ScanQuerySet:
+        """Accepted scans not yet matched to a lead (see tracker.scans.scans_process)."""
+        return self.filter(processed_at__isnull=True)
 
 
 class Scan(models.Model):
     """One interaction at a booth: the raw badge payload, who scanned, when, and how it went.
 
     ``client_uuid`` is generated on the device, so a resent scan is recognised and not stored twice.
-    A scan whose badge could not be matched keeps its payload with no lead until it is resolved.
+    A scan is stored as it arrives and matched to a lead just after (``processed_at``); one whose
+    badge matched nobody keeps its payload with no lead until a manager resolves it.
     """
 
     sponsorship = models.ForeignKey(Sponsorship, on_delete=models.CASCADE, related_name="scans")
@@ -130,6 +135,14 @@ class Scan(models.Model):
     conversation_type = models.CharField(max_length=24, choices=ConversationType.choices, blank=True)
     notes = models.TextField(blank=True)
     consent = models.BooleanField(null=True, blank=True)
+    typed = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Who the person is, as typed by staff when the badge would not scan.",
+    )
+    processed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the scan was matched to a lead."
+    )
 
     objects = ScanQuerySet.as_manager()
 
@@ -155,6 +168,11 @@ class Scan(models.Model):
         indexes = [
             models.Index(fields=("sponsorship", "-received_at"), name="scan_sponsorship_recent_idx"),
             models.Index(fields=("lead", "received_at"), name="scan_lead_time_idx"),
+            models.Index(
+                fields=("sponsorship", "received_at"),
+                condition=Q(processed_at__isnull=True),
+                name="scan_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:

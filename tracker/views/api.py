@@ -12,165 +12,97 @@ import json
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from tracker.models import DeviceToken, Sponsorship, StaffMember
-from tracker.models.staff import hash_device_key
-from tracker.scans import ScanForm, ScanOutcome, missing_required, scan_preview, scan_record
+from tracker.devices import Device, device_for_key
+from tracker.models import Scan, Sponsorship, StaffMember
+from tracker.scans.intake import scans_accept
+from tracker.scans.matching import scan_preview
 from tracker.tenancy import scoped
 
 MAX_BATCH = 500
 
 
-def _json_error(status: int, code: str, message: str, **extra) -> JsonResponse:
-    return JsonResponse({"error": code, "message": message, **extra}, status=status)
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra):
+        super().__init__(message)
+        self.response = JsonResponse({"error": code, "message": message, **extra}, status=status)
 
 
-def _device_token(request: HttpRequest) -> DeviceToken | None | bool:
-    """The token named in the Authorization header; False if the header names none or a bad one."""
+def _device(request: HttpRequest) -> Device | None:
+    """The device named in the Authorization header, None without one; ApiError for a bad one."""
     header = request.headers.get("Authorization", "")
     if not header:
         return None
     scheme, _, key = header.partition(" ")
-    if scheme.lower() != "token" or not key.strip():
-        return False
-    token = (
-        DeviceToken.objects.select_related("staff__user")
-        .filter(key_hash=hash_device_key(key.strip()), revoked_at__isnull=True, staff__is_active=True)
-        .first()
-    )
-    if token is None or not token.staff.user.is_active:
-        return False
-    DeviceToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token
+    device = device_for_key(key.strip()) if scheme.lower() == "token" and key.strip() else None
+    if device is None:
+        raise ApiError(401, "bad_token", "The device token is unknown or revoked.")
+    return device
 
 
-def _csrf_failure(request: HttpRequest) -> JsonResponse | None:
+def _authenticate(request: HttpRequest) -> tuple:
+    """(user, device or None) for a JSON API call, or ApiError (401, or 403 for CSRF)."""
+    device = _device(request)
+    if device is not None:
+        return device.staff.user, device
+    if not request.user.is_authenticated:
+        raise ApiError(401, "login_required", "Log in again to send scans.", login_url=reverse("login"))
     check = CsrfViewMiddleware(lambda req: None)
     check.process_request(request)
-    rejected = check.process_view(request, None, (), {})
-    if rejected is not None:
-        return _json_error(403, "csrf", "The security token is stale: fetch /api/session/ and send again.")
-    return None
+    if check.process_view(request, None, (), {}) is not None:
+        raise ApiError(403, "csrf", "The security token is stale: fetch /api/session/ and send again.")
+    return request.user, None
 
 
-def serialise(outcome: ScanOutcome) -> dict:
-    """What the scan screen shows after a scan: who it was and who already talked to them."""
-    scan = outcome.scan
-    lead = scan.lead
-    person = lead.attendee if lead else None
-    return {
-        "client_uuid": str(scan.client_uuid),
-        "status": "created" if outcome.created else "duplicate",
-        "scan_id": scan.pk,
-        "received_at": scan.received_at.isoformat(),
-        "payload_format": scan.payload_format,
-        "unknown_badge": lead is None,
-        "lead": None
-        if lead is None
-        else {
-            "id": lead.pk,
-            "url": lead.get_absolute_url(),
-            "name": person.full_name,
-            "title": person.title,
-            "company": person.company,
-            "email": person.email,
-        },
-        "earlier": [serialise_earlier(earlier) for earlier in outcome.earlier],
-    }
-
-
-def serialise_earlier(scan) -> dict:
-    by = scan.scanned_by.user if scan.scanned_by else None
-    return {
-        "at": scan.received_at.isoformat(),
-        "by": (by.get_full_name() or by.get_username()) if by else "",
-        "rating": scan.rating,
-        "conversation_type": scan.conversation_type,
-        "notes": scan.notes,
-    }
-
-
-def _record(
-    item, booths: dict[int, Sponsorship], staff_of: dict[int, StaffMember | None]
-) -> tuple[int, dict]:
-    """One item of a request: (HTTP-like status, result body)."""
-    if not isinstance(item, dict):
-        return 400, {"status": "invalid", "errors": {"__all__": ["Each scan is a JSON object."]}}
-    form = ScanForm(item)
-    client_uuid = item.get("client_uuid")
-    if not form.is_valid():
-        return 400, {"client_uuid": client_uuid, "status": "invalid", "errors": form.errors.get_json_data()}
-    data = form.cleaned_data
-    sponsorship = booths.get(data["sponsorship"])
-    if sponsorship is None:
-        return 404, {
-            "client_uuid": client_uuid,
-            "status": "invalid",
-            "errors": {"sponsorship": [{"message": "No booth of yours has this id.", "code": "not_found"}]},
-        }
-    missing = missing_required(sponsorship.sponsor.required_scan_fields, data)
-    if missing:
-        errors = {
-            name: [{"message": f"{sponsorship.sponsor} requires this.", "code": "required"}]
-            for name in missing
-        }
-        return 400, {"client_uuid": client_uuid, "status": "invalid", "errors": errors}
-    outcome = scan_record(sponsorship=sponsorship, scanned_by=staff_of.get(sponsorship.sponsor_id), data=data)
-    return (201 if outcome.created else 200), serialise(outcome)
-
-
-def _authenticate(request: HttpRequest):
-    """(user, device token or None, error response or None) for a JSON API call."""
-    token = _device_token(request)
-    if token is False:
-        return None, None, _json_error(401, "bad_token", "The device token is unknown or revoked.")
-    if token is not None:
-        return token.staff.user, token, None
-    if not request.user.is_authenticated:
-        return (
-            None,
-            None,
-            _json_error(401, "login_required", "Log in again to send scans.", login_url=reverse("login")),
-        )
-    return request.user, None, _csrf_failure(request)
-
-
-def _booths(user, token: DeviceToken | None) -> tuple[dict[int, Sponsorship], dict[int, StaffMember]]:
-    """The booths the caller may post to, and the caller's staff membership per sponsor."""
-    booths = {
-        s.pk: s for s in scoped(Sponsorship, user).filter(has_booth=True).select_related("sponsor", "event")
-    }
-    if token is not None:  # a device acts for its one staff member's sponsor only
-        booths = {pk: s for pk, s in booths.items() if s.sponsor_id == token.staff.sponsor_id}
-        return booths, {token.staff.sponsor_id: token.staff}
-    return booths, {s.sponsor_id: s for s in StaffMember.objects.filter(user=user, is_active=True)}
+def _booths(
+    user, device: Device | None, wanted: set
+) -> tuple[dict[int, Sponsorship], dict[int, StaffMember]]:
+    """The wanted booths the caller may post to, and the caller's staff membership per sponsor."""
+    if device is not None:  # a device acts for its one staff membership only
+        return device.booths, {device.staff.sponsor_id: device.staff}
+    ids = {pk for pk in wanted if isinstance(pk, int) and not isinstance(pk, bool)}
+    booths = scoped(Sponsorship, user).filter(pk__in=ids, has_booth=True).select_related("sponsor", "event")
+    staff_of = {s.sponsor_id: s for s in StaffMember.objects.filter(user=user, is_active=True)}
+    return {s.pk: s for s in booths}, staff_of
 
 
 def _json_body(request: HttpRequest):
     try:
-        return json.loads(request.body or b"null"), None
-    except (ValueError, UnicodeDecodeError):
-        return None, _json_error(400, "bad_json", "The body is not valid JSON.")
+        return json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiError(400, "bad_json", "The body is not valid JSON.") from error
 
 
-@csrf_exempt  # cookie sessions are CSRF-checked in _authenticate; token requests carry no cookies
-@require_POST
-def scans(request: HttpRequest) -> JsonResponse:
+def api_view(view):
+    """JSON in, JSON out, errors as JSON; CSRF is checked in _authenticate for cookie sessions only."""
+
+    @csrf_exempt  # token requests carry no cookies; session requests are checked in _authenticate
+    @require_POST
+    def wrapper(request: HttpRequest) -> JsonResponse:
+        try:
+            user, device = _authenticate(request)
+            return view(request, user, device, _json_body(request))
+        except ApiError as error:
+            return error.response
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@api_view
+def scans(request: HttpRequest, user, device, body) -> JsonResponse:
     """POST one scan object, or ``{"scans": [...]}``; one bad item never sinks the others."""
-    user, token, error = _authenticate(request)
-    body, bad_json = _json_body(request) if error is None else (None, None)
-    if error or bad_json:
-        return error or bad_json
     batch = isinstance(body, dict) and "scans" in body
     items = body["scans"] if batch else [body]
     if not isinstance(items, list) or len(items) > MAX_BATCH:
-        return _json_error(400, "bad_batch", f"'scans' must be a list of at most {MAX_BATCH} objects.")
-    booths, staff_of = _booths(user, token)
-
-    results = [_record(item, booths, staff_of) for item in items]
+        raise ApiError(400, "bad_batch", f"'scans' must be a list of at most {MAX_BATCH} objects.")
+    booths, staff_of = _booths(
+        user, device, {item.get("sponsorship") for item in items if isinstance(item, dict)}
+    )
+    results = scans_accept(items=items, booths=booths, staff_of=staff_of)
     if not batch:
         status, result = results[0]
         return JsonResponse(result, status=status)
@@ -181,31 +113,35 @@ def scans(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": [r for _, r in results], **counts}, status=200)
 
 
-@csrf_exempt  # checked in _authenticate, as for scans
-@require_POST
-def lookup(request: HttpRequest) -> JsonResponse:
+def serialise_earlier(scan: Scan) -> dict:
+    by = scan.scanned_by.user if scan.scanned_by else None
+    return {
+        "at": scan.received_at.isoformat(),
+        "by": (by.get_full_name() or by.get_username()) if by else "",
+        "rating": scan.rating,
+        "conversation_type": scan.conversation_type,
+        "notes": scan.notes,
+    }
+
+
+@api_view
+def lookup(request: HttpRequest, user, device, body) -> JsonResponse:
     """Who a just-scanned badge is and who at the booth already talked to them; stores nothing."""
-    user, token, error = _authenticate(request)
-    body, bad_json = _json_body(request) if error is None else (None, None)
-    if error or bad_json:
-        return error or bad_json
-    booths, _ = _booths(user, token)
     body = body if isinstance(body, dict) else {}
-    sponsorship = booths.get(body.get("sponsorship")) if isinstance(body.get("sponsorship"), int) else None
+    booths, _ = _booths(user, device, {body.get("sponsorship")})
+    sponsorship = booths.get(body.get("sponsorship"))
     if sponsorship is None:
-        return _json_error(404, "not_found", "No booth of yours has this id.")
-    badge, attendee, earlier = scan_preview(
-        sponsorship=sponsorship, data={k: str(v) for k, v in body.items()}
-    )
-    person = (
-        {"name": attendee.full_name, "company": attendee.company, "title": attendee.title}
-        if attendee
-        else {
+        raise ApiError(404, "not_found", "No booth of yours has this id.")
+    data = {k: v for k, v in body.items() if isinstance(v, str)}
+    badge, attendee, earlier = scan_preview(sponsorship=sponsorship, data=data)
+    if attendee:
+        person = {"name": attendee.full_name, "company": attendee.company, "title": attendee.title}
+    else:
+        person = {
             "name": f"{badge.first_name} {badge.last_name}".strip(),
             "company": badge.company,
             "title": badge.title,
         }
-    )
     return JsonResponse(
         {
             "known": attendee is not None,
@@ -221,5 +157,7 @@ def lookup(request: HttpRequest) -> JsonResponse:
 def session(request: HttpRequest) -> JsonResponse:
     """Who is logged in and a fresh CSRF token, for the scan screen before it sends its queue."""
     if not request.user.is_authenticated:
-        return _json_error(401, "login_required", "Log in again to send scans.", login_url=reverse("login"))
+        return ApiError(
+            401, "login_required", "Log in again to send scans.", login_url=reverse("login")
+        ).response
     return JsonResponse({"user": request.user.get_username(), "csrf_token": get_token(request)})

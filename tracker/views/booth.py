@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from tracker.board import board_stats
 from tracker.models import Scan, Sponsorship, Theme
 from tracker.models.choices import ConversationType, Rating
-from tracker.scans import ResolveForm, scan_resolve
+from tracker.scans.review import ResolveForm, scan_resolve
 from tracker.tenancy import get_scoped_or_404, managed
 
 OFFLINE_CACHE = "booth-tracker-v1"

@@ -173,8 +173,11 @@
       if (!response.ok || !current || current.client_uuid !== item.client_uuid) return;
       const found = await response.json();
       const who = [found.person.name, found.person.title, found.person.company].filter(Boolean).join(" · ");
-      if (who) $("#qualify-who").textContent = who;
-      else if (!found.known) $("#qualify-who").textContent = "Unknown badge: kept and resolved later";
+      const shown = who || (found.known ? "" : "Unknown badge: kept and resolved later");
+      if (shown) {
+        $("#qualify-who").textContent = shown;
+        await queue.update(item.client_uuid, { person: who ? [found.person.name, found.person.company].filter(Boolean).join(" · ") : null });
+      }
       $("#qualify-earlier").replaceChildren(...earlierLines(found));
     } catch (error) { /* offline: shown after sending */ }
   }
@@ -224,9 +227,7 @@
 
   // ---- the list -----------------------------------------------------------------------------
   function describe(item) {
-    const person = item.result && item.result.lead;
-    if (person) return [person.name, person.company].filter(Boolean).join(" · ") || "Lead #" + person.id;
-    if (item.result && item.result.unknown_badge) return "Unknown badge: " + item.raw_payload.slice(0, 40);
+    if (item.person) return item.person;
     const typed = [item.first_name, item.last_name].filter(Boolean).join(" ");
     if (typed) return [typed, item.company].filter(Boolean).join(" · ");
     return (item.raw_payload || item.badge_id || item.email || "").split("\n")[0].slice(0, 48);
@@ -256,8 +257,7 @@
           el("div", { class: "muted" }, new Date(item.created_at).toLocaleTimeString(),
             item.rating ? ` · ${item.rating}` : "", item.conversation_type ? ` · ${item.conversation_type.replace(/_/g, " ")}` : "",
             item.notes ? ` · ${item.notes.slice(0, 60)}` : ""),
-          item.error ? el("div", { class: "error" }, Object.entries(item.error).map(([k, v]) => `${k}: ${(v[0] && v[0].message) || v}`).join("; ")) : null,
-          item.result && item.result.earlier && item.result.earlier.length ? el("ul", { class: "earlier" }, earlierLines(item.result)) : null)));
+          item.error ? el("div", { class: "error" }, Object.entries(item.error).map(([k, v]) => `${k}: ${(v[0] && v[0].message) || v}`).join("; ")) : null)));
       if (current) {
         const fresh = items.find((item) => item.client_uuid === current.client_uuid);
         if (fresh) $("#qualify-who").textContent = describe(fresh);

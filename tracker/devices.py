@@ -1,0 +1,71 @@
+"""Devices (phone apps, kiosks) authenticating with a token as one staff membership.
+
+Devices post scans in bursts, so a token's membership and booths are kept for a few seconds per
+process. A revoked token or a changed roster takes effect at once in the process that saved it (the
+signals in ``tracker.apps`` call ``forget_devices``) and within ``DEVICE_CACHE_SECONDS`` elsewhere.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tracker.models import DeviceToken, Sponsorship, StaffMember
+from tracker.models.staff import hash_device_key
+from tracker.tenancy import member_booths
+
+TOKEN_TOUCH_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Device:
+    """A device token as the API uses it: the staff membership it acts as and the booths it may scan."""
+
+    token: DeviceToken
+    booths: dict[int, Sponsorship]
+
+    @property
+    def staff(self) -> StaffMember:
+        return self.token.staff
+
+
+DEVICE_CACHE_SECONDS = 10.0
+_devices: dict[str, tuple[float, Device]] = {}
+
+
+def forget_devices(**kwargs) -> None:
+    _devices.clear()
+
+
+def _load_device(key_hash: str) -> Device | None:
+    token = (
+        DeviceToken.objects.select_related("staff__user")
+        .filter(
+            key_hash=key_hash, revoked_at__isnull=True, staff__is_active=True, staff__user__is_active=True
+        )
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
+        DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    booths = {s.pk: s for s in member_booths(token.staff).select_related("sponsor")}
+    return Device(token, booths)
+
+
+def device_for_key(key: str) -> Device | None:
+    """The active device holding ``key``, or None for an unknown, revoked or deactivated one."""
+    key_hash = hash_device_key(key)
+    cached = _devices.get(key_hash)
+    if cached is not None and cached[0] >= time.monotonic():
+        return cached[1]
+    device = _load_device(key_hash)
+    if device is None:
+        _devices.pop(key_hash, None)
+        return None
+    _devices[key_hash] = (time.monotonic() + DEVICE_CACHE_SECONDS, device)
+    return device

@@ -1,0 +1,197 @@
+"""Taking scans in: validate each item, store new ones once, report every item's fate."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tracker.models import Scan, Sponsorship, StaffMember
+from tracker.models.choices import ConversationType, PayloadFormat, Rating
+
+TYPED_FIELDS = {
+    "first_name": 120,
+    "last_name": 120,
+    "email": 254,
+    "company": 200,
+    "title": 200,
+    "badge_id": 120,
+}
+TEXT_FIELDS = {"raw_payload": 8192, "device_id": 64, "notes": 5000, **TYPED_FIELDS}
+CHOICES = {"rating": frozenset(Rating.values), "conversation_type": frozenset(ConversationType.values)}
+MAX_INTERESTS = 30
+
+Errors = dict[str, list[dict[str, str]]]
+
+
+def _error(errors: Errors, field: str, message: str, code: str = "invalid") -> None:
+    errors.setdefault(field, []).append({"message": message, "code": code})
+
+
+def _parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def scan_clean(item: Any) -> tuple[dict | None, Errors]:
+    """One scan as a device sent it (parsed JSON) -> (clean values, None) or (None, errors by field)."""
+    errors: Errors = {}
+    if not isinstance(item, dict):
+        return None, {"__all__": [{"message": "Each scan is a JSON object.", "code": "invalid"}]}
+    data: dict[str, Any] = {}
+    try:
+        data["client_uuid"] = uuid.UUID(str(item.get("client_uuid")))
+    except ValueError:
+        _error(errors, "client_uuid", "A client_uuid (UUID) is required.", "required")
+    sponsorship = item.get("sponsorship")
+    if isinstance(sponsorship, int) and not isinstance(sponsorship, bool) and sponsorship > 0:
+        data["sponsorship"] = sponsorship
+    else:
+        _error(
+            errors, "sponsorship", "The booth's sponsorship id (a positive integer) is required.", "required"
+        )
+    for name, limit in TEXT_FIELDS.items():
+        value = item.get(name)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            _error(errors, name, f"Expected text, got {type(value).__name__}.")
+        elif len(value) > limit:
+            _error(errors, name, f"At most {limit} characters (got {len(value)}).", "max_length")
+        data[name] = value if name == "raw_payload" else str(value).strip()
+    for name, allowed in CHOICES.items():
+        value = item.get(name) or ""
+        if value not in allowed and value != "":
+            _error(errors, name, f"{value!r} is not one of {', '.join(sorted(allowed))}.", "invalid_choice")
+        data[name] = value
+    interests = item.get("interests") or []
+    if not isinstance(interests, list) or not all(isinstance(v, str) for v in interests):
+        _error(errors, "interests", "Expected a list of texts.")
+    else:
+        interests = list(dict.fromkeys(v.strip() for v in interests if v.strip()))
+        if len(interests) > MAX_INTERESTS or any(len(v) > 80 for v in interests):
+            _error(errors, "interests", f"At most {MAX_INTERESTS} interests of at most 80 characters.")
+        data["interests"] = interests
+    consent = item.get("consent")
+    if consent is not None and not isinstance(consent, bool):
+        _error(errors, "consent", "Expected true, false or null.")
+    data["consent"] = consent
+    scanned_at = item.get("device_scanned_at")
+    data["device_scanned_at"] = None
+    if scanned_at not in (None, ""):
+        try:
+            data["device_scanned_at"] = _parse_time(scanned_at)
+        except (TypeError, ValueError):
+            _error(errors, "device_scanned_at", "Expected an ISO 8601 date and time.")
+    if data.get("email"):
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            _error(errors, "email", "Enter a valid email address.")
+    if not errors and not data["raw_payload"].strip() and not any(data[name] for name in TYPED_FIELDS):
+        _error(
+            errors, "__all__", "A scan needs a badge payload or a name, email, company or badge id typed in."
+        )
+    return (None, errors) if errors else (data, {})
+
+
+def missing_required(required: list[str], data: dict) -> list[str]:
+    """The sponsor's required qualification fields that this scan leaves empty."""
+    return [name for name in required if data.get(name) in (None, "", [])]
+
+
+def _scan_row(data: dict, sponsorship: Sponsorship, scanned_by: StaffMember | None, now: datetime) -> Scan:
+    typed = {name: data[name] for name in TYPED_FIELDS if data[name]}
+    return Scan(
+        sponsorship=sponsorship,
+        client_uuid=data["client_uuid"],
+        scanned_by=scanned_by,
+        device_id=data["device_id"],
+        device_scanned_at=data["device_scanned_at"],
+        received_at=now,
+        raw_payload=data["raw_payload"],
+        payload_format=PayloadFormat.UNKNOWN if data["raw_payload"].strip() else PayloadFormat.MANUAL,
+        rating=data["rating"],
+        interests=data["interests"],
+        conversation_type=data["conversation_type"],
+        notes=data["notes"],
+        consent=data["consent"],
+        typed=typed,
+    )
+
+
+def scans_accept(
+    *, items: list, booths: dict[int, Sponsorship], staff_of: dict[int, StaffMember]
+) -> list[tuple[int, dict]]:
+    """Store every valid new scan once; (HTTP-like status, result) per item, in the items' order.
+
+    One bad item never sinks the others. New scans are matched to leads right after commit.
+    """
+    now = timezone.now()
+    results: list[tuple[int, dict] | None] = [None] * len(items)
+    accepted: dict[tuple[int, uuid.UUID], tuple[int, Scan]] = {}
+    for index, item in enumerate(items):
+        data, errors = scan_clean(item)
+        client_uuid = item.get("client_uuid") if isinstance(item, dict) else None
+        sponsorship = booths.get(data["sponsorship"]) if data else None
+        if data and sponsorship is None:
+            errors = {"sponsorship": [{"message": "No booth of yours has this id.", "code": "not_found"}]}
+        elif data and (missing := missing_required(sponsorship.sponsor.required_scan_fields, data)):
+            message = f"{sponsorship.sponsor} requires this."
+            errors = {name: [{"message": message, "code": "required"}] for name in missing}
+        if errors:
+            status = (
+                404 if "sponsorship" in errors and errors["sponsorship"][0]["code"] == "not_found" else 400
+            )
+            results[index] = (status, {"client_uuid": client_uuid, "status": "invalid", "errors": errors})
+            continue
+        key = (sponsorship.pk, data["client_uuid"])
+        if key in accepted:  # the same scan twice in one batch
+            results[index] = (200, {"client_uuid": str(data["client_uuid"]), "status": "duplicate"})
+            continue
+        accepted[key] = (index, _scan_row(data, sponsorship, staff_of.get(sponsorship.sponsor_id), now))
+
+    if accepted:
+        created = scans_insert([scan for _, scan in accepted.values()])
+        if created:
+            from tracker.scans.processing import scans_process_soon
+
+            sponsorship_ids = sorted({sponsorship_id for sponsorship_id, _ in created})
+            transaction.on_commit(lambda: scans_process_soon(sponsorship_ids), robust=True)
+        for key, (index, scan) in accepted.items():
+            if key in created:
+                body = {
+                    "client_uuid": str(scan.client_uuid),
+                    "status": "created",
+                    "received_at": now.isoformat(),
+                }
+                results[index] = (201, body)
+            else:
+                results[index] = (200, {"client_uuid": str(scan.client_uuid), "status": "duplicate"})
+    return [result for result in results if result is not None]
+
+
+def scans_insert(scans: list[Scan]) -> set[tuple[int, uuid.UUID]]:
+    """Insert the scans not stored yet, in one statement; returns (sponsorship id, uuid) of those inserted.
+
+    One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL and SQLite 3.35+) both stores
+    and tells new from resent, race-free under the unique constraint: the hot path of a booth rush.
+    """
+    fields = [f for f in Scan._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(Scan._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join([row] * len(scans))} "
+        f"ON CONFLICT ({quote('sponsorship_id')}, {quote('client_uuid')}) DO NOTHING "
+        f"RETURNING {quote('sponsorship_id')}, {quote('client_uuid')}"
+    )
+    params = [f.get_db_prep_save(getattr(scan, f.attname), connection) for scan in scans for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(sponsorship_id, uuid.UUID(str(value))) for sponsorship_id, value in cursor.fetchall()}

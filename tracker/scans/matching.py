@@ -1,0 +1,206 @@
+"""Matching scans to people: the event's attendee (by badge id, then email), or a new attendee
+when the badge says who; a code that matches nobody stays a raw unknown badge until resolved.
+
+``scans_match`` does a whole chunk of a booth's scans in a fixed number of queries; a lead's
+counters are always recomputed from its scans (``leads_recount``), so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Lower
+
+from tracker.badges import ParsedBadge, parse_badge
+from tracker.models import Attendee, Lead, Scan, Sponsorship
+from tracker.models.choices import PayloadFormat
+
+EARLIER_SHOWN = 5
+ATTENDEE_FIELDS = {
+    "first_name": 120, "last_name": 120, "email": 254, "phone": 40, "title": 200, "company": 200, "country": 2, "city": 100,
+}  # fmt: skip
+
+
+def typed_badge(data: dict) -> ParsedBadge:
+    """A badge from what staff typed in (name, company, email, badge id)."""
+    email = (data.get("email") or "").strip()
+    return ParsedBadge(
+        format=PayloadFormat.MANUAL,
+        badge_id=(data.get("badge_id") or "").strip(),
+        first_name=(data.get("first_name") or "").strip(),
+        last_name=(data.get("last_name") or "").strip(),
+        emails=(email,) if email else (),
+        title=(data.get("title") or "").strip(),
+        company=(data.get("company") or "").strip(),
+    )
+
+
+def badge_of(raw_payload: str, typed: dict) -> ParsedBadge:
+    """The identity a scan carries: the parsed payload, or what staff typed when there is none."""
+    if raw_payload.strip():
+        return parse_badge(raw_payload)
+    return typed_badge(typed)
+
+
+def _values(badge: ParsedBadge) -> dict[str, str]:
+    return {name: (getattr(badge, name) or "")[:limit] for name, limit in ATTENDEE_FIELDS.items()}
+
+
+def _fill_blanks(attendee: Attendee, badge: ParsedBadge) -> None:
+    """Complete an attendee with what a badge adds (never overwrite the organiser's data)."""
+    values = _values(badge)
+    changed = [name for name, value in values.items() if value and not getattr(attendee, name)]
+    for name in changed:
+        setattr(attendee, name, values[name])
+    if changed:
+        attendee.save(update_fields=changed)
+
+
+def attendee_find(event_id: int, badge: ParsedBadge) -> Attendee | None:
+    """The event's attendee this badge names: by badge id, then by email. Reads only."""
+    attendees = Attendee.objects.filter(event_id=event_id)
+    found = attendees.filter(badge_id=badge.badge_id).first() if badge.badge_id else None
+    if found is None and badge.email:
+        found = attendees.filter(email__iexact=badge.email).order_by("pk").first()
+    return found
+
+
+def _says_who(badge: ParsedBadge) -> bool:
+    return bool(badge.email or badge.first_name or badge.last_name)
+
+
+def attendee_match(event_id: int, badge: ParsedBadge) -> Attendee | None:
+    """The attendee this badge names, created if the badge says who; None for an unknown badge."""
+    found = attendee_find(event_id, badge)
+    if found is not None:
+        _fill_blanks(found, badge)
+        return found
+    if not _says_who(badge):
+        return None  # a bare id nobody has: an unknown badge, resolved later
+    try:
+        with transaction.atomic():
+            return Attendee.objects.create(event_id=event_id, badge_id=badge.badge_id[:120], **_values(badge))
+    except IntegrityError:  # the same badge arrived at the same moment from another phone
+        return Attendee.objects.get(event_id=event_id, badge_id=badge.badge_id)
+
+
+def lead_for(sponsorship_id: int, attendee: Attendee) -> Lead:
+    """The one lead of this attendee at this booth, race-safe under the unique constraint."""
+    lead = Lead.objects.filter(sponsorship_id=sponsorship_id, attendee=attendee).first()
+    if lead is not None:
+        return lead
+    try:
+        with transaction.atomic():
+            return Lead.objects.create(sponsorship_id=sponsorship_id, attendee=attendee)
+    except IntegrityError:  # another worker created it a moment ago
+        return Lead.objects.get(sponsorship_id=sponsorship_id, attendee=attendee)
+
+
+def _attendees_for(event_id: int, badges: list[ParsedBadge]) -> list[Attendee | None]:
+    """The attendee of each badge, creating the ones that say who but are not on the list yet."""
+    attendees = Attendee.objects.filter(event_id=event_id)
+    badge_ids = {b.badge_id for b in badges if b.badge_id}
+    emails = {b.email.lower() for b in badges if b.email}
+    by_badge = {a.badge_id: a for a in attendees.filter(badge_id__in=badge_ids)} if badge_ids else {}
+    by_email: dict[str, Attendee] = {}
+    if emails:
+        for attendee in (
+            attendees.annotate(email_key=Lower("email")).filter(email_key__in=emails).order_by("-pk")
+        ):
+            by_email[attendee.email_key] = attendee
+
+    def known(badge: ParsedBadge) -> Attendee | None:
+        return by_badge.get(badge.badge_id) or (by_email.get(badge.email.lower()) if badge.email else None)
+
+    # People the list does not have yet: one new attendee each, however often scanned in this chunk.
+    new: dict[tuple, ParsedBadge] = {}
+    for badge in badges:
+        if known(badge) is None and _says_who(badge):
+            new.setdefault(_identity(badge), badge)
+    for key, badge in new.items():
+        created = attendee_match(event_id, badge)  # race-safe; rare next to list matches
+        if badge.badge_id:
+            by_badge[badge.badge_id] = created
+        if badge.email:
+            by_email[badge.email.lower()] = created
+        new[key] = created
+    result = []
+    for badge in badges:
+        attendee = known(badge) or (new.get(_identity(badge)) if _says_who(badge) else None)
+        result.append(attendee)
+    filled = {}
+    for badge, attendee in zip(badges, result, strict=True):
+        if attendee is not None and attendee.pk not in filled:
+            filled[attendee.pk] = True
+            _fill_blanks(attendee, badge)
+    return result
+
+
+def _identity(badge: ParsedBadge) -> tuple:
+    if badge.badge_id:
+        return ("badge", badge.badge_id)
+    if badge.email:
+        return ("email", badge.email.lower())
+    return ("name", badge.first_name.casefold(), badge.last_name.casefold(), badge.company.casefold())
+
+
+def _leads_for(sponsorship_id: int, attendee_ids: set[int]) -> dict[int, Lead]:
+    """The booth's lead of each attendee, creating missing ones (ignoring a concurrent creator's)."""
+    leads = Lead.objects.filter(sponsorship_id=sponsorship_id)
+    found = {lead.attendee_id: lead for lead in leads.filter(attendee_id__in=attendee_ids)}
+    missing = attendee_ids - set(found)
+    if missing:
+        Lead.objects.bulk_create(
+            [Lead(sponsorship_id=sponsorship_id, attendee_id=pk) for pk in missing], ignore_conflicts=True
+        )
+        found |= {lead.attendee_id: lead for lead in leads.filter(attendee_id__in=missing)}
+    return found
+
+
+def scans_match(scans: list[Scan], now: datetime) -> None:
+    """Match a chunk of one booth's pending scans to attendees and leads, in a handful of queries."""
+    if not scans:
+        return
+    sponsorship = scans[0].sponsorship
+    assert all(scan.sponsorship_id == sponsorship.pk for scan in scans), "one booth per chunk"
+    badges = [badge_of(scan.raw_payload, scan.typed) for scan in scans]
+    attendees = _attendees_for(sponsorship.event_id, badges)
+    leads = _leads_for(sponsorship.pk, {a.pk for a in attendees if a is not None})
+    for scan, badge, attendee in zip(scans, badges, attendees, strict=True):
+        scan.lead = leads[attendee.pk] if attendee is not None else None
+        scan.payload_format = badge.format
+        scan.processed_at = now
+    Scan.objects.bulk_update(scans, ["lead", "payload_format", "processed_at"], batch_size=500)
+    leads_recount({scan.lead_id for scan in scans if scan.lead_id})
+
+
+def leads_recount(lead_ids: Iterable[int]) -> None:
+    """Recompute leads' counters and latest consent answer from their scans, in one UPDATE."""
+    lead_ids = list(lead_ids)
+    if not lead_ids:
+        return
+    scans = Scan.objects.filter(lead=OuterRef("pk")).order_by().values("lead")
+    answered = Scan.objects.filter(lead=OuterRef("pk"), consent__isnull=False).order_by("-received_at", "-pk")
+    Lead.objects.filter(pk__in=lead_ids).update(
+        scan_count=Coalesce(Subquery(scans.annotate(n=Count("pk")).values("n")), 0),
+        first_scan_at=Subquery(scans.annotate(t=Min("received_at")).values("t")),
+        last_scan_at=Subquery(scans.annotate(t=Max("received_at")).values("t")),
+        consent=Coalesce(Subquery(answered.values("consent")[:1]), F("consent")),
+        consent_recorded_at=Coalesce(Subquery(answered.values("received_at")[:1]), F("consent_recorded_at")),
+    )
+
+
+def scan_preview(*, sponsorship: Sponsorship, data: dict) -> tuple[ParsedBadge, Attendee | None, list[Scan]]:
+    """Who a badge is and the booth's earlier interactions with them, without storing anything."""
+    badge = badge_of(data.get("raw_payload") or "", data)
+    attendee = attendee_find(sponsorship.event_id, badge)
+    lead = Lead.objects.filter(sponsorship=sponsorship, attendee=attendee).first() if attendee else None
+    earlier = (
+        list(lead.scans.select_related("scanned_by__user").order_by("-received_at")[:EARLIER_SHOWN])
+        if lead
+        else []
+    )
+    return badge, attendee, earlier
