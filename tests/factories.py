@@ -179,3 +179,21 @@ class ThemeFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Theme {n}")
     slug = factory.Sequence(lambda n: f"theme-{n}")
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Account
+
+    sponsor = factory.SubFactory(SponsorFactory)
+    name = factory.Sequence(lambda n: f"Account {n}")
+    domains = factory.LazyAttribute(lambda a: [f"{a.name.lower().replace(' ', '')}.example"])
+
+
+class RescoreJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.RescoreJob
+
+    icp = factory.SubFactory(IcpFactory)
+    total = 10
+    chunks_total = 1

@@ -23,6 +23,8 @@ from tracker.models.staff import hash_device_key
 
 TRACKER_MODELS = sorted(apps.get_app_config("tracker").get_models(), key=lambda model: model.__name__)
 FACTORIES = {
+    m.Account: f.AccountFactory,
+    m.RescoreJob: f.RescoreJobFactory,
     m.Attendee: f.AttendeeFactory,
     m.CostLine: f.CostLineFactory,
     m.CurrencyRate: f.CurrencyRateFactory,
@@ -148,9 +150,11 @@ def test_add_and_change_pages_render_without_whole_table_selects(demo_data, oper
     add_page = operator_client.get(admin_url(model, "add"))
     change_page = operator_client.get(admin_url(model, "change", obj.pk))
 
-    assert add_page.status_code == 200
+    # Rescore jobs are created by publishing an ICP, never by hand.
+    assert add_page.status_code == (403 if model is m.RescoreJob else 200)
     assert change_page.status_code == 200
-    assert table_selects(add_page) == []
+    if add_page.status_code == 200:
+        assert table_selects(add_page) == []
     assert table_selects(change_page) == []
 
 

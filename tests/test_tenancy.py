@@ -43,6 +43,8 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
         m.Lead: lead,
         m.Scan: scan,
         m.IdealCustomerProfile: icp,
+        m.Account: f.AccountFactory(sponsor=sponsor),
+        m.RescoreJob: f.RescoreJobFactory(icp=icp),
         m.IcpCriterion: f.IcpCriterionFactory(icp=icp),
         m.LeadScore: f.LeadScoreFactory(lead=lead, icp=icp),
         m.FollowUp: follow_up,

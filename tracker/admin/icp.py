@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from tracker.admin.site import StackedInline, TabularInline, TrackerModelAdmin, count_of, site
-from tracker.models import IcpCriterion, IdealCustomerProfile, LeadScore
+from tracker.models import Account, IcpCriterion, IdealCustomerProfile, LeadScore, RescoreJob
 
 
 def reasons_list(score: LeadScore) -> str:
@@ -155,3 +155,60 @@ class LeadScoreAdmin(TrackerModelAdmin):
     @admin.display(description="reasons as shown")
     def reason_lines(self, obj: LeadScore) -> str:
         return reasons_list(obj)
+
+
+@admin.register(Account, site=site)
+class AccountAdmin(TrackerModelAdmin):
+    """A sponsor's target accounts and customers, which ICP criteria and follow-up routing read."""
+
+    str_related = ()
+    list_display = (
+        "name",
+        "sponsor",
+        "domain_list",
+        "employees",
+        "industry",
+        "is_target",
+        "is_customer",
+        "owner",
+    )
+    list_filter = ("is_target", "is_customer", "industry")
+    list_select_related = ("sponsor", "owner__user")
+    search_fields = ("name", "sponsor__name", "industry")
+    autocomplete_fields = ("sponsor", "owner")
+
+    @admin.display(description="domains")
+    def domain_list(self, obj: Account) -> str:
+        return ", ".join(obj.domains or [])
+
+
+@admin.register(RescoreJob, site=site)
+class RescoreJobAdmin(TrackerModelAdmin):
+    """Rescoring runs after an ICP was published: progress, and whether a newer version stopped them."""
+
+    str_related = ("icp__sponsor",)
+    list_display = (
+        "__str__",
+        "status",
+        "done",
+        "total",
+        "chunks_done",
+        "chunks_total",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("icp__sponsor__name",)
+    readonly_fields = (
+        "icp",
+        "status",
+        "total",
+        "done",
+        "chunks_total",
+        "chunks_done",
+        "created_at",
+        "finished_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False

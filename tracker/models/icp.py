@@ -160,3 +160,38 @@ class LeadScore(models.Model):
     def clean(self) -> None:
         if self.icp_id and self.lead_id and self.icp.sponsor_id != self.lead.sponsorship.sponsor_id:
             raise ValidationError({"icp": "This ICP belongs to another sponsor than the lead's."})
+
+
+class RescoreJob(models.Model):
+    """Rescoring a sponsor's leads under one ICP version, chunk by chunk, with visible progress."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        SUPERSEDED = "superseded", "Stopped: a newer version was published"
+
+    icp = models.ForeignKey(IdealCustomerProfile, on_delete=models.CASCADE, related_name="rescore_jobs")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(chunks_done__lte=F("chunks_total")),
+                name="rescorejob_chunks_done_within_total",
+                violation_error_message="More chunks done than there are.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rescore {self.icp}: {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))
