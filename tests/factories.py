@@ -196,4 +196,3 @@ class RescoreJobFactory(factory.django.DjangoModelFactory):
 
     icp = factory.SubFactory(IcpFactory)
     total = 10
-    chunks_total = 1

@@ -56,14 +56,21 @@ def database_url() -> str:
 class WorkerProcess:
     """A real ``celery worker`` subprocess consuming a queue private to this test session."""
 
-    def __init__(self, queue: str):
+    def __init__(self, queue: str, extra_env: dict | None = None):
         self.queue = queue
+        self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
         self.log = ROOT / "var" / f"worker-{queue}.log"
 
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_QUEUE": self.queue,  # tasks the worker queues itself (next chunks) stay private too
+            **self.extra_env,
+        }
         env.setdefault("SECRET_KEY", settings.SECRET_KEY)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=prefork", "--concurrency=1",

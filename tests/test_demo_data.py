@@ -403,7 +403,10 @@ class TestDemoSetup:
         logins = self.logins(settings)
         after = row_counts()
         assert after["users"] <= before["users"] + 1  # at most the demo admin is new
-        assert after | {"users": before["users"]} == before  # nothing else added or duplicated
+        # Leads of the sponsors with a published ICP get scored; nothing else is added or duplicated.
+        with_icp = m.Lead.objects.filter(sponsorship__sponsor__icps__status="published").count()
+        assert after["tracker.LeadScore"] == with_icp > 0
+        assert after | {"users": before["users"], "tracker.LeadScore": before["tracker.LeadScore"]} == before
         assert set(logins) == {"Admin (Django admin)", "Manager", "Booth staff"}
 
         admin_landing = self.log_in(client, *logins["Admin (Django admin)"])

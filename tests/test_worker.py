@@ -113,3 +113,54 @@ def test_concurrent_matching_never_counts_a_scan_twice():
     assert not Scan.objects.pending().exists()
     assert Lead.objects.count() == 50
     assert sorted(set(Lead.objects.values_list("scan_count", flat=True))) == [12]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_rescore_leaves_no_lead_half_done(django_db_setup):
+    """Publish an ICP, SIGKILL the worker's pool process while it rescores, and let it carry on."""
+    import signal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tests import factories as f
+    from tests.services import WorkerProcess, require_redis, require_shared_database, wait_until
+    from tracker.celery import app
+    from tracker.models import LeadScore, RescoreJob
+    from tracker.scoring.service import icp_new_draft, icp_publish, leads_score
+
+    require_redis()
+    require_shared_database()
+    sponsorship, staff = _booth_with_attendees(0)
+    icp = f.IcpFactory(
+        sponsor=sponsorship.sponsor, version=1, status="published", published_at=timezone.now()
+    )
+    f.IcpCriterionFactory(icp=icp, field="seniority", values=["vp"], weight=30)
+    leads = [f.LeadFactory(sponsorship=sponsorship, attendee__title="VP Eng") for _ in range(300)]
+    leads_score([lead.pk for lead in leads], icp)
+    draft = icp_new_draft(sponsor_id=sponsorship.sponsor_id)
+    f.IcpCriterionFactory(icp=draft, field="function", values=["app_dev"], weight=5, label="Engineering")
+
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    worker = WorkerProcess(queue, extra_env={"SCORING_CHUNK": "20"})
+    worker.start()
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    try:
+        job = icp_publish(icp=draft, by=get_user_model().objects.create(username="publisher"))
+        wait_until(lambda: RescoreJob.objects.get(pk=job.pk).done >= 20)
+        children = subprocess.run(
+            ["pgrep", "-P", str(worker.process.pid)], capture_output=True, text=True
+        ).stdout.split()
+        for pid in children:  # the prefork pool process running the chunk
+            os.kill(int(pid), signal.SIGKILL)
+        wait_until(lambda: RescoreJob.objects.get(pk=job.pk).status == "done", timeout=90)
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+        worker.stop()
+
+    job.refresh_from_db()
+    assert children, "the worker had a pool process to kill"
+    assert job.done == job.total == 300
+    assert LeadScore.objects.filter(lead__in=leads).count() == 300
+    assert set(LeadScore.objects.values_list("icp__version", "score")) == {(2, 35)}

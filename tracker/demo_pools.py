@@ -341,8 +341,7 @@ EVENTS: list[dict[str, Any]] = [
 # "{own_domain}" and "{options}" are filled in per sponsor.
 ICP_RULES: list[tuple[str, str, str, str, list[str], str | None, int, str]] = [
     ("fit", "seniority", "in_set", "Director or above", ["director", "vp", "c_level"], None, 20, ""),
-    ("fit", "function", "in_set", "Platform, SRE or security", ["platform", "sre", "devops", "security"],
-     None, 15, ""),
+    ("fit", "function", "in_set", "Platform, SRE or security", ["platform", "sre", "security"], None, 15, ""),
     ("fit", "company_size", "range", "200+ employees", [], "200.00", 10, ""),
     ("engagement", "rating", "in_set", "Rated hot at the booth", ["hot"], None, 25, ""),
     ("engagement", "conversation_type", "in_set", "Saw a demo", ["demo", "technical_deep_dive"], None, 15,
@@ -353,7 +352,8 @@ ICP_RULES: list[tuple[str, str, str, str, list[str], str | None, int, str]] = [
     ("engagement", "scan_count", "range", "Came back to the booth", [], "2.00", 10, ""),
     ("negative", "email_domain", "list_match", "Competitor", ["{competitors}"], None, -100, "exclude"),
     ("negative", "email_domain", "list_match", "Our own staff", ["{own_domain}"], None, -100, "exclude"),
-    ("negative", "seniority", "in_set", "Student or intern", ["student", "intern"], None, -30, "cap"),
+    ("negative", "seniority", "in_set", "Student", ["student"], None, 0, "cap"),
+    ("negative", "email_domain", "list_match", "Personal email", [":free_mail"], None, -10, "penalise"),
     ("negative", "conversation_type", "in_set", "Swag only", ["swag_only"], None, -20, "penalise"),
 ]  # fmt: skip
 

@@ -9,6 +9,17 @@ from django.db import OperationalError
 
 from tracker.models import Event
 from tracker.scans.processing import release_kick, scans_process, scans_sweep
+from tracker.scoring.jobs import rescore_chunk_run, rescore_resume_stalled
+from tracker.scoring.service import scores_sweep
+
+# Transient database trouble (a failover, a restart) is retried with backoff, below the broker's
+# visibility timeout; other errors are bugs and fail loudly.
+RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 8,
+}
 
 
 @shared_task(name="tracker.health_check")
@@ -22,15 +33,9 @@ def health_check(event_slug: str) -> dict:
     }
 
 
-@shared_task(
-    name="tracker.process_scans",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=8,
-)
+@shared_task(name="tracker.process_scans", **RETRY)
 def process_scans(sponsorship_id: int) -> int:
-    """Match a booth's pending scans to leads."""
+    """Match a booth's pending scans to leads, and score those leads."""
     release_kick(sponsorship_id)
     return scans_process(sponsorship_id)
 
@@ -39,3 +44,15 @@ def process_scans(sponsorship_id: int) -> int:
 def sweep_pending_scans() -> int:
     """Periodic safety net: match scans that no task picked up."""
     return scans_sweep()
+
+
+@shared_task(name="tracker.rescore_chunk", **RETRY)
+def rescore_chunk(job_id: int, after_id: int) -> int:
+    """One chunk of rescoring after an ICP was published."""
+    return rescore_chunk_run(job_id, after_id)
+
+
+@shared_task(name="tracker.sweep_scores")
+def sweep_scores() -> dict:
+    """Periodic safety net: resume stalled rescoring jobs, score unscored or outdated leads."""
+    return {"resumed_jobs": rescore_resume_stalled(), "scored": scores_sweep()}

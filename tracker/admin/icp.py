@@ -192,9 +192,8 @@ class RescoreJobAdmin(TrackerModelAdmin):
         "status",
         "done",
         "total",
-        "chunks_done",
-        "chunks_total",
         "created_at",
+        "updated_at",
         "finished_at",
     )
     list_filter = ("status",)
@@ -204,9 +203,9 @@ class RescoreJobAdmin(TrackerModelAdmin):
         "status",
         "total",
         "done",
-        "chunks_total",
-        "chunks_done",
+        "cursor",
         "created_at",
+        "updated_at",
         "finished_at",
     )
 

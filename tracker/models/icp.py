@@ -174,18 +174,20 @@ class RescoreJob(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
+    cursor = models.PositiveBigIntegerField(
+        default=0, help_text="The last lead id scored: chunks go in id order."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
         constraints = [
             models.CheckConstraint(
-                condition=Q(chunks_done__lte=F("chunks_total")),
-                name="rescorejob_chunks_done_within_total",
-                violation_error_message="More chunks done than there are.",
+                condition=Q(done__lte=F("total")) | Q(status="superseded"),
+                name="rescorejob_done_within_total",
+                violation_error_message="More leads done than there are.",
             ),
         ]
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tracker.models import Scan
 from tracker.scans.matching import scans_match
+from tracker.scoring.service import leads_score_current
 
 log = logging.getLogger(__name__)
 CHUNK = 200
@@ -59,6 +60,8 @@ def scans_process(sponsorship_id: int, *, limit: int | None = None) -> int:
                 .order_by("received_at", "pk")[:CHUNK]
             )
             scans_match(chunk, timezone.now())
+        # Scored once the match is committed: a scoring failure never undoes a match.
+        leads_score_current({scan.lead_id for scan in chunk if scan.lead_id})
         done += len(chunk)
         if len(chunk) < CHUNK:
             break

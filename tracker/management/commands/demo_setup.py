@@ -12,6 +12,7 @@ from django.db import transaction
 
 from tracker.models import Event, StaffMember
 from tracker.models.choices import PermissionLevel
+from tracker.scoring.service import scores_sweep
 
 DEMO_FIXTURE = settings.BASE_DIR / "fixtures" / "demo.json"
 DEMO_EVENT = "kubecon-eu-2024"
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Loading demo data ...")
             call_command("loaddata", str(DEMO_FIXTURE), verbosity=0)
+        scored = scores_sweep(limit=1_000_000)
+        if scored:
+            self.stdout.write(f"Scored {scored} leads under their sponsors' published ICPs.")
         with transaction.atomic():
             logins = self._logins()
         self.stdout.write(self.style.SUCCESS("\nDemo logins (fresh passwords each run, demo mode only):"))

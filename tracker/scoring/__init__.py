@@ -1,0 +1,1 @@
+"""Lead scoring against a sponsor's Ideal Customer Profile."""

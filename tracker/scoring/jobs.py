@@ -1,0 +1,88 @@
+"""Rescoring a sponsor's leads after an ICP is published: id-ordered chunks, one task each, in turn.
+
+Each chunk scores up to ``SCORING_CHUNK`` leads after the job's cursor and advances the cursor in the same
+transaction, so a chunk is all or nothing: a worker killed mid-chunk leaves no lead half-done, and
+the redelivered task (acks late, rejected on worker loss) simply does it again. A chunk that finds
+its ICP version superseded stops the job. A beat sweep resumes jobs whose chain was broken.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tracker.models import IdealCustomerProfile, Lead, RescoreJob
+from tracker.models.choices import IcpStatus
+from tracker.scoring.service import leads_score
+
+STALLED_AFTER = timedelta(minutes=5)
+
+
+def _enqueue(job_id: int, after_id: int) -> None:
+    from tracker.tasks import rescore_chunk
+
+    rescore_chunk.delay(job_id, after_id)
+
+
+def rescore_start(icp: IdealCustomerProfile) -> RescoreJob:
+    """Create the job for a just-published version and queue its first chunk after commit."""
+    total = Lead.objects.filter(sponsorship__sponsor_id=icp.sponsor_id).count()
+    job = RescoreJob.objects.create(icp=icp, total=total)
+    if total == 0:
+        RescoreJob.objects.filter(pk=job.pk).update(status=RescoreJob.Status.DONE, finished_at=timezone.now())
+        job.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: _enqueue(job.pk, 0), robust=True)
+    return job
+
+
+def rescore_chunk_run(job_id: int, after_id: int) -> int:
+    """Score the next chunk of the job's leads after ``after_id``; returns how many were scored."""
+    job = RescoreJob.objects.select_related("icp").get(pk=job_id)
+    if job.status != RescoreJob.Status.RUNNING or job.cursor != after_id:
+        return 0  # finished, superseded, or this chunk was already done (a redelivered message)
+    if job.icp.status != IcpStatus.PUBLISHED:
+        RescoreJob.objects.filter(pk=job.pk).update(
+            status=RescoreJob.Status.SUPERSEDED, finished_at=timezone.now()
+        )
+        return 0
+    chunk = settings.SCORING_CHUNK
+    ids = list(
+        Lead.objects.filter(sponsorship__sponsor_id=job.icp.sponsor_id, pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:chunk]
+    )
+    with transaction.atomic():
+        scored = leads_score(ids, job.icp) if ids else 0
+        last = ids[-1] if ids else after_id
+        finished = len(ids) < chunk
+        changes = {"cursor": last, "done": F("done") + len(ids)}
+        if finished:
+            changes |= {"status": RescoreJob.Status.DONE, "finished_at": timezone.now()}
+        advanced = RescoreJob.objects.filter(
+            pk=job.pk, cursor=after_id, status=RescoreJob.Status.RUNNING
+        ).update(**changes)
+        if not advanced:  # a parallel run of the same chunk won; undo ours
+            transaction.set_rollback(True)
+            return 0
+        # Leads added while rescoring may push ``done`` past ``total``: keep the bar honest.
+        RescoreJob.objects.filter(pk=job.pk, done__gt=F("total")).update(total=F("done"))
+        if not finished:
+            transaction.on_commit(lambda: _enqueue(job.pk, last), robust=True)
+    return scored
+
+
+def rescore_resume_stalled() -> int:
+    """Requeue running jobs that made no progress for a while (their next message was lost)."""
+    stalled = RescoreJob.objects.filter(
+        status=RescoreJob.Status.RUNNING, updated_at__lt=timezone.now() - STALLED_AFTER
+    )
+    count = 0
+    for job_id, cursor in stalled.values_list("pk", "cursor"):
+        _enqueue(job_id, cursor)
+        count += 1
+    return count

@@ -1,0 +1,184 @@
+"""Scoring leads under their sponsor's current ICP, and publishing a new ICP version.
+
+A lead's score is always recomputed from scratch (never by deltas) by the pure engine, and stored
+with the reasons that add up to it and the ICP version that produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tracker.models import IcpCriterion, IdealCustomerProfile, Lead, LeadScore, RescoreJob
+from tracker.models.choices import IcpStatus
+from tracker.scoring.engine import Criterion, Profile, compile_profile
+from tracker.scoring.facts import leads_facts
+
+
+def profile_of(icp: IdealCustomerProfile) -> Profile:
+    """The engine's view of one ICP version."""
+    criteria = tuple(
+        Criterion(
+            id=c.pk,
+            part=c.part,
+            field=c.field,
+            kind=c.kind,
+            label=c.label,
+            values=tuple(str(v) for v in (c.values or ())),
+            min_value=float(c.min_value) if c.min_value is not None else None,
+            max_value=float(c.max_value) if c.max_value is not None else None,
+            weight=c.weight,
+            action=c.action,
+        )
+        for c in IcpCriterion.objects.filter(icp=icp).order_by("position", "pk")
+    )
+    return Profile(
+        version=icp.version,
+        criteria=criteria,
+        grade_a_min=icp.grade_a_min,
+        grade_b_min=icp.grade_b_min,
+        grade_c_min=icp.grade_c_min,
+    )
+
+
+@lru_cache(maxsize=64)
+def _compiled(icp_id: int, published_at):
+    """A published version never changes, so its compiled scorer is kept per process."""
+    return compile_profile(profile_of(IdealCustomerProfile.objects.get(pk=icp_id)))
+
+
+def scorer_for(icp: IdealCustomerProfile):
+    if icp.status == IcpStatus.DRAFT:  # drafts change while edited: compile afresh
+        return compile_profile(profile_of(icp))
+    return _compiled(icp.pk, icp.published_at)
+
+
+def current_icp(sponsor_id: int) -> IdealCustomerProfile | None:
+    return IdealCustomerProfile.objects.filter(sponsor_id=sponsor_id, status=IcpStatus.PUBLISHED).first()
+
+
+def leads_score(lead_ids: Iterable[int], icp: IdealCustomerProfile) -> int:
+    """Score leads of ``icp``'s sponsor under it and store the results; returns how many were written."""
+    lead_ids = list(
+        Lead.objects.filter(pk__in=list(lead_ids), sponsorship__sponsor_id=icp.sponsor_id).values_list(
+            "pk", flat=True
+        )
+    )
+    if not lead_ids:
+        return 0
+    score = scorer_for(icp)
+    now = timezone.now()
+    rows = []
+    for lead_id, facts in leads_facts(lead_ids, icp.sponsor_id).items():
+        result = score(facts)
+        rows.append(
+            LeadScore(
+                lead_id=lead_id,
+                icp=icp,
+                score=result.score,
+                grade=result.grade,
+                reasons=result.reasons_json(),
+                excluded=result.excluded,
+                existing_customer=result.existing_customer,
+                scored_at=now,
+            )
+        )
+    LeadScore.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["lead"],
+        update_fields=["icp", "score", "grade", "reasons", "excluded", "existing_customer", "scored_at"],
+        batch_size=1000,
+    )
+    return len(rows)
+
+
+def leads_score_current(lead_ids: Iterable[int]) -> int:
+    """Score leads under their own sponsor's current ICP (leads of sponsors without one are skipped)."""
+    by_sponsor: dict[int, list[int]] = {}
+    for lead_id, sponsor_id in Lead.objects.filter(pk__in=list(lead_ids)).values_list(
+        "pk", "sponsorship__sponsor_id"
+    ):
+        by_sponsor.setdefault(sponsor_id, []).append(lead_id)
+    written = 0
+    for sponsor_id, ids in by_sponsor.items():
+        icp = current_icp(sponsor_id)
+        if icp is not None:
+            written += leads_score(ids, icp)
+    return written
+
+
+def stale_leads(sponsor_id: int | None = None):
+    """Leads with no score, or a score from another version than their sponsor's current ICP."""
+    published = IdealCustomerProfile.objects.filter(status=IcpStatus.PUBLISHED)
+    leads = Lead.objects.filter(sponsorship__sponsor__icps__status=IcpStatus.PUBLISHED)
+    if sponsor_id is not None:
+        leads = leads.filter(sponsorship__sponsor_id=sponsor_id)
+    return leads.filter(Q(score__isnull=True) | ~Q(score__icp_id__in=published.values("pk")))
+
+
+def icp_publish(*, icp: IdealCustomerProfile, by) -> RescoreJob:
+    """Make a draft the sponsor's current ICP and start rescoring every lead of the sponsor under it."""
+    from tracker.scoring.jobs import rescore_start
+
+    with transaction.atomic():
+        locked = IdealCustomerProfile.objects.select_for_update().get(pk=icp.pk)
+        if locked.status != IcpStatus.DRAFT:
+            raise ValueError(f"{locked} is not a draft.")
+        IdealCustomerProfile.objects.filter(sponsor_id=locked.sponsor_id, status=IcpStatus.PUBLISHED).update(
+            status=IcpStatus.SUPERSEDED
+        )
+        locked.status = IcpStatus.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.published_by = by
+        locked.save(update_fields=["status", "published_at", "published_by"])
+        RescoreJob.objects.filter(icp__sponsor_id=locked.sponsor_id, status=RescoreJob.Status.RUNNING).update(
+            status=RescoreJob.Status.SUPERSEDED, finished_at=timezone.now()
+        )
+        job = rescore_start(locked)
+    icp.refresh_from_db()
+    return job
+
+
+def icp_new_draft(*, sponsor_id: int) -> IdealCustomerProfile:
+    """A new draft version, copying the current (or latest) version's thresholds and criteria."""
+    with transaction.atomic():
+        latest = (
+            IdealCustomerProfile.objects.select_for_update()
+            .filter(sponsor_id=sponsor_id)
+            .order_by("-version")
+            .first()
+        )
+        base = current_icp(sponsor_id) or latest
+        draft = IdealCustomerProfile.objects.create(
+            sponsor_id=sponsor_id,
+            version=(latest.version + 1) if latest else 1,
+            grade_a_min=base.grade_a_min if base else 70,
+            grade_b_min=base.grade_b_min if base else 45,
+            grade_c_min=base.grade_c_min if base else 20,
+        )
+        if base:
+            IcpCriterion.objects.bulk_create(
+                IcpCriterion(
+                    icp=draft,
+                    **{
+                        f.name: getattr(c, f.name)
+                        for f in IcpCriterion._meta.concrete_fields
+                        if f.name not in ("id", "icp")
+                    },
+                )
+                for c in base.criteria.all()
+            )
+    return draft
+
+
+def scores_sweep(limit: int = 40_000) -> int:
+    """Score up to ``limit`` leads left unscored or scored under an old version (broker down, lost task)."""
+    ids = list(stale_leads().order_by("pk").values_list("pk", flat=True)[:limit])
+    chunk = settings.SCORING_CHUNK
+    return sum(leads_score_current(ids[i : i + chunk]) for i in range(0, len(ids), chunk))
