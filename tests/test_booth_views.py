@@ -177,3 +177,22 @@ def test_the_camera_decoder_is_served_by_the_app_when_installed(client, booth, s
     from django.contrib.staticfiles import finders
 
     assert finders.find("vendor/zxing/index.min.js")
+
+
+def test_the_lead_page_shows_times_in_the_events_time_zone_and_reasons_that_add_up(client, booth):
+    from datetime import UTC, datetime
+
+    sponsorship, sam, _ = booth
+    sponsorship.event.time_zone = "America/Denver"
+    sponsorship.event.save()
+    lead = f.LeadFactory(sponsorship=sponsorship)
+    f.ScanFactory(lead=lead, scanned_by=sam, received_at=datetime(2024, 11, 15, 22, 54, tzinfo=UTC))
+    reasons = [{"points": 30, "reason": "VP-level title"}, {"points": 0, "reason": "? Company size: unknown"}]
+    f.LeadScoreFactory(lead=lead, score=30, grade="C", reasons=reasons)
+    client.force_login(sam.user)
+
+    page = client.get(reverse("lead-detail", args=[lead.pk])).content.decode()
+
+    assert "Fri 15 Nov, 15:54" in page  # 22:54 UTC is 15:54 in Salt Lake City
+    assert "+30 VP-level title" in page
+    assert "? Company size: unknown" in page and "+0" not in page

@@ -112,6 +112,10 @@ def test_inactive_membership_grants_nothing(worlds):
 # Every route that takes an object id, and which object of a world it names.
 ROUTE_OBJECTS = {
     "sponsor-overview": m.Sponsor,
+    "icp-editor": m.Sponsor,
+    "icp-draft-create": m.Sponsor,
+    "icp-publish": m.Sponsor,
+    "icp-progress": m.Sponsor,
     "sponsorship-detail": m.Sponsorship,
     "scan-screen": m.Sponsorship,
     "booth-board": m.Sponsorship,
@@ -119,6 +123,10 @@ ROUTE_OBJECTS = {
     "unknown-badges": m.Sponsorship,
     "lead-detail": m.Lead,
 }
+
+
+# Actions that only take POST; for them the POST must be the 404.
+POST_ONLY = {"icp-draft-create", "icp-publish"}
 
 
 def _tracker_routes_with_ids():
@@ -142,7 +150,7 @@ def test_another_sponsors_object_is_a_404_for_every_method(worlds, client, route
         url = reverse(route, args=[b.objects[ROUTE_OBJECTS[route]].pk])
         response = getattr(client, method)(url)
         assert response.status_code in (404, 405), (intruder, url, response.status_code)
-        if method == "get":
+        if method == ("post" if route in POST_ONLY else "get"):
             assert response.status_code == 404
 
 
@@ -150,8 +158,9 @@ def test_another_sponsors_object_is_a_404_for_every_method(worlds, client, route
 def test_own_objects_open_for_the_manager(worlds, client, route):
     a, _ = worlds
     client.force_login(a.manager.user)
-    response = client.get(reverse(route, args=[a.objects[ROUTE_OBJECTS[route]].pk]))
-    assert response.status_code == 200
+    url = reverse(route, args=[a.objects[ROUTE_OBJECTS[route]].pk])
+    response = client.post(url) if route in POST_ONLY else client.get(url)
+    assert response.status_code == (302 if route in POST_ONLY else 200)
 
 
 def test_booth_staff_open_their_booth_and_lead_but_not_the_sponsor_overview(worlds, client):

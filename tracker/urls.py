@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tracker.admin import site as admin_site
-from tracker.views import api, booth, leads, shell, sponsors
+from tracker.views import api, booth, icp, leads, shell, sponsors
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("booths/", shell.my_booths, name="my-booths"),
     path("sponsors/<int:pk>/", sponsors.sponsor_overview, name="sponsor-overview"),
+    path("sponsors/<int:pk>/icp/", icp.icp_editor, name="icp-editor"),
+    path("sponsors/<int:pk>/icp/draft/", icp.icp_draft_create, name="icp-draft-create"),
+    path("sponsors/<int:pk>/icp/publish/", icp.icp_draft_publish, name="icp-publish"),
+    path("sponsors/<int:pk>/icp/progress.json", icp.icp_progress, name="icp-progress"),
     path("sponsorships/<int:pk>/", sponsors.sponsorship_detail, name="sponsorship-detail"),
     path("sponsorships/<int:pk>/scan/", booth.scan_screen, name="scan-screen"),
     path("sponsorships/<int:pk>/board/", booth.board, name="booth-board"),

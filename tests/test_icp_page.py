@@ -1,0 +1,104 @@
+"""A manager edits a draft ICP, tests a lead against it, publishes it, and watches leads rescore."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories as f
+from tracker.models import LeadScore
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(client, django_capture_on_commit_callbacks):
+    sponsorship = f.SponsorshipFactory(sponsor__name="Alpha Cloud")
+    manager = f.StaffMemberFactory(sponsor=sponsorship.sponsor, level="manager")
+    icp = f.IcpFactory(
+        sponsor=sponsorship.sponsor, version=1, status="published", published_at=timezone.now()
+    )
+    f.IcpCriterionFactory(
+        icp=icp, field="seniority", values=["vp", "c_level"], weight=30, label="VP-level title"
+    )
+    lead = f.LeadFactory(
+        sponsorship=sponsorship, attendee__title="Head of Platform", attendee__first_name="Noor"
+    )
+    f.ScanFactory(lead=lead, rating="hot")
+    client.force_login(manager.user)
+    return sponsorship.sponsor, icp, lead
+
+
+def formset_post(response, **changes) -> dict:
+    """The editor's forms as the browser would send them, with ``changes`` ({name: value}) applied."""
+    data = {}
+    form = response.context["form"]
+    for bound in form:
+        data[bound.html_name] = bound.field.prepare_value(bound.value()) if bound.value() is not None else ""
+    formset = response.context["formset"]
+    for name, value in formset.management_form.initial.items():
+        data[f"{formset.prefix}-{name}"] = value
+    for sub in formset.forms:
+        for bound in sub:
+            value = bound.value()
+            data[bound.html_name] = "" if value is None else bound.field.prepare_value(value)
+    data.update(changes)
+    return data
+
+
+def test_draft_edit_preview_publish_and_rescore(client, setup, django_capture_on_commit_callbacks):
+    sponsor, icp, lead = setup
+    url = reverse("icp-editor", args=[sponsor.pk])
+    client.post(reverse("icp-draft-create", args=[sponsor.pk]))
+    page = client.get(url)
+    assert page.context["draft"].version == 2
+
+    # Add a fit rule on the first empty row: directors count too.
+    data = formset_post(
+        page,
+        **{
+            "criteria-1-position": "2", "criteria-1-part": "fit", "criteria-1-field": "seniority",
+            "criteria-1-kind": "in_set", "criteria-1-label": "Director", "criteria-1-values": "director",
+            "criteria-1-weight": "20",
+        },
+    )  # fmt: skip
+    saved = client.post(url, data, follow=True)
+    assert "Draft v2 saved" in saved.content.decode()
+
+    preview = client.get(url, {"lead": lead.pk})
+    cards = {icp.version: result for icp, result in preview.context["preview"]}
+    assert (cards[1].score, cards[2].score) == (0, 20)
+    assert "+20 Director (seniority director)" in preview.content.decode()
+    assert not LeadScore.objects.filter(lead=lead, icp__version=2).exists()  # a draft changes no score
+
+    with django_capture_on_commit_callbacks(execute=True):
+        published = client.post(reverse("icp-publish", args=[sponsor.pk]), follow=True)
+    assert "ICP v2 is now current: rescoring 1 leads" in published.content.decode()
+    progress = client.get(reverse("icp-progress", args=[sponsor.pk])).json()
+    assert (progress["status"], progress["percent"], progress["version"]) == ("done", 100, 2)
+    assert LeadScore.objects.get(lead=lead).score == 20
+
+
+def test_an_invalid_rule_is_explained_and_nothing_is_saved(client, setup):
+    sponsor, _, _ = setup
+    url = reverse("icp-editor", args=[sponsor.pk])
+    client.post(reverse("icp-draft-create", args=[sponsor.pk]))
+    page = client.get(url)
+    data = formset_post(
+        page,
+        **{
+            "criteria-1-part": "negative", "criteria-1-field": "email_domain", "criteria-1-kind": "list_match",
+            "criteria-1-label": "Competitor", "criteria-1-values": "rival.example", "criteria-1-weight": "0",
+            "criteria-1-position": "3",
+        },
+    )  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Negative rules need an action" in response.content.decode()
+    assert page.context["draft"].criteria.count() == 1
+
+
+def test_booth_staff_cannot_see_the_icp(client, setup):
+    sponsor, _, _ = setup
+    booth = f.StaffMemberFactory(sponsor=sponsor, level="booth")
+    client.force_login(booth.user)
+    assert client.get(reverse("icp-editor", args=[sponsor.pk])).status_code == 404

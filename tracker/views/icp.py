@@ -1,0 +1,105 @@
+"""A manager's ICP page: the current version, the draft being edited, a preview, publishing, progress."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from tracker.forms import CriterionFormSet, IcpForm
+from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsor
+from tracker.models.choices import IcpStatus
+from tracker.scoring.facts import leads_facts
+from tracker.scoring.service import current_icp, icp_new_draft, icp_publish, scorer_for
+from tracker.tenancy import managed
+
+
+def _sponsor(request: HttpRequest, pk: int) -> Sponsor:
+    return get_object_or_404(managed(Sponsor, request.user), pk=pk)
+
+
+def _draft(sponsor: Sponsor) -> IdealCustomerProfile | None:
+    return sponsor.icps.filter(status=IcpStatus.DRAFT).order_by("-version").first()
+
+
+def _preview(sponsor: Sponsor, lead: Lead | None, icps: list[IdealCustomerProfile]) -> list[tuple]:
+    """What ``lead`` scores under each given version, with reasons."""
+    if lead is None:
+        return []
+    facts = leads_facts([lead.pk], sponsor.pk)[lead.pk]
+    return [(icp, scorer_for(icp)(facts)) for icp in icps]
+
+
+@login_required
+def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the draft's thresholds and criteria; the current version stays in force until publishing."""
+    sponsor = _sponsor(request, pk)
+    draft, current = _draft(sponsor), current_icp(sponsor.pk)
+    form = IcpForm(instance=draft) if draft else None
+    formset = CriterionFormSet(instance=draft, prefix="criteria") if draft else None
+    if request.method == "POST" and draft:
+        form = IcpForm(request.POST, instance=draft)
+        formset = CriterionFormSet(request.POST, instance=draft, prefix="criteria")
+        if form.is_valid() and formset.is_valid():
+            with transaction.atomic():
+                form.save()
+                formset.save()
+            messages.success(
+                request, f"Draft v{draft.version} saved. It changes no score until you publish it."
+            )
+            return redirect("icp-editor", pk=sponsor.pk)
+    leads = Lead.objects.filter(sponsorship__sponsor=sponsor)
+    lead_id = request.GET.get("lead")
+    lead = (
+        leads.select_related("attendee").filter(pk=lead_id).first() if lead_id and lead_id.isdigit() else None
+    )
+    context = {
+        "sponsor": sponsor,
+        "draft": draft,
+        "current": current,
+        "form": form,
+        "formset": formset,
+        "lead": lead,
+        "preview": _preview(sponsor, lead, [icp for icp in (current, draft) if icp]),
+        "sample_leads": leads.select_related("attendee").order_by("-last_scan_at")[:15],
+        "job": RescoreJob.objects.filter(icp__sponsor=sponsor).select_related("icp").first(),
+    }
+    return render(request, "tracker/icp_editor.html", context)
+
+
+@login_required
+@require_POST
+def icp_draft_create(request: HttpRequest, pk: int) -> HttpResponse:
+    sponsor = _sponsor(request, pk)
+    draft = _draft(sponsor) or icp_new_draft(sponsor_id=sponsor.pk)
+    messages.info(request, f"Editing draft v{draft.version}.")
+    return redirect("icp-editor", pk=sponsor.pk)
+
+
+@login_required
+@require_POST
+def icp_draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    sponsor = _sponsor(request, pk)
+    draft = _draft(sponsor)
+    if draft is None:
+        messages.error(request, "There is no draft to publish.")
+        return redirect("icp-editor", pk=sponsor.pk)
+    job = icp_publish(icp=draft, by=request.user)
+    messages.success(request, f"ICP v{draft.version} is now current: rescoring {job.total} leads.")
+    return redirect("icp-editor", pk=sponsor.pk)
+
+
+@login_required
+@require_GET
+def icp_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    sponsor = _sponsor(request, pk)
+    job = RescoreJob.objects.filter(icp__sponsor=sponsor).select_related("icp").first()
+    if job is None:
+        return JsonResponse({"job": None})
+    return JsonResponse(
+        {"job": job.pk, "version": job.icp.version, "status": job.status, "done": job.done, "total": job.total,
+         "percent": job.percent}
+    )  # fmt: skip
