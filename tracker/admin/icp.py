@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from tracker.admin.site import StackedInline, TabularInline, TrackerModelAdmin, count_of, site
+from tracker.forms import CriterionForm
 from tracker.models import Account, IcpCriterion, IdealCustomerProfile, LeadScore, RescoreJob
 
 
@@ -22,18 +23,8 @@ def reasons_list(score: LeadScore) -> str:
 
 class IcpCriterionInline(TabularInline):
     model = IcpCriterion
-    fields = (
-        "position",
-        "part",
-        "field",
-        "kind",
-        "label",
-        "values",
-        "min_value",
-        "max_value",
-        "weight",
-        "action",
-    )
+    form = CriterionForm  # the same editing as the manager's ICP page: values typed comma-separated
+    fields = CriterionForm.Meta.fields
     extra = 1
 
 
