@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from tracker.admin.site import StackedInline, TabularInline, TrackerModelAdmin, site
 from tracker.admin.staff import staff_name
+from tracker.followups import followup_record
 from tracker.models import FollowUp, FollowUpChange
 
 _HISTORY_FIELDS = ("changed_at", "changed_by", "from_status", "to_status", "from_owner", "to_owner", "note")
@@ -83,6 +84,15 @@ class FollowUpAdmin(TrackerModelAdmin):
     inlines = (FollowUpChangeInline,)
 
     @admin.display(description="lead", ordering="lead__attendee__last_name")
+    def save_model(self, request, obj, form, change):
+        # Operators' edits go into the follow-up's history like anyone else's.
+        before = (
+            {"status": form.initial.get("status"), "owner_id": form.initial.get("owner")} if change else {}
+        )
+        super().save_model(request, obj, form, change)
+        if change:
+            followup_record(follow_up=obj, before=before, by=request.user, note="Changed in the admin")
+
     def lead_name(self, obj: FollowUp) -> str:
         return str(obj.lead.attendee)
 

@@ -1,0 +1,69 @@
+"""Follow-up changes: every change of status or owner is recorded with who and when.
+
+Time to first touch is derived from that history: the first change away from "to do".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.models import FollowUp, FollowUpChange, StaffMember
+from tracker.models.choices import FollowUpStatus
+
+
+def followup_record(
+    *, follow_up: FollowUp, before: dict, by, note: str = "", at: datetime | None = None
+) -> FollowUpChange | None:
+    """Record what changed in status or owner since ``before`` ({"status", "owner_id"}); None if nothing did."""
+    status_changed = before.get("status") != follow_up.status
+    owner_changed = before.get("owner_id") != follow_up.owner_id
+    if not (status_changed or owner_changed):
+        return None
+    return FollowUpChange.objects.create(
+        follow_up=follow_up,
+        changed_at=at or timezone.now(),
+        changed_by=by,
+        from_status=before.get("status", "") if status_changed else "",
+        to_status=follow_up.status if status_changed else "",
+        from_owner_id=before.get("owner_id") if owner_changed else None,
+        to_owner_id=follow_up.owner_id if owner_changed else None,
+        note=note[:300],
+    )
+
+
+def followup_change(
+    *,
+    follow_up: FollowUp,
+    by,
+    status: str | None = None,
+    owner: StaffMember | None | bool = False,
+    note: str = "",
+) -> FollowUpChange | None:
+    """Change a follow-up's status and/or owner (``owner=False`` leaves it) and record the change."""
+    with transaction.atomic():
+        locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        before = {"status": locked.status, "owner_id": locked.owner_id}
+        if status is not None:
+            locked.status = status
+        if owner is not False:
+            locked.owner = owner
+        locked.full_clean(exclude=["lead"])
+        locked.save()
+        change = followup_record(follow_up=locked, before=before, by=by, note=note)
+    follow_up.refresh_from_db()
+    return change
+
+
+def time_to_first_touch(follow_up: FollowUp) -> timedelta | None:
+    """From the follow-up's creation to its first move away from "to do"; None while untouched."""
+    first = (
+        follow_up.history.exclude(to_status="")
+        .filter(from_status=FollowUpStatus.TODO)
+        .order_by("changed_at")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+    return first - follow_up.created_at if first else None
