@@ -121,6 +121,7 @@ ROUTE_OBJECTS = {
     "booth-board": m.Sponsorship,
     "booth-board-data": m.Sponsorship,
     "unknown-badges": m.Sponsorship,
+    "lead-list": m.Sponsorship,
     "lead-detail": m.Lead,
 }
 

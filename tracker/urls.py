@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tracker.admin import site as admin_site
-from tracker.views import api, booth, icp, leads, shell, sponsors
+from tracker.views import api, booth, icp, lead_list, leads, shell, sponsors
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("sponsorships/<int:pk>/scan/", booth.scan_screen, name="scan-screen"),
     path("sponsorships/<int:pk>/board/", booth.board, name="booth-board"),
     path("sponsorships/<int:pk>/board.json", booth.board_data, name="booth-board-data"),
+    path("sponsorships/<int:pk>/leads/", lead_list.lead_list, name="lead-list"),
     path("sponsorships/<int:pk>/unknown-badges/", booth.unknown_badges, name="unknown-badges"),
     path("sw.js", booth.service_worker, name="service-worker"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),

@@ -1,0 +1,202 @@
+"""The lead list of a sponsorship: columns render and sort, filters narrow, queries stay fixed."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories as f
+from tracker.tables import LeadTable
+
+pytestmark = pytest.mark.django_db
+
+# Noon, so that "hours ago" in the fixtures never crosses a day boundary by accident.
+NOW = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+ORDERABLE = [column.name for column in LeadTable([]).columns.iterorderable() if column.name != "pk"]
+
+
+@pytest.fixture
+def booth():
+    return f.SponsorshipFactory()
+
+
+@pytest.fixture
+def manager(booth):
+    return f.StaffMemberFactory(sponsor=booth.sponsor, level="manager")
+
+
+def make_lead(booth, *, name, score, grade, rating, hours_ago, consent=None, owner=None, **attendee):
+    """A scored lead with one scan and a follow-up; ``hours_ago`` is its last scan."""
+    seen = NOW - timedelta(hours=hours_ago)
+    lead = f.LeadFactory(
+        sponsorship=booth,
+        attendee__last_name=name,
+        first_scan_at=seen - timedelta(hours=1),
+        last_scan_at=seen,
+        consent=consent,
+        **{f"attendee__{key}": value for key, value in attendee.items()},
+    )
+    f.ScanFactory(lead=lead, rating=rating, interests=["Kubernetes", "eBPF"] if grade == "A" else [])
+    f.LeadScoreFactory(
+        lead=lead, score=score, grade=grade, reasons=[{"points": score, "reason": f"why {name}"}]
+    )
+    f.FollowUpFactory(lead=lead, owner=owner, due_on=seen.date())
+    return lead
+
+
+@pytest.fixture
+def leads(booth, manager):
+    return [
+        make_lead(
+            booth,
+            name="Hopper",
+            score=90,
+            grade="A",
+            rating="hot",
+            hours_ago=30,
+            consent=True,
+            owner=manager,
+            company="Navy Systems",
+            title="CTO",
+            country="US",
+        ),
+        make_lead(
+            booth,
+            name="Lovelace",
+            score=40,
+            grade="C",
+            rating="cold",
+            hours_ago=2,
+            consent=False,
+            company="Engines Ltd",
+            title="Analyst",
+            country="GB",
+        ),
+        make_lead(booth, name="Turing", score=65, grade="B", rating="warm", hours_ago=10),
+    ]
+
+
+def rows(client, booth, **params):
+    """The last names in the table, in order."""
+    response = client.get(reverse("lead-list", args=[booth.pk]), params)
+    assert response.status_code == 200
+    return [row.record.attendee.last_name for row in response.context["table"].page.object_list]
+
+
+@pytest.fixture
+def signed_in(client, manager):
+    client.force_login(manager.user)
+    return client
+
+
+def test_default_page_lists_the_booths_leads_with_default_columns(signed_in, booth, leads):
+    f.LeadFactory(attendee__last_name="Elsewhere")  # another sponsorship's lead
+    response = signed_in.get(reverse("lead-list", args=[booth.pk]))
+    page = response.content.decode()
+    assert sorted(rows(signed_in, booth)) == ["Hopper", "Lovelace", "Turing"]
+    assert "Elsewhere" not in page
+    assert leads[0].get_absolute_url() in page
+    assert "<th" in page and ">Grade<" in page and ">Title<" not in page
+
+
+@pytest.mark.parametrize("column", ORDERABLE)
+def test_every_orderable_column_renders_and_sorts(signed_in, booth, leads, column):
+    url = reverse("lead-list", args=[booth.pk])
+    header = str(LeadTable.base_columns[column].verbose_name)
+    for sort in (column, f"-{column}"):
+        response = signed_in.get(url, {"sort": sort, "columns": column})
+        assert response.status_code == 200
+        assert f">{header}</a>" in response.content.decode()
+        assert response.context["table"].order_by == (sort,)
+        assert sorted(
+            row.record.attendee.last_name for row in response.context["table"].page.object_list
+        ) == [
+            "Hopper",
+            "Lovelace",
+            "Turing",
+        ]
+
+
+def test_sorting_by_score_and_last_scan_is_real(signed_in, booth, leads):
+    assert rows(signed_in, booth, sort="score") == ["Lovelace", "Turing", "Hopper"]
+    assert rows(signed_in, booth, sort="-score") == ["Hopper", "Turing", "Lovelace"]
+    assert rows(signed_in, booth, sort="last_scan_at") == ["Hopper", "Turing", "Lovelace"]
+    assert rows(signed_in, booth, sort="-last_scan_at") == ["Lovelace", "Turing", "Hopper"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"grade": ["A", "B"]}, ["Hopper", "Turing"]),
+        ({"rating": "cold"}, ["Lovelace"]),
+        ({"q": "navy"}, ["Hopper"]),
+        ({"q": "analyst engines"}, ["Lovelace"]),
+        ({"consent": "yes"}, ["Hopper"]),
+        ({"consent": "no"}, ["Lovelace"]),
+        ({"consent": "unasked"}, ["Turing"]),
+        ({"interest": "ebpf"}, ["Hopper"]),
+        ({"country": "gb"}, ["Lovelace"]),
+        ({"status": "todo"}, ["Hopper", "Lovelace", "Turing"]),
+        ({"status": "won"}, []),
+    ],
+)
+def test_filters_narrow_the_rows(signed_in, booth, leads, params, expected):
+    assert sorted(rows(signed_in, booth, **params)) == expected
+
+
+def test_owner_filter(signed_in, booth, leads, manager):
+    assert rows(signed_in, booth, owner=manager.pk) == ["Hopper"]
+
+
+def test_date_range_on_last_scan(signed_in, booth, leads):
+    today, yesterday = NOW.date(), (NOW - timedelta(days=1)).date()
+    assert rows(signed_in, booth, last_scan_before=yesterday.isoformat()) == ["Hopper"]
+    assert sorted(rows(signed_in, booth, last_scan_after=today.isoformat())) == ["Lovelace", "Turing"]
+    both_days = {"last_scan_after": yesterday.isoformat(), "last_scan_before": today.isoformat()}
+    assert len(rows(signed_in, booth, **both_days)) == 3
+
+
+def test_column_chooser_shows_and_hides_columns(signed_in, booth, leads):
+    url = reverse("lead-list", args=[booth.pk])
+    chosen = signed_in.get(url, {"columns": "title,top_reason"}).content.decode()
+    assert ">Title<" in chosen and "why Hopper" in chosen and "CTO" in chosen
+    assert ">Grade<" not in chosen
+    as_checkboxes = signed_in.get(url + "?columns=company&columns=bogus").content.decode()
+    assert ">Company<" in as_checkboxes and ">Title<" not in as_checkboxes and ">Grade<" not in as_checkboxes
+    assert 'name="columns" value="company" checked' in as_checkboxes
+
+
+def count_queries(client, booth, **params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("lead-list", args=[booth.pk]), params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_query_count_does_not_grow_with_the_page(signed_in, booth, manager):
+    every_column = ",".join(LeadTable.base_columns)
+    make_lead(booth, name="First", score=10, grade="D", rating="hot", hours_ago=1, owner=manager)
+    make_lead(booth, name="Second", score=20, grade="D", rating="hot", hours_ago=1)
+    few = count_queries(signed_in, booth, columns=every_column)
+    for i in range(58):
+        make_lead(booth, name=f"More{i}", score=i, grade="C", rating="warm", hours_ago=i, owner=manager)
+    many = count_queries(signed_in, booth, columns=every_column)
+    assert few == many
+    assert count_queries(signed_in, booth, columns=every_column, grade="C", rating="warm", q="more") == many
+
+
+def test_booth_staff_of_another_sponsor_get_a_404(client, booth, leads):
+    intruder = f.StaffMemberFactory(level="booth")
+    intruder.sponsorships.add(f.SponsorshipFactory(sponsor=intruder.sponsor, event=booth.event))
+    client.force_login(intruder.user)
+    assert client.get(reverse("lead-list", args=[booth.pk])).status_code == 404
+
+
+def test_booth_staff_see_their_booths_leads(client, booth, leads):
+    staff = f.StaffMemberFactory(sponsor=booth.sponsor, level="booth")
+    staff.sponsorships.add(booth)
+    client.force_login(staff.user)
+    assert len(rows(client, booth)) == 3

@@ -1,0 +1,137 @@
+"""django-tables2 tables, the NetBox way: declarative columns on top of one small base table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from tracker.models import Lead
+
+# Columns that are always shown and never offered in the column chooser.
+EXEMPT_COLUMNS = ("pk",)
+
+
+def parse_columns(values: Iterable[str]) -> list[str]:
+    """Column names from ``?columns=a,b,c`` and/or repeated ``?columns=a&columns=b`` (checkboxes)."""
+    names: list[str] = []
+    for value in values:
+        names.extend(name.strip() for name in value.split(",") if name.strip())
+    return list(dict.fromkeys(names))
+
+
+class BaseTable(tables.Table):
+    """A selection checkbox, a default column set and a stateless column chooser.
+
+    ``columns`` (the names to show, in ``Meta.fields`` order) comes from the request; unknown names
+    are ignored, and an empty choice falls back to ``Meta.default_columns``.
+    """
+
+    pk = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"aria-label": "Select all"}})
+
+    class Meta:
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "data-table"}
+
+    def __init__(self, *args, columns: Iterable[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choosable = self.choosable_columns()
+        chosen = [name for name in (columns or ()) if name in choosable]
+        self.selected_columns = chosen or list(getattr(self.Meta, "default_columns", choosable))
+        for name in choosable:
+            if name not in self.selected_columns:
+                self.columns.hide(name)
+
+    def choosable_columns(self) -> list[str]:
+        """Every column the chooser offers, in display order."""
+        return [name for name in self.sequence if name not in EXEMPT_COLUMNS]
+
+    def column_choices(self) -> list[tuple[str, str, bool]]:
+        """(name, header, shown) of every choosable column, for the chooser form."""
+        return [
+            (name, str(self.base_columns[name].verbose_name or name), name in self.selected_columns)
+            for name in self.choosable_columns()
+        ]
+
+
+class LeadTable(BaseTable):
+    """The leads of one sponsorship: who, how they scored, how the booth talk went, who follows up."""
+
+    name = tables.Column(
+        verbose_name="Name",
+        accessor="attendee__full_name",
+        order_by=("attendee__last_name", "attendee__first_name"),
+        linkify=lambda record: record.get_absolute_url(),
+    )
+    title = tables.Column(verbose_name="Title", accessor="attendee__title")
+    company = tables.Column(verbose_name="Company", accessor="attendee__company")
+    country = tables.Column(verbose_name="Country", accessor="attendee__country")
+    grade = tables.Column(verbose_name="Grade", accessor="score__grade")
+    score = tables.Column(verbose_name="Score", accessor="score__score", attrs={"td": {"class": "num"}})
+    top_reason = tables.Column(verbose_name="Top reason", accessor="score__reasons", orderable=False)
+    rating = tables.Column(verbose_name="Rating", accessor="latest_rating")
+    scans = tables.Column(verbose_name="Scans", accessor="scan_count", attrs={"td": {"class": "num"}})
+    first_scan_at = tables.DateTimeColumn(verbose_name="First scan", format="j M H:i")
+    last_scan_at = tables.DateTimeColumn(verbose_name="Last scan", format="j M H:i")
+    consent = tables.Column(verbose_name="Consent", accessor="consent", default="not asked")
+    owner = tables.Column(
+        verbose_name="Owner",
+        accessor="follow_up__owner",
+        order_by=("follow_up__owner__user__first_name", "follow_up__owner__user__last_name"),
+    )
+    status = tables.Column(verbose_name="Status", accessor="follow_up__status")
+    due = tables.DateColumn(verbose_name="Due", accessor="follow_up__due_on", format="j M Y")
+
+    class Meta(BaseTable.Meta):
+        model = Lead
+        fields = (
+            "pk",
+            "name",
+            "title",
+            "company",
+            "country",
+            "grade",
+            "score",
+            "top_reason",
+            "rating",
+            "scans",
+            "first_scan_at",
+            "last_scan_at",
+            "consent",
+            "owner",
+            "status",
+            "due",
+        )
+        sequence = fields
+        default_columns = ("name", "company", "grade", "score", "rating", "last_scan_at", "owner", "status")
+        empty_text = "No leads match."
+
+    @staticmethod
+    def _first_reason(reasons) -> str:
+        return str(reasons[0].get("reason", "")) if reasons else ""
+
+    def render_top_reason(self, value) -> str:
+        return self._first_reason(value)
+
+    def value_top_reason(self, value) -> str:
+        return self._first_reason(value)
+
+    def render_rating(self, value) -> str:
+        return format_html('<span class="chip rating-{}">{}</span>', value, value.title())
+
+    def value_rating(self, value) -> str:
+        return value
+
+    def render_consent(self, value) -> str:
+        return "yes" if value else "no"
+
+    def render_owner(self, value) -> str:
+        # Only the user is joined: StaffMember.__str__ would fetch the sponsor, one query per row.
+        return value.user.get_full_name() or value.user.get_username()
+
+    def value_owner(self, value) -> str:
+        return self.render_owner(value)
+
+    def render_status(self, record) -> str:
+        return record.follow_up.get_status_display()
