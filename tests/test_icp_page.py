@@ -102,3 +102,11 @@ def test_booth_staff_cannot_see_the_icp(client, setup):
     booth = f.StaffMemberFactory(sponsor=sponsor, level="booth")
     client.force_login(booth.user)
     assert client.get(reverse("icp-editor", args=[sponsor.pk])).status_code == 404
+
+
+def test_any_lead_can_be_found_and_tested_by_name(client, setup):
+    sponsor, _, lead = setup
+    page = client.get(reverse("icp-editor", args=[sponsor.pk]), {"q": "noor"})
+    assert page.context["lead"] == lead
+    missing = client.get(reverse("icp-editor", args=[sponsor.pk]), {"q": "nobody-here"})
+    assert "No lead of Alpha Cloud matches" in missing.content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -51,11 +52,20 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Draft v{draft.version} saved. It changes no score until you publish it."
             )
             return redirect("icp-editor", pk=sponsor.pk)
-    leads = Lead.objects.filter(sponsorship__sponsor=sponsor)
-    lead_id = request.GET.get("lead")
-    lead = (
-        leads.select_related("attendee").filter(pk=lead_id).first() if lead_id and lead_id.isdigit() else None
-    )
+    leads = Lead.objects.filter(sponsorship__sponsor=sponsor).select_related("attendee")
+    lead_id, query = request.GET.get("lead", ""), request.GET.get("q", "").strip()
+    lead = None
+    if query:  # any lead of the sponsor, by name, email or company
+        for word in query.split():
+            leads = leads.filter(
+                Q(attendee__first_name__icontains=word)
+                | Q(attendee__last_name__icontains=word)
+                | Q(attendee__email__icontains=word)
+                | Q(attendee__company__icontains=word)
+            )
+        lead = leads.order_by("-last_scan_at").first()
+    elif lead_id.isdigit():
+        lead = leads.filter(pk=lead_id).first()
     context = {
         "sponsor": sponsor,
         "draft": draft,
@@ -64,7 +74,10 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
         "formset": formset,
         "lead": lead,
         "preview": _preview(sponsor, lead, [icp for icp in (current, draft) if icp]),
-        "sample_leads": leads.select_related("attendee").order_by("-last_scan_at")[:15],
+        "query": query,
+        "sample_leads": Lead.objects.filter(sponsorship__sponsor=sponsor)
+        .select_related("attendee")
+        .order_by("-last_scan_at")[:15],
         "job": RescoreJob.objects.filter(icp__sponsor=sponsor).select_related("icp").first(),
     }
     return render(request, "tracker/icp_editor.html", context)
