@@ -14,10 +14,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tracker.models import IcpCriterion, IdealCustomerProfile, Lead, LeadScore, RescoreJob
+from tracker.models import IcpCriterion, IdealCustomerProfile, Lead, RescoreJob
 from tracker.models.choices import IcpStatus
 from tracker.scoring.engine import Criterion, Profile, compile_profile
 from tracker.scoring.facts import leads_facts
+from tracker.scoring.store import ScoreRow, scores_store
 
 
 def profile_of(icp: IdealCustomerProfile) -> Profile:
@@ -72,29 +73,9 @@ def leads_score(lead_ids: Iterable[int], icp: IdealCustomerProfile) -> int:
     if not lead_ids:
         return 0
     score = scorer_for(icp)
-    now = timezone.now()
-    rows = []
-    for lead_id, facts in leads_facts(lead_ids, icp.sponsor_id).items():
-        result = score(facts)
-        rows.append(
-            LeadScore(
-                lead_id=lead_id,
-                icp=icp,
-                score=result.score,
-                grade=result.grade,
-                reasons=result.reasons_json(),
-                excluded=result.excluded,
-                existing_customer=result.existing_customer,
-                scored_at=now,
-            )
-        )
-    LeadScore.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["lead"],
-        update_fields=["icp", "score", "grade", "reasons", "excluded", "existing_customer", "scored_at"],
-        batch_size=1000,
-    )
+    facts = leads_facts(lead_ids, icp.sponsor_id)
+    rows = [ScoreRow(lead_id, icp.pk, score(lead_facts)) for lead_id, lead_facts in facts.items()]
+    scores_store(rows)  # writes only the rows that changed (see tracker.scoring.store)
     return len(rows)
 
 
