@@ -8,13 +8,21 @@ the columns the scorer needs (lead, attendee, scans aggregated per lead, the sto
 normalisers and the same compiled engine score them, and the score of each lead whose score changed is
 written back with COPY into a temporary table and one ``UPDATE ... FROM``
 (shared/reference/performance.md). The floor runs first, so it sees the scores of the previous version
-and writes a realistic share of changed leads; ours then rewrites every row (the version changes).
+and writes a realistic share of changed leads; ours then rewrites every row (the version changes, and with
+it the criterion ids in the reasons). A check (untimed) then compares the score ours stored for every lead
+with the floor's, and the facts of a sample of leads as both build them.
 
 Each phase runs in its own process, so peak memory (ru_maxrss) belongs to that phase alone; during
-OURS the resident set is also sampled after every chunk, to show whether memory grows with the number of
-leads done. The data set (an event, a sponsor with accounts and a published ICP, N attendees, N leads,
-~1.2 scans per lead, every lead scored) is built once per size with COPY and reused while its marker row
-matches. Needs PostgreSQL (DATABASE_URL=postgres://...).
+OURS the resident set is also sampled after every chunk (``rss_by_tenth_mb``: after each tenth of the
+leads), to show whether memory grows with the number of leads done. Before each measured phase the score
+table is vacuumed and a checkpoint taken (untimed), so each starts from the same state: no dead rows
+left by the previous phase, and the first write of every page after a checkpoint paying its full-page
+image, as after a publish in production. ``--repeat`` runs several rounds (a new draft each) and reports
+medians; ``--breakdown`` times the steps of ``leads_score`` inside ours.
+
+The data set (an event, a sponsor with accounts and a published ICP of 15 criteria, N attendees with a few
+thousand distinct titles and N/40 companies, N leads, ~1.2 scans per lead, every lead scored) is built
+once per size with COPY and reused while its marker row matches. Needs PostgreSQL:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_rescore_bench \\
         .venv/bin/python bench/rescore.py --leads 100000
@@ -910,8 +918,9 @@ def ours(args, sponsor_id: int, icp_id: int) -> dict:
     job = RescoreJob.objects.get(pk=job.pk)
     if job.status != "done":
         raise SystemExit(f"the rescore job ended {job.status!r}, not done")
-    # Memory over the run: after the first tenth of the leads (caches warm) and at the end.
-    tenth = next((rss for d, rss in samples if d >= done / 10), samples[0][1] if samples else rss_mb())
+    # Memory over the run: the resident set after each tenth of the leads; growth from the first tenth on.
+    curve = [next((rss for d, rss in samples if d >= done * k / 10), samples[-1][1]) for k in range(1, 11)]
+    tenth = curve[0]
     chunk_times.sort()
     return {
         "seconds": seconds,
@@ -919,8 +928,7 @@ def ours(args, sponsor_id: int, icp_id: int) -> dict:
         "chunks": len(chunk_times),
         "chunk_p50_ms": 1000 * chunk_times[len(chunk_times) // 2] if chunk_times else 0,
         "chunk_max_ms": 1000 * chunk_times[-1] if chunk_times else 0,
-        "rss_at_10pct_mb": tenth,
-        "rss_end_mb": samples[-1][1] if samples else rss_mb(),
+        "rss_by_tenth_mb": [round(rss, 1) for rss in curve],
         "rss_growth_mb": (max(r for _, r in samples) - tenth) if samples else 0.0,
         "peak_mb": peak_mb(),
         **({f"{name}_seconds": value for name, value in spent.items()} if args.breakdown else {}),

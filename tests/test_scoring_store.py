@@ -155,7 +155,7 @@ def test_reasons_text_is_the_json_of_reasons_json():
 
     reasons = result(30).reasons
     assert json.loads(reasons_text(reasons)) == reasons_json(reasons) == result(30).reasons_json()
-    assert reasons_text(reasons) is reasons_text(tuple(reasons))  # shared between leads
+    assert store._copy_field(reasons) is store._copy_field(reasons)  # leads with the same reasons share it
 
 
 def test_the_backend_path_in_use_is_the_expected_one(setup, monkeypatch):
@@ -180,3 +180,38 @@ def test_reasons_with_quotes_backslashes_and_other_scripts_are_stored_as_they_ar
     ]
     again = Score(10, "D", tuple(Reason(r.points, r.text, r.criterion_id) for r in reasons), False, False, 1)
     assert write([ScoreRow(leads[0].pk, v1.pk, again)], scored_at=T1) == 0  # equal reasons, new objects
+
+
+# --- leads_facts keeps normalised values and the account resolver across chunks -----------------------
+
+
+def test_facts_see_account_changes_between_chunks():
+    from tracker.scoring.facts import leads_facts
+
+    sponsorship = f.SponsorshipFactory()
+    lead = f.LeadFactory(
+        sponsorship=sponsorship, attendee__company="Acme GmbH", attendee__email="jo@mail.acme.example"
+    )
+    assert leads_facts([lead.pk], sponsorship.sponsor_id)[lead.pk].account_match == ""
+
+    account = f.AccountFactory(
+        sponsor=sponsorship.sponsor, name="Acme", domains=["acme.example"], employees=900, is_target=True
+    )
+    facts = leads_facts([lead.pk], sponsorship.sponsor_id)[lead.pk]
+    assert (facts.account_match, facts.company_size) == ("domain acme.example", 900)
+
+    account.domains, account.is_customer = [], True
+    account.save()
+    facts = leads_facts([lead.pk], sponsorship.sponsor_id)[lead.pk]
+    assert (facts.account_match, facts.is_customer, facts.company_key) == ("name acme", True, "acme")
+
+
+def test_facts_memo_is_bounded_and_keeps_what_is_in_use():
+    from tracker.scoring.facts import _Memo
+
+    memo = _Memo(limit=3)
+    for i in range(10):
+        memo.put(i, str(i))
+        assert memo.get(0) == "0"  # in use: survives every generation change
+    assert len(memo.current) + len(memo.old) <= 6
+    assert memo.get(1) is None and memo.get(1, "x") == "x"

@@ -30,11 +30,12 @@ from tracker.scoring.engine import Reason, Score
 
 FIELDS = ("icp", "score", "grade", "reasons", "excluded", "existing_customer")
 _STAGE = "tracker_leadscore_stage"
-_CACHE_LIMIT = 16_384
-_reasons_text: dict[tuple[Reason, ...], str] = {}
-# Reasons as a COPY field, keyed by the ids of the Reason objects (cheaper to build than hashing them);
-# each entry keeps its Reasons alive, so their ids cannot be reused while it exists.
-_reasons_copy: dict[tuple[int, ...], tuple[tuple[Reason, ...], str]] = {}
+# Reasons as a COPY field, keyed by the ids of the Reason objects (the engine reuses them, so leads share
+# a few thousand combinations; ids are cheaper to key on than hashing the Reasons). Each entry keeps its
+# Reasons alive, so their ids cannot be reused by other objects while it exists. Bounded: a full cache is
+# emptied.
+_COPY_CACHE_LIMIT = 8_192
+_copy_fields: dict[tuple[int, ...], tuple[tuple[Reason, ...], str]] = {}
 
 
 class ScoreRow(NamedTuple):
@@ -51,24 +52,18 @@ def reasons_json(reasons: tuple[Reason, ...]) -> list[dict]:
 
 
 def reasons_text(reasons: tuple[Reason, ...]) -> str:
-    """``reasons_json`` as JSON text; the engine reuses its Reason objects, so most leads share a few."""
-    text = _reasons_text.get(reasons)
-    if text is None:
-        text = json.dumps(reasons_json(reasons))
-        if len(_reasons_text) >= _CACHE_LIMIT:
-            _reasons_text.clear()
-        _reasons_text[reasons] = text
-    return text
+    """``reasons_json`` as JSON text."""
+    return json.dumps(reasons_json(reasons))
 
 
 def _copy_field(reasons: tuple[Reason, ...]) -> str:
     """The reasons' JSON as a field of COPY's text format (JSON text has no tab or line break, only "\\")."""
     key = tuple(map(id, reasons))
-    entry = _reasons_copy.get(key)
+    entry = _copy_fields.get(key)
     if entry is None:
-        if len(_reasons_copy) >= _CACHE_LIMIT:
-            _reasons_copy.clear()
-        entry = _reasons_copy[key] = (reasons, reasons_text(reasons).replace("\\", "\\\\"))
+        if len(_copy_fields) >= _COPY_CACHE_LIMIT:
+            _copy_fields.clear()
+        entry = _copy_fields[key] = (reasons, reasons_text(reasons).replace("\\", "\\\\"))
     return entry[1]
 
 
@@ -143,6 +138,8 @@ def _store_postgresql(alias: str, rows: list[ScoreRow], scored_at: datetime) -> 
                 )
             cursor.execute(update, [scored_at])
             written = cursor.rowcount
+            if written == len(rows):  # every lead had a row (after a publish, every row changes)
+                return written
             cursor.execute(insert, [scored_at])
             return written + cursor.rowcount
 
