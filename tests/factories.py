@@ -1,6 +1,6 @@
 """factory_boy factories for the domain; each builds a valid, minimal object."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -196,3 +196,37 @@ class RescoreJobFactory(factory.django.DjangoModelFactory):
 
     icp = factory.SubFactory(IcpFactory)
     total = 10
+
+
+class FollowUpPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.FollowUpPolicy
+
+    sponsor = factory.SubFactory(SponsorFactory)
+
+
+class AssignmentRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.AssignmentRule
+
+    sponsor = factory.SubFactory(SponsorFactory)
+    condition = "anyone"
+    roles = factory.LazyFunction(lambda: ["sales"])
+
+
+class ReminderDigestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.ReminderDigest
+
+    owner = factory.SubFactory(StaffMemberFactory)
+    sent_on = factory.Sequence(lambda n: date(2026, 1, 1) + timedelta(days=n))
+    follow_up_count = 1
+
+
+class ExportLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.ExportLog
+
+    sponsor = factory.SubFactory(SponsorFactory)
+    kind = "sales-review"
+    file_format = "xlsx"

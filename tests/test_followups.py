@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests import factories as f
-from tracker.followups import followup_change, time_to_first_touch
+from tracker.followups.history import followup_change, time_to_first_touch
 
 pytestmark = pytest.mark.django_db
 

@@ -104,10 +104,11 @@ def test_default_page_lists_the_booths_leads_with_default_columns(signed_in, boo
 
 @pytest.mark.parametrize("column", ORDERABLE)
 def test_every_orderable_column_renders_and_sorts(signed_in, booth, leads, column):
-    url = reverse("lead-list", args=[booth.pk])
+    f.LeadFactory(attendee__last_name="Elsewhere")  # another sponsor's lead: filtered out by booth
+    url = reverse("all-leads")
     header = str(LeadTable.base_columns[column].verbose_name)
     for sort in (column, f"-{column}"):
-        response = signed_in.get(url, {"sort": sort, "columns": column})
+        response = signed_in.get(url, {"sort": sort, "columns": column, "sponsorship": booth.pk})
         assert response.status_code == 200
         assert f">{header}</a>" in response.content.decode()
         assert response.context["table"].order_by == (sort,)

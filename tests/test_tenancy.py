@@ -49,6 +49,10 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
         m.LeadScore: f.LeadScoreFactory(lead=lead, icp=icp),
         m.FollowUp: follow_up,
         m.FollowUpChange: f.FollowUpChangeFactory(follow_up=follow_up),
+        m.FollowUpPolicy: f.FollowUpPolicyFactory(sponsor=sponsor),
+        m.AssignmentRule: f.AssignmentRuleFactory(sponsor=sponsor),
+        m.ReminderDigest: f.ReminderDigestFactory(owner=booth_staff),
+        m.ExportLog: f.ExportLogFactory(sponsor=sponsor),
     }
     return SponsorWorld(sponsor, booth, other_booth, manager, booth_staff, objects)
 
@@ -123,11 +127,13 @@ ROUTE_OBJECTS = {
     "unknown-badges": m.Sponsorship,
     "lead-list": m.Sponsorship,
     "lead-detail": m.Lead,
+    "follow-ups-create": m.Sponsorship,
+    "follow-up-status": m.FollowUp,
 }
 
 
 # Actions that only take POST; for them the POST must be the 404.
-POST_ONLY = {"icp-draft-create", "icp-publish"}
+POST_ONLY = {"icp-draft-create", "icp-publish", "follow-ups-create", "follow-up-status"}
 
 
 def _tracker_routes_with_ids():

@@ -5,9 +5,25 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
-from tracker.models import Lead, Scan, Sponsorship, StaffMember
-from tracker.models.choices import ConversationType, FollowUpStatus, Grade, Rating
+from tracker.models import Event, FollowUp, Lead, Scan, Sponsorship, StaffMember
+from tracker.models.choices import ConversationType, FollowUpStatus, Grade, Rating, Region
+from tracker.regions import countries_of_region
+from tracker.tenancy import scoped
+
+
+def search_attendee(queryset: QuerySet, attendee: str, value: str) -> QuerySet:
+    """Every word must appear in the attendee's name, email, company or title."""
+    for word in value.split():
+        queryset = queryset.filter(
+            Q(**{f"{attendee}__first_name__icontains": word})
+            | Q(**{f"{attendee}__last_name__icontains": word})
+            | Q(**{f"{attendee}__email__icontains": word})
+            | Q(**{f"{attendee}__company__icontains": word})
+            | Q(**{f"{attendee}__title__icontains": word})
+        )
+    return queryset
 
 
 class StaffChoiceFilter(django_filters.ModelChoiceFilter):
@@ -23,18 +39,50 @@ class StaffChoiceFilter(django_filters.ModelChoiceFilter):
         return field
 
 
-def _scans_of_lead(**lookups) -> Exists:
-    return Exists(Scan.objects.filter(lead=OuterRef("pk"), **lookups))
+def _scans_of_lead(lead_path: str = "pk", **lookups) -> Exists:
+    return Exists(Scan.objects.filter(lead=OuterRef(lead_path), **lookups))
 
 
-class LeadFilterSet(django_filters.FilterSet):
-    """Filters of the lead list; the staff choices are limited to the sponsorship's sponsor.
+class ScopedFilterSet(django_filters.FilterSet):
+    """A filter set whose choices (events, booths, staff) are limited to what the user may see.
+
+    ``sponsorship`` fixes the list to one booth: its booth and event filters are dropped and the staff
+    choices narrow to that sponsor.
+    """
+
+    def __init__(self, *args, user, sponsorship: Sponsorship | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = (
+            scoped(StaffMember, user).select_related("user").order_by("user__first_name", "user__last_name")
+        )
+        if sponsorship is not None:
+            staff = staff.filter(sponsor_id=sponsorship.sponsor_id)
+            for name in ("event", "sponsorship"):
+                self.filters.pop(name, None)
+        else:
+            self.filters["event"].queryset = scoped(Event, user).order_by("-start_date")
+            self.filters["sponsorship"].queryset = scoped(Sponsorship, user).select_related(
+                "sponsor", "event"
+            )
+        for item in self.filters.values():
+            if isinstance(item, StaffChoiceFilter):
+                item.queryset = staff
+
+
+def _region(queryset: QuerySet, country_field: str, value: str) -> QuerySet:
+    return queryset.filter(**{f"{country_field}__in": countries_of_region(value)}) if value else queryset
+
+
+class LeadFilterSet(ScopedFilterSet):
+    """Filters of the lead lists; choices are limited to what the user may see.
 
     Conditions on scans (rating, conversation type, interest, scanned by) are ``EXISTS`` subqueries,
     so a lead with several matching scans is listed once and no ``DISTINCT`` is needed.
     """
 
     q = django_filters.CharFilter(method="search", label="Search")
+    event = django_filters.ModelChoiceFilter(field_name="sponsorship__event", queryset=Event.objects.none())
+    sponsorship = django_filters.ModelChoiceFilter(queryset=Sponsorship.objects.none(), label="Booth")
     grade = django_filters.MultipleChoiceFilter(
         field_name="score__grade", choices=Grade.choices, label="Grade"
     )
@@ -48,6 +96,7 @@ class LeadFilterSet(django_filters.FilterSet):
         field_name="follow_up__status", choices=FollowUpStatus.choices
     )
     country = django_filters.CharFilter(field_name="attendee__country", lookup_expr="iexact", label="Country")
+    region = django_filters.ChoiceFilter(choices=Region.choices, method="in_region", label="Region")
     scanned_by = StaffChoiceFilter(method="with_scan", label="Scanned by")
     last_scan = django_filters.DateFromToRangeFilter(
         field_name="last_scan_at",
@@ -64,24 +113,11 @@ class LeadFilterSet(django_filters.FilterSet):
         model = Lead
         fields = ()
 
-    def __init__(self, *args, sponsorship: Sponsorship, staff: QuerySet[StaffMember], **kwargs):
-        super().__init__(*args, **kwargs)
-        staff = staff.filter(sponsor_id=sponsorship.sponsor_id).select_related("user")
-        staff = staff.order_by("user__first_name", "user__last_name")
-        for name in ("owner", "scanned_by"):
-            self.filters[name].queryset = staff
-
     def search(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
-        """Every word must appear in the name, email, company or title."""
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(attendee__first_name__icontains=word)
-                | Q(attendee__last_name__icontains=word)
-                | Q(attendee__email__icontains=word)
-                | Q(attendee__company__icontains=word)
-                | Q(attendee__title__icontains=word)
-            )
-        return queryset
+        return search_attendee(queryset, "attendee", value)
+
+    def in_region(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        return _region(queryset, "attendee__country", value)
 
     def with_scan(self, queryset: QuerySet[Lead], name: str, value) -> QuerySet[Lead]:
         return queryset.filter(_scans_of_lead(**{name: value}))
@@ -99,3 +135,49 @@ class LeadFilterSet(django_filters.FilterSet):
         if value == "unasked":
             return queryset.filter(consent__isnull=True)
         return queryset.filter(consent=(value == "yes"))
+
+
+class FollowUpFilterSet(ScopedFilterSet):
+    """Filters of the follow-up list."""
+
+    q = django_filters.CharFilter(method="search", label="Search")
+    event = django_filters.ModelChoiceFilter(
+        field_name="lead__sponsorship__event", queryset=Event.objects.none()
+    )
+    sponsorship = django_filters.ModelChoiceFilter(
+        field_name="lead__sponsorship", queryset=Sponsorship.objects.none(), label="Booth"
+    )
+    owner = StaffChoiceFilter(field_name="owner", label="Owner")
+    unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label="Unassigned")
+    status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices)
+    grade = django_filters.MultipleChoiceFilter(field_name="lead__score__grade", choices=Grade.choices)
+    rating = django_filters.ChoiceFilter(choices=Rating.choices, method="with_scan", label="Rating")
+    conversation_type = django_filters.ChoiceFilter(
+        choices=ConversationType.choices, method="with_scan", label="Conversation"
+    )
+    region = django_filters.ChoiceFilter(choices=Region.choices, method="in_region", label="Region")
+    overdue = django_filters.BooleanFilter(method="is_overdue", label="Overdue")
+    due = django_filters.DateFromToRangeFilter(
+        field_name="due_on",
+        label="Due between",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = ()
+
+    def search(self, queryset: QuerySet[FollowUp], name: str, value: str) -> QuerySet[FollowUp]:
+        return search_attendee(queryset, "lead__attendee", value)
+
+    def with_scan(self, queryset: QuerySet[FollowUp], name: str, value) -> QuerySet[FollowUp]:
+        return queryset.filter(_scans_of_lead("lead_id", **{name: value}))
+
+    def in_region(self, queryset: QuerySet[FollowUp], name: str, value: str) -> QuerySet[FollowUp]:
+        return _region(queryset, "lead__attendee__country", value)
+
+    def is_overdue(self, queryset: QuerySet[FollowUp], name: str, value) -> QuerySet[FollowUp]:
+        if value is None:
+            return queryset
+        late = Q(status=FollowUpStatus.TODO, due_on__lt=timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)

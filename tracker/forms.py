@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.forms import inlineformset_factory
 
-from tracker.models import IcpCriterion, IdealCustomerProfile
+from tracker.models import IcpCriterion, IdealCustomerProfile, StaffMember
+from tracker.models.choices import FollowUpStatus
+from tracker.models.money import CURRENCY_CHOICES
 
 
 class ListField(forms.CharField):
@@ -55,3 +59,55 @@ class CriterionForm(forms.ModelForm):
 CriterionFormSet = inlineformset_factory(
     IdealCustomerProfile, IcpCriterion, form=CriterionForm, extra=2, can_delete=True
 )
+
+
+class FollowUpStatusForm(forms.Form):
+    """A quick status change from an owner's list or a lead page, with the opportunity when there is one."""
+
+    status = forms.ChoiceField(choices=FollowUpStatus.choices)
+    note = forms.CharField(required=False, max_length=300)
+    opportunity_amount = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
+    opportunity_currency = forms.ChoiceField(required=False, choices=[("", "—"), *CURRENCY_CHOICES])
+
+    def clean(self):
+        data = super().clean()
+        amount, currency = data.get("opportunity_amount"), data.get("opportunity_currency")
+        if amount is not None and not currency:
+            self.add_error("opportunity_currency", "Give the amount's currency.")
+        if currency and amount is None:
+            self.add_error("opportunity_amount", "Give the amount in that currency.")
+        return data
+
+    def opportunity(self) -> tuple[Decimal | None, str] | None:
+        """(amount, currency) to store, or None to leave the stored opportunity as it is."""
+        amount = self.cleaned_data.get("opportunity_amount")
+        return (amount, self.cleaned_data["opportunity_currency"]) if amount is not None else None
+
+
+class BulkActionForm(forms.Form):
+    """An action on the rows ticked in a table: assign an owner, change the status, or export them."""
+
+    ACTIONS = [("assign", "Assign owner"), ("status", "Change status"), ("export", "Export selection")]
+
+    pk = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": "Tick some rows first."}
+    )
+    action = forms.ChoiceField(choices=ACTIONS)
+    owner = forms.ModelChoiceField(queryset=StaffMember.objects.none(), required=False)
+    status = forms.ChoiceField(choices=[("", "—"), *FollowUpStatus.choices], required=False)
+    file_format = forms.ChoiceField(choices=[("xlsx", "Excel"), ("csv", "CSV")], required=False)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+        self.fields["owner"].label_from_instance = lambda member: member.display_name
+        # Ids are checked against the user's scope by the view; any integer is accepted here.
+        self.fields["pk"].valid_value = lambda value: True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("owner"):
+            self.add_error("owner", "Choose who gets them.")
+        if data.get("action") == "status" and not data.get("status"):
+            self.add_error("status", "Choose the new status.")
+        return data

@@ -149,6 +149,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-scans": {"task": "tracker.sweep_pending_scans", "schedule": 60.0},
     "sweep-scores": {"task": "tracker.sweep_scores", "schedule": 300.0},
+    "create-follow-ups": {"task": "tracker.create_follow_ups_for_ended_events", "schedule": 3600.0},
+    "send-overdue-digests": {"task": "tracker.send_overdue_digests", "schedule": 3600.0},
 }
 
 # Leads scored per rescoring task (one transaction each).
@@ -156,6 +158,10 @@ SCORING_CHUNK = env.int("SCORING_CHUNK", default=2000)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@localhost")
+# Where links in emails point: the address users reach this installation at.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Overdue digests go out once a day, at this local hour of each owner or later.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 
 # Hardening that costs nothing behind TLS; switched on in production through the environment.
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from tracker.models import Lead
+from tracker.models import FollowUp, Lead
 
 # Columns that are always shown and never offered in the column chooser.
 EXEMPT_COLUMNS = ("pk",)
@@ -19,6 +19,14 @@ def parse_columns(values: Iterable[str]) -> list[str]:
     for value in values:
         names.extend(name.strip() for name in value.split(",") if name.strip())
     return list(dict.fromkeys(names))
+
+
+def first_reason(reasons) -> str:
+    """The reason that moved the score most, as shown in a narrow column."""
+    if not reasons:
+        return ""
+    top = max(reasons, key=lambda reason: abs(reason.get("points", 0)))
+    return f"{top.get('points', 0):+d} {top.get('reason', '')}"
 
 
 class BaseTable(tables.Table):
@@ -45,7 +53,9 @@ class BaseTable(tables.Table):
 
     def choosable_columns(self) -> list[str]:
         """Every column the chooser offers, in display order."""
-        return [name for name in self.sequence if name not in EXEMPT_COLUMNS]
+        return [
+            name for name in self.sequence if name not in EXEMPT_COLUMNS and name not in (self.exclude or ())
+        ]
 
     def column_choices(self) -> list[tuple[str, str, bool]]:
         """(name, header, shown) of every choosable column, for the chooser form."""
@@ -67,6 +77,7 @@ class LeadTable(BaseTable):
     title = tables.Column(verbose_name="Title", accessor="attendee__title")
     company = tables.Column(verbose_name="Company", accessor="attendee__company")
     country = tables.Column(verbose_name="Country", accessor="attendee__country")
+    event = tables.Column(verbose_name="Event", accessor="sponsorship__event__name")
     grade = tables.Column(verbose_name="Grade", accessor="score__grade")
     score = tables.Column(verbose_name="Score", accessor="score__score", attrs={"td": {"class": "num"}})
     top_reason = tables.Column(verbose_name="Top reason", accessor="score__reasons", orderable=False)
@@ -91,6 +102,7 @@ class LeadTable(BaseTable):
             "title",
             "company",
             "country",
+            "event",
             "grade",
             "score",
             "top_reason",
@@ -109,7 +121,7 @@ class LeadTable(BaseTable):
 
     @staticmethod
     def _first_reason(reasons) -> str:
-        return str(reasons[0].get("reason", "")) if reasons else ""
+        return first_reason(reasons)
 
     def render_top_reason(self, value) -> str:
         return self._first_reason(value)
@@ -128,10 +140,90 @@ class LeadTable(BaseTable):
 
     def render_owner(self, value) -> str:
         # Only the user is joined: StaffMember.__str__ would fetch the sponsor, one query per row.
-        return value.user.get_full_name() or value.user.get_username()
+        return value.display_name
 
     def value_owner(self, value) -> str:
-        return self.render_owner(value)
+        return value.display_name
 
     def render_status(self, record) -> str:
         return record.follow_up.get_status_display()
+
+
+class FollowUpTable(BaseTable):
+    """Follow-ups across the user's booths: whose, by when, how far, and what the lead is worth."""
+
+    lead = tables.Column(
+        verbose_name="Lead",
+        accessor="lead__attendee__full_name",
+        order_by=("lead__attendee__last_name", "lead__attendee__first_name"),
+        linkify=lambda record: record.lead.get_absolute_url(),
+    )
+    company = tables.Column(verbose_name="Company", accessor="lead__attendee__company")
+    event = tables.Column(verbose_name="Event", accessor="lead__sponsorship__event__name")
+    grade = tables.Column(verbose_name="Grade", accessor="lead__score__grade")
+    score = tables.Column(verbose_name="Score", accessor="lead__score__score", attrs={"td": {"class": "num"}})
+    top_reason = tables.Column(verbose_name="Top reason", accessor="lead__score__reasons", orderable=False)
+    owner = tables.Column(
+        verbose_name="Owner", accessor="owner", order_by=("owner__user__first_name", "owner__user__last_name")
+    )
+    status = tables.Column(verbose_name="Status", accessor="status")
+    due_on = tables.DateColumn(verbose_name="Due", format="j M Y")
+    channel = tables.Column(verbose_name="Channel")
+    opportunity = tables.Column(
+        verbose_name="Opportunity", accessor="opportunity_amount", attrs={"td": {"class": "num"}}
+    )
+    created_at = tables.DateTimeColumn(verbose_name="Created", format="j M H:i")
+    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="j M H:i")
+
+    class Meta(BaseTable.Meta):
+        model = FollowUp
+        fields = (
+            "pk",
+            "lead",
+            "company",
+            "event",
+            "grade",
+            "score",
+            "top_reason",
+            "owner",
+            "status",
+            "due_on",
+            "channel",
+            "opportunity",
+            "created_at",
+            "updated_at",
+        )
+        sequence = fields
+        default_columns = ("lead", "company", "grade", "score", "owner", "status", "due_on", "opportunity")
+        empty_text = "No follow-ups match."
+
+    def render_top_reason(self, value) -> str:
+        return first_reason(value)
+
+    def value_top_reason(self, value) -> str:
+        return first_reason(value)
+
+    def render_owner(self, value) -> str:
+        return value.display_name
+
+    def value_owner(self, value) -> str:
+        return value.display_name
+
+    def render_status(self, record) -> str:
+        overdue = record.is_overdue
+        label = record.get_status_display()
+        return format_html(
+            '<span class="chip status-{}{}">{}</span>',
+            record.status,
+            " overdue" if overdue else "",
+            label + (" · overdue" if overdue else ""),
+        )
+
+    def value_status(self, record) -> str:
+        return record.get_status_display()
+
+    def render_opportunity(self, record) -> str:
+        return f"{record.opportunity_amount:,.2f} {record.opportunity_currency}"
+
+    def value_opportunity(self, record) -> str:
+        return f"{record.opportunity_amount} {record.opportunity_currency}"

@@ -5,9 +5,13 @@ from __future__ import annotations
 import socket
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.db import OperationalError
+from django.utils import timezone
 
-from tracker.models import Event
+from tracker.followups.creation import follow_ups_create, sponsorships_due_for_follow_ups
+from tracker.followups.digest import digests_send
+from tracker.models import Event, Sponsorship
 from tracker.scans.processing import release_kick, scans_process, scans_sweep
 from tracker.scoring.jobs import rescore_chunk_run, rescore_resume_stalled
 from tracker.scoring.service import scores_sweep
@@ -56,3 +60,27 @@ def rescore_chunk(job_id: int, after_id: int) -> int:
 def sweep_scores() -> dict:
     """Periodic safety net: resume stalled rescoring jobs, score unscored or outdated leads."""
     return {"resumed_jobs": rescore_resume_stalled(), "scored": scores_sweep()}
+
+
+@shared_task(name="tracker.create_follow_ups", **RETRY)
+def create_follow_ups(sponsorship_id: int, user_id: int | None = None) -> dict:
+    """Create the follow-ups of one booth's qualified leads."""
+    sponsorship = Sponsorship.objects.get(pk=sponsorship_id)
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    result = follow_ups_create(sponsorship=sponsorship, by=by)
+    return {"created": result.created, "assigned": result.assigned}
+
+
+@shared_task(name="tracker.create_follow_ups_for_ended_events")
+def create_follow_ups_for_ended_events() -> int:
+    """Periodic: booths whose event ended get their follow-ups, once."""
+    created = 0
+    for sponsorship in sponsorships_due_for_follow_ups(timezone.localdate()):
+        created += follow_ups_create(sponsorship=sponsorship).created
+    return created
+
+
+@shared_task(name="tracker.send_overdue_digests")
+def send_overdue_digests() -> int:
+    """Periodic: one overdue digest per owner per day."""
+    return digests_send()

@@ -50,6 +50,10 @@ TENANT_PATHS: dict[type[models.Model], TenantPath] = {
     m.LeadScore: TenantPath("lead__sponsorship__sponsor", "lead__sponsorship"),
     m.FollowUp: TenantPath("lead__sponsorship__sponsor", "lead__sponsorship"),
     m.FollowUpChange: TenantPath("follow_up__lead__sponsorship__sponsor", "follow_up__lead__sponsorship"),
+    m.FollowUpPolicy: TenantPath("sponsor", None),
+    m.AssignmentRule: TenantPath("sponsor", None),
+    m.ReminderDigest: TenantPath("owner__sponsor", None),
+    m.ExportLog: TenantPath("sponsor", None),
 }
 # Reference data every signed-in user may read; no sponsor owns it.
 SHARED_MODELS: frozenset[type[models.Model]] = frozenset({m.Theme, m.CurrencyRate})

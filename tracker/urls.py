@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tracker.admin import site as admin_site
-from tracker.views import api, booth, icp, lead_list, leads, shell, sponsors
+from tracker.views import api, booth, bulk, follow_ups, icp, lead_list, leads, shell, sponsors
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -20,9 +20,20 @@ urlpatterns = [
     path("sponsorships/<int:pk>/board/", booth.board, name="booth-board"),
     path("sponsorships/<int:pk>/board.json", booth.board_data, name="booth-board-data"),
     path("sponsorships/<int:pk>/leads/", lead_list.lead_list, name="lead-list"),
+    path(
+        "sponsorships/<int:pk>/follow-ups/create/",
+        follow_ups.follow_ups_create_view,
+        name="follow-ups-create",
+    ),
     path("sponsorships/<int:pk>/unknown-badges/", booth.unknown_badges, name="unknown-badges"),
     path("sw.js", booth.service_worker, name="service-worker"),
+    path("leads/", lead_list.lead_list, name="all-leads"),
+    path("leads/bulk/", bulk.leads_bulk, name="leads-bulk"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),
+    path("follow-ups/", follow_ups.follow_up_list, name="follow-up-list"),
+    path("follow-ups/mine/", follow_ups.my_follow_ups, name="my-follow-ups"),
+    path("follow-ups/bulk/", bulk.follow_ups_bulk, name="follow-ups-bulk"),
+    path("follow-ups/<int:pk>/status/", follow_ups.follow_up_status, name="follow-up-status"),
     path("api/scans/", api.scans, name="api-scans"),
     path("api/scans/lookup/", api.lookup, name="api-lookup"),
     path("api/session/", api.session, name="api-session"),

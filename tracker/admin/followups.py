@@ -6,8 +6,8 @@ from django.contrib import admin
 
 from tracker.admin.site import StackedInline, TabularInline, TrackerModelAdmin, site
 from tracker.admin.staff import staff_name
-from tracker.followups import followup_record
-from tracker.models import FollowUp, FollowUpChange
+from tracker.followups.history import followup_record
+from tracker.models import AssignmentRule, ExportLog, FollowUp, FollowUpChange, FollowUpPolicy, ReminderDigest
 
 _HISTORY_FIELDS = ("changed_at", "changed_by", "from_status", "to_status", "from_owner", "to_owner", "note")
 
@@ -154,3 +154,78 @@ class FollowUpChangeAdmin(TrackerModelAdmin):
     @admin.display(description="to owner")
     def to_owner_name(self, obj: FollowUpChange) -> str:
         return staff_name(obj.to_owner)
+
+
+@admin.register(FollowUpPolicy, site=site)
+class FollowUpPolicyAdmin(TrackerModelAdmin):
+    """Which grades get follow-ups and the SLA per grade; the routing rules below, in order."""
+
+    str_related = ("sponsor",)
+    list_display = ("sponsor", "qualifying_grades", "require_consent", "sla_days", "create_when_event_ends")
+    list_select_related = ("sponsor",)
+    search_fields = ("sponsor__name",)
+    autocomplete_fields = ("sponsor",)
+
+
+@admin.register(AssignmentRule, site=site)
+class AssignmentRuleAdmin(TrackerModelAdmin):
+    str_related = ("owner__user",)
+    list_display = ("sponsor", "position", "condition", "region", "conversation_type", "rating", "owner_name")
+    list_filter = ("condition",)
+    list_select_related = ("sponsor", "owner__user")
+    search_fields = ("sponsor__name",)
+    autocomplete_fields = ("sponsor", "owner")
+    ordering = ("sponsor__name", "position")
+
+    @admin.display(description="owner", ordering="owner__user__last_name")
+    def owner_name(self, obj: AssignmentRule) -> str:
+        return staff_name(obj.owner) if obj.owner else ", ".join(obj.roles or ()) or "-"
+
+
+@admin.register(ReminderDigest, site=site)
+class ReminderDigestAdmin(TrackerModelAdmin):
+    """Overdue digests sent: read-only, they record what went out."""
+
+    str_related = ("owner__user", "owner__sponsor")
+    list_display = ("sent_on", "owner_name", "follow_up_count", "sent_at")
+    list_select_related = ("owner__user", "owner__sponsor")
+    date_hierarchy = "sent_on"
+    search_fields = ("owner__user__first_name", "owner__user__last_name", "owner__user__email")
+    readonly_fields = ("owner", "sent_on", "follow_up_count", "sent_at")
+
+    @admin.display(description="owner", ordering="owner__user__last_name")
+    def owner_name(self, obj: ReminderDigest) -> str:
+        return staff_name(obj.owner)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExportLog, site=site)
+class ExportLogAdmin(TrackerModelAdmin):
+    """Who exported which leads, when: read-only."""
+
+    list_display = ("created_at", "user", "sponsor", "kind", "file_format", "row_count", "description")
+    list_filter = ("kind", "file_format")
+    list_select_related = ("user", "sponsor")
+    date_hierarchy = "created_at"
+    search_fields = ("user__username", "sponsor__name", "description")
+    readonly_fields = (
+        "user",
+        "sponsor",
+        "kind",
+        "file_format",
+        "description",
+        "created_at",
+        "row_count",
+        "lead_ids",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

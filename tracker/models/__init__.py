@@ -2,7 +2,14 @@
 
 from tracker.models.accounts import Account
 from tracker.models.events import CostLine, Event, Sponsor, Sponsorship, Theme
-from tracker.models.followups import FollowUp, FollowUpChange
+from tracker.models.exports import ExportLog
+from tracker.models.followups import (
+    AssignmentRule,
+    FollowUp,
+    FollowUpChange,
+    FollowUpPolicy,
+    ReminderDigest,
+)
 from tracker.models.icp import IcpCriterion, IdealCustomerProfile, LeadScore, RescoreJob
 from tracker.models.leads import Attendee, Lead, Scan
 from tracker.models.money import CurrencyRate
@@ -10,17 +17,21 @@ from tracker.models.staff import DeviceToken, StaffMember
 
 __all__ = [
     "Account",
+    "AssignmentRule",
     "Attendee",
     "CostLine",
     "CurrencyRate",
     "DeviceToken",
     "Event",
+    "ExportLog",
     "FollowUp",
     "FollowUpChange",
+    "FollowUpPolicy",
     "IcpCriterion",
     "IdealCustomerProfile",
     "Lead",
     "LeadScore",
+    "ReminderDigest",
     "RescoreJob",
     "Scan",
     "Sponsor",

@@ -152,3 +152,20 @@ class FollowUpStatus(models.TextChoices):
     LOST = "lost", "Lost"
     DISQUALIFIED = "disqualified", "Disqualified"
     NO_RESPONSE = "no_response", "No response"
+
+
+class AssignmentCondition(models.TextChoices):
+    ACCOUNT_OWNER = "account_owner", "Existing account owner"
+    REGION = "region", "Region"
+    CONVERSATION = "conversation", "Conversation type"
+    RATING = "rating", "Staff rating"
+    ANYONE = "anyone", "Everyone else"
+
+
+# Statuses in which a follow-up is still being worked; the others are outcomes.
+OPEN_FOLLOW_UP_STATUSES = (
+    FollowUpStatus.TODO,
+    FollowUpStatus.CONTACTED,
+    FollowUpStatus.MEETING_BOOKED,
+    FollowUpStatus.OPPORTUNITY,
+)

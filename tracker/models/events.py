@@ -144,6 +144,9 @@ class Sponsorship(models.Model):
     no_booth_detail = models.CharField(max_length=300, blank=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="sponsorships")
     notes = models.TextField(blank=True)
+    follow_ups_created_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When follow-ups were last created for this booth."
+    )
 
     objects = SponsorshipQuerySet.as_manager()
 

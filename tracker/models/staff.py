@@ -14,6 +14,10 @@ from tracker.models.choices import PermissionLevel, Region, StaffRole
 from tracker.models.events import Sponsor, Sponsorship
 
 
+def default_working_days() -> list[int]:
+    return [1, 2, 3, 4, 5]
+
+
 class StaffMember(models.Model):
     """A user working for a sponsor: a role (sales, devrel, ...) and a permission level.
 
@@ -32,6 +36,11 @@ class StaffMember(models.Model):
     )
     home_region = models.CharField(max_length=8, choices=Region.choices, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
+    working_days = models.JSONField(
+        default=default_working_days,
+        blank=True,
+        help_text="ISO weekdays this person works (1 = Monday ... 7 = Sunday); follow-up SLAs count these.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -52,6 +61,15 @@ class StaffMember(models.Model):
     @property
     def is_manager(self) -> bool:
         return self.level == PermissionLevel.MANAGER
+
+    def clean(self) -> None:
+        days = self.working_days
+        if not isinstance(days, list) or not days or not set(days) <= set(range(1, 8)):
+            raise ValidationError({"working_days": "At least one ISO weekday from 1 (Monday) to 7 (Sunday)."})
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
 
     def validate_roster(self, sponsorships) -> None:
         """Staff can only be rostered on their own sponsor's booths."""

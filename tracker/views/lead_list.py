@@ -1,4 +1,4 @@
-"""The lead list of one sponsorship: filters, a column chooser, sorting and pagination."""
+"""The lead lists: every lead the user may see, or one booth's; filters, columns, sorting, bulk actions."""
 
 from __future__ import annotations
 
@@ -6,46 +6,65 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from tracker.filters import LeadFilterSet
+from tracker.forms import BulkActionForm
 from tracker.models import Lead, Scan, Sponsorship, StaffMember
 from tracker.tables import LeadTable, parse_columns
-from tracker.tenancy import get_scoped_or_404, scoped
+from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
 
 PER_PAGE = 50
 
 
-def leads_for_table(sponsorship: Sponsorship, user) -> QuerySet[Lead]:
-    """The sponsorship's leads with everything a row shows joined or annotated: no query per row."""
+def leads_for_table(user, sponsorship: Sponsorship | None = None) -> QuerySet[Lead]:
+    """The leads the user may see, with everything a row shows joined or annotated: no query per row."""
     latest_rating = (
         Scan.objects.filter(lead=OuterRef("pk"))
         .exclude(rating="")
         .order_by("-received_at", "-pk")
         .values("rating")[:1]
     )
-    return (
-        scoped(Lead, user)
-        .filter(sponsorship=sponsorship)
-        .select_related("attendee", "score", "follow_up__owner__user")
-        .annotate(latest_rating=Subquery(latest_rating))
+    leads = scoped(Lead, user)
+    if sponsorship is not None:
+        leads = leads.filter(sponsorship=sponsorship)
+    return leads.select_related("attendee", "score", "follow_up__owner__user", "sponsorship__event").annotate(
+        latest_rating=Subquery(latest_rating)
     )
 
 
 @login_required
-def lead_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every lead of one booth, filtered, sorted and paginated at the database."""
-    sponsorship = get_scoped_or_404(
-        Sponsorship.objects.select_related("sponsor", "event"), request.user, pk=pk
-    )
+def lead_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Leads filtered, sorted and paginated at the database: one booth's (``pk``) or all the user's."""
+    sponsorship = None
+    if pk is not None:
+        sponsorship = get_scoped_or_404(
+            Sponsorship.objects.select_related("sponsor", "event"), request.user, pk=pk
+        )
     filterset = LeadFilterSet(
         request.GET,
-        queryset=leads_for_table(sponsorship, request.user),
+        queryset=leads_for_table(request.user, sponsorship),
+        user=request.user,
         sponsorship=sponsorship,
-        staff=scoped(StaffMember, request.user),
     )
     # Invalid fields (a malformed date) are left out of the filter and shown as errors on the form.
-    table = LeadTable(filterset.qs, columns=parse_columns(request.GET.getlist("columns")))
+    table = LeadTable(
+        filterset.qs,
+        columns=parse_columns(request.GET.getlist("columns")),
+        exclude=("event",) if sponsorship is not None else (),
+    )
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    context = {"sponsorship": sponsorship, "filterset": filterset, "table": table}
+    staff = managed(StaffMember, request.user).filter(is_active=True).select_related("user")
+    if sponsorship is not None:
+        staff = staff.filter(sponsor_id=sponsorship.sponsor_id)
+    access = access_for(request.user)
+    context = {
+        "sponsorship": sponsorship,
+        "filterset": filterset,
+        "table": table,
+        "bulk_form": BulkActionForm(staff=staff.order_by("user__first_name", "user__last_name")),
+        "bulk_url": reverse("leads-bulk"),
+        "can_assign": access.is_manager or access.everything,
+    }
     return render(request, "tracker/lead_list.html", context)

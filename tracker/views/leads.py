@@ -7,8 +7,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tracker.followups.history import duration_text, time_to_first_touch
 from tracker.models import Lead
+from tracker.models.choices import FollowUpStatus
+from tracker.models.money import CURRENCY_CHOICES
 from tracker.tenancy import get_scoped_or_404
+from tracker.views.follow_ups import may_change
 
 
 @login_required
@@ -28,5 +32,20 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         history = follow_up.history.select_related("changed_by", "from_owner__user", "to_owner__user")
     except ObjectDoesNotExist:
         follow_up, history = None, ()
-    context = {"lead": lead, "scans": scans, "score": score, "follow_up": follow_up, "history": history}
+    context = {
+        "lead": lead,
+        "scans": scans,
+        "score": score,
+        "follow_up": follow_up,
+        "history": history,
+        "first_touch": _first_touch(follow_up),
+        "can_change": follow_up is not None and may_change(request.user, follow_up),
+        "statuses": FollowUpStatus.choices,
+        "currencies": CURRENCY_CHOICES,
+    }
     return render(request, "tracker/lead_detail.html", context)
+
+
+def _first_touch(follow_up) -> str:
+    delta = time_to_first_touch(follow_up) if follow_up else None
+    return duration_text(delta) if delta is not None else ""

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from tracker.costs import cost_totals
+from tracker.followups.creation import policy_for, qualified_without_follow_up
 from tracker.models import Scan, Sponsor, Sponsorship, StaffMember
 from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
 
@@ -70,4 +71,8 @@ def sponsorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "cost_lines": sponsorship.cost_lines.order_by("category") if can_manage else (),
     }
+    if can_manage:
+        policy = policy_for(sponsorship.sponsor_id)
+        context["policy"] = policy
+        context["pending_follow_ups"] = qualified_without_follow_up(sponsorship, policy).count()
     return render(request, "tracker/sponsorship_detail.html", context)

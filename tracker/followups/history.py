@@ -6,6 +6,7 @@ Time to first touch is derived from that history: the first change away from "to
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,8 +42,13 @@ def followup_change(
     status: str | None = None,
     owner: StaffMember | None | bool = False,
     note: str = "",
+    opportunity: tuple[Decimal | None, str] | None = None,
 ) -> FollowUpChange | None:
-    """Change a follow-up's status and/or owner (``owner=False`` leaves it) and record the change."""
+    """Change a follow-up's status, owner (``owner=False`` leaves it) or opportunity; record the change.
+
+    Raises ``ValidationError`` (nothing saved) if the result is invalid: an owner of another sponsor,
+    an amount without its currency.
+    """
     with transaction.atomic():
         locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         before = {"status": locked.status, "owner_id": locked.owner_id}
@@ -50,6 +56,8 @@ def followup_change(
             locked.status = status
         if owner is not False:
             locked.owner = owner
+        if opportunity is not None:
+            locked.opportunity_amount, locked.opportunity_currency = opportunity
         locked.full_clean(exclude=["lead"])
         locked.save()
         change = followup_record(follow_up=locked, before=before, by=by, note=note)
@@ -67,3 +75,13 @@ def time_to_first_touch(follow_up: FollowUp) -> timedelta | None:
         .first()
     )
     return first - follow_up.created_at if first else None
+
+
+def duration_text(delta: timedelta) -> str:
+    """A time to first touch as people say it: "5 hours", "2 days"."""
+    hours = delta.total_seconds() / 3600
+    if hours < 1:
+        return f"{max(int(hours * 60), 0)} minutes"
+    if hours < 48:
+        return f"{int(hours)} hour{'s' if int(hours) != 1 else ''}"
+    return f"{int(hours // 24)} days"

@@ -1,0 +1,165 @@
+"""The one export base: sheets of a header and rows in; a write-only XLSX workbook or a CSV file out.
+
+A concrete export only says what its sheets are (``Column`` headers, widths and formats) and yields
+rows of plain Python values. The writers own everything else: bold frozen headers, autofilters, column
+widths, real cell types, formula neutralisation (text cells are always written as text, never as
+formulas), and progress reports. Memory stays flat: rows are streamed into the file as they come.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from tracker.exports.safety import clean_text, csv_safe
+
+Progress = Callable[[int, int | None], None]
+PROGRESS_EVERY = 1000
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+INTEGER_FORMAT = "#,##0"
+AMOUNT_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"
+
+
+def currency_format(code: str) -> str:
+    """An Excel number format showing the ISO currency code, e.g. ``#,##0.00 "EUR"``."""
+    return f'#,##0.00 "{code}"' if re.fullmatch(r"[A-Z]{3}", code or "") else AMOUNT_FORMAT
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 16
+    number_format: str | None = None
+    wrap: bool = False
+
+
+@dataclass
+class Sheet:
+    """One sheet: its columns and the rows that fill them (an iterable, consumed once)."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence]
+    row_count: int | None = None  # for progress, when known up front
+    charts: list = field(default_factory=list)  # (anchor cell, openpyxl chart) added after the rows
+
+
+class Export:
+    """A named export made of sheets; subclasses implement :meth:`sheets`."""
+
+    filename = "export"
+
+    def sheets(self) -> Iterator[Sheet]:
+        raise NotImplementedError
+
+
+def safe_sheet_title(title: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, unique in the workbook."""
+    name = re.sub(r"[\[\]:*?/\\]", " ", title).strip().strip("'") or "Sheet"
+    name = name[:31]
+    candidate, n = name, 2
+    while candidate.lower() in taken:
+        suffix = f" ({n})"
+        candidate, n = name[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _to_cell_value(value):
+    if isinstance(value, datetime):
+        # Excel has no time zones: the local wall time of the active zone, as shown in the app.
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    return value
+
+
+def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = None) -> int:
+    """Write ``export`` as a write-only workbook to ``stream``; the number of data rows written."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    taken: set[str] = set()
+    total = 0
+    for sheet in export.sheets():
+        ws = workbook.create_sheet(safe_sheet_title(sheet.title, taken))
+        for index, column in enumerate(sheet.columns, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = column.width
+        ws.freeze_panes = "A2"
+        header = []
+        for column in sheet.columns:
+            cell = WriteOnlyCell(ws, value=clean_text(column.header))
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        formats = [column.number_format for column in sheet.columns]
+        wraps = [column.wrap for column in sheet.columns]
+        written = 0
+        for row in sheet.rows:
+            cells = []
+            for value, number_format, wrapped in zip(row, formats, wraps, strict=True):
+                value = _to_cell_value(value)
+                cell = WriteOnlyCell(ws, value=clean_text(value) if isinstance(value, str) else value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text stays text: "=1+1" is never written as a formula
+                elif number_format and isinstance(value, int | float | Decimal | date):
+                    cell.number_format = number_format
+                if wrapped:
+                    cell.alignment = wrap
+                cells.append(cell)
+            ws.append(cells)
+            written += 1
+            if progress and written % PROGRESS_EVERY == 0:
+                progress(total + written, None)
+        last = get_column_letter(max(len(sheet.columns), 1))
+        ws.auto_filter.ref = f"A1:{last}{written + 1}"
+        for anchor, chart in sheet.charts:
+            ws.add_chart(chart, anchor)
+        total += written
+    workbook.save(stream)
+    if progress:
+        progress(total, total)
+    return total
+
+
+def write_csv(export: Export, stream: IO[str], progress: Progress | None = None) -> int:
+    """Write the export's first sheet as CSV (UTF-8 with BOM for Excel); formula-like text is prefixed."""
+    sheet = next(iter(export.sheets()))
+    writer = csv.writer(stream)
+    stream.write("\ufeff")
+    writer.writerow([csv_safe(column.header) for column in sheet.columns])
+    written = 0
+    for row in sheet.rows:
+        writer.writerow([_csv_value(value) for value in row])
+        written += 1
+        if progress and written % PROGRESS_EVERY == 0:
+            progress(written, None)
+    if progress:
+        progress(written, written)
+    return written
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _to_cell_value(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return csv_safe(value)
+    return str(value)

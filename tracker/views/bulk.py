@@ -1,0 +1,114 @@
+"""Bulk actions on the rows ticked in the lead and follow-up tables: one implementation for both."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from tracker.exports.delivery import export_response
+from tracker.exports.leads import SalesReviewExport
+from tracker.followups.actions import BulkResult, follow_ups_assign, follow_ups_set_status
+from tracker.forms import BulkActionForm
+from tracker.models import FollowUp, Lead, StaffMember
+from tracker.tenancy import access_for, managed, scoped
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = fallback
+    return redirect(target)
+
+
+def _report(request: HttpRequest, result: BulkResult, verb: str) -> None:
+    parts = [f"{result.changed + result.created} {verb}"]
+    if result.created:
+        parts.append(f"{result.created} of them new follow-ups")
+    if result.unchanged:
+        parts.append(f"{result.unchanged} already so")
+    if result.refused:
+        parts.append(f"{result.refused} refused")
+    level = messages.WARNING if result.refused else messages.SUCCESS
+    messages.add_message(request, level, "; ".join(parts) + ".")
+
+
+def changeable_follow_ups(user, leads: QuerySet[Lead]) -> QuerySet[FollowUp]:
+    """The follow-ups of ``leads`` that ``user`` may move along: those of sponsors they manage, or their own."""
+    access = access_for(user)
+    follow_ups = FollowUp.objects.filter(lead__in=leads)
+    if access.everything:
+        return follow_ups
+    return follow_ups.filter(
+        Q(lead__sponsorship__sponsor_id__in=access.managed_sponsor_ids)
+        | Q(owner__user=user, owner__is_active=True)
+    )
+
+
+def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> HttpResponse:
+    """Apply the posted action to ``leads`` (already narrowed to the ticked rows the user may see)."""
+    form = BulkActionForm(
+        request.POST, staff=scoped(StaffMember, request.user).filter(is_active=True).select_related("user")
+    )
+    if not form.is_valid():
+        errors = "; ".join(error for errors in form.errors.values() for error in errors)
+        messages.error(request, f"Nothing was changed: {errors}")
+        return _back(request, fallback)
+    action = form.cleaned_data["action"]
+    leads = leads.select_related("sponsorship__sponsor", "score")
+    if action == "export":
+        ids = list(leads.values_list("pk", flat=True))
+        return export_response(
+            export=SalesReviewExport(Lead.objects.filter(pk__in=ids)),
+            file_format=form.cleaned_data["file_format"] or "xlsx",
+            user=request.user,
+            lead_ids=ids,
+            description=f"Selection of {len(ids)} rows",
+        )
+    if action == "assign":
+        allowed = list(managed(leads, request.user))
+        result = follow_ups_assign(leads=allowed, owner=form.cleaned_data["owner"], by=request.user)
+        refused = leads.count() - len(allowed)
+        _report(
+            request,
+            BulkResult(result.changed, result.created, result.unchanged, result.refused + refused),
+            "assigned",
+        )
+    else:
+        follow_ups = list(changeable_follow_ups(request.user, leads))
+        result = follow_ups_set_status(
+            follow_ups=follow_ups, status=form.cleaned_data["status"], by=request.user
+        )
+        refused = leads.count() - len(follow_ups)
+        _report(request, BulkResult(result.changed, 0, result.unchanged, result.refused + refused), "updated")
+    return _back(request, fallback)
+
+
+def selected(request: HttpRequest) -> list[int]:
+    ids = []
+    for value in request.POST.getlist("pk"):
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    return ids
+
+
+@login_required
+@require_POST
+def leads_bulk(request: HttpRequest) -> HttpResponse:
+    leads = scoped(Lead, request.user).filter(pk__in=selected(request))
+    return bulk_apply(request, leads, fallback=reverse("all-leads"))
+
+
+@login_required
+@require_POST
+def follow_ups_bulk(request: HttpRequest) -> HttpResponse:
+    follow_ups = scoped(FollowUp, request.user).filter(pk__in=selected(request))
+    leads = scoped(Lead, request.user).filter(follow_up__in=follow_ups)
+    return bulk_apply(request, leads, fallback=reverse("follow-up-list"))

@@ -1,0 +1,148 @@
+"""Follow-up pages: an owner's own list, the table of all follow-ups, status changes, and creation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from tracker.filters import FollowUpFilterSet
+from tracker.followups.creation import follow_ups_create
+from tracker.followups.history import followup_change
+from tracker.forms import BulkActionForm, FollowUpStatusForm
+from tracker.models import FollowUp, Scan, Sponsorship, StaffMember
+from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
+from tracker.tables import FollowUpTable, parse_columns
+from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
+
+MY_PER_PAGE = 20
+PER_PAGE = 50
+
+
+def work_order(follow_ups: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    """Overdue first (oldest due first), then by due date; no due date last."""
+    today = timezone.localdate()
+    late = Case(
+        When(status=FollowUpStatus.TODO, due_on__lt=today, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return follow_ups.annotate(late=late).order_by("late", F("due_on").asc(nulls_last=True), "pk")
+
+
+@login_required
+def my_follow_ups(request: HttpRequest) -> HttpResponse:
+    """The follow-ups the user owns, overdue first, with each lead's reasons, scans and notes on the page."""
+    show = request.GET.get("show", "open")
+    mine = scoped(FollowUp, request.user).filter(owner__user=request.user, owner__is_active=True)
+    counts = {
+        "open": mine.filter(status__in=OPEN_FOLLOW_UP_STATUSES).count(),
+        "overdue": mine.filter(status=FollowUpStatus.TODO, due_on__lt=timezone.localdate()).count(),
+    }
+    if show == "open":
+        mine = mine.filter(status__in=OPEN_FOLLOW_UP_STATUSES)
+    elif show == "closed":
+        mine = mine.exclude(status__in=OPEN_FOLLOW_UP_STATUSES)
+    scans = Scan.objects.select_related("scanned_by__user").order_by("received_at", "pk")
+    follow_ups = (
+        work_order(mine)
+        .select_related(
+            "lead__attendee", "lead__score", "lead__sponsorship__event", "lead__sponsorship__sponsor"
+        )
+        .prefetch_related(Prefetch("lead__scans", queryset=scans))
+    )
+    page = Paginator(follow_ups, MY_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "show": show,
+        "counts": counts,
+        "statuses": FollowUpStatus.choices,
+        "status_form": FollowUpStatusForm(),
+    }
+    return render(request, "tracker/my_follow_ups.html", context)
+
+
+def may_change(user, follow_up: FollowUp) -> bool:
+    """Managers of the sponsor change any of its follow-ups; others only the ones they own."""
+    access = access_for(user)
+    if access.everything or follow_up.lead.sponsorship.sponsor_id in access.managed_sponsor_ids:
+        return True
+    return follow_up.owner is not None and follow_up.owner.user_id == user.pk and follow_up.owner.is_active
+
+
+@login_required
+@require_POST
+def follow_up_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """A quick status change (and the opportunity amount, if given) from a list or a lead page."""
+    follow_up = get_scoped_or_404(
+        FollowUp.objects.select_related("lead__sponsorship", "lead__attendee", "owner"), request.user, pk=pk
+    )
+    if not may_change(request.user, follow_up):
+        raise PermissionDenied("Only the owner or a manager can change this follow-up.")
+    form = FollowUpStatusForm(request.POST)
+    name = follow_up.lead.attendee.full_name or "the lead"
+    if form.is_valid():
+        try:
+            followup_change(
+                follow_up=follow_up,
+                by=request.user,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                opportunity=form.opportunity(),
+            )
+        except ValidationError as error:
+            messages.error(request, f"{name}: {' '.join(error.messages)}")
+        else:
+            messages.success(request, f"{name}: {follow_up.get_status_display()}.")
+    else:
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, f"{name}: nothing changed. {errors}")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("my-follow-ups")
+    return redirect(target)
+
+
+@login_required
+def follow_up_list(request: HttpRequest) -> HttpResponse:
+    """Every follow-up the user may see, filtered, sorted and paginated at the database, with bulk actions."""
+    follow_ups = scoped(FollowUp, request.user).select_related(
+        "lead__attendee", "lead__score", "lead__sponsorship__event", "owner__user"
+    )
+    filterset = FollowUpFilterSet(request.GET, queryset=follow_ups, user=request.user)
+    table = FollowUpTable(filterset.qs, columns=parse_columns(request.GET.getlist("columns")))
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    staff = managed(StaffMember, request.user).filter(is_active=True).select_related("user")
+    context = {
+        "filterset": filterset,
+        "table": table,
+        "bulk_form": BulkActionForm(staff=staff),
+        "bulk_url": reverse("follow-ups-bulk"),
+        "can_assign": access_for(request.user).is_manager or access_for(request.user).everything,
+    }
+    return render(request, "tracker/follow_up_list.html", context)
+
+
+@login_required
+@require_POST
+def follow_ups_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager creates the booth's follow-ups now (the automatic run does it when the event ends)."""
+    sponsorship = get_object_or_404(managed(Sponsorship, request.user).select_related("sponsor"), pk=pk)
+    result = follow_ups_create(sponsorship=sponsorship, by=request.user)
+    if result.created:
+        text = f"{result.created} follow-up{'s' if result.created != 1 else ''} created"
+        if result.unassigned:
+            text += f", {result.unassigned} without an owner (no rule matched)"
+        messages.success(request, text + ".")
+    else:
+        messages.info(request, "No new follow-ups: every qualified lead already has one.")
+    return redirect(reverse("follow-up-list") + f"?sponsorship={sponsorship.pk}")
