@@ -28,7 +28,9 @@ def booth():
 
 @pytest.fixture
 def manager(booth):
-    return f.StaffMemberFactory(sponsor=booth.sponsor, level="manager", role="marketing", user__first_name="Maria")
+    return f.StaffMemberFactory(
+        sponsor=booth.sponsor, level="manager", role="marketing", user__first_name="Maria"
+    )
 
 
 @pytest.fixture
@@ -311,3 +313,74 @@ def test_a_manager_creates_the_booths_follow_ups_from_its_page(client, booth, ma
 def test_booth_staff_cannot_create_follow_ups(client, booth, sam):
     client.force_login(sam.user)
     assert client.post(reverse("follow-ups-create", args=[booth.pk])).status_code == 404
+
+
+def rules_post(**extra):
+    data = {
+        "qualifying_grades": ["A", "B", "C"],
+        "require_consent": "on",
+        "sla_a": "1",
+        "sla_b": "3",
+        "sla_c": "5",
+        "sla_d": "10",
+        "rules-TOTAL_FORMS": "2",
+        "rules-INITIAL_FORMS": "0",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "1000",
+    }
+    data.update(extra)
+    return data
+
+
+def test_a_manager_sets_the_policy_and_rules_on_a_page(client, booth, manager, sam, devi):
+    client.force_login(manager.user)
+    url = reverse("follow-up-rules", args=[booth.sponsor.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        rules_post(
+            **{
+                "rules-0-position": "1",
+                "rules-0-condition": "conversation",
+                "rules-0-conversation_type": "technical_deep_dive",
+                "rules-0-roles": ["devrel"],
+                "rules-1-position": "2",
+                "rules-1-condition": "anyone",
+                "rules-1-owner": sam.pk,
+            }
+        ),
+    )
+    assert response.status_code == 302
+    policy = m.FollowUpPolicy.objects.get(sponsor=booth.sponsor)
+    assert (policy.qualifying_grades, policy.sla_days) == (["A", "B", "C"], {"A": 1, "B": 3, "C": 5, "D": 10})
+    assert [rule.describe() for rule in m.AssignmentRule.objects.filter(sponsor=booth.sponsor)] == [
+        "technical deep-dive → round-robin among Developer relations",
+        f"everyone else → {sam.display_name}",
+    ]
+
+
+def test_a_rule_without_a_target_or_value_is_refused_with_a_reason(client, booth, manager):
+    client.force_login(manager.user)
+    url = reverse("follow-up-rules", args=[booth.sponsor.pk])
+    response = client.post(
+        url,
+        rules_post(
+            **{
+                "rules-0-position": "1",
+                "rules-0-condition": "region",
+                "rules-1-condition": "anyone",
+                "rules-1-position": "2",
+            }
+        ),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "This condition needs a value." in page and "Name an owner or the roles to round-robin among." in page
+    )
+    assert not m.AssignmentRule.objects.exists() and not m.FollowUpPolicy.objects.exists()
+
+
+def test_booth_staff_cannot_open_the_rules(client, booth, sam):
+    client.force_login(sam.user)
+    assert client.get(reverse("follow-up-rules", args=[booth.sponsor.pk])).status_code == 404

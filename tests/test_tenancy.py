@@ -128,6 +128,7 @@ ROUTE_OBJECTS = {
     "lead-list": m.Sponsorship,
     "lead-detail": m.Lead,
     "follow-ups-create": m.Sponsorship,
+    "follow-up-rules": m.Sponsor,
     "follow-up-status": m.FollowUp,
 }
 

@@ -29,7 +29,7 @@ from tracker.demo_pools import (
     record,
 )
 from tracker.demo_scans import follow_up_records, lead_and_scan_records
-from tracker.demo_staff import ICP_SPONSORS, icp_records, staff_records
+from tracker.demo_staff import ICP_SPONSORS, follow_up_rule_records, icp_records, staff_records
 
 DEFAULT_SEED = 2024
 
@@ -239,9 +239,10 @@ def build(seed: int = DEFAULT_SEED) -> list[Record]:
         rng_for(seed, "follow-ups"), events, sponsors, sponsorships, staff, leads, scans
     )
     icps, criteria = icp_records(rng_for(seed, "icps"), sponsors, staff)
+    policies, rules = follow_up_rule_records(sponsors, staff)
     rates = currency_rate_records()
     return [*users, *events, *theme_records(), *sponsors, *sponsorships, *costs, *rates, *staff,
-            *attendees, *leads, *scans, *follow_ups, *changes, *icps, *criteria]  # fmt: skip
+            *attendees, *leads, *scans, *follow_ups, *changes, *icps, *criteria, *policies, *rules]  # fmt: skip
 
 
 def render(records: list[Record]) -> bytes:

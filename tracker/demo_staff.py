@@ -188,3 +188,60 @@ def icp_records(
                        if s["pk"] != sponsor["pk"] and SPONSORS[s["pk"] - 1][1] == category]  # fmt: skip
         criteria += icp_criteria(pk, sponsor, competitors, len(criteria) + 1)
     return icps, criteria
+
+
+def follow_up_rule_records(sponsors: list[Record], staff: list[Record]) -> tuple[list[Record], list[Record]]:
+    """(policies, rules): every sponsor with a team routes its follow-ups the way the product suggests.
+
+    Existing customers go to their account owner; each region with its own seller goes to that seller;
+    technical deep-dives to devrel or solutions engineers; hot leads to sales; the rest round-robin among
+    sales and technical SDRs. Start-ups with a small team also take grade C leads.
+    """
+    policies: list[Record] = []
+    rules: list[Record] = []
+    for sponsor in sponsors:
+        team = [s for s in staff if s["fields"]["sponsor"] == sponsor["pk"] and s["fields"]["is_active"]]
+        if len(team) < 3:
+            continue
+        small = len(team) <= 4
+        policies.append(
+            record(
+                "followuppolicy",
+                len(policies) + 1,
+                sponsor=sponsor["pk"],
+                qualifying_grades=["A", "B", "C"] if small else ["A", "B"],
+                require_consent=True,
+                sla_days={"A": 1, "B": 2, "C": 5, "D": 10},
+                create_when_event_ends=True,
+            )
+        )
+        planned: list[dict] = [{"condition": "account_owner"}]
+        sellers = [s for s in team if s["fields"]["role"] == "sales"]
+        for region in ("NA", "APAC"):
+            local = next((s for s in sellers if s["fields"]["home_region"] == region), None)
+            if local and len(sellers) > 1:
+                planned.append({"condition": "region", "region": region, "owner": local["pk"]})
+        if any(s["fields"]["role"] in ("devrel", "solutions_engineer") for s in team):
+            planned.append(
+                {
+                    "condition": "conversation",
+                    "conversation_type": "technical_deep_dive",
+                    "roles": ["devrel", "solutions_engineer"],
+                }
+            )
+        if sellers:
+            planned.append({"condition": "rating", "rating": "hot", "roles": ["sales"]})
+        planned.append({"condition": "anyone", "roles": ["sales", "technical_sdr", "founder_exec"]})
+        for position, rule in enumerate(planned, start=1):
+            fields = {
+                "sponsor": sponsor["pk"],
+                "position": position * 10,
+                "condition": rule["condition"],
+                "region": rule.get("region", ""),
+                "conversation_type": rule.get("conversation_type", ""),
+                "rating": rule.get("rating", ""),
+                "owner": rule.get("owner"),
+                "roles": rule.get("roles", []),
+            }
+            rules.append(record("assignmentrule", len(rules) + 1, **fields))
+    return policies, rules

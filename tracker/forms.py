@@ -7,8 +7,15 @@ from decimal import Decimal
 from django import forms
 from django.forms import inlineformset_factory
 
-from tracker.models import IcpCriterion, IdealCustomerProfile, StaffMember
-from tracker.models.choices import FollowUpStatus
+from tracker.models import (
+    AssignmentRule,
+    FollowUpPolicy,
+    IcpCriterion,
+    IdealCustomerProfile,
+    Sponsor,
+    StaffMember,
+)
+from tracker.models.choices import FollowUpStatus, Grade, StaffRole
 from tracker.models.money import CURRENCY_CHOICES
 
 
@@ -111,3 +118,48 @@ class BulkActionForm(forms.Form):
         if data.get("action") == "status" and not data.get("status"):
             self.add_error("status", "Choose the new status.")
         return data
+
+
+class FollowUpPolicyForm(forms.ModelForm):
+    """Which grades get a follow-up and each grade's SLA, typed as a manager would say it."""
+
+    qualifying_grades = forms.MultipleChoiceField(
+        choices=Grade.choices, widget=forms.CheckboxSelectMultiple, label="Grades that get a follow-up"
+    )
+    sla_a = forms.IntegerField(min_value=0, max_value=90, label="A within (working days)")
+    sla_b = forms.IntegerField(min_value=0, max_value=90, label="B within")
+    sla_c = forms.IntegerField(min_value=0, max_value=90, label="C within")
+    sla_d = forms.IntegerField(min_value=0, max_value=90, label="D within")
+
+    class Meta:
+        model = FollowUpPolicy
+        fields = ("qualifying_grades", "require_consent", "create_when_event_ends")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for grade in Grade.values:
+            self.fields[f"sla_{grade.lower()}"].initial = self.instance.days_for(grade)
+
+    def save(self, commit: bool = True) -> FollowUpPolicy:
+        self.instance.sla_days = {grade: self.cleaned_data[f"sla_{grade.lower()}"] for grade in Grade.values}
+        return super().save(commit)
+
+
+class AssignmentRuleForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        choices=StaffRole.choices, required=False, widget=forms.SelectMultiple(attrs={"size": 3})
+    )
+
+    class Meta:
+        model = AssignmentRule
+        fields = ("position", "condition", "region", "conversation_type", "rating", "owner", "roles")
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff if staff is not None else StaffMember.objects.none()
+        self.fields["owner"].label_from_instance = lambda member: member.display_name
+
+
+AssignmentRuleFormSet = inlineformset_factory(
+    Sponsor, AssignmentRule, form=AssignmentRuleForm, extra=2, can_delete=True
+)

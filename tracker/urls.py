@@ -14,6 +14,7 @@ urlpatterns = [
     path("sponsors/<int:pk>/icp/", icp.icp_editor, name="icp-editor"),
     path("sponsors/<int:pk>/icp/draft/", icp.icp_draft_create, name="icp-draft-create"),
     path("sponsors/<int:pk>/icp/publish/", icp.icp_draft_publish, name="icp-publish"),
+    path("sponsors/<int:pk>/follow-up-rules/", follow_ups.follow_up_rules, name="follow-up-rules"),
     path("sponsors/<int:pk>/icp/progress.json", icp.icp_progress, name="icp-progress"),
     path("sponsorships/<int:pk>/", sponsors.sponsorship_detail, name="sponsorship-detail"),
     path("sponsorships/<int:pk>/scan/", booth.scan_screen, name="scan-screen"),

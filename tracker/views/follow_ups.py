@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,8 +19,8 @@ from django_tables2 import RequestConfig
 from tracker.filters import FollowUpFilterSet
 from tracker.followups.creation import follow_ups_create
 from tracker.followups.history import followup_change
-from tracker.forms import BulkActionForm, FollowUpStatusForm
-from tracker.models import FollowUp, Scan, Sponsorship, StaffMember
+from tracker.forms import AssignmentRuleFormSet, BulkActionForm, FollowUpPolicyForm, FollowUpStatusForm
+from tracker.models import AssignmentRule, FollowUp, FollowUpPolicy, Scan, Sponsor, Sponsorship, StaffMember
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from tracker.tables import FollowUpTable, parse_columns
 from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
@@ -146,3 +147,25 @@ def follow_ups_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, "No new follow-ups: every qualified lead already has one.")
     return redirect(reverse("follow-up-list") + f"?sponsorship={sponsorship.pk}")
+
+
+@login_required
+def follow_up_rules(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager's routing page: which leads get follow-ups, their SLAs, and the assignment rules in order."""
+    sponsor = get_object_or_404(managed(Sponsor, request.user), pk=pk)
+    policy = FollowUpPolicy.objects.filter(sponsor=sponsor).first() or FollowUpPolicy(sponsor=sponsor)
+    staff = sponsor.staff.filter(is_active=True).select_related("user").order_by("user__first_name")
+    rules = AssignmentRule.objects.filter(sponsor=sponsor).select_related("owner__user")
+    data = request.POST if request.method == "POST" else None
+    form = FollowUpPolicyForm(data, instance=policy)
+    formset = AssignmentRuleFormSet(
+        data, instance=sponsor, queryset=rules, prefix="rules", form_kwargs={"staff": staff}
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            form.save()
+            formset.save()
+        messages.success(request, "Follow-up rules saved. They apply to follow-ups created from now on.")
+        return redirect("follow-up-rules", pk=sponsor.pk)
+    context = {"sponsor": sponsor, "form": form, "formset": formset, "rules": rules}
+    return render(request, "tracker/follow_up_rules.html", context)
