@@ -196,3 +196,22 @@ def test_pages_need_a_login(worlds, client):
         response = client.get(reverse(route, args=[a.objects[ROUTE_OBJECTS[route]].pk]))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_owner_off_the_roster_sees_the_leads_handed_to_them_and_nothing_else(worlds, client):
+    a, b = worlds
+    rep = f.StaffMemberFactory(sponsor=a.sponsor, level="booth")  # was not at the booth
+    lead = a.objects[m.Lead]
+    other_lead = f.LeadFactory(sponsorship=a.booth)
+    f.FollowUpFactory(lead=other_lead)  # someone else's
+    m.FollowUp.objects.filter(lead=lead).update(owner=rep)
+    client.force_login(rep.user)
+    assert client.get(reverse("lead-detail", args=[lead.pk])).status_code == 200
+    assert client.get(reverse("lead-detail", args=[other_lead.pk])).status_code == 404
+    assert client.get(reverse("sponsorship-detail", args=[a.booth.pk])).status_code == 404
+    assert list(scoped(m.Scan, rep.user)) == [a.objects[m.Scan]]
+    assert list(scoped(m.Lead, rep.user)) == [lead]
+    rep.is_active = False
+    rep.save()
+    rep.user.refresh_from_db()
+    assert client.get(reverse("lead-detail", args=[lead.pk])).status_code == 404

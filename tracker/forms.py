@@ -81,8 +81,7 @@ class FollowUpStatusForm(forms.Form):
         amount, currency = data.get("opportunity_amount"), data.get("opportunity_currency")
         if amount is not None and not currency:
             self.add_error("opportunity_currency", "Give the amount's currency.")
-        if currency and amount is None:
-            self.add_error("opportunity_amount", "Give the amount in that currency.")
+        # A currency alone (the list pre-selects the sponsor's) means no amount was given: nothing to store.
         return data
 
     def opportunity(self) -> tuple[Decimal | None, str] | None:
@@ -147,7 +146,7 @@ class FollowUpPolicyForm(forms.ModelForm):
 
 class AssignmentRuleForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
-        choices=StaffRole.choices, required=False, widget=forms.SelectMultiple(attrs={"size": 3})
+        choices=StaffRole.choices, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
     )
 
     class Meta:

@@ -1,7 +1,8 @@
 """The one entry point that decides what a user may see.
 
 Superusers see everything. A manager sees everything of the sponsors they manage. Booth staff see
-the sponsorships (booths) they are rostered on and what hangs off them. Every non-admin query goes
+the sponsorships (booths) they are rostered on and what hangs off them. Anyone sees the leads whose
+follow-up they own (a sales rep who was not at the booth works the leads handed to them). Every non-admin query goes
 through :func:`scoped`, so an object of another sponsor is simply not found (404), whatever its id.
 """
 
@@ -24,13 +25,15 @@ M = TypeVar("M", bound=models.Model)
 class TenantPath:
     """How to reach a model's sponsor and sponsorship from its rows.
 
-    ``sponsorship`` is None for objects only managers may see (costs, ICPs). ``many`` marks paths that
-    cross a to-many relation, which are filtered through a subquery so rows are never duplicated.
+    ``sponsorship`` is None for objects only managers may see (costs, ICPs). ``owner`` reaches the staff
+    member owning the lead's follow-up. ``many`` marks paths that cross a to-many relation, which are
+    filtered through a subquery so rows are never duplicated.
     """
 
     sponsor: str
     sponsorship: str | None
     many: bool = False
+    owner: str | None = None
 
 
 TENANT_PATHS: dict[type[models.Model], TenantPath] = {
@@ -40,16 +43,22 @@ TENANT_PATHS: dict[type[models.Model], TenantPath] = {
     m.CostLine: TenantPath("sponsorship__sponsor", None),
     m.StaffMember: TenantPath("sponsor", "sponsorships", many=True),
     m.DeviceToken: TenantPath("staff__sponsor", None),
-    m.Attendee: TenantPath("leads__sponsorship__sponsor", "leads__sponsorship", many=True),
-    m.Lead: TenantPath("sponsorship__sponsor", "sponsorship"),
-    m.Scan: TenantPath("sponsorship__sponsor", "sponsorship"),
+    m.Attendee: TenantPath(
+        "leads__sponsorship__sponsor", "leads__sponsorship", many=True, owner="leads__follow_up__owner"
+    ),
+    m.Lead: TenantPath("sponsorship__sponsor", "sponsorship", owner="follow_up__owner"),
+    m.Scan: TenantPath("sponsorship__sponsor", "sponsorship", owner="lead__follow_up__owner"),
     m.Account: TenantPath("sponsor", None),
     m.IdealCustomerProfile: TenantPath("sponsor", None),
     m.RescoreJob: TenantPath("icp__sponsor", None),
     m.IcpCriterion: TenantPath("icp__sponsor", None),
-    m.LeadScore: TenantPath("lead__sponsorship__sponsor", "lead__sponsorship"),
-    m.FollowUp: TenantPath("lead__sponsorship__sponsor", "lead__sponsorship"),
-    m.FollowUpChange: TenantPath("follow_up__lead__sponsorship__sponsor", "follow_up__lead__sponsorship"),
+    m.LeadScore: TenantPath(
+        "lead__sponsorship__sponsor", "lead__sponsorship", owner="lead__follow_up__owner"
+    ),
+    m.FollowUp: TenantPath("lead__sponsorship__sponsor", "lead__sponsorship", owner="owner"),
+    m.FollowUpChange: TenantPath(
+        "follow_up__lead__sponsorship__sponsor", "follow_up__lead__sponsorship", owner="follow_up__owner"
+    ),
     m.FollowUpPolicy: TenantPath("sponsor", None),
     m.AssignmentRule: TenantPath("sponsor", None),
     m.ReminderDigest: TenantPath("owner__sponsor", None),
@@ -61,11 +70,12 @@ SHARED_MODELS: frozenset[type[models.Model]] = frozenset({m.Theme, m.CurrencyRat
 
 @dataclass(frozen=True)
 class Access:
-    """The sponsors a user manages and the booths they are rostered on."""
+    """The sponsors a user manages, the booths they are rostered on, and their active memberships."""
 
     everything: bool
     managed_sponsor_ids: frozenset[int]
     booth_ids: frozenset[int]
+    member_ids: frozenset[int] = frozenset()
 
     @property
     def is_manager(self) -> bool:
@@ -91,7 +101,8 @@ def access_for(user) -> Access:
                 roster__in=memberships.filter(level=PermissionLevel.BOOTH)
             ).values_list("pk", flat=True)
         )
-        access = Access(False, managed, booths)
+        members = frozenset(memberships.values_list("pk", flat=True))
+        access = Access(False, managed, booths, members)
     user._tracker_access = access
     return access
 
@@ -113,6 +124,8 @@ def scoped(model_or_queryset: type[M] | models.QuerySet[M], user) -> models.Quer
         condition |= Q(**{f"{path.sponsor}__in": access.managed_sponsor_ids})
     if access.booth_ids and path.sponsorship is not None:
         condition |= Q(**{f"{path.sponsorship}__in": access.booth_ids})
+    if access.member_ids and path.owner is not None:
+        condition |= Q(**{f"{path.owner}__in": access.member_ids})
     if path.many:
         return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
     return queryset.filter(condition)
