@@ -101,7 +101,15 @@ class BulkActionForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
     owner = forms.ModelChoiceField(queryset=StaffMember.objects.none(), required=False)
     status = forms.ChoiceField(choices=[("", "—"), *FollowUpStatus.choices], required=False)
-    file_format = forms.ChoiceField(choices=[("xlsx", "Excel"), ("csv", "CSV")], required=False)
+    file_format = forms.ChoiceField(
+        choices=[
+            ("xlsx", "Excel"),
+            ("csv", "CSV"),
+            ("hubspot", "HubSpot CSV"),
+            ("salesforce", "Salesforce CSV"),
+        ],
+        required=False,
+    )
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)

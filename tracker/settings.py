@@ -151,7 +151,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-scores": {"task": "tracker.sweep_scores", "schedule": 300.0},
     "create-follow-ups": {"task": "tracker.create_follow_ups_for_ended_events", "schedule": 3600.0},
     "send-overdue-digests": {"task": "tracker.send_overdue_digests", "schedule": 3600.0},
+    "clean-up-exports": {"task": "tracker.clean_up_exports", "schedule": 3600.0},
 }
+
+# Export files stay downloadable this long, then the cleanup task deletes them.
+EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
+# Exports of at most this many rows are written during the request; larger ones run as a task.
+EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=2000)
 
 # Leads scored per rescoring task (one transaction each).
 SCORING_CHUNK = env.int("SCORING_CHUNK", default=2000)

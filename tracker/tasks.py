@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError
 from django.utils import timezone
 
+from tracker.exports.service import export_run, exports_clean_up
 from tracker.followups.creation import follow_ups_create, sponsorships_due_for_follow_ups
 from tracker.followups.digest import digests_send
 from tracker.models import Event, Sponsorship
@@ -84,3 +85,15 @@ def create_follow_ups_for_ended_events() -> int:
 def send_overdue_digests() -> int:
     """Periodic: one overdue digest per owner per day."""
     return digests_send()
+
+
+@shared_task(name="tracker.run_export", soft_time_limit=1800, time_limit=1900, **RETRY)
+def run_export(job_id: int) -> int:
+    """Write one export's file, reporting progress on its log entry."""
+    return export_run(job_id).row_count
+
+
+@shared_task(name="tracker.clean_up_exports")
+def clean_up_exports() -> int:
+    """Periodic: delete expired export files."""
+    return exports_clean_up()

@@ -34,6 +34,7 @@ class TenantPath:
     sponsorship: str | None
     many: bool = False
     owner: str | None = None
+    user: str | None = None  # a row a user made (an export) stays theirs while they work for its sponsor
 
 
 TENANT_PATHS: dict[type[models.Model], TenantPath] = {
@@ -62,7 +63,7 @@ TENANT_PATHS: dict[type[models.Model], TenantPath] = {
     m.FollowUpPolicy: TenantPath("sponsor", None),
     m.AssignmentRule: TenantPath("sponsor", None),
     m.ReminderDigest: TenantPath("owner__sponsor", None),
-    m.ExportLog: TenantPath("sponsor", None),
+    m.ExportLog: TenantPath("sponsor", None, user="user"),
 }
 # Reference data every signed-in user may read; no sponsor owns it.
 SHARED_MODELS: frozenset[type[models.Model]] = frozenset({m.Theme, m.CurrencyRate})
@@ -76,6 +77,7 @@ class Access:
     managed_sponsor_ids: frozenset[int]
     booth_ids: frozenset[int]
     member_ids: frozenset[int] = frozenset()
+    member_sponsor_ids: frozenset[int] = frozenset()
 
     @property
     def is_manager(self) -> bool:
@@ -101,8 +103,10 @@ def access_for(user) -> Access:
                 roster__in=memberships.filter(level=PermissionLevel.BOOTH)
             ).values_list("pk", flat=True)
         )
-        members = frozenset(memberships.values_list("pk", flat=True))
-        access = Access(False, managed, booths, members)
+        rows = list(memberships.values_list("pk", "sponsor_id"))
+        access = Access(
+            False, managed, booths, frozenset(pk for pk, _ in rows), frozenset(sponsor for _, sponsor in rows)
+        )
     user._tracker_access = access
     return access
 
@@ -126,6 +130,8 @@ def scoped(model_or_queryset: type[M] | models.QuerySet[M], user) -> models.Quer
         condition |= Q(**{f"{path.sponsorship}__in": access.booth_ids})
     if access.member_ids and path.owner is not None:
         condition |= Q(**{f"{path.owner}__in": access.member_ids})
+    if access.member_sponsor_ids and path.user is not None:
+        condition |= Q(**{path.user: user.pk, f"{path.sponsor}__in": access.member_sponsor_ids})
     if path.many:
         return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
     return queryset.filter(condition)

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tracker.admin import site as admin_site
-from tracker.views import api, booth, bulk, follow_ups, icp, lead_list, leads, shell, sponsors
+from tracker.views import api, booth, bulk, exports, follow_ups, icp, lead_list, leads, shell, sponsors
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -35,6 +35,10 @@ urlpatterns = [
     path("follow-ups/mine/", follow_ups.my_follow_ups, name="my-follow-ups"),
     path("follow-ups/bulk/", bulk.follow_ups_bulk, name="follow-ups-bulk"),
     path("follow-ups/<int:pk>/status/", follow_ups.follow_up_status, name="follow-up-status"),
+    path("exports/", exports.exports_page, name="exports"),
+    path("exports/new/", exports.export_create, name="export-create"),
+    path("exports/<int:pk>/progress.json", exports.export_progress, name="export-progress"),
+    path("exports/<int:pk>/download/", exports.export_download, name="export-download"),
     path("api/scans/", api.scans, name="api-scans"),
     path("api/scans/lookup/", api.lookup, name="api-lookup"),
     path("api/session/", api.session, name="api-session"),

@@ -40,6 +40,14 @@ def currency_format(code: str) -> str:
 
 
 @dataclass(frozen=True)
+class Formatted:
+    """A cell value with its own number format, where a column mixes them (amounts in several currencies)."""
+
+    value: object
+    number_format: str
+
+
+@dataclass(frozen=True)
 class Column:
     header: str
     width: float = 16
@@ -55,7 +63,9 @@ class Sheet:
     columns: Sequence[Column]
     rows: Iterable[Sequence]
     row_count: int | None = None  # for progress, when known up front
-    charts: list = field(default_factory=list)  # (anchor cell, openpyxl chart) added after the rows
+    # Native charts, built once the rows are written: each takes (worksheet, data rows written) and
+    # returns (anchor cell, openpyxl chart) with references into this sheet.
+    charts: list[Callable] = field(default_factory=list)
 
 
 class Export:
@@ -110,6 +120,8 @@ def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = No
         for row in sheet.rows:
             cells = []
             for value, number_format, wrapped in zip(row, formats, wraps, strict=True):
+                if isinstance(value, Formatted):
+                    value, number_format = value.value, value.number_format
                 value = _to_cell_value(value)
                 cell = WriteOnlyCell(ws, value=clean_text(value) if isinstance(value, str) else value)
                 if isinstance(value, str):
@@ -122,11 +134,13 @@ def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = No
             ws.append(cells)
             written += 1
             if progress and written % PROGRESS_EVERY == 0:
-                progress(total + written, None)
+                progress(total + written, total + sheet.row_count if sheet.row_count is not None else None)
         last = get_column_letter(max(len(sheet.columns), 1))
         ws.auto_filter.ref = f"A1:{last}{written + 1}"
-        for anchor, chart in sheet.charts:
-            ws.add_chart(chart, anchor)
+        for make_chart in sheet.charts:
+            if written:
+                anchor, chart = make_chart(ws, written)
+                ws.add_chart(chart, anchor)
         total += written
     workbook.save(stream)
     if progress:
@@ -145,13 +159,15 @@ def write_csv(export: Export, stream: IO[str], progress: Progress | None = None)
         writer.writerow([_csv_value(value) for value in row])
         written += 1
         if progress and written % PROGRESS_EVERY == 0:
-            progress(written, None)
+            progress(written, sheet.row_count)
     if progress:
         progress(written, written)
     return written
 
 
 def _csv_value(value) -> str:
+    if isinstance(value, Formatted):
+        value = value.value
     if value is None:
         return ""
     if isinstance(value, datetime):

@@ -7,7 +7,16 @@ from collections.abc import Iterator
 
 from django.db.models import F, QuerySet
 
-from tracker.exports.base import AMOUNT_FORMAT, DATE_FORMAT, DATETIME_FORMAT, Column, Export, Sheet
+from tracker.exports.base import (
+    AMOUNT_FORMAT,
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    Column,
+    Export,
+    Formatted,
+    Sheet,
+    currency_format,
+)
 from tracker.models import Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
 
@@ -138,7 +147,9 @@ class SalesReviewExport(Export):
             owner.display_name if owner else "",
             _STATUSES.get(follow_up.status, "") if follow_up else "",
             follow_up.due_on if follow_up else None,
-            follow_up.opportunity_amount if follow_up else None,
+            Formatted(follow_up.opportunity_amount, currency_format(follow_up.opportunity_currency))
+            if follow_up and follow_up.opportunity_amount is not None
+            else None,
             follow_up.opportunity_currency if follow_up else "",
             lead.sponsorship.event.name,
             lead.pk,

@@ -1,23 +1,45 @@
-"""The export log: who exported what, when, how many rows, and which leads' data left the system."""
+"""Exports: each one is logged (who, what, when, how many rows, which leads) and carries its file.
+
+An export runs in a Celery task when it is large (progress is stored on the row as it goes) or at
+once when it is small. The file is private: only users of the sponsor download it, until it expires
+and the cleanup task deletes it.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker.models.events import Sponsor
 
 
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired"
+
+
 class ExportLog(models.Model):
-    """One export a user ran: its kind and format, the sponsor it was for, its rows and the leads in it."""
+    """One export a user ran: kind, format and scope; its rows and leads; its progress and its file."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="export_logs")
     kind = models.CharField(max_length=40, help_text='Which export, e.g. "sales-review".')
     file_format = models.CharField(max_length=8, help_text="xlsx or csv")
     description = models.CharField(max_length=300, blank=True, help_text="What was selected or filtered.")
+    params = models.JSONField(default=dict, blank=True, help_text="The scope the export was asked for.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     lead_ids = models.JSONField(default=list, blank=True, help_text="The leads whose data the file holds.")
 
@@ -25,7 +47,38 @@ class ExportLog(models.Model):
         ordering = ("-created_at", "-pk")
         verbose_name = "export log entry"
         verbose_name_plural = "export log"
-        indexes = [models.Index(fields=("sponsor", "-created_at"), name="exportlog_sponsor_time_idx")]
+        indexes = [
+            models.Index(fields=("sponsor", "-created_at"), name="exportlog_sponsor_time_idx"),
+            models.Index(fields=("status", "expires_at"), name="exportlog_expiry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(file_format__in=("xlsx", "csv")),
+                name="exportlog_format_known",
+                violation_error_message="Exports are XLSX or CSV.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}.{self.file_format} by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(99, int(100 * self.progress_done / self.progress_total))
+
+    @property
+    def downloadable(self) -> bool:
+        return (
+            self.status == ExportStatus.DONE
+            and bool(self.file)
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )
+
+    @property
+    def filename(self) -> str:
+        stamp = timezone.localtime(self.created_at).strftime("%Y%m%d-%H%M")
+        return f"{self.kind}-{stamp}.{self.file_format}"

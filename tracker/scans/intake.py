@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +16,8 @@ from django.utils import timezone
 
 from tracker.models import Scan, Sponsorship, StaffMember
 from tracker.models.choices import ConversationType, PayloadFormat, Rating
+
+log = logging.getLogger(__name__)
 
 TYPED_FIELDS = {
     "first_name": 120,
@@ -159,10 +164,8 @@ def scans_accept(
     if accepted:
         created = scans_insert([scan for _, scan in accepted.values()])
         if created:
-            from tracker.scans.processing import scans_process_soon
-
             sponsorship_ids = sorted({sponsorship_id for sponsorship_id, _ in created})
-            transaction.on_commit(lambda: scans_process_soon(sponsorship_ids), robust=True)
+            transaction.on_commit(lambda: processing_kick(sponsorship_ids), robust=True)
         for key, (index, scan) in accepted.items():
             if key in created:
                 body = {
@@ -195,3 +198,57 @@ def scans_insert(scans: list[Scan]) -> set[tuple[int, uuid.UUID]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(sponsorship_id, uuid.UUID(str(value))) for sponsorship_id, value in cursor.fetchall()}
+
+
+# In a booth rush every request would kick processing (a Redis round trip) only to find the booth already
+# kicked. So a process kicks a booth at most once per KICK_EVERY seconds; a booth that gets scans in between
+# is owed one more kick, sent from a timer when the interval ends. Every committed scan is thus followed by
+# a kick within KICK_EVERY seconds, which a task has not yet read past (a task releases the kick before it
+# reads the pending scans).
+KICK_EVERY = 0.5
+_kick_lock = threading.Lock()
+_kicked_at: dict[int, float] = {}  # sponsorship id -> when this process last kicked it (monotonic)
+_kick_owed: set[int] = set()  # sponsorship ids with a timer set to kick them
+
+
+def processing_kick(sponsorship_ids: list[int]) -> None:
+    """Have the booths' new scans matched soon (called after the intake commits)."""
+    from tracker.celery import app
+    from tracker.scans import processing
+
+    if app.conf.task_always_eager:  # no broker: matched in-process, at once
+        processing.scans_process_soon(sponsorship_ids)
+        return
+    now = time.monotonic()
+    due: list[int] = []
+    owed: list[tuple[int, float]] = []
+    with _kick_lock:
+        if len(_kicked_at) > 10_000:  # forget booths not kicked lately
+            for stale in [pk for pk, at in _kicked_at.items() if now - at >= KICK_EVERY]:
+                del _kicked_at[stale]
+        for sponsorship_id in sponsorship_ids:
+            kicked_at = _kicked_at.get(sponsorship_id)
+            if kicked_at is None or now - kicked_at >= KICK_EVERY:
+                _kicked_at[sponsorship_id] = now
+                due.append(sponsorship_id)
+            elif sponsorship_id not in _kick_owed:
+                _kick_owed.add(sponsorship_id)
+                owed.append((sponsorship_id, kicked_at + KICK_EVERY - now))
+    for sponsorship_id, delay in owed:
+        timer = threading.Timer(delay, _kick_owed_booth, (sponsorship_id,))
+        timer.daemon = True
+        timer.start()
+    if due:
+        processing.scans_process_soon(due)
+
+
+def _kick_owed_booth(sponsorship_id: int) -> None:
+    from tracker.scans import processing
+
+    with _kick_lock:
+        _kick_owed.discard(sponsorship_id)
+        _kicked_at[sponsorship_id] = time.monotonic()
+    try:
+        processing.scans_process_soon([sponsorship_id])
+    except Exception:  # the broker is down: the periodic sweep matches these scans
+        log.exception("Could not kick scan processing for sponsorship %s.", sponsorship_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 from django.db import connections, router
 from django.db.models import BooleanField, Expression, F, Q
@@ -213,10 +214,19 @@ class _AnyOf(Expression):
 
     def as_sql(self, compiler, connection):
         sql, params = compiler.compile(self.column)
-        return f"{sql} = ANY(%s)", (*params, self.ids)
+        return f"{sql} = ANY(%s::bigint[])", (*params, int_array(self.ids))
 
 
-def _among(model, field: str, ids: list[int]) -> Q | _AnyOf:
+def int_array(ids: Iterable[int]) -> str:
+    """Integer ids as one PostgreSQL array literal, a text parameter for ``= ANY(%s::bigint[])``.
+
+    Django binds parameters on the client: psycopg spelt a list of 2,000 ints out into the statement about
+    ten times slower than this join (1.5 ms a list, three lists a rescoring chunk).
+    """
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
+
+
+def among(model, field: str, ids: list[int]) -> Q | _AnyOf:
     """The condition "``field`` is one of ``ids``", in the cheapest form the model's database takes."""
     if connections[router.db_for_read(model)].vendor == "postgresql":
         return _AnyOf(field, ids)
@@ -243,9 +253,10 @@ def _json_list(text) -> list:
 
 
 def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
-    """Facts for each lead: normalised title and company, account data, and all its booth interactions."""
+    """Facts for each of the sponsor's leads among ``lead_ids`` (others are left out): normalised title and
+    company, account data, and all its booth interactions."""
     rows = _rows(
-        Lead.objects.filter(_among(Lead, "pk", lead_ids))
+        Lead.objects.filter(among(Lead, "pk", lead_ids), sponsorship__sponsor_id=sponsor_id)
         .order_by()
         .values_list(
             "pk", "attendee__title", "attendee__company", "attendee__email", "attendee__country", "scan_count"
@@ -253,7 +264,7 @@ def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
     )
     scans: dict[int, list[tuple]] = {}  # per lead, newest first
     for scan in _rows(
-        Scan.objects.filter(_among(Scan, "lead_id", lead_ids))
+        Scan.objects.filter(among(Scan, "lead_id", lead_ids))
         .order_by("-received_at", "-pk")
         .values_list("lead_id", "rating", "conversation_type", "interests", "notes")
     ):

@@ -13,10 +13,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from tracker.models import IdealCustomerProfile, Lead, RescoreJob
+from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsorship
 from tracker.models.choices import IcpStatus
+from tracker.scoring.facts import among
 from tracker.scoring.service import leads_score
 
 STALLED_AFTER = timedelta(minutes=5)
@@ -40,6 +42,25 @@ def rescore_start(icp: IdealCustomerProfile) -> RescoreJob:
     return job
 
 
+def _chunk_ids(sponsor_id: int, after_id: int, limit: int) -> list[int]:
+    """The ids of the sponsor's next ``limit`` leads after ``after_id``, in id order.
+
+    The sponsor's sponsorships are read first and named as values: joined in the same query, PostgreSQL
+    hashed the join over every lead after the cursor and sorted them for the first ``limit``, a cost that
+    grew with the leads left (quadratic over a job); with the values it walks the primary key and stops.
+    """
+    sponsorships = list(
+        Sponsorship.objects.filter(sponsor_id=sponsor_id).order_by().values_list("pk", flat=True)
+    )
+    if not sponsorships:
+        return []
+    return list(
+        Lead.objects.filter(among(Lead, "sponsorship_id", sponsorships), pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def rescore_chunk_run(job_id: int, after_id: int) -> int:
     """Score the next chunk of the job's leads after ``after_id``; returns how many were scored."""
     job = RescoreJob.objects.select_related("icp").get(pk=job_id)
@@ -51,26 +72,27 @@ def rescore_chunk_run(job_id: int, after_id: int) -> int:
         )
         return 0
     chunk = settings.SCORING_CHUNK
-    ids = list(
-        Lead.objects.filter(sponsorship__sponsor_id=job.icp.sponsor_id, pk__gt=after_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:chunk]
-    )
+    ids = _chunk_ids(job.icp.sponsor_id, after_id, chunk)
     with transaction.atomic():
         scored = leads_score(ids, job.icp) if ids else 0
         last = ids[-1] if ids else after_id
         finished = len(ids) < chunk
-        changes = {"cursor": last, "done": F("done") + len(ids)}
+        now = timezone.now()
+        changes = {
+            "cursor": last,
+            "done": F("done") + len(ids),
+            # Leads added while rescoring may push ``done`` past ``total``: keep the bar honest.
+            "total": Greatest(F("total"), F("done") + len(ids)),
+            "updated_at": now,  # update() skips auto_now; the stalled-job sweep goes by it
+        }
         if finished:
-            changes |= {"status": RescoreJob.Status.DONE, "finished_at": timezone.now()}
+            changes |= {"status": RescoreJob.Status.DONE, "finished_at": now}
         advanced = RescoreJob.objects.filter(
             pk=job.pk, cursor=after_id, status=RescoreJob.Status.RUNNING
         ).update(**changes)
         if not advanced:  # a parallel run of the same chunk won; undo ours
             transaction.set_rollback(True)
             return 0
-        # Leads added while rescoring may push ``done`` past ``total``: keep the bar honest.
-        RescoreJob.objects.filter(pk=job.pk, done__gt=F("total")).update(total=F("done"))
         if not finished:
             transaction.on_commit(lambda: _enqueue(job.pk, last), robust=True)
     return scored

@@ -17,7 +17,7 @@ from django.utils import timezone
 from tracker.models import IcpCriterion, IdealCustomerProfile, Lead, RescoreJob
 from tracker.models.choices import IcpStatus
 from tracker.scoring.engine import Criterion, Profile, compile_profile
-from tracker.scoring.facts import leads_facts
+from tracker.scoring.facts import among, leads_facts
 from tracker.scoring.store import ScoreRow, scores_store
 
 
@@ -64,16 +64,17 @@ def current_icp(sponsor_id: int) -> IdealCustomerProfile | None:
 
 
 def leads_score(lead_ids: Iterable[int], icp: IdealCustomerProfile) -> int:
-    """Score leads of ``icp``'s sponsor under it and store the results; returns how many were written."""
-    lead_ids = list(
-        Lead.objects.filter(pk__in=list(lead_ids), sponsorship__sponsor_id=icp.sponsor_id).values_list(
-            "pk", flat=True
-        )
-    )
+    """Score leads of ``icp``'s sponsor under it and store the results; returns how many were written.
+
+    Leads of other sponsors among ``lead_ids`` are left out by the facts query itself (no query of its own).
+    """
+    lead_ids = list(lead_ids)
     if not lead_ids:
         return 0
-    score = scorer_for(icp)
     facts = leads_facts(lead_ids, icp.sponsor_id)
+    if not facts:
+        return 0
+    score = scorer_for(icp)
     rows = [ScoreRow(lead_id, icp.pk, score(lead_facts)) for lead_id, lead_facts in facts.items()]
     scores_store(rows)  # writes only the rows that changed (see tracker.scoring.store)
     return len(rows)
@@ -82,7 +83,7 @@ def leads_score(lead_ids: Iterable[int], icp: IdealCustomerProfile) -> int:
 def leads_score_current(lead_ids: Iterable[int]) -> int:
     """Score leads under their own sponsor's current ICP (leads of sponsors without one are skipped)."""
     by_sponsor: dict[int, list[int]] = {}
-    for lead_id, sponsor_id in Lead.objects.filter(pk__in=list(lead_ids)).values_list(
+    for lead_id, sponsor_id in Lead.objects.filter(among(Lead, "pk", list(lead_ids))).values_list(
         "pk", "sponsorship__sponsor_id"
     ):
         by_sponsor.setdefault(sponsor_id, []).append(lead_id)

@@ -11,12 +11,19 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from tracker.exports.delivery import export_response
-from tracker.exports.leads import SalesReviewExport
 from tracker.followups.actions import BulkResult, follow_ups_assign, follow_ups_set_status
 from tracker.forms import BulkActionForm
 from tracker.models import FollowUp, Lead, StaffMember
 from tracker.tenancy import access_for, managed, scoped
+from tracker.views.exports import export_begin
+
+# What "export selection" writes, by the format chosen in the bulk bar.
+EXPORT_CHOICES = {
+    "xlsx": ("sales-review", "xlsx"),
+    "csv": ("sales-review", "csv"),
+    "hubspot": ("hubspot-contacts", "csv"),
+    "salesforce": ("salesforce-leads", "csv"),
+}
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -62,13 +69,14 @@ def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> Ht
     action = form.cleaned_data["action"]
     leads = leads.select_related("sponsorship__sponsor", "score")
     if action == "export":
-        ids = list(leads.values_list("pk", flat=True))
-        return export_response(
-            export=SalesReviewExport(Lead.objects.filter(pk__in=ids)),
-            file_format=form.cleaned_data["file_format"] or "xlsx",
-            user=request.user,
-            lead_ids=ids,
-            description=f"Selection of {len(ids)} rows",
+        ids = sorted(leads.values_list("pk", flat=True))
+        kind, file_format = EXPORT_CHOICES[form.cleaned_data["file_format"] or "xlsx"]
+        return export_begin(
+            request,
+            kind=kind,
+            file_format=file_format,
+            params={"lead_ids": ids},
+            description=f"Selection of {len(ids)} lead{'s' if len(ids) != 1 else ''}",
         )
     if action == "assign":
         allowed = list(managed(leads, request.user))

@@ -66,5 +66,14 @@ def lead_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "bulk_form": BulkActionForm(staff=staff.order_by("user__first_name", "user__last_name")),
         "bulk_url": reverse("leads-bulk"),
         "can_assign": access.is_manager or access.everything,
+        "export_filters": filters_of(request),
     }
     return render(request, "tracker/lead_list.html", context)
+
+
+def filters_of(request: HttpRequest) -> str:
+    """The list's filters as a query string, without paging, sorting or columns: what an export re-applies."""
+    query = request.GET.copy()
+    for name in ("page", "sort", "columns", "per_page"):
+        query.pop(name, None)
+    return query.urlencode()

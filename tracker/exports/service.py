@@ -1,0 +1,97 @@
+"""Running exports: start one (logged), write its file with progress, hand it over, and clean up."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.exports.base import write_csv, write_xlsx
+from tracker.exports.kinds import KINDS
+from tracker.models import ExportLog
+from tracker.models.exports import ExportStatus
+from tracker.tenancy import access_for
+
+
+def export_start(*, user, kind: str, file_format: str, params: dict, description: str = "") -> ExportLog:
+    """Check the user may run this export on this scope and log it as queued (raises Http404/PermissionDenied)."""
+    spec = KINDS.get(kind)
+    if spec is None or file_format not in spec.formats:
+        raise PermissionDenied(f"There is no {kind} export in {file_format}.")
+    access = access_for(user)
+    if spec.managers_only and not (access.everything or access.is_manager):
+        raise PermissionDenied("Only managers run this export.")
+    built = spec.build(user, params)  # resolves the scope now: another sponsor's booth is a 404 here
+    return ExportLog.objects.create(
+        user=user,
+        sponsor_id=built.sponsor_id,
+        kind=kind,
+        file_format=file_format,
+        params=params,
+        description=(description or spec.label)[:300],
+        progress_total=None,
+    )
+
+
+def _progress(job_id: int):
+    def report(done: int, total: int | None) -> None:
+        fields = {"progress_done": done}
+        if total is not None:
+            fields["progress_total"] = total
+        ExportLog.objects.filter(pk=job_id).update(**fields)
+
+    return report
+
+
+def export_run(job_id: int) -> ExportLog:
+    """Write the export's file (idempotent: a finished export is left as it is) and record what it holds."""
+    job = ExportLog.objects.select_related("user").get(pk=job_id)
+    if job.status in (ExportStatus.DONE, ExportStatus.EXPIRED):
+        return job
+    ExportLog.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress_done=0, error="")
+    try:
+        built = KINDS[job.kind].build(job.user, job.params)
+        with tempfile.TemporaryFile() as handle:
+            if job.file_format == "csv":
+                text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
+                rows = write_csv(built.export, text, _progress(job.pk))
+                text.flush()
+                text.detach()
+            else:
+                rows = write_xlsx(built.export, handle, _progress(job.pk))
+            handle.seek(0)
+            job.file.save(job.filename, File(handle), save=False)
+    except Exception as error:
+        ExportLog.objects.filter(pk=job.pk).update(
+            status=ExportStatus.FAILED,
+            error=f"{type(error).__name__}: {error}"[:300],
+            finished_at=timezone.now(),
+        )
+        raise
+    now = timezone.now()
+    job.status, job.finished_at = ExportStatus.DONE, now
+    job.expires_at = now + timedelta(hours=settings.EXPORT_TTL_HOURS)
+    job.row_count, job.lead_ids = rows, built.lead_ids
+    job.progress_done = job.progress_total = rows
+    job.save()
+    return job
+
+
+def exports_clean_up(now: datetime | None = None) -> int:
+    """Delete the files of expired exports; the log entries stay (who exported what, and when)."""
+    now = now or timezone.now()
+    cleaned = 0
+    for job in ExportLog.objects.filter(status=ExportStatus.DONE, expires_at__lte=now):
+        with transaction.atomic():
+            if job.file:
+                job.file.delete(save=False)
+            job.status = ExportStatus.EXPIRED
+            job.save(update_fields=["file", "status"])
+        cleaned += 1
+    return cleaned

@@ -1,0 +1,163 @@
+"""Did the booth pay off? The funnel, costs and pipeline of sponsorships, in the sponsor's currency.
+
+Stages are counted from what each follow-up ever reached (its history and its current status), so a
+lead that booked a meeting and was later lost still counts as a meeting. Costs and amounts are
+converted at stored rates only; what has no rate is listed apart, never silently added.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from tracker.costs import cost_totals
+from tracker.models import CostLine, CurrencyRate, FollowUp, FollowUpChange, Lead, Scan, Sponsorship
+from tracker.models.choices import ConversationType, CostCategory, FollowUpStatus, StaffRole
+from tracker.models.money import MissingRate
+
+QUALIFIED_GRADES = ("A", "B")
+CONTACTED = {"contacted", "meeting_booked", "opportunity", "won", "lost", "no_response"}
+MEETING = {"meeting_booked", "opportunity", "won"}
+OPPORTUNITY = {"opportunity", "won"}
+STAGES = ("Scans", "Unique leads", "Qualified (A/B)", "Contacted", "Meetings", "Opportunities", "Won")
+
+
+@dataclass
+class Slice:
+    """Funnel counts and money for a part of the leads (a role, a theme) or for all of them."""
+
+    scans: int = 0
+    leads: int = 0
+    qualified: int = 0
+    contacted: int = 0
+    meetings: int = 0
+    opportunities: int = 0
+    won: int = 0
+    pipeline: Decimal = Decimal("0.00")
+    won_amount: Decimal = Decimal("0.00")
+
+    def funnel(self, scans: int | None = None) -> list[int]:
+        return [self.scans if scans is None else scans, self.leads, self.qualified, self.contacted,
+                self.meetings, self.opportunities, self.won]  # fmt: skip
+
+
+@dataclass
+class Roi:
+    """One sponsorship's figures in the sponsor's reporting currency."""
+
+    sponsorship: Sponsorship
+    currency: str
+    costs_by_category: dict[str, Decimal] = field(default_factory=dict)
+    cost: Decimal = Decimal("0.00")
+    unconverted: dict[str, Decimal] = field(default_factory=dict)  # costs and amounts without a rate
+    swag_only_scans: int = 0
+    total: Slice = field(default_factory=Slice)
+    by_role: dict[str, Slice] = field(default_factory=lambda: defaultdict(Slice))
+    by_theme: dict[str, Slice] = field(default_factory=lambda: defaultdict(Slice))
+
+    def cost_per(self, count: int) -> Decimal | None:
+        return (self.cost / count).quantize(Decimal("0.01")) if count else None
+
+
+def _rate(cache: dict, source: str, target: str, on: date) -> Decimal | None:
+    if (source, on) not in cache:
+        try:
+            cache[source, on] = CurrencyRate.objects.rate(source, target, on)
+        except MissingRate:
+            cache[source, on] = None
+    return cache[source, on]
+
+
+def roi_for(sponsorships: QuerySet[Sponsorship] | list[Sponsorship]) -> list[Roi]:
+    """The figures of each sponsorship (already scoped to the user), in a fixed number of queries each."""
+    results = []
+    for sponsorship in sponsorships:
+        results.append(_one(sponsorship))
+    return results
+
+
+def _one(sponsorship: Sponsorship) -> Roi:
+    currency = sponsorship.sponsor.reporting_currency
+    roi = Roi(sponsorship, currency)
+    total_cost = cost_totals([sponsorship.pk], currency).get(sponsorship.pk)
+    if total_cost:
+        roi.cost, roi.unconverted = total_cost.amount, dict(total_cost.unconverted)
+    rates: dict = {}
+    labels = dict(CostCategory.choices)
+    for category, amount, line_currency, incurred_on in CostLine.objects.filter(
+        sponsorship=sponsorship
+    ).values_list("category", "amount", "currency", "incurred_on"):
+        rate = _rate(rates, line_currency, currency, incurred_on or sponsorship.event.start_date)
+        if rate is not None:
+            key = labels.get(category, category)
+            roi.costs_by_category[key] = roi.costs_by_category.get(key, Decimal("0.00")) + (
+                amount * rate
+            ).quantize(Decimal("0.01"))
+
+    # Who scanned each lead first (the role credited with it), scans per role, interests per lead.
+    first_role: dict[int, str] = {}
+    interests: dict[int, set[str]] = defaultdict(set)
+    roles = dict(StaffRole.choices)
+    for lead_id, role, conversation, items in (
+        Scan.objects.filter(sponsorship=sponsorship)
+        .order_by("received_at", "pk")
+        .values_list("lead_id", "scanned_by__role", "conversation_type", "interests")
+    ):
+        role_label = roles.get(role, "Unknown")
+        roi.total.scans += 1
+        roi.by_role[role_label].scans += 1
+        if conversation == ConversationType.SWAG_ONLY:
+            roi.swag_only_scans += 1
+        if lead_id is None:
+            continue
+        first_role.setdefault(lead_id, role_label)
+        for item in items or ():
+            if isinstance(item, str) and item.strip():
+                interests[lead_id].add(item.strip())
+
+    reached: dict[int, set[str]] = defaultdict(set)
+    for follow_up_id, status in (
+        FollowUpChange.objects.filter(follow_up__lead__sponsorship=sponsorship)
+        .exclude(to_status="")
+        .values_list("follow_up_id", "to_status")
+    ):
+        reached[follow_up_id].add(status)
+    follow_ups = {
+        row["lead_id"]: row
+        for row in FollowUp.objects.filter(lead__sponsorship=sponsorship).values(
+            "pk", "lead_id", "status", "opportunity_amount", "opportunity_currency"
+        )
+    }
+    on = sponsorship.event.end_date
+    for lead_id, grade in Lead.objects.filter(sponsorship=sponsorship).values_list("pk", "score__grade"):
+        slices = [roi.total, roi.by_role[first_role.get(lead_id, "Unknown")]]
+        slices += [roi.by_theme[theme] for theme in sorted(interests.get(lead_id, ()))]
+        follow_up = follow_ups.get(lead_id)
+        stages = (reached.get(follow_up["pk"], set()) | {follow_up["status"]}) if follow_up else set()
+        amount = Decimal("0.00")
+        if follow_up and follow_up["opportunity_amount"] is not None and stages & OPPORTUNITY:
+            rate = _rate(rates, follow_up["opportunity_currency"], currency, on)
+            if rate is None:
+                code = follow_up["opportunity_currency"]
+                roi.unconverted[code] = (
+                    roi.unconverted.get(code, Decimal(0)) + follow_up["opportunity_amount"]
+                )
+            else:
+                amount = (follow_up["opportunity_amount"] * rate).quantize(Decimal("0.01"))
+        for part in slices:
+            part.leads += 1
+            part.qualified += grade in QUALIFIED_GRADES
+            part.contacted += bool(stages & CONTACTED)
+            part.meetings += bool(stages & MEETING)
+            part.opportunities += bool(stages & OPPORTUNITY)
+            part.won += follow_up is not None and follow_up["status"] == FollowUpStatus.WON
+            part.pipeline += amount
+            if follow_up is not None and follow_up["status"] == FollowUpStatus.WON:
+                part.won_amount += amount
+    for theme_slice in roi.by_theme.values():
+        theme_slice.scans = 0  # scans are not split by theme; the funnel starts at leads
+    return roi

@@ -1,0 +1,105 @@
+"""The exports page: start a workbook or CSV, watch its progress, download it while it lasts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tracker.exports.kinds import KINDS, selected_leads
+from tracker.exports.service import export_run, export_start
+from tracker.models import Event, ExportLog, Sponsor, Sponsorship
+from tracker.models.exports import ExportStatus
+from tracker.tasks import run_export
+from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
+
+RECENT = 30
+PARAMS = ("sponsorship", "sponsor", "event", "compare_event", "filters")
+
+
+def export_begin(
+    request: HttpRequest, *, kind: str, file_format: str, params: dict, description: str = ""
+) -> HttpResponse:
+    """Start an export: small ones are written now and downloaded at once, large ones go to a worker."""
+    job = export_start(
+        user=request.user, kind=kind, file_format=file_format, params=params, description=description
+    )
+    if _small(request.user, kind, params):
+        export_run(job.pk)
+        return redirect("export-download", pk=job.pk)
+    transaction.on_commit(lambda: run_export.delay(job.pk))
+    messages.info(request, f"{KINDS[kind].label} is being written; it appears below when ready.")
+    return redirect(reverse("exports") + f"#export-{job.pk}")
+
+
+def _small(user, kind: str, params: dict) -> bool:
+    if kind in ("event-roi", "sponsor-landscape"):
+        return True
+    if kind == "devrel-review":
+        return False
+    leads, _ = selected_leads(user, params)
+    return leads.count() <= settings.EXPORT_INLINE_ROWS
+
+
+@login_required
+def exports_page(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    jobs = scoped(ExportLog, request.user).select_related("sponsor", "user")[:RECENT]
+    context = {
+        "jobs": jobs,
+        "kinds": KINDS,
+        "booths": scoped(Sponsorship, request.user)
+        .select_related("sponsor", "event")
+        .order_by("-event__start_date"),
+        "managed_booths": managed(Sponsorship, request.user)
+        .select_related("sponsor", "event")
+        .order_by("-event__start_date"),
+        "managed_sponsors": managed(Sponsor, request.user),
+        "events": scoped(Event, request.user).order_by("-start_date"),
+        "can_manage": access.everything or access.is_manager,
+    }
+    return render(request, "tracker/exports.html", context)
+
+
+@login_required
+@require_POST
+def export_create(request: HttpRequest) -> HttpResponse:
+    """Start the export the form asked for, on the scope it named."""
+    kind = request.POST.get("kind", "")
+    file_format = request.POST.get("file_format", "")
+    if kind in KINDS and file_format not in KINDS[kind].formats:
+        file_format = KINDS[kind].formats[0]  # CRM files are CSV whatever the list's format menu says
+    params = {name: request.POST[name] for name in PARAMS if request.POST.get(name)}
+    return export_begin(request, kind=kind, file_format=file_format, params=params)
+
+
+@login_required
+def export_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_scoped_or_404(ExportLog, request.user, pk=pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": job.get_status_display(),
+            "percent": job.percent,
+            "done": job.progress_done,
+            "total": job.progress_total,
+            "rows": job.row_count,
+            "error": job.error,
+            "download": reverse("export-download", args=[job.pk]) if job.downloadable else None,
+        }
+    )
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file, to users of the export's sponsor only, until it expires (then 410: run it again)."""
+    job = get_scoped_or_404(ExportLog, request.user, pk=pk)
+    if not job.downloadable:
+        status = 410 if job.status in (ExportStatus.DONE, ExportStatus.EXPIRED) else 409
+        return render(request, "tracker/export_gone.html", {"job": job}, status=status)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
