@@ -15,6 +15,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+WORKER_MEDIA_ROOT = ROOT / "var" / "test-worker-media"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,6 +41,38 @@ def require_shared_database() -> None:
 def require_chromium() -> None:
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         pytest.skip(f"needs headless Chromium at {CHROMIUM} (Debian package chromium)")
+
+
+def require_soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        pytest.skip("needs LibreOffice (Debian package libreoffice-calc-nogui) to open the workbooks")
+    return found
+
+
+def libreoffice_sheets(workbook: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of ``workbook`` as LibreOffice reads it: converted headless to CSV, raw values, UTF-8."""
+    import csv
+
+    soffice = require_soffice()
+    out = workbook.parent / f"{workbook.stem}-lo"
+    # 44,34,76: comma, double quote, UTF-8; 1: first line; token 9 false: values, not as shown; -1: every sheet.
+    options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    profile = workbook.parent / "lo-profile"
+    done = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", options,
+         "--outdir", str(out), str(workbook)],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    files = sorted(out.glob(f"{workbook.stem}-*.csv"))
+    assert done.returncode == 0 and files, (
+        f"LibreOffice could not convert {workbook.name}: {done.stderr[-500:]}"
+    )
+    sheets = {}
+    for path in files:
+        with path.open(encoding="utf-8", newline="") as handle:
+            sheets[path.stem[len(workbook.stem) + 1 :]] = list(csv.reader(handle))
+    return sheets
 
 
 def database_url() -> str:
@@ -109,7 +142,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     previous = app.conf.task_default_queue
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
-    worker = WorkerProcess(queue)
+    # Files the worker writes (exports) land where tests using it look for them.
+    worker = WorkerProcess(queue, extra_env={"MEDIA_ROOT": str(WORKER_MEDIA_ROOT)})
     worker.start()
     try:
         yield worker

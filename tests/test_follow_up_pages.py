@@ -293,7 +293,9 @@ def test_csv_export_selection_prefixes_formula_text(client, booth, manager, sam)
     hostile = follow_up(booth, sam, name="@SUM(1)", due=TODAY, company="-2+3")
     client.force_login(manager.user)
     response = client.post(
-        reverse("leads-bulk"), {"pk": [hostile.lead.pk], "action": "export", "file_format": "csv"}, follow=True
+        reverse("leads-bulk"),
+        {"pk": [hostile.lead.pk], "action": "export", "file_format": "csv"},
+        follow=True,
     )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'-2+3" in text and "'@SUM(1)" not in text  # the name cell starts with "Ada ", not with "@"

@@ -90,9 +90,9 @@ def safe_sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _to_cell_value(value):
-    if isinstance(value, datetime):
-        # Excel has no time zones: the local wall time of the active zone, as shown in the app.
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        # Excel has no time zones: the wall time in the zone the export chose (the event's, for scans).
+        return value.replace(tzinfo=None)
     return value
 
 

@@ -46,6 +46,7 @@ class DevrelReviewExport(Export):
 
     def __init__(self, sponsorship: Sponsorship):
         self.sponsorship = sponsorship
+        self.tz = sponsorship.event.tz
 
     def _scans(self) -> Iterator[dict]:
         rows = (
@@ -117,7 +118,7 @@ class DevrelReviewExport(Export):
                     topic["qualified"].add(row["lead_id"])
             if row["conversation_type"] in TECHNICAL:
                 conversations.append((
-                    row["received_at"], name, row["lead__attendee__title"], row["lead__attendee__company"],
+                    row["received_at"].astimezone(self.tz), name, row["lead__attendee__title"], row["lead__attendee__company"],
                     talks.get(row["conversation_type"], ""), ", ".join(items), row["notes"], who,
                     ratings.get(row["rating"], ""), row["lead__score__grade"] or "",
                 ))  # fmt: skip

@@ -38,8 +38,8 @@ SALES_COLUMNS = (
     Column("Conversation types", 22),
     Column("Notes", 50, wrap=True),
     Column("Scanned by", 22),
-    Column("First scan", 17, DATETIME_FORMAT),
-    Column("Last scan", 17, DATETIME_FORMAT),
+    Column("First scan (event time)", 17, DATETIME_FORMAT),
+    Column("Last scan (event time)", 17, DATETIME_FORMAT),
     Column("Follow-up owner", 22),
     Column("Status", 14),
     Column("Due", 11, DATE_FORMAT),
@@ -142,8 +142,8 @@ class SalesReviewExport(Export):
             ", ".join(talks),
             "\n".join(notes),
             ", ".join(scanners),
-            lead.first_scan_at,
-            lead.last_scan_at,
+            _event_time(lead.first_scan_at, lead),
+            _event_time(lead.last_scan_at, lead),
             owner.display_name if owner else "",
             _STATUSES.get(follow_up.status, "") if follow_up else "",
             follow_up.due_on if follow_up else None,
@@ -159,3 +159,7 @@ class SalesReviewExport(Export):
 def _who(scan: dict) -> str:
     full = f"{scan['scanned_by__user__first_name']} {scan['scanned_by__user__last_name']}".strip()
     return full or scan["scanned_by__user__username"] or "unknown"
+
+
+def _event_time(moment, lead: Lead):
+    return moment.astimezone(lead.sponsorship.event.tz) if moment else None

@@ -1,0 +1,392 @@
+"""Workbooks and CSVs as their readers meet them: sheets, headers, types, formats, charts, safety, access."""
+
+import csv
+import io
+import os
+import zipfile
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests import factories as f
+from tests.export_world import HOSTILE, build_world
+from tracker import models as m
+from tracker.exports import base
+from tracker.exports.base import Column, Export, Sheet, write_csv, write_xlsx
+from tracker.exports.devrel import request_kinds
+from tracker.exports.safety import csv_safe, looks_like_formula
+from tracker.exports.service import export_run, export_start, exports_clean_up
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def run(user, kind, file_format="xlsx", **params) -> tuple[m.ExportLog, bytes]:
+    job = export_run(export_start(user=user, kind=kind, file_format=file_format, params=params).pk)
+    with job.file.open("rb") as handle:
+        return job, handle.read()
+
+
+def workbook(content: bytes):
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def records(ws) -> list[dict]:
+    header = [cell.value for cell in ws[1]]
+    return [dict(zip(header, (cell.value for cell in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+
+
+def assert_sheet_basics(ws):
+    """Bold frozen header, an autofilter over the data, set column widths."""
+    assert ws.freeze_panes == "A2"
+    assert all(cell.font.b for cell in ws[1])
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+    assert all(ws.column_dimensions[ws.cell(1, c).column_letter].width for c in range(1, ws.max_column + 1))
+
+
+def no_formulas(wb) -> bool:
+    return all(cell.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for cell in row)
+
+
+# --- safety -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_is_recognised_and_csv_prefixes_it(text):
+    assert looks_like_formula(text)
+    assert csv_safe(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Ada Lovelace", "10-15 people", "a=b", "user@example.com", "", "1+1"])
+def test_ordinary_text_is_left_alone(text):
+    assert not looks_like_formula(text) and csv_safe(text) == text
+
+
+class Strings(Export):
+    def __init__(self, values):
+        self.values = values
+
+    def sheets(self):
+        yield Sheet("Strings", [Column("Value")], [(value,) for value in self.values])
+
+
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=8))
+def test_any_text_stays_literal_text_in_a_workbook(values):
+    buffer = io.BytesIO()
+    write_xlsx(Strings(values), buffer)
+    ws = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
+    cells = [row[0] for row in ws.iter_rows(min_row=2)]
+    assert all(cell.data_type == "s" or cell.value is None for cell in cells)
+    assert [c.value for c in cells] == [base.clean_text(v) or None for v in values]
+
+
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=8))
+def test_any_text_in_a_csv_reads_back_as_text_with_formulas_prefixed(values):
+    stream = io.StringIO()
+    write_csv(Strings(values), stream)
+    rows = list(csv.reader(io.StringIO(stream.getvalue().lstrip("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == [csv_safe(v) for v in values]
+
+
+# --- the workbooks ------------------------------------------------------------------------------
+
+
+def test_the_sales_review_is_typed_sorted_and_blanks_contacts_without_consent(world):
+    job, content = run(world.manager.user, "sales-review", sponsorship=world.booth.pk)
+    wb = workbook(content)
+    ws = wb["Sales review"]
+    assert_sheet_basics(ws)
+    rows = records(ws)
+    assert [(r["Grade"], r["Score"]) for r in rows] == [("A", 90), ("A", 80), ("B", 60), ("B", 55), ("D", 5)]
+    won = rows[0]
+    assert won["Email"] == "grace@navy.example" and won["Phone"] == "+1 555 0100"
+    assert won["Top reasons"].splitlines() == ["+80 VP-level title", "+10 Hot at the booth"]
+    assert won["Notes"] == "Sam Tester: Wants SSO support for the operator"
+    assert won["Status"] == "Won" and won["Follow-up owner"] == "Sam Tester"
+    assert won["Interests"] == "AI, FinOps" and won["Conversation types"] == "Demo"
+    assert won["First scan (event time)"] == datetime(2024, 3, 20, 10, 0)  # Paris wall time, a real date cell
+    assert won["Due"] == datetime(2024, 3, 25)
+    assert won["Opportunity"] == 10000 and won["Currency"] == "USD"
+    cell = next(c for c in ws[2] if c.column_letter == "T")
+    assert cell.number_format == '#,##0.00 "USD"'
+    no_consent = next(r for r in rows if r["Score"] == 55)
+    assert (no_consent["Email"], no_consent["Phone"]) == (None, None)
+    assert no_consent["Company"] == HOSTILE[2] and no_consent["Notes"] == f"Dev Tester: {HOSTILE[0]}"
+    assert no_formulas(wb)
+    assert (job.row_count, sorted(job.lead_ids)) == (5, sorted(lead.pk for lead in world.leads.values()))
+
+
+def test_the_devrel_review_counts_topics_and_finds_requests(world):
+    _, content = run(world.manager.user, "devrel-review", sponsorship=world.booth.pk)
+    wb = workbook(content)
+    assert wb.sheetnames == ["Topics", "Technical conversations", "Requests", "By staff"]
+    for ws in wb.worksheets:
+        assert_sheet_basics(ws)
+    topics = {r["Topic or interest"]: r for r in records(wb["Topics"])}
+    assert (
+        topics["AI"]["Leads"],
+        topics["AI"]["Hot"],
+        topics["AI"]["Deep-dives"],
+        topics["AI"]["Qualified (A/B)"],
+    ) == (3, 2, 2, 3)
+    assert list(topics) == ["AI", "FinOps", "Security"]
+    talks = records(wb["Technical conversations"])
+    assert sorted(r["Conversation"] for r in talks) == [
+        "Demo",
+        "Demo",
+        "Technical deep-dive",
+        "Technical deep-dive",
+    ]
+    requests = {(r["Kind"], r["Note"]) for r in records(wb["Requests"])}
+    assert requests == {
+        ("Feature", "Wants SSO support for the operator"),
+        ("Content", "Asked for a tutorial on eBPF"),
+    }
+    staff = {r["Staff"]: r for r in records(wb["By staff"])}
+    assert (staff["Sam Tester"]["Scans"], staff["Dev Tester"]["Deep-dives"]) == (3, 2)
+    assert no_formulas(wb)
+
+
+@pytest.mark.parametrize(
+    ("note", "kinds"),
+    [("Would love a Terraform provider for it", ["Feature"]), ("Send the docs and a demo video", ["Content"]),
+     ("Needs support for ARM and a blog post about it", ["Feature", "Content"]), ("Nice chat", [])],
+)  # fmt: skip
+def test_requests_are_found_in_notes(note, kinds):
+    assert request_kinds(note) == kinds
+
+
+def test_the_roi_workbook_converts_at_stored_rates_and_has_native_charts(world):
+    _, content = run(world.manager.user, "event-roi", sponsorship=world.booth.pk)
+    wb = workbook(content)
+    assert wb.sheetnames == ["Summary", "Funnel", "Costs", "By staff role", "By theme"]
+    for ws in wb.worksheets:
+        assert_sheet_basics(ws)
+    summary = records(wb["Summary"])[0]
+    assert summary["Costs (EUR)"] == 24500  # 20,000 EUR + 5,000 USD at the stored 0.90
+    assert (summary["Scans"], summary["Unique leads"], summary["Qualified (A/B)"]) == (5, 5, 4)
+    assert (summary["Meetings"], summary["Opportunities"], summary["Pipeline"], summary["Won"]) == (
+        3,
+        2,
+        14000,
+        9000,
+    )
+    assert summary["Swag-only share"] == pytest.approx(0.2)
+    assert (summary["Cost per lead"], summary["Cost per qualified lead"], summary["Cost per meeting"]) == (
+        4900,
+        6125,
+        pytest.approx(8166.67),
+    )
+    ws = wb["Summary"]
+    formats = {ws.cell(1, c).value: ws.cell(2, c).number_format for c in range(1, ws.max_column + 1)}
+    assert formats["Costs (EUR)"] == '#,##0.00 "EUR"' and formats["Swag-only share"] == "0.0%"
+    assert formats["Starts"] == "yyyy-mm-dd" and formats["Scans"] == "#,##0"
+    funnel = {r["Stage"]: r["All events"] for r in records(wb["Funnel"])}
+    assert funnel == {"Scans": 5, "Unique leads": 5, "Qualified (A/B)": 4, "Contacted": 3, "Meetings": 3,
+                      "Opportunities": 2, "Won": 1}  # fmt: skip
+    roles = {r["Role (first scan)"]: r for r in records(wb["By staff role"])}
+    assert (
+        roles["Sales"]["Leads"],
+        roles["Sales"]["Pipeline"],
+        roles["Developer relations"]["Meetings"],
+    ) == (3, 14000, 1)
+    themes = {r["Theme or interest"]: r["Leads"] for r in records(wb["By theme"])}
+    assert themes == {"AI": 3, "FinOps": 1, "Security": 1}
+    charts = [
+        name for name in zipfile.ZipFile(io.BytesIO(content)).namelist() if name.startswith("xl/charts/chart")
+    ]
+    assert len(charts) == 2
+
+
+def test_roi_lists_what_has_no_stored_rate_instead_of_adding_it(world):
+    f.CostLineFactory(sponsorship=world.booth, category="swag", amount=Decimal("700.00"), currency="GBP")
+    _, content = run(world.manager.user, "event-roi", sponsorship=world.booth.pk)
+    summary = records(workbook(content)["Summary"])[0]
+    assert summary["Costs (EUR)"] == 24500 and summary["Not converted (no stored rate)"] == "700.00 GBP"
+
+
+def test_roi_across_events_has_one_row_per_event(world):
+    later = f.SponsorshipFactory(sponsor=world.sponsor, event__name="KubeCon NA 2024", event__start_date=date(2024, 11, 12),
+                                 event__end_date=date(2024, 11, 15))  # fmt: skip
+    f.CostLineFactory(sponsorship=later, amount=Decimal("1000.00"), currency="EUR")
+    _, content = run(world.manager.user, "event-roi", sponsor=world.sponsor.pk)
+    rows = records(workbook(content)["Summary"])
+    assert [r["Event"] for r in rows] == ["KubeCon EU 2024", "KubeCon NA 2024"]
+    assert rows[1]["Cost per qualified lead"] is None  # no leads: no division by zero
+
+
+def test_the_sponsor_landscape_compares_two_events(world):
+    beta = f.SponsorFactory(name="Beta Mesh")
+    f.SponsorshipFactory(sponsor=beta, event=world.booth.event, tier="platinum", has_booth=False,
+                         no_booth_reason="cost", no_booth_detail="Budget cut")  # fmt: skip
+    later = f.EventFactory(name="KubeCon NA 2024", start_date=date(2024, 11, 12), end_date=date(2024, 11, 15))
+    f.SponsorshipFactory(sponsor=world.sponsor, event=later, tier="platinum")
+    f.SponsorshipFactory(sponsor=beta, event=later, tier="silver", has_booth=True)
+    world.booth.themes.add(f.ThemeFactory(name="AI", slug="ai"))
+    _, content = run(
+        world.manager.user, "sponsor-landscape", event=later.pk, compare_event=world.booth.event.pk
+    )
+    wb = workbook(content)
+    assert wb.sheetnames == ["KubeCon EU 2024", "KubeCon NA 2024", "Compared", "Themes"]
+    eu = records(wb["KubeCon EU 2024"])
+    assert [(r["Sponsor"], r["Tier"], r["Booth"]) for r in eu] == [
+        ("Beta Mesh", "Platinum", "no"),
+        ("Alpha Cloud", "Gold", "yes"),
+    ]
+    assert eu[0]["Why no booth"] == "(not shared)"  # another sponsor's reasons are its own
+    compared = {r["Sponsor"]: r["Change"] for r in records(wb["Compared"])}
+    assert compared == {"Alpha Cloud": "upgraded", "Beta Mesh": "downgraded, took a booth"}
+
+
+def test_an_operator_sees_every_sponsors_reasons(world, admin_user):
+    f.SponsorshipFactory(sponsor=f.SponsorFactory(name="Beta Mesh"), event=world.booth.event, has_booth=False,
+                         no_booth_reason="not_targeting_region")  # fmt: skip
+    _, content = run(admin_user, "sponsor-landscape", event=world.booth.event.pk)
+    rows = records(workbook(content)["KubeCon EU 2024"])
+    assert next(r for r in rows if r["Sponsor"] == "Beta Mesh")["Why no booth"] == "Not targeting this region"
+
+
+def csv_rows(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def test_hubspot_csv_has_its_import_columns_and_only_consenting_leads(world):
+    _, content = run(world.manager.user, "hubspot-contacts", "csv", sponsorship=world.booth.pk)
+    rows = csv_rows(content)
+    assert list(rows[0]) == ["First Name", "Last Name", "Email", "Phone Number", "Company Name", "Job Title",
+                             "Country/Region", "Lifecycle Stage", "Lead Status", "Contact owner", "Lead score",
+                             "Lead grade", "Event", "Booth notes"]  # fmt: skip
+    assert [r["Last Name"] for r in rows] == ["Hopper", "Turing", "Lovelace"]
+    assert rows[0]["Contact owner"] == "sam@alpha.example" and rows[2]["Lead Status"] == "Open deal"
+
+
+def test_salesforce_csv_has_its_import_columns_and_placeholders(world):
+    world.leads["opportunity"].attendee.company = ""
+    world.leads["opportunity"].attendee.save()
+    _, content = run(world.manager.user, "salesforce-leads", "csv", sponsorship=world.booth.pk)
+    rows = csv_rows(content)
+    assert list(rows[0]) == ["First Name", "Last Name", "Title", "Company", "Email", "Phone", "Country", "Lead Source",
+                             "Lead Status", "Rating", "Lead Owner", "Description"]  # fmt: skip
+    assert {r["Lead Source"] for r in rows} == {"Trade Show"}
+    assert rows[2]["Company"] == "[not provided]" and rows[0]["Lead Status"] == "Closed - Converted"
+    assert "Secret" not in content.decode()
+
+
+# --- access, expiry, progress -----------------------------------------------------------------------
+
+
+def test_exports_are_downloadable_by_their_sponsors_users_only_until_they_expire(world, client, settings):
+    job, _ = run(world.sales.user, "sales-review", sponsorship=world.booth.pk)
+    url = reverse("export-download", args=[job.pk])
+    outsider = f.StaffMemberFactory(level="manager")
+    client.force_login(outsider.user)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("export-progress", args=[job.pk])).status_code == 404
+    client.force_login(world.manager.user)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith(
+        'attachment; filename="sales-review-'
+    )
+    client.force_login(world.sales.user)
+    assert client.get(url).status_code == 200
+    mine_only = f.StaffMemberFactory(sponsor=world.sponsor, level="booth")
+    client.force_login(mine_only.user)
+    assert client.get(url).status_code == 404  # a colleague's export stays theirs (and the managers')
+
+    m.ExportLog.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(world.manager.user)
+    assert client.get(url).status_code == 410
+    path = job.file.path
+    assert exports_clean_up() == 1
+    job.refresh_from_db()
+    assert job.status == "expired" and not job.file
+    assert not os.path.exists(path)
+    assert client.get(url).status_code == 410
+
+
+def test_booth_staff_cannot_run_the_roi_or_another_sponsors_export(world, client):
+    client.force_login(world.sales.user)
+    assert (
+        client.post(
+            reverse("export-create"), {"kind": "event-roi", "sponsorship": world.booth.pk}
+        ).status_code
+        == 403
+    )
+    other = f.SponsorshipFactory()
+    response = client.post(
+        reverse("export-create"), {"kind": "sales-review", "file_format": "xlsx", "sponsorship": other.pk}
+    )
+    assert response.status_code == 404
+    assert not m.ExportLog.objects.exists()
+
+
+def test_progress_is_reported_while_writing(world, monkeypatch):
+    from tracker.exports import service
+
+    monkeypatch.setattr(base, "PROGRESS_EVERY", 2)
+    seen = []
+    recorded = service._progress
+
+    def recording(job_id):
+        report = recorded(job_id)
+
+        def both(done, total):
+            seen.append((done, total, m.ExportLog.objects.get(pk=job_id).status))
+            report(done, total)
+
+        return both
+
+    monkeypatch.setattr(service, "_progress", recording)
+    job = export_start(
+        user=world.manager.user,
+        kind="sales-review",
+        file_format="xlsx",
+        params={"sponsorship": world.booth.pk},
+    )
+    export_run(job.pk)
+    assert seen == [(2, 5, "running"), (4, 5, "running"), (5, 5, "running")]
+    job.refresh_from_db()
+    assert (job.status, job.percent, job.progress_done, job.row_count) == ("done", 100, 5, 5)
+
+
+def test_the_exports_page_starts_a_large_export_as_a_task_and_shows_its_progress(
+    world, client, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_INLINE_ROWS = 2  # five leads: too many to write during the request
+    client.force_login(world.manager.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("export-create"),
+            {"kind": "sales-review", "file_format": "xlsx", "sponsorship": world.booth.pk},
+        )
+    job = m.ExportLog.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("exports") + f"#export-{job.pk}"
+    # Without a broker the task ran in-process on commit; with one, a worker would have.
+    progress = client.get(reverse("export-progress", args=[job.pk])).json()
+    assert progress["status"] == "done" and progress["percent"] == 100 and progress["rows"] == 5
+    assert progress["download"] == reverse("export-download", args=[job.pk])
+    page = client.get(reverse("exports")).content.decode()
+    assert f'id="export-{job.pk}"' in page and "Download" in page
+
+
+def test_the_lead_list_export_button_exports_the_filtered_leads(world, client):
+    client.force_login(world.manager.user)
+    page = client.get(
+        reverse("lead-list", args=[world.booth.pk]), {"grade": "A", "page": "1", "sort": "-score"}
+    )
+    filters = page.context["export_filters"]
+    assert filters == "grade=A"
+    response = client.post(reverse("export-create"), {"kind": "sales-review", "file_format": "xlsx",
+                                                      "sponsorship": world.booth.pk, "filters": filters}, follow=True)  # fmt: skip
+    rows = records(workbook(b"".join(response.streaming_content)).active)
+    assert [r["Score"] for r in rows] == [90, 80]
