@@ -390,3 +390,22 @@ def test_the_lead_list_export_button_exports_the_filtered_leads(world, client):
                                                       "sponsorship": world.booth.pk, "filters": filters}, follow=True)  # fmt: skip
     rows = records(workbook(b"".join(response.streaming_content)).active)
     assert [r["Score"] for r in rows] == [90, 80]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("KubeCon / CloudNativeCon: EU [2024]?", "KubeCon   CloudNativeCon  EU  2"), ("'Quoted'", "Quoted"), ("", "Sheet"),
+     ("Open Source Summit North America 2025 Denver", "Open Source Summit North Americ")],
+)  # fmt: skip
+def test_sheet_names_are_safe_for_excel(title, expected):
+    assert base.safe_sheet_title(title, set()) == expected
+
+
+def test_sheet_names_stay_unique_in_a_workbook():
+    taken: set[str] = set()
+    names = [base.safe_sheet_title("Same event name that is rather long", taken) for _ in range(3)]
+    assert names == [
+        "Same event name that is rather",
+        "Same event name that is rat (2)",
+        "Same event name that is rat (3)",
+    ]

@@ -80,7 +80,7 @@ class Export:
 def safe_sheet_title(title: str, taken: set[str]) -> str:
     """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, unique in the workbook."""
     name = re.sub(r"[\[\]:*?/\\]", " ", title).strip().strip("'") or "Sheet"
-    name = name[:31]
+    name = name[:31].rstrip() or "Sheet"
     candidate, n = name, 2
     while candidate.lower() in taken:
         suffix = f" ({n})"
