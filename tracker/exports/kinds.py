@@ -30,6 +30,7 @@ class Built:
     export: Export
     sponsor_id: int
     lead_ids: list[int]
+    scope: str = ""  # what the export covers, in words, for the log
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,21 @@ def _lead_export(cls) -> Callable[[object, dict], Built]:
         leads, sponsorship = selected_leads(user, params)
         export = cls(leads)
         ids = list(export.leads.order_by("pk").values_list("pk", flat=True))
-        return Built(export, _sponsor_of(leads, sponsorship), ids)
+        scope = str(sponsorship) if sponsorship is not None else "leads of several booths"
+        if "lead_ids" in params:
+            scope = f"{len(ids)} selected lead{'s' if len(ids) != 1 else ''}"
+        elif params.get("filters"):
+            scope += " (filtered)"
+        return Built(export, _sponsor_of(leads, sponsorship), ids, scope)
 
     return build
 
 
 def _devrel(user, params: dict) -> Built:
     sponsorship = _one(scoped(Sponsorship, user).select_related("sponsor"), params.get("sponsorship"))
-    return Built(DevrelReviewExport(sponsorship), sponsorship.sponsor_id, devrel_leads(sponsorship))
+    return Built(
+        DevrelReviewExport(sponsorship), sponsorship.sponsor_id, devrel_leads(sponsorship), str(sponsorship)
+    )
 
 
 def _roi(user, params: dict) -> Built:
@@ -100,7 +108,12 @@ def _roi(user, params: dict) -> Built:
             .order_by("event__start_date")
         )
         sponsor_id = sponsor.pk
-    return Built(EventRoiExport(roi_for(sponsorships)), sponsor_id, [])
+    scope = (
+        str(sponsorships[0])
+        if params.get("sponsorship")
+        else f"{sponsorships[0].sponsor if sponsorships else ''} across events"
+    )
+    return Built(EventRoiExport(roi_for(sponsorships)), sponsor_id, [], scope)
 
 
 def _landscape(user, params: dict) -> Built:
@@ -117,7 +130,9 @@ def _landscape(user, params: dict) -> Built:
         sponsor_id = Sponsorship.objects.filter(event=events[-1]).values_list("sponsor_id", flat=True).first()
     if sponsor_id is None:
         raise Http404("Nobody sponsored that event yet.")
-    return Built(SponsorLandscapeExport(events, own), int(sponsor_id), [])
+    return Built(
+        SponsorLandscapeExport(events, own), int(sponsor_id), [], " vs ".join(e.name for e in events)
+    )
 
 
 KINDS: dict[str, ExportKind] = {

@@ -34,7 +34,7 @@ def export_start(*, user, kind: str, file_format: str, params: dict, description
         kind=kind,
         file_format=file_format,
         params=params,
-        description=(description or spec.label)[:300],
+        description=(description or (f"{spec.label}: {built.scope}" if built.scope else spec.label))[:300],
         progress_total=None,
     )
 

@@ -76,7 +76,6 @@ def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> Ht
             kind=kind,
             file_format=file_format,
             params={"lead_ids": ids},
-            description=f"Selection of {len(ids)} lead{'s' if len(ids) != 1 else ''}",
         )
     if action == "assign":
         allowed = list(managed(leads, request.user))
