@@ -202,10 +202,14 @@ def test_the_roi_workbook_converts_at_stored_rates_and_has_native_charts(world):
     ) == (3, 14000, 1)
     themes = {r["Theme or interest"]: r["Leads"] for r in records(wb["By theme"])}
     assert themes == {"AI": 3, "FinOps": 1, "Security": 1}
-    charts = [
-        name for name in zipfile.ZipFile(io.BytesIO(content)).namelist() if name.startswith("xl/charts/chart")
-    ]
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    charts = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 2
+    # The cost chart plots the "Cost per qualified lead" column (O); the funnel chart the funnel's totals.
+    cost_chart = next(c for c in charts if "Cost per qualified lead by event" in c)
+    assert "'Summary'!$O$2" in cost_chart and wb["Summary"]["O1"].value == "Cost per qualified lead"
+    funnel_chart = next(c for c in charts if "Funnel" in c)
+    assert "'Funnel'!$C$2:$C$8" in funnel_chart and wb["Funnel"]["C1"].value == "All events"
 
 
 def test_roi_lists_what_has_no_stored_rate_instead_of_adding_it(world):
