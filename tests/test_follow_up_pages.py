@@ -168,6 +168,15 @@ def test_the_follow_up_table_filters(client, manager, sam, devi, sams_list):
     assert table_rows(client, overdue="true") == ["Elsewhere", "Late", "VeryLate"]
     assert table_rows(client, q="verylate") == ["VeryLate"]
     assert table_rows(client, due_after=str(TODAY)) == ["Later"]
+    assert table_rows(client, scanned_by=devi.pk) == ["Elsewhere"]
+    assert table_rows(client, conversation_type="demo", consent="yes", country="fr") == [
+        "Elsewhere",
+        "Finished",
+        "Late",
+        "Later",
+        "VeryLate",
+    ]
+    assert table_rows(client, consent="no") == []
 
 
 @pytest.mark.parametrize("column", ORDERABLE)

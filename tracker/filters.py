@@ -43,6 +43,19 @@ def _scans_of_lead(lead_path: str = "pk", **lookups) -> Exists:
     return Exists(Scan.objects.filter(lead=OuterRef(lead_path), **lookups))
 
 
+def _interest_scans(value: str, lead_path: str) -> QuerySet[Scan]:
+    # The JSON list cast to text, searched case-insensitively: one portable query for SQLite and
+    # PostgreSQL (``interests__contains`` is JSONB-only and matches whole items, not text in them).
+    # Limit: SQLite stores non-ASCII as \\u escapes, so such text only matches on PostgreSQL.
+    return Scan.objects.annotate(interests_text=Cast("interests", TextField())).filter(
+        lead=OuterRef(lead_path), interests_text__icontains=value.strip()
+    )
+
+
+def _consent_lookup(field: str, value: str) -> dict:
+    return {f"{field}__isnull": True} if value == "unasked" else {field: value == "yes"}
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """A filter set whose choices (events, booths, staff) are limited to what the user may see.
 
@@ -123,18 +136,10 @@ class LeadFilterSet(ScopedFilterSet):
         return queryset.filter(_scans_of_lead(**{name: value}))
 
     def with_interest(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
-        # The JSON list cast to text, searched case-insensitively: one portable query for SQLite and
-        # PostgreSQL (``interests__contains`` is JSONB-only and matches whole items, not text in them).
-        # Limit: SQLite stores non-ASCII as \\u escapes, so such text only matches on PostgreSQL.
-        scans = Scan.objects.annotate(interests_text=Cast("interests", TextField())).filter(
-            lead=OuterRef("pk"), interests_text__icontains=value.strip()
-        )
-        return queryset.filter(Exists(scans))
+        return queryset.filter(Exists(_interest_scans(value, "pk")))
 
     def with_consent(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
-        if value == "unasked":
-            return queryset.filter(consent__isnull=True)
-        return queryset.filter(consent=(value == "yes"))
+        return queryset.filter(**_consent_lookup("consent", value))
 
 
 class FollowUpFilterSet(ScopedFilterSet):
@@ -155,7 +160,17 @@ class FollowUpFilterSet(ScopedFilterSet):
     conversation_type = django_filters.ChoiceFilter(
         choices=ConversationType.choices, method="with_scan", label="Conversation"
     )
+    interest = django_filters.CharFilter(method="with_interest", label="Interest")
+    scanned_by = StaffChoiceFilter(method="with_scan", label="Scanned by")
+    country = django_filters.CharFilter(
+        field_name="lead__attendee__country", lookup_expr="iexact", label="Country"
+    )
     region = django_filters.ChoiceFilter(choices=Region.choices, method="in_region", label="Region")
+    consent = django_filters.ChoiceFilter(
+        choices=[("yes", "Given"), ("no", "Refused"), ("unasked", "Not asked")],
+        method="with_consent",
+        label="Consent",
+    )
     overdue = django_filters.BooleanFilter(method="is_overdue", label="Overdue")
     due = django_filters.DateFromToRangeFilter(
         field_name="due_on",
@@ -172,6 +187,12 @@ class FollowUpFilterSet(ScopedFilterSet):
 
     def with_scan(self, queryset: QuerySet[FollowUp], name: str, value) -> QuerySet[FollowUp]:
         return queryset.filter(_scans_of_lead("lead_id", **{name: value}))
+
+    def with_interest(self, queryset: QuerySet[FollowUp], name: str, value: str) -> QuerySet[FollowUp]:
+        return queryset.filter(Exists(_interest_scans(value, "lead_id")))
+
+    def with_consent(self, queryset: QuerySet[FollowUp], name: str, value: str) -> QuerySet[FollowUp]:
+        return queryset.filter(**_consent_lookup("lead__consent", value))
 
     def in_region(self, queryset: QuerySet[FollowUp], name: str, value: str) -> QuerySet[FollowUp]:
         return _region(queryset, "lead__attendee__country", value)
