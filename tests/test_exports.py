@@ -413,3 +413,28 @@ def test_sheet_names_stay_unique_in_a_workbook():
         "Same event name that is rat (2)",
         "Same event name that is rat (3)",
     ]
+
+
+@pytest.mark.parametrize("kind", ["sales-review", "devrel-review", "hubspot-contacts"])
+def test_an_export_reads_its_rows_in_a_fixed_number_of_queries(world, kind):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    file_format = "csv" if kind == "hubspot-contacts" else "xlsx"
+    counts = []
+    for extra in (0, 20):
+        for n in range(extra):
+            lead = f.LeadFactory(sponsorship=world.booth, consent=True, attendee__last_name=f"More{n}")
+            f.ScanFactory(lead=lead, scanned_by=world.sales, notes="hi", interests=["AI"])
+            f.LeadScoreFactory(lead=lead)
+            f.FollowUpFactory(lead=lead, owner=world.sales)
+        job = export_start(
+            user=world.manager.user,
+            kind=kind,
+            file_format=file_format,
+            params={"sponsorship": world.booth.pk},
+        )
+        with CaptureQueriesContext(connection) as queries:
+            export_run(job.pk)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

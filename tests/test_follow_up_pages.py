@@ -397,3 +397,26 @@ def test_a_rule_without_a_target_or_value_is_refused_with_a_reason(client, booth
 def test_booth_staff_cannot_open_the_rules(client, booth, sam):
     client.force_login(sam.user)
     assert client.get(reverse("follow-up-rules", args=[booth.sponsor.pk])).status_code == 404
+
+
+def test_a_manager_reassigns_or_creates_a_follow_up_from_the_lead_page(
+    client, booth, manager, sam, devi, sams_list
+):
+    client.force_login(manager.user)
+    lead = sams_list["late"].lead
+    page = client.get(lead.get_absolute_url()).content.decode()
+    assert "Reassign to" in page
+    response = client.post(
+        reverse("leads-bulk"),
+        {"pk": lead.pk, "action": "assign", "owner": devi.pk, "next": lead.get_absolute_url()},
+    )
+    assert response["Location"] == lead.get_absolute_url()
+    assert m.FollowUp.objects.get(lead=lead).owner == devi
+    fresh = f.LeadFactory(sponsorship=booth)
+    assert "Create a follow-up for" in client.get(fresh.get_absolute_url()).content.decode()
+
+
+def test_booth_staff_see_no_reassign_control(client, sam, sams_list):
+    client.force_login(sam.user)
+    page = client.get(sams_list["late"].lead.get_absolute_url()).content.decode()
+    assert "Reassign to" not in page and "Change status" in page

@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tracker.followups.history import duration_text, time_to_first_touch
-from tracker.models import Lead
+from tracker.models import Lead, StaffMember
 from tracker.models.choices import FollowUpStatus
 from tracker.models.money import CURRENCY_CHOICES
-from tracker.tenancy import get_scoped_or_404
+from tracker.tenancy import get_scoped_or_404, managed
 from tracker.views.follow_ups import may_change
 
 
@@ -42,6 +42,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": follow_up is not None and may_change(request.user, follow_up),
         "statuses": FollowUpStatus.choices,
         "currencies": CURRENCY_CHOICES,
+        "owners": _owners(request.user, lead),
     }
     return render(request, "tracker/lead_detail.html", context)
 
@@ -49,3 +50,13 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _first_touch(follow_up) -> str:
     delta = time_to_first_touch(follow_up) if follow_up else None
     return duration_text(delta) if delta is not None else ""
+
+
+def _owners(user, lead: Lead):
+    """Who a manager can hand the lead to (nobody, for staff who do not manage its sponsor)."""
+    return (
+        managed(StaffMember, user)
+        .filter(sponsor_id=lead.sponsorship.sponsor_id, is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    )
