@@ -438,3 +438,45 @@ def test_an_export_reads_its_rows_in_a_fixed_number_of_queries(world, kind):
             export_run(job.pk)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_an_unreachable_broker_fails_the_export_with_a_reason(world, monkeypatch):
+    from tracker import tasks
+    from tracker.exports.service import export_enqueue
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(tasks.run_export, "delay", down)
+    job = export_start(
+        user=world.manager.user,
+        kind="sales-review",
+        file_format="xlsx",
+        params={"sponsorship": world.booth.pk},
+    )
+    export_enqueue(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "task queue is unavailable" in job.error
+
+
+def test_the_cleanup_resends_lost_exports_and_fails_dead_ones(world, monkeypatch):
+    from tracker import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.run_export, "delay", sent.append)
+    start = lambda: export_start(
+        user=world.manager.user,
+        kind="sales-review",
+        file_format="xlsx",
+        params={"sponsorship": world.booth.pk},
+    )  # noqa: E731
+    lost, fresh, dead = start(), start(), start()
+    hour_ago = timezone.now() - timedelta(hours=1)
+    m.ExportLog.objects.filter(pk=lost.pk).update(created_at=hour_ago)
+    m.ExportLog.objects.filter(pk=dead.pk).update(created_at=hour_ago, status="running")
+    exports_clean_up()
+    assert sent == [lost.pk]
+    dead.refresh_from_db()
+    assert dead.status == "failed" and "stopped" in dead.error
+    fresh.refresh_from_db()
+    assert fresh.status == "queued"

@@ -83,9 +83,36 @@ def export_run(job_id: int) -> ExportLog:
     return job
 
 
+def export_enqueue(job_id: int) -> None:
+    """Send the export to a worker; if the broker is unreachable, say so on the export rather than hang."""
+    from tracker.tasks import run_export  # tasks import this module
+
+    try:
+        run_export.delay(job_id)
+    except Exception as error:  # kombu raises several kinds when Redis is down
+        ExportLog.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+            status=ExportStatus.FAILED,
+            error=f"Could not start: the task queue is unavailable ({type(error).__name__}); try again.",
+            finished_at=timezone.now(),
+        )
+
+
+# A queued export no worker picked up (a lost message) is sent again after this; a running one that
+# outlived the task's hard time limit died with its worker.
+REQUEUE_AFTER = timedelta(minutes=10)
+RUNNING_AT_MOST = timedelta(minutes=35)
+
+
 def exports_clean_up(now: datetime | None = None) -> int:
-    """Delete the files of expired exports; the log entries stay (who exported what, and when)."""
+    """Delete the files of expired exports (the log entries stay), resend lost ones, fail dead ones."""
     now = now or timezone.now()
+    for job_id in ExportLog.objects.filter(
+        status=ExportStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER
+    ).values_list("pk", flat=True):
+        export_enqueue(job_id)
+    ExportLog.objects.filter(status=ExportStatus.RUNNING, created_at__lt=now - RUNNING_AT_MOST).update(
+        status=ExportStatus.FAILED, error="The worker writing it stopped; run it again.", finished_at=now
+    )
     cleaned = 0
     for job in ExportLog.objects.filter(status=ExportStatus.DONE, expires_at__lte=now):
         with transaction.atomic():

@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tracker.exports.kinds import KINDS, selected_leads
-from tracker.exports.service import export_run, export_start
+from tracker.exports.service import export_enqueue, export_run, export_start
 from tracker.models import Event, ExportLog, Sponsor, Sponsorship
 from tracker.models.exports import ExportStatus
-from tracker.tasks import run_export
 from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
 
 RECENT = 30
@@ -32,7 +31,7 @@ def export_begin(
     if _small(request.user, kind, params):
         export_run(job.pk)
         return redirect("export-download", pk=job.pk)
-    transaction.on_commit(lambda: run_export.delay(job.pk))
+    transaction.on_commit(lambda: export_enqueue(job.pk), robust=True)
     messages.info(request, f"{KINDS[kind].label} is being written; it appears below when ready.")
     return redirect(reverse("exports") + f"#export-{job.pk}")
 
