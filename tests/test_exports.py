@@ -464,12 +464,15 @@ def test_the_cleanup_resends_lost_exports_and_fails_dead_ones(world, monkeypatch
 
     sent = []
     monkeypatch.setattr(tasks.run_export, "delay", sent.append)
-    start = lambda: export_start(
-        user=world.manager.user,
-        kind="sales-review",
-        file_format="xlsx",
-        params={"sponsorship": world.booth.pk},
-    )  # noqa: E731
+
+    def start():
+        return export_start(
+            user=world.manager.user,
+            kind="sales-review",
+            file_format="xlsx",
+            params={"sponsorship": world.booth.pk},
+        )
+
     lost, fresh, dead = start(), start(), start()
     hour_ago = timezone.now() - timedelta(hours=1)
     m.ExportLog.objects.filter(pk=lost.pk).update(created_at=hour_ago)

@@ -1,10 +1,13 @@
 """Staff see their own sponsors' objects only; anything else does not exist for them (404)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from tests import factories as f
 from tracker import models as m
@@ -19,6 +22,14 @@ class SponsorWorld:
     manager: m.StaffMember
     booth_staff: m.StaffMember
     objects: dict
+
+
+def downloadable_export(sponsor: m.Sponsor, user) -> m.ExportLog:
+    job = f.ExportLogFactory(
+        sponsor=sponsor, user=user, status="done", expires_at=timezone.now() + timedelta(hours=1)
+    )
+    job.file.save("sales-review.xlsx", ContentFile(b"not really a workbook"))
+    return job
 
 
 def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld:
@@ -52,7 +63,7 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
         m.FollowUpPolicy: f.FollowUpPolicyFactory(sponsor=sponsor),
         m.AssignmentRule: f.AssignmentRuleFactory(sponsor=sponsor),
         m.ReminderDigest: f.ReminderDigestFactory(owner=booth_staff),
-        m.ExportLog: f.ExportLogFactory(sponsor=sponsor),
+        m.ExportLog: downloadable_export(sponsor, manager.user),
     }
     return SponsorWorld(sponsor, booth, other_booth, manager, booth_staff, objects)
 
@@ -130,6 +141,8 @@ ROUTE_OBJECTS = {
     "follow-ups-create": m.Sponsorship,
     "follow-up-rules": m.Sponsor,
     "follow-up-status": m.FollowUp,
+    "export-progress": m.ExportLog,
+    "export-download": m.ExportLog,
 }
 
 
