@@ -18,8 +18,10 @@ from typing import IO
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from tracker.exports.safety import clean_text, csv_safe
@@ -96,6 +98,76 @@ def _to_cell_value(value):
     return value
 
 
+# Number-like values a column's number format applies to (a bool is an int, as before).
+_NUMBERS = (int, float, Decimal, date)
+_ERROR_CODES = frozenset(ERROR_CODES)
+_TEXT_SIGILS = frozenset("=#")  # the first characters of formulas and of error codes
+
+
+def _cell_maker(ws, columns: Sequence[Column], wrap: Alignment) -> Callable[[Sequence], list]:
+    """A function turning a row of values into what ``ws.append`` takes, cell for cell as before.
+
+    A value openpyxl writes as it is (most text, numbers without a format, blanks) is passed plain; a
+    styled cell is made only where a number format or wrapping applies, or where openpyxl would read the
+    text as a formula or an error code. Each distinct style is set up once per sheet, not per cell.
+    """
+    formats = [column.number_format for column in columns]
+    wraps = [column.wrap for column in columns]
+    styles: dict[tuple[str | None, bool], StyleArray | None] = {}
+
+    def styled(value, number_format: str | None, wrapped: bool) -> Cell:
+        key = (number_format, wrapped)
+        if key not in styles:
+            model = WriteOnlyCell(ws)
+            if number_format:
+                model.number_format = number_format
+            if wrapped:
+                model.alignment = wrap
+            styles[key] = model._style
+        cell = Cell(ws, row=1, column=1, value=value, style_array=styles[key])
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text: "=1+1" is never written as a formula
+        return cell
+
+    def other(value, number_format: str | None, wrapped: bool):
+        if isinstance(value, Formatted):
+            value, number_format = value.value, value.number_format
+        if isinstance(value, str):
+            value = clean_text(value)
+            if wrapped or not _plain_text(value):
+                return styled(value, None, wrapped)
+            return value
+        value = _to_cell_value(value)
+        if not (number_format and isinstance(value, _NUMBERS)):
+            number_format = None
+        if number_format or wrapped:
+            return styled(value, number_format, wrapped)
+        return value
+
+    def cells_of(row: Sequence) -> list:
+        cells = []
+        append = cells.append
+        for value, number_format, wrapped in zip(row, formats, wraps, strict=True):
+            if value.__class__ is str:  # most cells: checked first
+                value = clean_text(value)
+                if wrapped or (value[:1] in _TEXT_SIGILS and not _plain_text(value)):
+                    value = styled(value, None, wrapped)
+            elif value is None:
+                if wrapped:
+                    value = styled(None, None, wrapped)
+            else:
+                value = other(value, number_format, wrapped)
+            append(value)
+        return cells
+
+    return cells_of
+
+
+def _plain_text(text: str) -> bool:
+    """False where openpyxl would read ``text`` as a formula or an error code rather than as text."""
+    return not (len(text) > 1 and text[0] == "=") and text not in _ERROR_CODES
+
+
 def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = None) -> int:
     """Write ``export`` as a write-only workbook to ``stream``; the number of data rows written."""
     workbook = Workbook(write_only=True)
@@ -114,23 +186,10 @@ def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = No
             cell.font = bold
             header.append(cell)
         ws.append(header)
-        formats = [column.number_format for column in sheet.columns]
-        wraps = [column.wrap for column in sheet.columns]
+        cells_of = _cell_maker(ws, sheet.columns, wrap)
         written = 0
         for row in sheet.rows:
-            cells = []
-            for value, number_format, wrapped in zip(row, formats, wraps, strict=True):
-                if isinstance(value, Formatted):
-                    value, number_format = value.value, value.number_format
-                value = _to_cell_value(value)
-                cell = WriteOnlyCell(ws, value=clean_text(value) if isinstance(value, str) else value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text stays text: "=1+1" is never written as a formula
-                elif number_format and isinstance(value, int | float | Decimal | date):
-                    cell.number_format = number_format
-                if wrapped:
-                    cell.alignment = wrap
-                cells.append(cell)
+            cells = cells_of(row)
             ws.append(cells)
             written += 1
             if progress and written % PROGRESS_EVERY == 0:
