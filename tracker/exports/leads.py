@@ -19,7 +19,7 @@ from tracker.exports.base import (
     Sheet,
     currency_format,
 )
-from tracker.models import Lead, Scan
+from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
 from tracker.scoring.facts import among
 
@@ -67,8 +67,9 @@ def sales_order(leads: QuerySet[Lead]) -> QuerySet[Lead]:
 class SalesReviewExport(Export):
     """The leads of a queryset (already scoped to the user) as the sales review sheet.
 
-    Leads read in chunks of ids with two queries per chunk (leads with their joins, then their scans);
-    contact fields stay blank for leads who did not agree to be contacted.
+    Leads read in chunks of ids with three queries per chunk (leads with attendee and score, their
+    follow-ups with owners, their scans); contact fields stay blank for leads who did not agree to be
+    contacted.
     """
 
     filename = "sales-review"
@@ -89,6 +90,13 @@ class SalesReviewExport(Export):
             # Plain tuples, not model instances: building eight objects per lead cost more than the rest.
             leads = Lead.objects.filter(among(Lead, "pk", chunk)).order_by().values_list(*LEAD_FIELDS)
             by_pk = {lead[0]: lead for lead in leads}
+            # Apart: joined to the leads, PostgreSQL hashed every follow-up of the database for each chunk.
+            follow_ups = {
+                row[0]: row
+                for row in FollowUp.objects.filter(among(FollowUp, "lead_id", chunk))
+                .order_by()
+                .values_list(*FOLLOW_UP_FIELDS)
+            }
             scans = defaultdict(list)
             for scan in (
                 Scan.objects.filter(among(Scan, "lead_id", chunk))
@@ -97,14 +105,15 @@ class SalesReviewExport(Export):
             ):
                 scans[scan[0]].append(scan)
             for pk in chunk:
-                yield self.row(by_pk[pk], scans[pk])
+                yield self.row(by_pk[pk], follow_ups.get(pk, _NO_FOLLOW_UP), scans[pk])
 
     @staticmethod
-    def row(lead: tuple, scans: list[tuple]) -> tuple:
-        """One sheet row from a lead's LEAD_FIELDS and its scans' SCAN_FIELDS, oldest scan first."""
+    def row(lead: tuple, follow_up: tuple, scans: list[tuple]) -> tuple:
+        """One sheet row from a lead's LEAD_FIELDS, its FOLLOW_UP_FIELDS (all None without one) and its
+        scans' SCAN_FIELDS, oldest scan first."""
         (pk, consent, first_scan_at, last_scan_at, first_name, last_name, title, company, email, phone,
-         country, grade, score, reasons, status, due_on, amount, currency, owner_first, owner_last,
-         owner_username, event_name, time_zone) = lead  # fmt: skip
+         country, grade, score, reasons, event_name, time_zone) = lead  # fmt: skip
+        _, status, due_on, amount, currency, owner_first, owner_last, owner_username = follow_up
         reasons = sorted(reasons or [], key=lambda r: -abs(r.get("points", 0)))
         who = [_who(scan) for scan in scans]
         rating = next((s[1] for s in reversed(scans) if s[1]), "")
@@ -143,15 +152,19 @@ class SalesReviewExport(Export):
         )
 
 
-# What row() reads of a lead; the scores, follow-ups and owners joined are None where there are none.
+# What row() reads of a lead (the score's fields None where there is none), of its follow-up (the
+# owner's None where there is none) and of its scans.
 LEAD_FIELDS = (
     "pk", "consent", "first_scan_at", "last_scan_at", "attendee__first_name", "attendee__last_name",
     "attendee__title", "attendee__company", "attendee__email", "attendee__phone", "attendee__country",
-    "score__grade", "score__score", "score__reasons", "follow_up__status", "follow_up__due_on",
-    "follow_up__opportunity_amount", "follow_up__opportunity_currency", "follow_up__owner__user__first_name",
-    "follow_up__owner__user__last_name", "follow_up__owner__user__username", "sponsorship__event__name",
+    "score__grade", "score__score", "score__reasons", "sponsorship__event__name",
     "sponsorship__event__time_zone",
 )  # fmt: skip
+FOLLOW_UP_FIELDS = (
+    "lead_id", "status", "due_on", "opportunity_amount", "opportunity_currency", "owner__user__first_name",
+    "owner__user__last_name", "owner__user__username",
+)  # fmt: skip
+_NO_FOLLOW_UP = (None,) * len(FOLLOW_UP_FIELDS)
 SCAN_FIELDS = (
     "lead_id", "rating", "interests", "conversation_type", "notes", "scanned_by__user__first_name",
     "scanned_by__user__last_name", "scanned_by__user__username",
