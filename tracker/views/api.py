@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import reverse
@@ -56,16 +57,23 @@ def _authenticate(request: HttpRequest) -> tuple:
     return request.user, None
 
 
-def _booths(
-    user, device: Device | None, wanted: set
-) -> tuple[dict[int, Sponsorship], dict[int, StaffMember]]:
-    """The wanted booths the caller may post to, and the caller's staff membership per sponsor."""
+def _booths(user, device: Device | None, wanted: set) -> tuple[dict[int, Sponsorship], dict[int, int]]:
+    """The wanted booths the caller may post to, and the caller's staff membership id per sponsor."""
     if device is not None:  # a device acts for its one staff membership only
-        return device.booths, {device.staff.sponsor_id: device.staff}
+        return device.booths, {device.staff.sponsor_id: device.staff.pk}
     ids = {pk for pk in wanted if isinstance(pk, int) and not isinstance(pk, bool)}
-    booths = scoped(Sponsorship, user).filter(pk__in=ids, has_booth=True).select_related("sponsor", "event")
-    staff_of = {s.sponsor_id: s for s in StaffMember.objects.filter(user=user, is_active=True)}
-    return {s.pk: s for s in booths}, staff_of
+    if not ids:
+        return {}, {}
+    # The caller's membership of each booth's sponsor comes with the booths, not in a query of its own.
+    membership = StaffMember.objects.filter(user=user, is_active=True, sponsor_id=OuterRef("sponsor_id"))
+    booths = {
+        s.pk: s
+        for s in scoped(Sponsorship, user)
+        .filter(pk__in=ids, has_booth=True)
+        .select_related("sponsor", "event")
+        .annotate(caller_staff_id=Subquery(membership.values("pk")[:1]))
+    }
+    return booths, {s.sponsor_id: s.caller_staff_id for s in booths.values() if s.caller_staff_id}
 
 
 def _json_body(request: HttpRequest):
@@ -99,10 +107,10 @@ def scans(request: HttpRequest, user, device, body) -> JsonResponse:
     items = body["scans"] if batch else [body]
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise ApiError(400, "bad_batch", f"'scans' must be a list of at most {MAX_BATCH} objects.")
-    booths, staff_of = _booths(
+    booths, staff_ids = _booths(
         user, device, {item.get("sponsorship") for item in items if isinstance(item, dict)}
     )
-    results = scans_accept(items=items, booths=booths, staff_of=staff_of)
+    results = scans_accept(items=items, booths=booths, staff_ids=staff_ids)
     if not batch:
         status, result = results[0]
         return JsonResponse(result, status=status)
