@@ -81,6 +81,7 @@ COMBOS = [  # (name, URL name, query parameters); SEARCH is replaced by --search
     ),
 ]
 OTHER_BENCHMARKS = r"bench/[a-z_]+\.py"
+BUSY_TICKS = 10  # CPU ticks (1/100 s) in 2 s from which another benchmark counts as running, not waiting
 
 
 def log(message: str) -> None:
@@ -438,17 +439,36 @@ def build(args) -> dict:
 
 
 def other_benchmarks() -> list[str]:
-    """Command lines of other benchmarks running now (not this process nor its ancestors)."""
+    """Command lines of other benchmarks busy now: running ``bench/*.py`` (not this process nor its
+    ancestors) using CPU. One that only waits for the machine to be quiet, as this one does,
+    is not counted, or two such benchmarks would wait for each other for ever."""
     mine, pid = set(), os.getpid()
     while pid > 1:
         mine.add(pid)
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+            pid = int(_stat(pid)[1])
         except OSError:
             break
     found = subprocess.run(["pgrep", "-af", OTHER_BENCHMARKS], capture_output=True, text=True).stdout
-    return [line for line in found.splitlines() if int(line.split()[0]) not in mine]
+    others = {int(line.split()[0]): line for line in found.splitlines() if int(line.split()[0]) not in mine}
+    before = {pid: _cpu_ticks(pid) for pid in others}
+    time.sleep(2)
+    return [line for pid, line in others.items() if _cpu_ticks(pid) - before[pid] >= BUSY_TICKS]
+
+
+def _stat(pid: int) -> list[str]:
+    """Fields of /proc/<pid>/stat after the command name (state, ppid, ...)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system time of a process and of its waited-for children (a phase run as a subprocess)."""
+    try:
+        fields = _stat(pid)
+    except OSError:
+        return -1
+    return sum(int(v) for v in fields[11:15])
 
 
 def wait_until_quiet(args) -> None:
