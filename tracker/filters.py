@@ -96,8 +96,10 @@ class LeadFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     event = django_filters.ModelChoiceFilter(field_name="sponsorship__event", queryset=Event.objects.none())
     sponsorship = django_filters.ModelChoiceFilter(queryset=Sponsorship.objects.none(), label="Booth")
+    # One score and one follow-up per lead: no row can repeat, so no DISTINCT (it made PostgreSQL
+    # sort and count every matching lead with its subqueries).
     grade = django_filters.MultipleChoiceFilter(
-        field_name="score__grade", choices=Grade.choices, label="Grade"
+        field_name="score__grade", choices=Grade.choices, label="Grade", distinct=False
     )
     rating = django_filters.ChoiceFilter(choices=Rating.choices, method="with_scan", label="Rating")
     conversation_type = django_filters.ChoiceFilter(
@@ -106,7 +108,7 @@ class LeadFilterSet(ScopedFilterSet):
     interest = django_filters.CharFilter(method="with_interest", label="Interest")
     owner = StaffChoiceFilter(field_name="follow_up__owner", label="Owner")
     status = django_filters.MultipleChoiceFilter(
-        field_name="follow_up__status", choices=FollowUpStatus.choices
+        field_name="follow_up__status", choices=FollowUpStatus.choices, distinct=False
     )
     country = django_filters.CharFilter(field_name="attendee__country", lookup_expr="iexact", label="Country")
     region = django_filters.ChoiceFilter(choices=Region.choices, method="in_region", label="Region")
@@ -154,8 +156,10 @@ class FollowUpFilterSet(ScopedFilterSet):
     )
     owner = StaffChoiceFilter(field_name="owner", label="Owner")
     unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label="Unassigned")
-    status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices)
-    grade = django_filters.MultipleChoiceFilter(field_name="lead__score__grade", choices=Grade.choices)
+    status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices, distinct=False)
+    grade = django_filters.MultipleChoiceFilter(
+        field_name="lead__score__grade", choices=Grade.choices, distinct=False
+    )
     rating = django_filters.ChoiceFilter(choices=Rating.choices, method="with_scan", label="Rating")
     conversation_type = django_filters.ChoiceFilter(
         choices=ConversationType.choices, method="with_scan", label="Conversation"

@@ -152,7 +152,11 @@ class LeadScore(models.Model):
                 violation_error_message="A grade is A, B, C or D.",
             ),
         ]
-        indexes = [models.Index(fields=("grade", "-score"), name="leadscore_grade_score_idx")]
+        indexes = [
+            models.Index(fields=("grade", "-score"), name="leadscore_grade_score_idx"),
+            # Sorting a list by score across grades (the lead lists' "best first").
+            models.Index(fields=("-score",), name="leadscore_score_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grade} ({self.score})"

@@ -43,7 +43,11 @@ class Attendee(models.Model):
                 violation_error_message="This badge id is already registered for this event.",
             ),
         ]
-        indexes = [models.Index(fields=("event", "email"), name="attendee_event_email_idx")]
+        indexes = [
+            models.Index(fields=("event", "email"), name="attendee_event_email_idx"),
+            # The lead lists sort by name: read in order instead of sorting every matching lead.
+            models.Index(fields=("last_name", "first_name"), name="attendee_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email or self.badge_id or f"attendee #{self.pk}"
