@@ -420,3 +420,11 @@ def test_booth_staff_see_no_reassign_control(client, sam, sams_list):
     client.force_login(sam.user)
     page = client.get(sams_list["late"].lead.get_absolute_url()).content.decode()
     assert "Reassign to" not in page and "Change status" in page
+
+
+def test_page_size_can_be_chosen_up_to_a_cap(client, manager, sams_list):
+    client.force_login(manager.user)
+    assert len(client.get(reverse("follow-up-list"), {"per_page": 2}).context["table"].page.object_list) == 2
+    response = client.get(reverse("follow-up-list"), {"per_page": 100000})
+    assert response.context["table"].paginator.per_page == 200
+    assert client.get(reverse("all-leads"), {"per_page": "lots"}).context["table"].paginator.per_page == 50

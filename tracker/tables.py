@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django_tables2 import RequestConfig
 
 from tracker.models import FollowUp, Lead
 
@@ -19,6 +20,20 @@ def parse_columns(values: Iterable[str]) -> list[str]:
     for value in values:
         names.extend(name.strip() for name in value.split(",") if name.strip())
     return list(dict.fromkeys(names))
+
+
+PER_PAGE = 50
+MAX_PER_PAGE = 200
+
+
+def configure_table(request, table: tables.Table) -> tables.Table:
+    """Sort and paginate ``table`` from the request; ``?per_page=`` is honoured up to MAX_PER_PAGE."""
+    try:
+        per_page = min(max(int(request.GET.get("per_page", PER_PAGE)), 1), MAX_PER_PAGE)
+    except ValueError:
+        per_page = PER_PAGE
+    table.per_page_field = "_per_page"  # read above, capped; django-tables2 would take any size
+    return RequestConfig(request, paginate={"per_page": per_page}).configure(table)
 
 
 def first_reason(reasons) -> str:

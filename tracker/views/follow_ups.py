@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from tracker.filters import FollowUpFilterSet
 from tracker.followups.creation import follow_ups_create
@@ -22,11 +21,10 @@ from tracker.followups.history import followup_change
 from tracker.forms import AssignmentRuleFormSet, BulkActionForm, FollowUpPolicyForm, FollowUpStatusForm
 from tracker.models import AssignmentRule, FollowUp, FollowUpPolicy, Scan, Sponsor, Sponsorship, StaffMember
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
-from tracker.tables import FollowUpTable, parse_columns
+from tracker.tables import FollowUpTable, configure_table, parse_columns
 from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
 
 MY_PER_PAGE = 20
-PER_PAGE = 50
 
 
 def work_order(follow_ups: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
@@ -121,7 +119,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     )
     filterset = FollowUpFilterSet(request.GET, queryset=follow_ups, user=request.user)
     table = FollowUpTable(filterset.qs, columns=parse_columns(request.GET.getlist("columns")))
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    configure_table(request, table)
     staff = managed(StaffMember, request.user).filter(is_active=True).select_related("user")
     context = {
         "filterset": filterset,

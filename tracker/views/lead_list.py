@@ -7,15 +7,12 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django_tables2 import RequestConfig
 
 from tracker.filters import LeadFilterSet
 from tracker.forms import BulkActionForm
 from tracker.models import Lead, Scan, Sponsorship, StaffMember
-from tracker.tables import LeadTable, parse_columns
+from tracker.tables import LeadTable, configure_table, parse_columns
 from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
-
-PER_PAGE = 50
 
 
 def leads_for_table(user, sponsorship: Sponsorship | None = None) -> QuerySet[Lead]:
@@ -54,7 +51,7 @@ def lead_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         columns=parse_columns(request.GET.getlist("columns")),
         exclude=("event",) if sponsorship is not None else (),
     )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    configure_table(request, table)
     staff = managed(StaffMember, request.user).filter(is_active=True).select_related("user")
     if sponsorship is not None:
         staff = staff.filter(sponsor_id=sponsorship.sponsor_id)
