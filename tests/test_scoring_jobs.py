@@ -99,3 +99,24 @@ def test_leads_of_other_sponsors_in_a_mixed_list_are_left_out(icp):
     assert leads_score([own[0].pk, foreign.pk, own[1].pk], icp) == 2
 
     assert sorted(LeadScore.objects.values_list("lead_id", flat=True)) == sorted(lead.pk for lead in own)
+
+
+def test_a_redelivered_chunk_that_finds_its_work_done_queues_a_check_of_the_chain(icp, settings, monkeypatch):
+    """A worker killed between a chunk's commit and the next chunk's enqueue must not strand the job."""
+    from tracker.celery import app
+
+    settings.SCORING_CHUNK = 2
+    sponsorship = f.SponsorshipFactory(sponsor=icp.sponsor)
+    f.LeadFactory.create_batch(5, sponsorship=sponsorship)
+    job = RescoreJob.objects.create(icp=icp, total=5)
+    sent = []
+    monkeypatch.setattr(
+        jobs, "_enqueue", lambda job_id, after_id, countdown=None: sent.append((after_id, countdown))
+    )
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+
+    assert jobs.rescore_chunk_run(job.pk, 0) == 2  # commits; suppose its next-chunk message was lost
+    cursor = RescoreJob.objects.get(pk=job.pk).cursor
+    assert jobs.rescore_chunk_run(job.pk, 0) == 0  # the redelivered message: nothing to redo
+    assert sent == [(cursor, jobs.CHAIN_CHECK_AFTER)]
+    assert jobs.rescore_chunk_run(job.pk, cursor) == 2  # the check finds the chain stopped and carries on

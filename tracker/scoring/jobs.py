@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -22,12 +23,16 @@ from tracker.scoring.facts import among
 from tracker.scoring.service import leads_score
 
 STALLED_AFTER = timedelta(minutes=5)
+# A redelivered chunk that finds its work done cannot tell whether its successor was queued: a worker
+# killed between the chunk's commit and the next chunk's enqueue leaves none. It queues a check of the
+# job's cursor this much later, which carries on from there if nothing moved meanwhile.
+CHAIN_CHECK_AFTER = 10
 
 
-def _enqueue(job_id: int, after_id: int) -> None:
+def _enqueue(job_id: int, after_id: int, countdown: int | None = None) -> None:
     from tracker.tasks import rescore_chunk
 
-    rescore_chunk.delay(job_id, after_id)
+    rescore_chunk.apply_async((job_id, after_id), countdown=countdown)
 
 
 def rescore_start(icp: IdealCustomerProfile) -> RescoreJob:
@@ -64,8 +69,12 @@ def _chunk_ids(sponsor_id: int, after_id: int, limit: int) -> list[int]:
 def rescore_chunk_run(job_id: int, after_id: int) -> int:
     """Score the next chunk of the job's leads after ``after_id``; returns how many were scored."""
     job = RescoreJob.objects.select_related("icp").get(pk=job_id)
-    if job.status != RescoreJob.Status.RUNNING or job.cursor != after_id:
-        return 0  # finished, superseded, or this chunk was already done (a redelivered message)
+    if job.status != RescoreJob.Status.RUNNING:
+        return 0  # finished or superseded
+    if job.cursor != after_id:  # this chunk was already done (a redelivered message, or a check)
+        if job.cursor > after_id and not current_app.conf.task_always_eager:
+            _enqueue(job.pk, job.cursor, countdown=CHAIN_CHECK_AFTER)
+        return 0
     if job.icp.status != IcpStatus.PUBLISHED:
         RescoreJob.objects.filter(pk=job.pk).update(
             status=RescoreJob.Status.SUPERSEDED, finished_at=timezone.now()
