@@ -483,3 +483,11 @@ def test_the_cleanup_resends_lost_exports_and_fails_dead_ones(world, monkeypatch
     assert dead.status == "failed" and "stopped" in dead.error
     fresh.refresh_from_db()
     assert fresh.status == "queued"
+
+
+def test_a_scan_nobody_is_recorded_for_shows_as_unknown(world):
+    lead = world.leads["swag"]
+    m.Scan.objects.filter(lead=lead).update(scanned_by=None, notes="left a card")
+    _, content = run(world.manager.user, "sales-review", sponsorship=world.booth.pk)
+    row = next(r for r in records(workbook(content)["Sales review"]) if r["Lead id"] == lead.pk)
+    assert (row["Scanned by"], row["Notes"]) == ("unknown", "unknown: left a card")

@@ -35,7 +35,7 @@ def request_kinds(note: str) -> list[str]:
 
 
 def _who(row: dict) -> str:
-    full = f"{row['scanned_by__user__first_name']} {row['scanned_by__user__last_name']}".strip()
+    full = f"{row['scanned_by__user__first_name'] or ''} {row['scanned_by__user__last_name'] or ''}".strip()
     return full or row["scanned_by__user__username"] or "unknown"
 
 

@@ -174,7 +174,7 @@ SCAN_FIELDS = (
 
 
 def _who(scan: tuple) -> str:
-    full = f"{scan[5]} {scan[6]}".strip()
+    full = f"{scan[5] or ''} {scan[6] or ''}".strip()  # None when nobody is recorded as the scanner
     return full or scan[7] or "unknown"
 
 
