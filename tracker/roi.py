@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from tracker.costs import cost_totals
 from tracker.models import CostLine, CurrencyRate, FollowUp, FollowUpChange, Lead, Scan, Sponsorship
 from tracker.models.choices import ConversationType, CostCategory, FollowUpStatus, StaffRole
 from tracker.models.money import MissingRate
@@ -83,20 +82,20 @@ def roi_for(sponsorships: QuerySet[Sponsorship] | list[Sponsorship]) -> list[Roi
 def _one(sponsorship: Sponsorship) -> Roi:
     currency = sponsorship.sponsor.reporting_currency
     roi = Roi(sponsorship, currency)
-    total_cost = cost_totals([sponsorship.pk], currency).get(sponsorship.pk)
-    if total_cost:
-        roi.cost, roi.unconverted = total_cost.amount, dict(total_cost.unconverted)
     rates: dict = {}
     labels = dict(CostCategory.choices)
     for category, amount, line_currency, incurred_on in CostLine.objects.filter(
         sponsorship=sponsorship
     ).values_list("category", "amount", "currency", "incurred_on"):
+        # Per line, as tracker.costs totals them: the rate of the line's date, else the event's start.
         rate = _rate(rates, line_currency, currency, incurred_on or sponsorship.event.start_date)
-        if rate is not None:
-            key = labels.get(category, category)
-            roi.costs_by_category[key] = roi.costs_by_category.get(key, Decimal("0.00")) + (
-                amount * rate
-            ).quantize(Decimal("0.01"))
+        if rate is None:
+            roi.unconverted[line_currency] = roi.unconverted.get(line_currency, Decimal(0)) + amount
+            continue
+        converted = (amount * rate).quantize(Decimal("0.01"))
+        key = labels.get(category, category)
+        roi.costs_by_category[key] = roi.costs_by_category.get(key, Decimal("0.00")) + converted
+        roi.cost += converted
 
     # Who scanned each lead first (the role credited with it), scans per role, interests per lead.
     first_role: dict[int, str] = {}

@@ -21,7 +21,6 @@ from tracker.exports.leads import SalesReviewExport
 from tracker.exports.roi import EventRoiExport
 from tracker.filters import LeadFilterSet
 from tracker.models import Event, Lead, Sponsor, Sponsorship
-from tracker.roi import roi_for
 from tracker.tenancy import access_for, managed, scoped
 
 
@@ -29,7 +28,9 @@ from tracker.tenancy import access_for, managed, scoped
 class Built:
     export: Export
     sponsor_id: int
-    lead_ids: list[int]
+    # The leads whose data the file holds, for the log: read once the file is written, not when the
+    # export is asked for (a booth's every lead id has no business in a web request).
+    lead_ids: Callable[[], list[int]]
     scope: str = ""  # what the export covers, in words, for the log
 
 
@@ -76,12 +77,16 @@ def _lead_export(cls) -> Callable[[object, dict], Built]:
     def build(user, params: dict) -> Built:
         leads, sponsorship = selected_leads(user, params)
         export = cls(leads)
-        ids = list(export.leads.order_by("pk").values_list("pk", flat=True))
         scope = str(sponsorship) if sponsorship is not None else "leads of several booths"
         if "lead_ids" in params:
-            scope = f"{len(ids)} selected lead{'s' if len(ids) != 1 else ''}"
+            count = len(params["lead_ids"])
+            scope = f"{count} selected lead{'s' if count != 1 else ''}"
         elif params.get("filters"):
             scope += " (filtered)"
+
+        def ids() -> list[int]:
+            return list(export.leads.order_by("pk").values_list("pk", flat=True))
+
         return Built(export, _sponsor_of(leads, sponsorship), ids, scope)
 
     return build
@@ -90,7 +95,10 @@ def _lead_export(cls) -> Callable[[object, dict], Built]:
 def _devrel(user, params: dict) -> Built:
     sponsorship = _one(scoped(Sponsorship, user).select_related("sponsor"), params.get("sponsorship"))
     return Built(
-        DevrelReviewExport(sponsorship), sponsorship.sponsor_id, devrel_leads(sponsorship), str(sponsorship)
+        DevrelReviewExport(sponsorship),
+        sponsorship.sponsor_id,
+        lambda: devrel_leads(sponsorship),
+        str(sponsorship),
     )
 
 
@@ -113,7 +121,7 @@ def _roi(user, params: dict) -> Built:
         if params.get("sponsorship")
         else f"{sponsorships[0].sponsor if sponsorships else ''} across events"
     )
-    return Built(EventRoiExport(roi_for(sponsorships)), sponsor_id, [], scope)
+    return Built(EventRoiExport(sponsorships), sponsor_id, list, scope)
 
 
 def _landscape(user, params: dict) -> Built:
@@ -131,7 +139,7 @@ def _landscape(user, params: dict) -> Built:
     if sponsor_id is None:
         raise Http404("Nobody sponsored that event yet.")
     return Built(
-        SponsorLandscapeExport(events, own), int(sponsor_id), [], " vs ".join(e.name for e in events)
+        SponsorLandscapeExport(events, own), int(sponsor_id), list, " vs ".join(e.name for e in events)
     )
 
 

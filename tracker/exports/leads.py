@@ -83,9 +83,6 @@ class SalesReviewExport(Export):
         ids = array("q", sales_order(self.leads).values_list("pk", flat=True).iterator(chunk_size=10_000))
         yield Sheet("Sales review", SALES_COLUMNS, self._rows(ids), row_count=len(ids))
 
-    def lead_ids(self) -> list[int]:
-        return list(self.leads.order_by("pk").values_list("pk", flat=True))
-
     def _rows(self, ids: Sequence[int]) -> Iterator[tuple]:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]

@@ -15,7 +15,8 @@ from tracker.exports.base import (
     Sheet,
     currency_format,
 )
-from tracker.roi import STAGES, Roi
+from tracker.models import Sponsorship
+from tracker.roi import STAGES, Roi, roi_for
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -27,11 +28,14 @@ class EventRoiExport(Export):
 
     filename = "event-roi"
 
-    def __init__(self, figures: list[Roi]):
-        self.figures = figures
-        self.currency = figures[0].currency if figures else "EUR"
+    def __init__(self, sponsorships: list[Sponsorship]):
+        self.sponsorships = sponsorships
+        self.currency = sponsorships[0].sponsor.reporting_currency if sponsorships else "EUR"
+        self.figures: list[Roi] = []
 
     def sheets(self) -> Iterator[Sheet]:
+        # Computed when the file is written (in the task for large ones), not when it is asked for.
+        self.figures = roi_for(self.sponsorships)
         money = currency_format(self.currency)
         count = lambda header, width=11: Column(header, width, INTEGER_FORMAT)  # noqa: E731
         amount = lambda header, width=15: Column(header, width, money)  # noqa: E731

@@ -77,7 +77,7 @@ def export_run(job_id: int) -> ExportLog:
     now = timezone.now()
     job.status, job.finished_at = ExportStatus.DONE, now
     job.expires_at = now + timedelta(hours=settings.EXPORT_TTL_HOURS)
-    job.row_count, job.lead_ids = rows, built.lead_ids
+    job.row_count, job.lead_ids = rows, built.lead_ids()
     job.progress_done = job.progress_total = rows
     job.save()
     return job
