@@ -6,9 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracker.followups.actions import BulkResult, follow_ups_assign, follow_ups_set_status
@@ -16,6 +14,7 @@ from tracker.forms import BulkActionForm
 from tracker.models import FollowUp, Lead, StaffMember
 from tracker.tenancy import access_for, managed, scoped
 from tracker.views.exports import export_begin
+from tracker.views.shell import redirect_back
 
 # What "export selection" writes, by the format chosen in the bulk bar.
 EXPORT_CHOICES = {
@@ -24,13 +23,6 @@ EXPORT_CHOICES = {
     "hubspot": ("hubspot-contacts", "csv"),
     "salesforce": ("salesforce-leads", "csv"),
 }
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = fallback
-    return redirect(target)
 
 
 def _report(request: HttpRequest, result: BulkResult, verb: str) -> None:
@@ -65,7 +57,7 @@ def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> Ht
     if not form.is_valid():
         errors = "; ".join(error for errors in form.errors.values() for error in errors)
         messages.error(request, f"Nothing was changed: {errors}")
-        return _back(request, fallback)
+        return redirect_back(request, fallback)
     action = form.cleaned_data["action"]
     leads = leads.select_related("sponsorship__sponsor", "score")
     if action == "export":
@@ -93,7 +85,7 @@ def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> Ht
         )
         refused = leads.count() - len(follow_ups)
         _report(request, BulkResult(result.changed, 0, result.unchanged, result.refused + refused), "updated")
-    return _back(request, fallback)
+    return redirect_back(request, fallback)
 
 
 def selected(request: HttpRequest) -> list[int]:

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracker.filters import FollowUpFilterSet
@@ -23,6 +22,7 @@ from tracker.models import AssignmentRule, FollowUp, FollowUpPolicy, Scan, Spons
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from tracker.tables import FollowUpTable, configure_table, parse_columns
 from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
+from tracker.views.shell import redirect_back
 
 MY_PER_PAGE = 20
 
@@ -105,10 +105,7 @@ def follow_up_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         errors = " ".join(e for errs in form.errors.values() for e in errs)
         messages.error(request, f"{name}: nothing changed. {errors}")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("my-follow-ups")
-    return redirect(target)
+    return redirect_back(request, reverse("my-follow-ups"))
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from tracker.models import Event, Sponsor, Sponsorship
@@ -46,3 +47,11 @@ def my_booths(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers; touches nothing, so it is also the benchmarks' floor."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Back to the page a form came from (its ``next``), if it is on this site; else to ``fallback``."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = fallback
+    return redirect(target)
