@@ -622,8 +622,8 @@ class FloorFacts:
         return domain
 
     def facts(self, title, company, email, country, scan_count, ratings, conversations, interests, notes):
+        from tracker.regions import country_region
         from tracker.scoring.engine import LeadFacts
-        from tracker.scoring.facts import country_region
         from tracker.scoring.normalise import company_key, is_academic, is_free_mail, title_profile
 
         profile = self.titles.get(title)

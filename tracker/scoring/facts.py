@@ -14,6 +14,7 @@ from django.db import connections, router
 from django.db.models import BooleanField, Expression, F, Q
 
 from tracker.models import Account, Lead, Scan
+from tracker.regions import country_region
 from tracker.scoring.engine import LeadFacts
 from tracker.scoring.normalise import (
     CompanyResolver,
@@ -23,23 +24,6 @@ from tracker.scoring.normalise import (
     is_free_mail,
     title_profiles,
 )
-
-EU = set(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE GB CH NO IS UA RS BA ME MK AL".split()
-)
-NA = {"US", "CA", "MX"}
-LATAM = set("AR BO BR CL CO CR CU DO EC SV GT HN NI PA PY PE PR UY VE".split())
-APAC = set("AU NZ JP KR CN HK TW SG MY ID TH VN PH IN PK BD LK".split())
-MEA = set("AE SA QA KW BH OM IL TR EG MA TN DZ NG KE ZA GH ET JO LB".split())
-
-
-def country_region(country: str) -> str:
-    """The sales region (EU, NA, LATAM, APAC, MEA) of an ISO-2 country code, or "" if unknown."""
-    code = (country or "").upper()
-    for region, codes in (("EU", EU), ("NA", NA), ("LATAM", LATAM), ("APAC", APAC), ("MEA", MEA)):
-        if code in codes:
-            return region
-    return ""
 
 
 def account_resolver(sponsor_id: int) -> tuple[CompanyResolver, dict[int, Account]]:
