@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -26,17 +29,23 @@ def search_attendee(queryset: QuerySet, attendee: str, value: str) -> QuerySet:
     return queryset
 
 
-class StaffChoiceFilter(django_filters.ModelChoiceFilter):
-    """A staff member by name only: ``StaffMember.__str__`` would fetch the sponsor for each option."""
+class StaffChoiceFilter(django_filters.ChoiceFilter):
+    """A staff member of the user's sponsors, chosen by name; the value is the member's id.
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, queryset=StaffMember.objects.none(), **kwargs)
+    The filter set gives every such filter the same choices, read in one query when first needed
+    (the owner and "scanned by" filters list the same people).
+    """
 
-    @property
-    def field(self):
-        field = super().field
-        field.label_from_instance = lambda member: member.user.get_full_name() or member.user.get_username()
-        return field
+
+def staff_choices(staff: QuerySet[StaffMember]) -> Callable[[], list[tuple[int, str]]]:
+    """(id, name) of each member, read once on first use and then kept."""
+
+    @cache
+    def choices() -> list[tuple[int, str]]:
+        rows = staff.values_list("pk", "user__first_name", "user__last_name", "user__username")
+        return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+    return choices
 
 
 def _scans_of_lead(lead_path: str = "pk", **lookups) -> Exists:
@@ -77,9 +86,10 @@ class ScopedFilterSet(django_filters.FilterSet):
             self.filters["sponsorship"].queryset = scoped(Sponsorship, user).select_related(
                 "sponsor", "event"
             )
+        choices = staff_choices(staff)
         for item in self.filters.values():
             if isinstance(item, StaffChoiceFilter):
-                item.queryset = staff
+                item.extra["choices"] = choices
 
 
 def _region(queryset: QuerySet, country_field: str, value: str) -> QuerySet:
