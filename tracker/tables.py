@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from functools import cached_property
 
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+from django.db.models.expressions import OrderBy
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import RequestConfig
+from django_tables2.data import TableQuerysetData
+from django_tables2.utils import signature
 
 from tracker.models import FollowUp, Lead
 
@@ -26,14 +38,59 @@ PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
+COUNT_AHEAD = 5_000
+
+
+class CountCappedPaginator(Paginator):
+    """A paginator that counts matching rows only up to ``COUNT_AHEAD`` past the requested page.
+
+    An exact count of a filter matching hundreds of thousands of leads cost more than the rest of the
+    page together; nobody pages that far. Up to the cap the count is exact; past it ``count_text``
+    reads "5,000+" and paging on moves the cap along (page 101 of 50 rows counts up to 10,000).
+    """
+
+    def __init__(
+        self, object_list, per_page, *, queryset, requested_page, ahead: int | None = None, **kwargs
+    ):
+        super().__init__(object_list, per_page, **kwargs)
+        self.queryset = queryset
+        try:
+            number = max(int(requested_page), 1)
+        except (TypeError, ValueError):
+            number = 1
+        self.limit = (number - 1) * self.per_page + (COUNT_AHEAD if ahead is None else ahead)
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.queryset.order_by().values("pk")[: self.limit + 1].count()
+        self.capped = counted > self.limit
+        return min(counted, self.limit)
+
+    @property
+    def count_text(self) -> str:
+        """The number of matching rows for people: exact, or "5,000+" when counting stopped at the cap."""
+        return f"{self.count:,}{'+' if self.capped else ''}"
+
+
 def configure_table(request, table: tables.Table) -> tables.Table:
-    """Sort and paginate ``table`` from the request; ``?per_page=`` is honoured up to MAX_PER_PAGE."""
+    """Sort and paginate ``table`` from the request; ``?per_page=`` is honoured up to MAX_PER_PAGE.
+
+    A table of a queryset is counted by :class:`CountCappedPaginator`.
+    """
     try:
         per_page = min(max(int(request.GET.get("per_page", PER_PAGE)), 1), MAX_PER_PAGE)
     except ValueError:
         per_page = PER_PAGE
     table.per_page_field = "_per_page"  # read above, capped; django-tables2 would take any size
-    return RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+    paginate = {"per_page": per_page}
+    if isinstance(table.data, TableQuerysetData):
+        paginate.update(
+            paginator_class=CountCappedPaginator,
+            queryset=table.data.data,
+            requested_page=request.GET.get(table.prefixed_page_field, 1),
+        )
+    return RequestConfig(request, paginate=paginate).configure(table)
 
 
 def first_reason(reasons) -> str:
@@ -44,18 +101,155 @@ def first_reason(reasons) -> str:
     return f"{top.get('points', 0):+d} {top.get('reason', '')}"
 
 
+class SelectColumn(tables.CheckBoxColumn):
+    """The row's selection checkbox (``name="pk"``), built without per-cell attribute machinery."""
+
+    def render(self, value, bound_column, record):
+        return format_html('<input type="checkbox" name="{}" value="{}">', bound_column.name, value)
+
+
+class WhenColumn(tables.Column):
+    """A date or a time shown in the active time zone (``{% timezone %}`` around the table).
+
+    Formatted in Python: django-tables2's DateTimeColumn renders a template per cell, which cost more
+    than the rest of a lead row together.
+    """
+
+    def __init__(self, *args, format: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.format = format
+
+    def render(self, value):
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return format_date(value, self.format)
+
+
+def url_for_pk(url_name: str) -> Callable[[int], str]:
+    """``reverse(url_name, args=[pk])`` for many rows: the URL is resolved once, then filled in per row
+    (a ``reverse`` per row cost more than the rest of the cell)."""
+    marker = 987654321
+    head, _, tail = reverse(url_name, args=[marker]).partition(str(marker))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+class LinkColumn(tables.Column):
+    """Text linking to the page of the row's lead (``url_name`` taking the lead's id)."""
+
+    def __init__(self, *args, url_name: str = "lead-detail", pk_accessor: str = "pk", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url_name = url_name
+        self.pk_accessor = tables.A(pk_accessor)
+
+    @cached_property
+    def url(self) -> Callable[[int], str]:
+        return url_for_pk(self.url_name)
+
+    def render(self, value, record):
+        return format_html('<a href="{}">{}</a>', self.url(self.pk_accessor.resolve(record)), value)
+
+
+def cell_renderer(table: tables.Table, bound_column) -> Callable[[object], str]:
+    """A function rendering one ``<td>`` of ``bound_column`` for a record, as django-tables2 does.
+
+    The same result as ``BoundRow.get_cell`` (the table's ``render_FOO`` or the column's ``render``,
+    called with the arguments it names; a choices field's label; the column's default for an empty
+    value) and the column's ``td`` attributes, with what django-tables2 works out again for every cell
+    (the accessor, the model field, the render method's signature, the attributes) worked out once.
+    """
+    accessor = tables.A(bound_column.accessor)
+    render = bound_column.render
+    wanted, takes_any = signature(render)
+    model = getattr(table.data, "model", None)
+    labels = None
+    if model is not None:
+        try:
+            field = accessor.get_field(model)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and getattr(field, "choices", None):
+            labels = {str(value): label for value, label in field.flatchoices}
+    empty_values = bound_column.column.empty_values
+    default = conditional_escape(bound_column.default)
+    td_attrs = bound_column.attrs["td"].as_html()
+    open_tag = format_html("<td {}>", td_attrs) if td_attrs else "<td>"
+    column = bound_column.column
+
+    def render_cell(record) -> str:
+        try:
+            value = accessor.resolve(record)
+        except (AttributeError, KeyError, TypeError, ValueError, ObjectDoesNotExist):
+            value = None
+        if value in empty_values:
+            return f"{open_tag}{default}</td>"
+        if labels is not None:
+            value = labels.get(str(value), value)
+        arguments = {"value": value, "record": record, "column": column, "bound_column": bound_column,
+                     "table": table}  # fmt: skip
+        if not takes_any:
+            arguments = {name: arguments[name] for name in wanted}
+        return f"{open_tag}{conditional_escape(render(**arguments))}</td>"
+
+    return render_cell
+
+
+def with_tiebreak(queryset: QuerySet) -> QuerySet:
+    """``queryset`` ordered as it is, then by primary key (in the direction of its first key).
+
+    Many leads share a score, a grade or an owner; without a unique last key the database may order
+    equal rows differently from one page to the next, and paging would repeat some and skip others.
+    """
+    query = queryset.query
+    ordering = list(query.order_by or (queryset.model._meta.ordering if query.default_ordering else ()))
+    if not ordering:
+        return queryset
+    keys = [key if isinstance(key, str) else None for key in ordering]
+    if any(key is not None and key.lstrip("-") in ("pk", "id") for key in keys):
+        return queryset
+    first = ordering[0]
+    descending = first.startswith("-") if isinstance(first, str) else getattr(first, "descending", False)
+    return queryset.order_by(*ordering, "-pk" if descending else "pk")
+
+
+def empty_last(field: str, is_descending: bool) -> OrderBy:
+    """Order by ``field`` with rows that have none (an unscored lead) last in either direction."""
+    return F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_last=True)
+
+
 class BaseTable(tables.Table):
     """A selection checkbox, a default column set and a stateless column chooser.
 
     ``columns`` (the names to show, in ``Meta.fields`` order) comes from the request; unknown names
-    are ignored, and an empty choice falls back to ``Meta.default_columns``.
+    are ignored, and an empty choice falls back to ``Meta.default_columns``. The page's rows are
+    rendered by :meth:`body_rows` (``tracker/table.html``), django-tables2 renders the rest.
     """
 
-    pk = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"aria-label": "Select all"}})
+    pk = SelectColumn(accessor="pk", attrs={"th__input": {"aria-label": "Select all"}})
 
     class Meta:
-        template_name = "django_tables2/table.html"
+        template_name = "tracker/table.html"
         attrs = {"class": "data-table"}
+
+    @property
+    def order_by(self):
+        return self._order_by
+
+    @order_by.setter
+    def order_by(self, value):
+        tables.Table.order_by.fset(self, value)
+        if isinstance(self.data, TableQuerysetData):
+            self.data.data = with_tiebreak(self.data.data)
+
+    def body_rows(self) -> Iterator[SafeString]:
+        """Each row of the page as one ``<tr>``: a render function per column, called per record
+        (django-tables2's own per-cell path cost more than the rest of the page)."""
+        cells = [cell_renderer(self, bound_column) for bound_column in self.columns]
+        for row in self.paginated_rows:
+            record = row.record
+            cells_html = "".join(cell(record) for cell in cells)
+            yield format_html(
+                "<tr {}>{}</tr>", row.attrs.as_html(), mark_safe(cells_html)
+            )  # escaped per cell
 
     def __init__(self, *args, columns: Iterable[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,11 +277,10 @@ class BaseTable(tables.Table):
 class LeadTable(BaseTable):
     """The leads of one sponsorship: who, how they scored, how the booth talk went, who follows up."""
 
-    name = tables.Column(
+    name = LinkColumn(
         verbose_name="Name",
         accessor="attendee__full_name",
         order_by=("attendee__last_name", "attendee__first_name"),
-        linkify=lambda record: record.get_absolute_url(),
     )
     title = tables.Column(verbose_name="Title", accessor="attendee__title")
     company = tables.Column(verbose_name="Company", accessor="attendee__company")
@@ -98,8 +291,8 @@ class LeadTable(BaseTable):
     top_reason = tables.Column(verbose_name="Top reason", accessor="score__reasons", orderable=False)
     rating = tables.Column(verbose_name="Rating", accessor="latest_rating")
     scans = tables.Column(verbose_name="Scans", accessor="scan_count", attrs={"td": {"class": "num"}})
-    first_scan_at = tables.DateTimeColumn(verbose_name="First scan", format="j M H:i")
-    last_scan_at = tables.DateTimeColumn(verbose_name="Last scan", format="j M H:i")
+    first_scan_at = WhenColumn(verbose_name="First scan", format="j M H:i")
+    last_scan_at = WhenColumn(verbose_name="Last scan", format="j M H:i")
     consent = tables.Column(verbose_name="Consent", accessor="consent", default="not asked")
     owner = tables.Column(
         verbose_name="Owner",
@@ -107,7 +300,7 @@ class LeadTable(BaseTable):
         order_by=("follow_up__owner__user__first_name", "follow_up__owner__user__last_name"),
     )
     status = tables.Column(verbose_name="Status", accessor="follow_up__status")
-    due = tables.DateColumn(verbose_name="Due", accessor="follow_up__due_on", format="j M Y")
+    due = WhenColumn(verbose_name="Due", accessor="follow_up__due_on", format="j M Y")
 
     class Meta(BaseTable.Meta):
         model = Lead
@@ -133,6 +326,12 @@ class LeadTable(BaseTable):
         sequence = fields
         default_columns = ("name", "company", "grade", "score", "rating", "last_scan_at", "owner", "status")
         empty_text = "No leads match."
+
+    def order_grade(self, queryset, is_descending):
+        return queryset.order_by(empty_last("score__grade", is_descending)), True
+
+    def order_score(self, queryset, is_descending):
+        return queryset.order_by(empty_last("score__score", is_descending)), True
 
     @staticmethod
     def _first_reason(reasons) -> str:
@@ -167,11 +366,11 @@ class LeadTable(BaseTable):
 class FollowUpTable(BaseTable):
     """Follow-ups across the user's booths: whose, by when, how far, and what the lead is worth."""
 
-    lead = tables.Column(
+    lead = LinkColumn(
         verbose_name="Lead",
         accessor="lead__attendee__full_name",
         order_by=("lead__attendee__last_name", "lead__attendee__first_name"),
-        linkify=lambda record: record.lead.get_absolute_url(),
+        pk_accessor="lead_id",
     )
     company = tables.Column(verbose_name="Company", accessor="lead__attendee__company")
     event = tables.Column(verbose_name="Event", accessor="lead__sponsorship__event__name")
@@ -182,13 +381,13 @@ class FollowUpTable(BaseTable):
         verbose_name="Owner", accessor="owner", order_by=("owner__user__first_name", "owner__user__last_name")
     )
     status = tables.Column(verbose_name="Status", accessor="status")
-    due_on = tables.DateColumn(verbose_name="Due", format="j M Y")
+    due_on = WhenColumn(verbose_name="Due", format="j M Y")
     channel = tables.Column(verbose_name="Channel")
     opportunity = tables.Column(
         verbose_name="Opportunity", accessor="opportunity_amount", attrs={"td": {"class": "num"}}
     )
-    created_at = tables.DateTimeColumn(verbose_name="Created", format="j M H:i")
-    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="j M H:i")
+    created_at = WhenColumn(verbose_name="Created", format="j M H:i")
+    updated_at = WhenColumn(verbose_name="Updated", format="j M H:i")
 
     class Meta(BaseTable.Meta):
         model = FollowUp
@@ -211,6 +410,12 @@ class FollowUpTable(BaseTable):
         sequence = fields
         default_columns = ("lead", "company", "grade", "score", "owner", "status", "due_on", "opportunity")
         empty_text = "No follow-ups match."
+
+    def order_grade(self, queryset, is_descending):
+        return queryset.order_by(empty_last("lead__score__grade", is_descending)), True
+
+    def order_score(self, queryset, is_descending):
+        return queryset.order_by(empty_last("lead__score__score", is_descending)), True
 
     def render_top_reason(self, value) -> str:
         return first_reason(value)

@@ -154,8 +154,7 @@ class LeadScore(models.Model):
         ]
         indexes = [
             models.Index(fields=("grade", "-score"), name="leadscore_grade_score_idx"),
-            # Sorting a list by score across grades (the lead lists' "best first").
-            models.Index(fields=("-score",), name="leadscore_score_idx"),
+            # Sorting a list by score across grades: leadscore_rank_idx, PostgreSQL only (migration 0009).
         ]
 
     def __str__(self) -> str:
