@@ -17,7 +17,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import RequestConfig
-from django_tables2.data import TableQuerysetData
+from django_tables2.data import TableListData, TableQuerysetData
+from django_tables2.rows import BoundRows
 from django_tables2.utils import signature
 
 from tracker.models import FollowUp, Lead
@@ -42,18 +43,17 @@ COUNT_AHEAD = 5_000
 
 
 class CountCappedPaginator(Paginator):
-    """A paginator that counts matching rows only up to ``COUNT_AHEAD`` past the requested page.
+    """The paginator of the tables of a queryset: a capped count, and the page read in two steps.
+
+    It counts matching rows only up to ``COUNT_AHEAD`` past the requested page.
 
     An exact count of a filter matching hundreds of thousands of leads cost more than the rest of the
     page together; nobody pages that far. Up to the cap the count is exact; past it ``count_text``
     reads "5,000+" and paging on moves the cap along (page 101 of 50 rows counts up to 10,000).
     """
 
-    def __init__(
-        self, object_list, per_page, *, queryset, requested_page, ahead: int | None = None, **kwargs
-    ):
+    def __init__(self, object_list, per_page, *, requested_page, ahead: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.queryset = queryset
         try:
             number = max(int(requested_page), 1)
         except (TypeError, ValueError):
@@ -61,11 +61,31 @@ class CountCappedPaginator(Paginator):
         self.limit = (number - 1) * self.per_page + (COUNT_AHEAD if ahead is None else ahead)
         self.capped = False
 
+    @property
+    def queryset(self) -> QuerySet:
+        """The table's queryset as it is now: filtered, and sorted once the request's order is set."""
+        return self.object_list.data.data
+
     @cached_property
     def count(self) -> int:
         counted = self.queryset.order_by().values("pk")[: self.limit + 1].count()
         self.capped = counted > self.limit
         return min(counted, self.limit)
+
+    def page(self, number):
+        """The page's rows in two queries: the ids of the page, sorted and filtered with only the joins
+        that needs, then those rows with everything a row shows. Sorting whole rows, every display
+        join already made, cost PostgreSQL several times more than sorting ids."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.queryset.values_list("pk", flat=True)[bottom:top])
+        by_pk = self.queryset.order_by().in_bulk(ids)
+        records = [by_pk[pk] for pk in ids if pk in by_pk]
+        table = self.object_list.table
+        return self._get_page(BoundRows(TableListData(records), table), number, self)
 
     @property
     def count_text(self) -> str:
@@ -87,7 +107,6 @@ def configure_table(request, table: tables.Table) -> tables.Table:
     if isinstance(table.data, TableQuerysetData):
         paginate.update(
             paginator_class=CountCappedPaginator,
-            queryset=table.data.data,
             requested_page=request.GET.get(table.prefixed_page_field, 1),
         )
     return RequestConfig(request, paginate=paginate).configure(table)
