@@ -491,3 +491,33 @@ def test_a_scan_nobody_is_recorded_for_shows_as_unknown(world):
     _, content = run(world.manager.user, "sales-review", sponsorship=world.booth.pk)
     row = next(r for r in records(workbook(content)["Sales review"]) if r["Lead id"] == lead.pk)
     assert (row["Scanned by"], row["Notes"]) == ("unknown", "unknown: left a card")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_next_chunk_is_read_on_a_second_connection(monkeypatch):
+    """The sales review reads chunk n+1 in a reader thread while chunk n is written: same rows, same
+    order, the reader's connection closed at the end; inside a transaction it reads on the caller's."""
+    import threading
+
+    from django.db import transaction
+
+    from tracker.exports.leads import SalesReviewExport
+
+    world = build_world()
+    monkeypatch.setattr("tracker.exports.leads.CHUNK", 2)  # several chunks from a handful of leads
+    threads, read = [], SalesReviewExport._read
+
+    def spying(chunk):
+        threads.append(threading.current_thread().name)
+        return read(chunk)
+
+    monkeypatch.setattr(SalesReviewExport, "_read", staticmethod(spying))
+    leads = m.Lead.objects.filter(sponsorship=world.booth)
+    ahead = list(next(SalesReviewExport(leads).sheets()).rows)
+    assert len(threads) >= 2 and all(name.startswith("export-read") for name in threads)
+    threads.clear()
+    with transaction.atomic():
+        in_order = list(next(SalesReviewExport(leads).sheets()).rows)
+    assert threads and not any(name.startswith("export-read") for name in threads)
+    assert ahead == in_order and len(ahead) == leads.count()
+    assert not any(t.name.startswith("export-read") for t in threading.enumerate())

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO
+from typing import IO, TypeVar
 
+from django.db import connection
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -27,6 +30,8 @@ from openpyxl.utils import get_column_letter
 from tracker.exports.safety import clean_text, csv_safe
 
 Progress = Callable[[int, int | None], None]
+T = TypeVar("T")
+R = TypeVar("R")
 PROGRESS_EVERY = 1000
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -77,6 +82,42 @@ class Export:
 
     def sheets(self) -> Iterator[Sheet]:
         raise NotImplementedError
+
+
+def read_ahead(items: Iterable[T], read: Callable[[T], R]) -> Iterator[tuple[T, R]]:
+    """``(item, read(item))`` for each item, in order, reading the next item while the caller works.
+
+    An export alternates between the database (reading a chunk of rows) and Python (turning them into
+    cells); with a second thread on its own database connection, the next chunk is read while the
+    current one is written, and the two overlap. Only outside a transaction: another connection
+    cannot see what the caller's open transaction wrote, so inside one (a test case, an ``atomic``
+    block) everything is read on the caller's connection, one item after the other.
+    """
+    if connection.in_atomic_block:
+        for item in items:
+            yield item, read(item)
+        return
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
+        pending: deque[tuple[T, Future]] = deque()
+        try:
+            for item in items:
+                pending.append((item, reader.submit(read, item)))
+                if len(pending) > 1:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()
+            reader.submit(_close_connection).result()
+
+
+def _close_connection() -> None:
+    """Close the calling thread's own database connection (``connection`` resolves per thread)."""
+    connection.close()
 
 
 def safe_sheet_title(title: str, taken: set[str]) -> str:

@@ -19,6 +19,7 @@ from tracker.exports.base import (
     Formatted,
     Sheet,
     currency_format,
+    read_ahead,
 )
 from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
@@ -84,27 +85,32 @@ class SalesReviewExport(Export):
         yield Sheet("Sales review", SALES_COLUMNS, self._rows(ids), row_count=len(ids))
 
     def _rows(self, ids: Sequence[int]) -> Iterator[tuple]:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            # Plain tuples, not model instances: building eight objects per lead cost more than the rest.
-            leads = Lead.objects.filter(among(Lead, "pk", chunk)).order_by().values_list(*LEAD_FIELDS)
-            by_pk = {lead[0]: lead for lead in leads}
-            # Apart: joined to the leads, PostgreSQL hashed every follow-up of the database for each chunk.
-            follow_ups = {
-                row[0]: row
-                for row in FollowUp.objects.filter(among(FollowUp, "lead_id", chunk))
-                .order_by()
-                .values_list(*FOLLOW_UP_FIELDS)
-            }
-            scans = defaultdict(list)
-            for scan in (
-                Scan.objects.filter(among(Scan, "lead_id", chunk))
-                .order_by("received_at", "pk")
-                .values_list(*SCAN_FIELDS)
-            ):
-                scans[scan[0]].append(scan)
+        chunks = (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
+        for chunk, (by_pk, follow_ups, scans) in read_ahead(chunks, self._read):
             for pk in chunk:
                 yield self.row(by_pk[pk], follow_ups.get(pk, _NO_FOLLOW_UP), scans[pk])
+
+    @staticmethod
+    def _read(chunk: Sequence[int]) -> tuple[dict, dict, dict]:
+        """The chunk's leads, follow-ups and scans (oldest first), each by lead id: three queries."""
+        # Plain tuples, not model instances: building eight objects per lead cost more than the rest.
+        leads = Lead.objects.filter(among(Lead, "pk", chunk)).order_by().values_list(*LEAD_FIELDS)
+        by_pk = {lead[0]: lead for lead in leads}
+        # Apart: joined to the leads, PostgreSQL hashed every follow-up of the database for each chunk.
+        follow_ups = {
+            row[0]: row
+            for row in FollowUp.objects.filter(among(FollowUp, "lead_id", chunk))
+            .order_by()
+            .values_list(*FOLLOW_UP_FIELDS)
+        }
+        scans = defaultdict(list)
+        for scan in (
+            Scan.objects.filter(among(Scan, "lead_id", chunk))
+            .order_by("received_at", "pk")
+            .values_list(*SCAN_FIELDS)
+        ):
+            scans[scan[0]].append(scan)
+        return by_pk, follow_ups, scans
 
     @staticmethod
     def row(lead: tuple, follow_up: tuple, scans: list[tuple]) -> tuple:
