@@ -119,6 +119,9 @@ def test_the_sales_review_is_typed_sorted_and_blanks_contacts_without_consent(wo
     assert won["Opportunity"] == 10000 and won["Currency"] == "USD"
     cell = next(c for c in ws[2] if c.column_letter == "T")
     assert cell.number_format == '#,##0.00 "USD"'
+    first_scan, due = (next(c for c in ws[2] if c.column_letter == letter) for letter in ("O", "S"))
+    assert first_scan.is_date and first_scan.number_format == "yyyy-mm-dd h:mm:ss"
+    assert due.is_date and due.number_format == "yyyy-mm-dd"
     no_consent = next(r for r in rows if r["Score"] == 55)
     assert (no_consent["Email"], no_consent["Phone"]) == (None, None)
     assert no_consent["Company"] == HOSTILE[2] and no_consent["Notes"] == f"Dev Tester: {HOSTILE[0]}"
@@ -521,3 +524,17 @@ def test_outside_a_transaction_the_next_chunk_is_read_on_a_second_connection(mon
     assert threads and not any(name.startswith("export-read") for name in threads)
     assert ahead == in_order and len(ahead) == leads.count()
     assert not any(t.name.startswith("export-read") for t in threading.enumerate())
+
+
+def test_a_wrapped_column_wraps_the_texts_that_need_it():
+    class Notes(Export):
+        def sheets(self):
+            rows = [("short",), ("two\nlines",), ("x" * 11,), (None,), ("=1+1",)]
+            yield Sheet("Notes", [Column("Notes", 10, wrap=True)], rows)
+
+    stream = io.BytesIO()
+    write_xlsx(Notes(), stream)
+    ws = workbook(stream.getvalue())["Notes"]
+    wrapped = {cell.value: bool(cell.alignment.wrap_text) for (cell,) in ws.iter_rows(min_row=2)}
+    assert wrapped == {"short": False, "two\nlines": True, "x" * 11: True, None: False, "=1+1": False}
+    assert ws["A6"].data_type == "s"  # a formula-like text stays text, wrapped or not
