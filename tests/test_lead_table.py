@@ -275,3 +275,26 @@ def test_an_owner_outside_the_users_sponsors_is_refused_not_applied(signed_in, b
     assert response.context["filterset"].form.errors["owner"]
     assert f'<option value="{stranger.pk}"' not in response.content.decode()
     assert f'<option value="{manager.pk}"' in response.content.decode()
+
+
+def test_the_filter_form_draws_as_the_django_template_renderer_would(rf, booth, manager):
+    """Filter forms use Django's Jinja2 form renderer (speed); the fields must come out the same."""
+    from django.forms.renderers import DjangoTemplates
+    from django.http import QueryDict
+
+    from tracker.filters import LeadFilterSet
+    from tracker.views.lead_list import leads_for_table
+
+    query = QueryDict(
+        f"grade=A&grade=B&q=a<b&owner={manager.pk}&last_scan_after=2024-03-20&last_scan_before=x"
+    )
+
+    def drawn(renderer=None):
+        form = LeadFilterSet(query, queryset=leads_for_table(manager.user), user=manager.user).form
+        form.renderer = renderer or form.renderer
+        return re.sub(r"\s+", "", form.as_div())
+
+    ours = drawn()
+    assert ours == drawn(DjangoTemplates())
+    assert 'name="last_scan_after"value="2024-03-20"' in ours and "a&lt;b" in ours
+    assert f'<optionvalue="{manager.pk}"selected>' in ours
