@@ -99,9 +99,8 @@ def access_for(user) -> Access:
         access = Access(True, frozenset(), frozenset())
     else:
         memberships = m.StaffMember.objects.filter(user=user, is_active=True)
-        managed = frozenset(
-            memberships.filter(level=PermissionLevel.MANAGER).values_list("sponsor_id", flat=True)
-        )
+        rows = list(memberships.values_list("pk", "sponsor_id", "level"))
+        managed = frozenset(sponsor for _, sponsor, level in rows if level == PermissionLevel.MANAGER)
         # The booths of the managed sponsors and those the user is rostered on, in one query.
         sponsorships = set(
             m.Sponsorship.objects.filter(
@@ -110,12 +109,11 @@ def access_for(user) -> Access:
         )
         managed_booths = frozenset(pk for pk, sponsor in sponsorships if sponsor in managed)
         booths = frozenset(pk for pk, sponsor in sponsorships if sponsor not in managed)
-        rows = list(memberships.values_list("pk", "sponsor_id"))
         # Follow-ups owned through a membership of a managed sponsor are already covered by the sponsor
         # condition; leaving them out spares managers' queries a join to follow-ups (and a bad estimate).
-        owning = frozenset(pk for pk, sponsor in rows if sponsor not in managed)
+        owning = frozenset(pk for pk, sponsor, _ in rows if sponsor not in managed)
         access = Access(
-            False, managed, booths, owning, frozenset(sponsor for _, sponsor in rows), managed_booths
+            False, managed, booths, owning, frozenset(sponsor for _, sponsor, _ in rows), managed_booths
         )
     user._tracker_access = access
     return access
