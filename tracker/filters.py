@@ -40,7 +40,8 @@ class StaffChoiceFilter(django_filters.ChoiceFilter):
 
 
 def staff_choices(staff: QuerySet[StaffMember]) -> Callable[[], list[tuple[int, str]]]:
-    """(id, name) of each member, read once on first use and then kept."""
+    """(id, name) of each member, read once on first use and then kept (one query; a template may
+    iterate the callable's result as it is)."""
 
     @cache
     def choices() -> list[tuple[int, str]]:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tracker.filters import FollowUpFilterSet
+from tracker.filters import FollowUpFilterSet, staff_choices
 from tracker.followups.creation import follow_ups_create
 from tracker.followups.history import followup_change
 from tracker.forms import AssignmentRuleFormSet, BulkActionForm, FollowUpPolicyForm, FollowUpStatusForm
@@ -117,11 +117,12 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     filterset = FollowUpFilterSet(request.GET, queryset=follow_ups, user=request.user)
     table = FollowUpTable(filterset.qs, columns=parse_columns(request.GET.getlist("columns")))
     configure_table(request, table)
-    staff = managed(StaffMember, request.user).filter(is_active=True).select_related("user")
+    staff = managed(StaffMember, request.user).filter(is_active=True)
     context = {
         "filterset": filterset,
         "table": table,
-        "bulk_form": BulkActionForm(staff=staff),
+        "bulk_form": BulkActionForm(staff=StaffMember.objects.none()),
+        "owner_choices": staff_choices(staff.order_by("user__first_name", "user__last_name")),
         "bulk_url": reverse("follow-ups-bulk"),
         "can_assign": access_for(request.user).is_manager or access_for(request.user).everything,
     }

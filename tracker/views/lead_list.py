@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from tracker.filters import LeadFilterSet
+from tracker.filters import LeadFilterSet, staff_choices
 from tracker.forms import BulkActionForm
 from tracker.models import Lead, Scan, Sponsorship, StaffMember
 from tracker.tables import LeadTable, configure_table, parse_columns
@@ -52,7 +52,7 @@ def lead_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         exclude=("event",) if sponsorship is not None else (),
     )
     configure_table(request, table)
-    staff = managed(StaffMember, request.user).filter(is_active=True).select_related("user")
+    staff = managed(StaffMember, request.user).filter(is_active=True)
     if sponsorship is not None:
         staff = staff.filter(sponsor_id=sponsorship.sponsor_id)
     access = access_for(request.user)
@@ -60,7 +60,8 @@ def lead_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "sponsorship": sponsorship,
         "filterset": filterset,
         "table": table,
-        "bulk_form": BulkActionForm(staff=staff.order_by("user__first_name", "user__last_name")),
+        "bulk_form": BulkActionForm(staff=StaffMember.objects.none()),
+        "owner_choices": staff_choices(staff.order_by("user__first_name", "user__last_name")),
         "bulk_url": reverse("leads-bulk"),
         "can_assign": access.is_manager or access.everything,
         "export_filters": filters_of(request),
