@@ -483,8 +483,8 @@ def table_queries(recorded: list[tuple[str, object]]) -> list[tuple[str, object]
     (``LIMIT``) and the rows of those ids (``"tracker_lead"."id" IN (...)``)."""
     count = [q for q in recorded if q[0].startswith("SELECT COUNT(*)") and 'FROM "tracker_lead"' in q[0]]
     leads = [q for q in recorded if re.match(r'SELECT (DISTINCT )?"tracker_lead"\."id"', q[0])]
-    ids = [q for q in leads if " LIMIT " in q[0]]
-    rows = [q for q in leads if '"tracker_lead"."id" IN (' in q[0] and " LIMIT " not in q[0]]
+    ids = [q for q in leads if re.match(r'SELECT (DISTINCT )?"tracker_lead"\."id"( AS "\w+")? FROM ', q[0])]
+    rows = [q for q in leads if q not in ids and '"tracker_lead"."id" IN (' in q[0]]
     if len(count) != 1 or len(ids) != 1 or len(rows) != 1:
         raise SystemExit("cannot tell the table's queries apart:\n" + "\n".join(sql for sql, _ in recorded))
     return count + ids + rows
