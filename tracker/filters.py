@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tracker.models import Event, FollowUp, Lead, Scan, Sponsorship, StaffMember
 from tracker.models.choices import ConversationType, FollowUpStatus, Grade, Rating, Region
+from tracker.models.staff import person_name
 from tracker.regions import countries_of_region
 from tracker.tenancy import scoped
 
@@ -46,7 +47,7 @@ def staff_choices(staff: QuerySet[StaffMember]) -> Callable[[], list[tuple[int, 
     @cache
     def choices() -> list[tuple[int, str]]:
         rows = staff.values_list("pk", "user__first_name", "user__last_name", "user__username")
-        return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+        return [(pk, person_name(first, last, username)) for pk, first, last, username in rows]
 
     return choices
 

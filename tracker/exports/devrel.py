@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from tracker.exports.base import DATETIME_FORMAT, INTEGER_FORMAT, Column, Export, Sheet
 from tracker.models import Lead, Scan, Sponsorship
 from tracker.models.choices import ConversationType, Rating, StaffRole
+from tracker.models.staff import person_name
 
 TECHNICAL = (ConversationType.TECHNICAL_DEEP_DIVE, ConversationType.DEMO)
 FEATURE_REQUEST = re.compile(
@@ -35,8 +36,8 @@ def request_kinds(note: str) -> list[str]:
 
 
 def _who(row: dict) -> str:
-    full = f"{row['scanned_by__user__first_name'] or ''} {row['scanned_by__user__last_name'] or ''}".strip()
-    return full or row["scanned_by__user__username"] or "unknown"
+    first, last = row["scanned_by__user__first_name"], row["scanned_by__user__last_name"]
+    return person_name(first, last, row["scanned_by__user__username"]) or "unknown"
 
 
 class DevrelReviewExport(Export):

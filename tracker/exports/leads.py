@@ -23,6 +23,7 @@ from tracker.exports.base import (
 )
 from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
+from tracker.models.staff import person_name
 from tracker.scoring.facts import among
 
 CHUNK = 2000
@@ -126,9 +127,7 @@ class SalesReviewExport(Export):
         talks = list(dict.fromkeys(_CONVERSATIONS.get(s[3], s[3]) for s in scans if s[3]))
         notes = [f"{name}: {s[4].strip()}" for name, s in zip(who, scans, strict=True) if s[4].strip()]
         contact = consent is True
-        owner = (
-            (f"{owner_first} {owner_last}".strip() or owner_username) if owner_username is not None else ""
-        )
+        owner = person_name(owner_first, owner_last, owner_username)
         tz = _zone(time_zone)
         return (
             grade or "",
@@ -177,8 +176,7 @@ SCAN_FIELDS = (
 
 
 def _who(scan: tuple) -> str:
-    full = f"{scan[5] or ''} {scan[6] or ''}".strip()  # None when nobody is recorded as the scanner
-    return full or scan[7] or "unknown"
+    return person_name(scan[5], scan[6], scan[7]) or "unknown"  # None when nobody is recorded
 
 
 @lru_cache(maxsize=64)

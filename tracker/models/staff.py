@@ -14,6 +14,14 @@ from tracker.models.choices import PermissionLevel, Region, StaffRole
 from tracker.models.events import Sponsor, Sponsorship
 
 
+def person_name(first: str | None, last: str | None, username: str | None) -> str:
+    """A staff member's name as shown everywhere: first and last name, else the username ("" for none).
+
+    For rows read as values (lists, exports) as well as for ``StaffMember.display_name``.
+    """
+    return f"{first or ''} {last or ''}".strip() or username or ""
+
+
 def default_working_days() -> list[int]:
     return [1, 2, 3, 4, 5]
 
@@ -69,7 +77,7 @@ class StaffMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return person_name(self.user.first_name, self.user.last_name, self.user.get_username())
 
     def validate_roster(self, sponsorships) -> None:
         """Staff can only be rostered on their own sponsor's booths."""
