@@ -36,6 +36,11 @@ class TenantPath:
     owner: str | None = None
     user: str | None = None  # a row a user made (an export) stays theirs while they work for its sponsor
 
+    @property
+    def by_booth(self) -> bool:
+        """Rows that hang off one sponsorship are scoped by sponsorship ids (``Access.managed_booth_ids``)."""
+        return self.sponsorship is not None and not self.many
+
 
 TENANT_PATHS: dict[type[models.Model], TenantPath] = {
     m.Sponsor: TenantPath("pk", "sponsorships", many=True),
@@ -132,7 +137,7 @@ def scoped(model_or_queryset: type[M] | models.QuerySet[M], user) -> models.Quer
     if path is None:
         raise LookupError(f"{model.__name__} has no tenant path; add it to tracker.tenancy.TENANT_PATHS.")
     condition = Q(pk__in=[])
-    if path.sponsorship is not None and not path.many:
+    if path.by_booth:
         if booths := access.managed_booth_ids | access.booth_ids:
             condition |= Q(**{f"{path.sponsorship}__in": sorted(booths)})
     else:
@@ -156,7 +161,7 @@ def managed(model_or_queryset: type[M] | models.QuerySet[M], user) -> models.Que
     if access.everything:
         return queryset
     path = TENANT_PATHS[queryset.model]
-    if path.sponsorship is not None and not path.many:
+    if path.by_booth:
         condition = Q(**{f"{path.sponsorship}__in": sorted(access.managed_booth_ids)})
     else:
         condition = Q(**{f"{path.sponsor}__in": access.managed_sponsor_ids})
