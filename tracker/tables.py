@@ -264,11 +264,8 @@ class BaseTable(tables.Table):
         (django-tables2's own per-cell path cost more than the rest of the page)."""
         cells = [cell_renderer(self, bound_column) for bound_column in self.columns]
         for row in self.paginated_rows:
-            record = row.record
-            cells_html = "".join(cell(record) for cell in cells)
-            yield format_html(
-                "<tr {}>{}</tr>", row.attrs.as_html(), mark_safe(cells_html)
-            )  # escaped per cell
+            cells_html = mark_safe("".join(cell(row.record) for cell in cells))  # each cell escaped its own
+            yield format_html("<tr {}>{}</tr>", row.attrs.as_html(), cells_html)
 
     def __init__(self, *args, columns: Iterable[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -293,7 +290,19 @@ class BaseTable(tables.Table):
         ]
 
 
-class LeadTable(BaseTable):
+class ScoreOrdering:
+    """Sorting by score or grade with unscored rows last either way; ``score_path`` reaches the score."""
+
+    score_path = "score"
+
+    def order_grade(self, queryset, is_descending):
+        return queryset.order_by(empty_last(f"{self.score_path}__grade", is_descending)), True
+
+    def order_score(self, queryset, is_descending):
+        return queryset.order_by(empty_last(f"{self.score_path}__score", is_descending)), True
+
+
+class LeadTable(ScoreOrdering, BaseTable):
     """The leads of one sponsorship: who, how they scored, how the booth talk went, who follows up."""
 
     name = LinkColumn(
@@ -346,12 +355,6 @@ class LeadTable(BaseTable):
         default_columns = ("name", "company", "grade", "score", "rating", "last_scan_at", "owner", "status")
         empty_text = "No leads match."
 
-    def order_grade(self, queryset, is_descending):
-        return queryset.order_by(empty_last("score__grade", is_descending)), True
-
-    def order_score(self, queryset, is_descending):
-        return queryset.order_by(empty_last("score__score", is_descending)), True
-
     @staticmethod
     def _first_reason(reasons) -> str:
         return first_reason(reasons)
@@ -382,8 +385,10 @@ class LeadTable(BaseTable):
         return record.follow_up.get_status_display()
 
 
-class FollowUpTable(BaseTable):
+class FollowUpTable(ScoreOrdering, BaseTable):
     """Follow-ups across the user's booths: whose, by when, how far, and what the lead is worth."""
+
+    score_path = "lead__score"
 
     lead = LinkColumn(
         verbose_name="Lead",
@@ -429,12 +434,6 @@ class FollowUpTable(BaseTable):
         sequence = fields
         default_columns = ("lead", "company", "grade", "score", "owner", "status", "due_on", "opportunity")
         empty_text = "No follow-ups match."
-
-    def order_grade(self, queryset, is_descending):
-        return queryset.order_by(empty_last("lead__score__grade", is_descending)), True
-
-    def order_score(self, queryset, is_descending):
-        return queryset.order_by(empty_last("lead__score__score", is_descending)), True
 
     def render_top_reason(self, value) -> str:
         return first_reason(value)
