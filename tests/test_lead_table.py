@@ -136,6 +136,8 @@ def test_sorting_by_score_and_last_scan_is_real(signed_in, booth, leads):
         ({"rating": "cold"}, ["Lovelace"]),
         ({"q": "navy"}, ["Hopper"]),
         ({"q": "analyst engines"}, ["Lovelace"]),
+        ({"q": "NAVY cto"}, ["Hopper"]),  # any case, words from different fields
+        ({"q": "navy engines"}, []),  # every word must match the same lead
         ({"consent": "yes"}, ["Hopper"]),
         ({"consent": "no"}, ["Lovelace"]),
         ({"consent": "unasked"}, ["Turing"]),
@@ -147,6 +149,15 @@ def test_sorting_by_score_and_last_scan_is_real(signed_in, booth, leads):
 )
 def test_filters_narrow_the_rows(signed_in, booth, leads, params, expected):
     assert sorted(rows(signed_in, booth, **params)) == expected
+
+
+def test_search_follows_an_edited_attendee(signed_in, booth, leads):
+    attendee = leads[2].attendee
+    attendee.company = "Bletchley Park"
+    attendee.save()
+    assert rows(signed_in, booth, q="bletchley") == ["Turing"]
+    type(attendee).objects.filter(pk=attendee.pk).update(title="Codebreaker")  # a bulk write too
+    assert rows(signed_in, booth, q="codebreaker PARK") == ["Turing"]
 
 
 def test_owner_filter(signed_in, booth, leads, manager):

@@ -20,15 +20,9 @@ from tracker.tenancy import scoped
 
 
 def search_attendee(queryset: QuerySet, attendee: str, value: str) -> QuerySet:
-    """Every word must appear in the attendee's name, email, company or title."""
-    for word in value.split():
-        queryset = queryset.filter(
-            Q(**{f"{attendee}__first_name__icontains": word})
-            | Q(**{f"{attendee}__last_name__icontains": word})
-            | Q(**{f"{attendee}__email__icontains": word})
-            | Q(**{f"{attendee}__company__icontains": word})
-            | Q(**{f"{attendee}__title__icontains": word})
-        )
+    """Every word must appear in the attendee's name, email, company or title, in any case."""
+    for word in value.lower().split():
+        queryset = queryset.filter(**{f"{attendee}__search_text__contains": word})
     return queryset
 
 
@@ -122,10 +116,10 @@ class LeadFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     event = django_filters.ModelChoiceFilter(field_name="sponsorship__event", queryset=Event.objects.none())
     sponsorship = django_filters.ModelChoiceFilter(queryset=Sponsorship.objects.none(), label="Booth")
-    # One score and one follow-up per lead: no row can repeat, so no DISTINCT (it made PostgreSQL
-    # sort and count every matching lead with its subqueries).
+    # The lead's copy of its grade (no join); one follow-up per lead: no row can repeat, so no DISTINCT
+    # (it made PostgreSQL sort and count every matching lead with its subqueries).
     grade = django_filters.MultipleChoiceFilter(
-        field_name="score__grade", choices=Grade.choices, label="Grade", distinct=False
+        field_name="grade", choices=Grade.choices, label="Grade", distinct=False
     )
     rating = django_filters.ChoiceFilter(choices=Rating.choices, method="with_scan", label="Rating")
     conversation_type = django_filters.ChoiceFilter(
@@ -185,7 +179,7 @@ class FollowUpFilterSet(ScopedFilterSet):
     unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label="Unassigned")
     status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices, distinct=False)
     grade = django_filters.MultipleChoiceFilter(
-        field_name="lead__score__grade", choices=Grade.choices, distinct=False
+        field_name="lead__grade", choices=Grade.choices, distinct=False
     )
     rating = django_filters.ChoiceFilter(choices=Rating.choices, method="with_scan", label="Rating")
     conversation_type = django_filters.ChoiceFilter(

@@ -39,7 +39,7 @@ PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
-COUNT_AHEAD = 5_000
+COUNT_AHEAD = 2_000
 
 
 class CountCappedPaginator(Paginator):
@@ -48,8 +48,11 @@ class CountCappedPaginator(Paginator):
     It counts matching rows only up to ``COUNT_AHEAD`` past the requested page.
 
     An exact count of a filter matching hundreds of thousands of leads cost more than the rest of the
-    page together; nobody pages that far. Up to the cap the count is exact; past it ``count_text``
-    reads "5,000+" and paging on moves the cap along (page 101 of 50 rows counts up to 10,000).
+    page together; nobody pages that far. Up to the cap the count is exact (the whole list of most
+    booths: a few hundred to a few thousand leads); past it ``count_text`` reads "2,000+" and paging on
+    moves the cap along (page 101 of 50 rows counts up to 7,000). The cost of a count grows with the
+    cap: a search for a common word at a 316k-lead booth (bench/lead_list.py, 1M scans) tests every
+    lead until it has found that many, 60-80 ms for 5,000.
     """
 
     def __init__(self, object_list, per_page, *, requested_page, ahead: int | None = None, **kwargs):
@@ -89,7 +92,7 @@ class CountCappedPaginator(Paginator):
 
     @property
     def count_text(self) -> str:
-        """The number of matching rows for people: exact, or "5,000+" when counting stopped at the cap."""
+        """The number of matching rows for people: exact, or "2,000+" when counting stopped at the cap."""
         return f"{self.count:,}{'+' if self.capped else ''}"
 
 
@@ -291,15 +294,16 @@ class BaseTable(tables.Table):
 
 
 class ScoreOrdering:
-    """Sorting by score or grade with unscored rows last either way; ``score_path`` reaches the score."""
+    """Sorting by score or grade with unscored leads last either way, by the lead's copy of its score
+    (``Lead.score_value`` and ``grade``: an index can give that order); ``lead_path`` reaches the lead."""
 
-    score_path = "score"
+    lead_path = ""
 
     def order_grade(self, queryset, is_descending):
-        return queryset.order_by(empty_last(f"{self.score_path}__grade", is_descending)), True
+        return queryset.order_by(empty_last(f"{self.lead_path}grade", is_descending)), True
 
     def order_score(self, queryset, is_descending):
-        return queryset.order_by(empty_last(f"{self.score_path}__score", is_descending)), True
+        return queryset.order_by(empty_last(f"{self.lead_path}score_value", is_descending)), True
 
 
 class LeadTable(ScoreOrdering, BaseTable):
@@ -314,8 +318,8 @@ class LeadTable(ScoreOrdering, BaseTable):
     company = tables.Column(verbose_name="Company", accessor="attendee__company")
     country = tables.Column(verbose_name="Country", accessor="attendee__country")
     event = tables.Column(verbose_name="Event", accessor="sponsorship__event__name")
-    grade = tables.Column(verbose_name="Grade", accessor="score__grade")
-    score = tables.Column(verbose_name="Score", accessor="score__score", attrs={"td": {"class": "num"}})
+    grade = tables.Column(verbose_name="Grade", accessor="grade")
+    score = tables.Column(verbose_name="Score", accessor="score_value", attrs={"td": {"class": "num"}})
     top_reason = tables.Column(verbose_name="Top reason", accessor="score__reasons", orderable=False)
     rating = tables.Column(verbose_name="Rating", accessor="latest_rating")
     scans = tables.Column(verbose_name="Scans", accessor="scan_count", attrs={"td": {"class": "num"}})
@@ -388,7 +392,7 @@ class LeadTable(ScoreOrdering, BaseTable):
 class FollowUpTable(ScoreOrdering, BaseTable):
     """Follow-ups across the user's booths: whose, by when, how far, and what the lead is worth."""
 
-    score_path = "lead__score"
+    lead_path = "lead__"
 
     lead = LinkColumn(
         verbose_name="Lead",
@@ -398,8 +402,8 @@ class FollowUpTable(ScoreOrdering, BaseTable):
     )
     company = tables.Column(verbose_name="Company", accessor="lead__attendee__company")
     event = tables.Column(verbose_name="Event", accessor="lead__sponsorship__event__name")
-    grade = tables.Column(verbose_name="Grade", accessor="lead__score__grade")
-    score = tables.Column(verbose_name="Score", accessor="lead__score__score", attrs={"td": {"class": "num"}})
+    grade = tables.Column(verbose_name="Grade", accessor="lead__grade")
+    score = tables.Column(verbose_name="Score", accessor="lead__score_value", attrs={"td": {"class": "num"}})
     top_reason = tables.Column(verbose_name="Top reason", accessor="lead__score__reasons", orderable=False)
     owner = tables.Column(
         verbose_name="Owner", accessor="owner", order_by=("owner__user__first_name", "owner__user__last_name")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 from django.utils.html import format_html_join
 
 from tracker.admin.site import StackedInline, TabularInline, TrackerModelAdmin, count_of, site
 from tracker.forms import CriterionForm
-from tracker.models import Account, IcpCriterion, IdealCustomerProfile, LeadScore, RescoreJob
+from tracker.models import Account, IcpCriterion, IdealCustomerProfile, Lead, LeadScore, RescoreJob
 
 
 def reasons_list(score: LeadScore) -> str:
@@ -134,6 +135,16 @@ class LeadScoreAdmin(TrackerModelAdmin):
         "reason_lines",
         "scored_at",
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A score belongs to its lead (which keeps a copy of it): moving it to another lead is not an edit.
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "lead") if obj is not None else fields
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            Lead.objects.filter(score__in=queryset).update(score_value=None, grade=None)
+            super().delete_queryset(request, queryset)
 
     @admin.display(description="sponsor", ordering="lead__sponsorship__sponsor__name")
     def sponsor(self, obj: LeadScore) -> str:

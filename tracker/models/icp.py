@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -159,6 +159,18 @@ class LeadScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade} ({self.score})"
+
+    # The lead keeps a copy of the score and grade (Lead.score_value, Lead.grade) for the lists. Bulk
+    # writes keep it themselves: tracker.scoring.store, and the admin's "delete selected".
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Lead.objects.filter(pk=self.lead_id).update(score_value=self.score, grade=self.grade)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            Lead.objects.filter(pk=self.lead_id).update(score_value=None, grade=None)
+            return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         if self.icp_id and self.lead_id and self.icp.sponsor_id != self.lead.sponsorship.sponsor_id:

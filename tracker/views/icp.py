@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from tracker.filters import search_attendee
 from tracker.forms import CriterionFormSet, IcpForm
 from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsor
 from tracker.models.choices import IcpStatus
@@ -56,14 +56,7 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
     lead_id, query = request.GET.get("lead", ""), request.GET.get("q", "").strip()
     lead = None
     if query:  # any lead of the sponsor, by name, email or company
-        for word in query.split():
-            leads = leads.filter(
-                Q(attendee__first_name__icontains=word)
-                | Q(attendee__last_name__icontains=word)
-                | Q(attendee__email__icontains=word)
-                | Q(attendee__company__icontains=word)
-            )
-        lead = leads.order_by("-last_scan_at").first()
+        lead = search_attendee(leads, "attendee", query).order_by("-last_scan_at").first()
     elif lead_id.isdigit():
         lead = leads.filter(pk=lead_id).first()
     context = {
