@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as f
-from tracker.tables import LeadTable
+from tracker.tables import FollowUpTable, LeadTable
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,22 @@ def test_sorting_and_filtering_add_no_queries(client, booth, manager, rep):
         assert page(client, url, per_page=10, sort="-score", **filtered) == (baseline, 10)
         # A chosen owner is validated against the staff list the form shows anyway: no query of its own.
         assert page(client, url, per_page=10, sort="name", owner=rep.pk, **filtered) == (baseline, 10)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "table"),
+    [("all-leads", LeadTable), ("follow-up-list", FollowUpTable)],
+    ids=["leads", "follow-ups"],
+)
+def test_each_column_shown_alone_reads_its_rows_without_a_query_per_row(
+    client, booth, manager, rep, url_name, table
+):
+    # The page joins only what the shown columns read (row_joins): a column missing from it would cost a
+    # query per row, and showing it alone is how that would be noticed.
+    client.force_login(manager.user)
+    add_leads(booth, rep, 12)
+    url = reverse(url_name)
+    for column in (name for name in table.base_columns if name != "pk"):
+        few, _ = page(client, url, per_page=2, columns=column)
+        assert page(client, url, per_page=10, columns=column) == (few, 10), column
+        assert few <= MOST_QUERIES, column

@@ -68,11 +68,18 @@ class FilterForm(forms.Form):
 
     A filter form is a dozen fields, two of them lists of every staff member, on every list page; the
     Django-template renderer spent 30-45 ms drawing it, as long as the rest of the page. Django ships
-    Jinja2 versions of its widget templates; ``tracker/jinja2`` holds the one django-filter lacks. The
-    admin and the other forms keep the default renderer (the admin's widgets have no Jinja2 templates).
+    Jinja2 versions of its widget templates; ``tracker/jinja2`` holds the one django-filter lacks, and a
+    select that draws its options in place. The admin and the other forms keep the default renderer
+    (the admin's widgets have no Jinja2 templates).
     """
 
     default_renderer = Jinja2Renderer()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) in (forms.Select, forms.SelectMultiple):
+                field.widget.template_name = "tracker/forms/select.html"
 
 
 class ScopedFilterSet(django_filters.FilterSet):

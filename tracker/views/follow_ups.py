@@ -111,9 +111,7 @@ def follow_up_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     """Every follow-up the user may see, filtered, sorted and paginated at the database, with bulk actions."""
-    follow_ups = scoped(FollowUp, request.user).select_related(
-        "lead__attendee", "lead__score", "lead__sponsorship__event", "owner__user"
-    )
+    follow_ups = scoped(FollowUp, request.user)  # FollowUpTable joins what its shown columns read
     filterset = FollowUpFilterSet(request.GET, queryset=follow_ups, user=request.user)
     table = FollowUpTable(filterset.qs, columns=parse_columns(request.GET.getlist("columns")))
     configure_table(request, table)

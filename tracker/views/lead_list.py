@@ -16,7 +16,8 @@ from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
 
 
 def leads_for_table(user, sponsorship: Sponsorship | None = None) -> QuerySet[Lead]:
-    """The leads the user may see, with everything a row shows joined or annotated: no query per row."""
+    """The leads the user may see, with the latest rating annotated (for the column and its sort); the
+    table joins what its shown columns read (``LeadTable.row_joins``)."""
     latest_rating = (
         Scan.objects.filter(lead=OuterRef("pk"))
         .exclude(rating="")
@@ -26,9 +27,7 @@ def leads_for_table(user, sponsorship: Sponsorship | None = None) -> QuerySet[Le
     leads = scoped(Lead, user)
     if sponsorship is not None:
         leads = leads.filter(sponsorship=sponsorship)
-    return leads.select_related("attendee", "score", "follow_up__owner__user", "sponsorship__event").annotate(
-        latest_rating=Subquery(latest_rating)
-    )
+    return leads.annotate(latest_rating=Subquery(latest_rating))
 
 
 @login_required
