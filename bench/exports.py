@@ -324,12 +324,6 @@ def build(args) -> dict:
 
         copy_rows(raw, "tracker_leadscore", ["lead_id", "icp_id", "score", "grade", "reasons", "excluded",
                                              "existing_customer", "scored_at"], scores())  # fmt: skip
-        with raw.cursor() as cursor:  # the leads' copy of their score, as tracker.scoring.store keeps it
-            cursor.execute(
-                "UPDATE tracker_lead l SET score_value = s.score, grade = s.grade FROM tracker_leadscore s"
-                " WHERE s.lead_id = l.id AND l.sponsorship_id = %s",
-                [sponsorship.pk],
-            )
 
         def follow_ups():
             chance = {ord("A"): 0.95, ord("B"): 0.8, ord("C"): 0.3, ord("D"): 0.04, 0: 0.0}  # ~30% of leads

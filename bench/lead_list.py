@@ -417,10 +417,6 @@ def build(args) -> dict:
             raise SystemExit("more leads than lead ids reserved: raise the margin")
         for copier in copiers.values():
             copier.close()
-        with (
-            connection.cursor() as cursor
-        ):  # the leads' copy of their score, as tracker.scoring.store keeps it
-            cursor.execute(r.COPY_SCORES_TO_LEADS)
         log(f"leads: {sum(counts.values())}, scans: {total_scans} ({time.perf_counter() - started:.0f}s)")
     for table in (
         "tracker_attendee",

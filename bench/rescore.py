@@ -774,13 +774,6 @@ def floor(args, sponsor_id: int, icp_id: int, dump: Path | None) -> dict:
     }
 
 
-# The leads' copy of their score (Lead.score_value, Lead.grade), as tracker.scoring.store keeps it.
-COPY_SCORES_TO_LEADS = (
-    "UPDATE tracker_lead l SET score_value = s.score, grade = s.grade FROM tracker_leadscore s"
-    " WHERE s.lead_id = l.id"
-)
-
-
 def score_all_v1(sponsor_id: int, icp_id: int) -> int:
     """The starting point: every lead scored under v1 (same facts and engine), inserted with COPY."""
     from django.db import connection, transaction
@@ -829,7 +822,6 @@ def score_all_v1(sponsor_id: int, icp_id: int) -> int:
                 " FROM v1_scores ORDER BY lead_id",
                 [icp_id, now],
             )
-            cursor.execute(COPY_SCORES_TO_LEADS + " AND l.id IN (SELECT lead_id FROM v1_scores)")
     return done
 
 

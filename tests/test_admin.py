@@ -13,7 +13,6 @@ from django.apps import apps
 from django.contrib.admin.widgets import AutocompleteMixin, ForeignKeyRawIdWidget
 from django.db import connection
 from django.forms import ModelChoiceField
-from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -406,21 +405,3 @@ def test_deleting_a_scan_in_the_admin_recounts_its_lead(client):
     lead.refresh_from_db()
     assert lead.scan_count == 1
     assert lead.first_scan_at == lead.last_scan_at == keep.received_at
-
-
-def test_scores_edited_or_deleted_in_the_admin_leave_the_leads_copy_right(operator_client):
-    kept, dropped = f.LeadScoreFactory(score=50, grade="B"), f.LeadScoreFactory(score=90, grade="A")
-    change = model_to_dict(kept)
-    change.update(score=72, grade="A", reasons='[{"points": 72, "reason": "edited"}]')
-    response = operator_client.post(admin_url(m.LeadScore, "change", kept.pk), change)
-    assert response.status_code == 302, response.context["adminform"].form.errors
-
-    response = operator_client.post(
-        admin_url(m.LeadScore, "changelist"),
-        {"action": "delete_selected", "_selected_action": [dropped.pk], "post": "yes"},
-    )
-
-    assert response.status_code == 302
-    leads = m.Lead.objects.in_bulk([kept.lead_id, dropped.lead_id])
-    assert (leads[kept.lead_id].score_value, leads[kept.lead_id].grade) == (72, "A")
-    assert (leads[dropped.lead_id].score_value, leads[dropped.lead_id].grade) == (None, None)

@@ -241,6 +241,29 @@ def test_paging_through_equal_scores_shows_every_lead_once(signed_in, booth):
         assert table.data.data.query.order_by[-1] == last_key
 
 
+@pytest.mark.parametrize("sort", ["-score", "score", "grade", "-grade"])
+def test_pages_across_scored_and_unscored_leads_list_each_lead_once_in_order(signed_in, booth, sort):
+    # Scored leads are read first and unscored ones after (two queries): a page may hold both, or only
+    # unscored leads, and the whole list must still come in one order, each lead once.
+    scored = [make_lead(booth, name=f"S{i}", score=10 * (i % 3), grade="CBA"[i % 3], rating="warm",
+                        hours_ago=i) for i in range(5)]  # fmt: skip
+    unscored = [f.LeadFactory(sponsorship=booth, attendee__last_name=f"U{i}") for i in range(4)]
+    sign = -1 if sort.startswith("-") else 1
+
+    def key(lead):  # the column's value (a grade by its letter), then the id, in the sort's direction
+        value = lead.score.score if sort.endswith("score") else ord(lead.score.grade)
+        return (sign * value, sign * lead.pk)
+
+    leads = sorted(scored, key=key) + sorted(unscored, key=lambda lead: sign * lead.pk)
+    expected = [lead.attendee.last_name for lead in leads]
+    for per_page in (2, 4, 9):
+        pages = range(1, -(-len(expected) // per_page) + 1)
+        seen = [
+            name for page in pages for name in rows(signed_in, booth, sort=sort, per_page=per_page, page=page)
+        ]
+        assert seen == expected, per_page
+
+
 def test_a_huge_list_is_counted_up_to_a_cap_that_moves_with_the_page(signed_in, booth, monkeypatch):
     monkeypatch.setattr("tracker.tables.COUNT_AHEAD", 3)
     for i in range(7):

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tests import factories as f
-from tracker.models import Lead, LeadScore
+from tracker.models import LeadScore
 from tracker.scoring import store
 from tracker.scoring.engine import Reason, Score
 from tracker.scoring.store import ScoreRow, reasons_json, reasons_text, scores_store
@@ -123,36 +123,6 @@ def test_the_last_row_of_a_lead_wins_and_a_second_call_in_one_transaction_is_sep
     assert stored(leads[0])[:3] == (v1.pk, 20, "B")
     assert stored(leads[1])[:3] == (v2.pk, 5, "D")
     assert not LeadScore.objects.filter(lead=leads[2]).exists()
-
-
-def copies(leads):
-    """(score, grade) each lead keeps of its score, for the lists."""
-    return [tuple(Lead.objects.values_list("score_value", "grade").get(pk=lead.pk)) for lead in leads]
-
-
-def test_leads_keep_a_copy_of_their_score_and_grade(setup, write):
-    v1, v2, leads = setup
-    write(
-        [ScoreRow(lead.pk, v1.pk, result(20 * i + 10, "CBA"[i])) for i, lead in enumerate(leads[:2])],
-        scored_at=T0,
-    )
-    assert copies(leads) == [(10, "C"), (30, "B"), (None, None)]
-    write(
-        [ScoreRow(leads[0].pk, v2.pk, result(10, "C")), ScoreRow(leads[1].pk, v2.pk, result(80, "A"))],
-        scored_at=T1,
-    )
-    assert copies(leads) == [(10, "C"), (80, "A"), (None, None)]
-
-
-def test_a_score_saved_or_deleted_one_by_one_updates_the_leads_copy(setup):
-    v1, _, leads = setup
-    score = LeadScore.objects.create(lead=leads[0], icp=v1, score=55, grade="B")
-    assert copies(leads[:1]) == [(55, "B")]
-    score.score, score.grade = 75, "A"
-    score.save()
-    assert copies(leads[:1]) == [(75, "A")]
-    score.delete()
-    assert copies(leads[:1]) == [(None, None)]
 
 
 def test_nothing_to_store(write):

@@ -123,10 +123,10 @@ class LeadFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     event = django_filters.ModelChoiceFilter(field_name="sponsorship__event", queryset=Event.objects.none())
     sponsorship = django_filters.ModelChoiceFilter(queryset=Sponsorship.objects.none(), label="Booth")
-    # The lead's copy of its grade (no join); one follow-up per lead: no row can repeat, so no DISTINCT
-    # (it made PostgreSQL sort and count every matching lead with its subqueries).
+    # One score and one follow-up per lead: no row can repeat, so no DISTINCT (it made PostgreSQL
+    # sort and count every matching lead with its subqueries).
     grade = django_filters.MultipleChoiceFilter(
-        field_name="grade", choices=Grade.choices, label="Grade", distinct=False
+        field_name="score__grade", choices=Grade.choices, label="Grade", distinct=False
     )
     rating = django_filters.ChoiceFilter(choices=Rating.choices, method="with_scan", label="Rating")
     conversation_type = django_filters.ChoiceFilter(
@@ -186,7 +186,7 @@ class FollowUpFilterSet(ScopedFilterSet):
     unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label="Unassigned")
     status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices, distinct=False)
     grade = django_filters.MultipleChoiceFilter(
-        field_name="lead__grade", choices=Grade.choices, distinct=False
+        field_name="lead__score__grade", choices=Grade.choices, distinct=False
     )
     rating = django_filters.ChoiceFilter(choices=Rating.choices, method="with_scan", label="Rating")
     conversation_type = django_filters.ChoiceFilter(

@@ -84,11 +84,33 @@ class CountCappedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.queryset.values_list("pk", flat=True)[bottom:top])
         table = self.object_list.table
+        ids = self.page_ids(bottom, top, table.empty_last_path)
         by_pk = table.rows_queryset(self.queryset.order_by()).in_bulk(ids)
         records = [by_pk[pk] for pk in ids if pk in by_pk]
         return self._get_page(BoundRows(TableListData(records), table), number, self)
+
+    def page_ids(self, bottom: int, top: int, empty_last_path: str | None) -> list[int]:
+        """The ids of rows ``bottom`` to ``top`` in the queryset's order.
+
+        Where the order puts rows without a related row last (``empty_last_path``: an unscored lead),
+        the rows that have one are read first, through an inner join, which lets PostgreSQL read them
+        from an index in that order; the rows without one follow, by id in the order's direction, as
+        ``with_tiebreak`` orders them.
+        """
+        queryset = self.queryset
+        if empty_last_path is None:
+            return list(queryset.values_list("pk", flat=True)[bottom:top])
+        having = queryset.filter(**{f"{empty_last_path}__isnull": False})
+        ids = list(having.values_list("pk", flat=True)[bottom:top])
+        if len(ids) == top - bottom:
+            return ids
+        # Past the last row that has one: how many do (at most ``bottom``), then the others.
+        had = bottom + len(ids) if ids else having.order_by().values("pk")[:bottom].count()
+        by_id = "-pk" if queryset.query.order_by[-1] == "-pk" else "pk"  # with_tiebreak's last key
+        lacking = queryset.filter(**{f"{empty_last_path}__isnull": True}).order_by(by_id)
+        start = bottom + len(ids) - had
+        return ids + list(lacking.values_list("pk", flat=True)[start : start + top - bottom - len(ids)])
 
     @property
     def count_text(self) -> str:
@@ -251,6 +273,9 @@ class BaseTable(tables.Table):
     # The related rows each column's cells read (``select_related`` paths), joined to the page's rows
     # only while the column is shown: a wide join nobody looks at costs a page more than its SQL.
     row_joins: dict[str, tuple[str, ...]] = {}
+    # The relation whose rows the current order puts last when it is missing (an unscored lead), if
+    # any: the paginator then reads the rows that have it apart from those that do not.
+    empty_last_path: str | None = None
 
     class Meta:
         template_name = "tracker/table.html"
@@ -262,6 +287,7 @@ class BaseTable(tables.Table):
 
     @order_by.setter
     def order_by(self, value):
+        self.empty_last_path = None  # set by an order_FOO method that puts rows without FOO last
         tables.Table.order_by.fset(self, value)
         if isinstance(self.data, TableQuerysetData):
             self.data.data = with_tiebreak(self.data.data)
@@ -304,16 +330,22 @@ class BaseTable(tables.Table):
 
 
 class ScoreOrdering:
-    """Sorting by score or grade with unscored leads last either way, by the lead's copy of its score
-    (``Lead.score_value`` and ``grade``: an index can give that order); ``lead_path`` reaches the lead."""
+    """Sorting by score or grade with unscored rows last either way; ``score_path`` reaches the score.
 
-    lead_path = ""
+    Such a page is read scored rows first, then unscored ones (``CountCappedPaginator``): sorted by a
+    column of a LEFT-joined table, PostgreSQL joins and sorts every matching row, while the scored rows
+    alone come from an index of the scores (leadscore_rank_idx) a page at a time.
+    """
+
+    score_path = "score"
 
     def order_grade(self, queryset, is_descending):
-        return queryset.order_by(empty_last(f"{self.lead_path}grade", is_descending)), True
+        self.empty_last_path = self.score_path
+        return queryset.order_by(empty_last(f"{self.score_path}__grade", is_descending)), True
 
     def order_score(self, queryset, is_descending):
-        return queryset.order_by(empty_last(f"{self.lead_path}score_value", is_descending)), True
+        self.empty_last_path = self.score_path
+        return queryset.order_by(empty_last(f"{self.score_path}__score", is_descending)), True
 
 
 class LeadTable(ScoreOrdering, BaseTable):
@@ -328,8 +360,8 @@ class LeadTable(ScoreOrdering, BaseTable):
     company = tables.Column(verbose_name="Company", accessor="attendee__company")
     country = tables.Column(verbose_name="Country", accessor="attendee__country")
     event = tables.Column(verbose_name="Event", accessor="sponsorship__event__name")
-    grade = tables.Column(verbose_name="Grade", accessor="grade")
-    score = tables.Column(verbose_name="Score", accessor="score_value", attrs={"td": {"class": "num"}})
+    grade = tables.Column(verbose_name="Grade", accessor="score__grade")
+    score = tables.Column(verbose_name="Score", accessor="score__score", attrs={"td": {"class": "num"}})
     top_reason = tables.Column(verbose_name="Top reason", accessor="score__reasons", orderable=False)
     rating = tables.Column(verbose_name="Rating", accessor="latest_rating")
     scans = tables.Column(verbose_name="Scans", accessor="scan_count", attrs={"td": {"class": "num"}})
@@ -347,7 +379,7 @@ class LeadTable(ScoreOrdering, BaseTable):
     row_joins = {
         **dict.fromkeys(("name", "title", "company", "country"), ("attendee",)),
         "event": ("sponsorship__event",),
-        "top_reason": ("score",),
+        **dict.fromkeys(("grade", "score", "top_reason"), ("score",)),
         "owner": ("follow_up__owner__user",),
         **dict.fromkeys(("status", "due"), ("follow_up",)),
     }
@@ -410,7 +442,7 @@ class LeadTable(ScoreOrdering, BaseTable):
 class FollowUpTable(ScoreOrdering, BaseTable):
     """Follow-ups across the user's booths: whose, by when, how far, and what the lead is worth."""
 
-    lead_path = "lead__"
+    score_path = "lead__score"
 
     lead = LinkColumn(
         verbose_name="Lead",
@@ -420,8 +452,8 @@ class FollowUpTable(ScoreOrdering, BaseTable):
     )
     company = tables.Column(verbose_name="Company", accessor="lead__attendee__company")
     event = tables.Column(verbose_name="Event", accessor="lead__sponsorship__event__name")
-    grade = tables.Column(verbose_name="Grade", accessor="lead__grade")
-    score = tables.Column(verbose_name="Score", accessor="lead__score_value", attrs={"td": {"class": "num"}})
+    grade = tables.Column(verbose_name="Grade", accessor="lead__score__grade")
+    score = tables.Column(verbose_name="Score", accessor="lead__score__score", attrs={"td": {"class": "num"}})
     top_reason = tables.Column(verbose_name="Top reason", accessor="lead__score__reasons", orderable=False)
     owner = tables.Column(
         verbose_name="Owner", accessor="owner", order_by=("owner__user__first_name", "owner__user__last_name")
@@ -438,8 +470,7 @@ class FollowUpTable(ScoreOrdering, BaseTable):
     row_joins = {
         **dict.fromkeys(("lead", "company"), ("lead__attendee",)),
         "event": ("lead__sponsorship__event",),
-        **dict.fromkeys(("grade", "score"), ("lead",)),
-        "top_reason": ("lead__score",),
+        **dict.fromkeys(("grade", "score", "top_reason"), ("lead__score",)),
         "owner": ("owner__user",),
     }
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db import transaction
 from django.utils.html import format_html_join
 
 from tracker.admin.site import StackedInline, TabularInline, TrackerModelAdmin, count_of, site
 from tracker.forms import CriterionForm
-from tracker.models import Account, IcpCriterion, IdealCustomerProfile, Lead, LeadScore, RescoreJob
+from tracker.models import Account, IcpCriterion, IdealCustomerProfile, LeadScore, RescoreJob
 
 
 def reasons_list(score: LeadScore) -> str:
@@ -60,7 +59,6 @@ class IdealCustomerProfileAdmin(TrackerModelAdmin):
         "grade_b_min",
         "grade_c_min",
         "criterion_count",
-        "score_count",
         "published_at",
     )
     list_filter = ("status",)
@@ -79,16 +77,14 @@ class IdealCustomerProfileAdmin(TrackerModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(criterion_count=count_of(IcpCriterion, "icp"), score_count=count_of(LeadScore, "icp"))
+            # No count of the scores of each version: they have no index by version (migration 0011), and
+            # the rescoring jobs (RescoreJob) say how many leads a publish scored.
+            .annotate(criterion_count=count_of(IcpCriterion, "icp"))
         )
 
     @admin.display(description="criteria", ordering="criterion_count")
     def criterion_count(self, obj: IdealCustomerProfile) -> int:
         return obj.criterion_count
-
-    @admin.display(description="scores", ordering="score_count")
-    def score_count(self, obj: IdealCustomerProfile) -> int:
-        return obj.score_count
 
 
 @admin.register(IcpCriterion, site=site)
@@ -135,16 +131,6 @@ class LeadScoreAdmin(TrackerModelAdmin):
         "reason_lines",
         "scored_at",
     )
-
-    def get_readonly_fields(self, request, obj=None):
-        # A score belongs to its lead (which keeps a copy of it): moving it to another lead is not an edit.
-        fields = super().get_readonly_fields(request, obj)
-        return (*fields, "lead") if obj is not None else fields
-
-    def delete_queryset(self, request, queryset) -> None:
-        with transaction.atomic():
-            Lead.objects.filter(score__in=queryset).update(score_value=None, grade=None)
-            super().delete_queryset(request, queryset)
 
     @admin.display(description="sponsor", ordering="lead__sponsorship__sponsor__name")
     def sponsor(self, obj: LeadScore) -> str:

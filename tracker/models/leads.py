@@ -11,7 +11,7 @@ from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker.models.choices import ConversationType, Grade, PayloadFormat, Rating
+from tracker.models.choices import ConversationType, PayloadFormat, Rating
 from tracker.models.events import Event, Sponsorship
 from tracker.models.staff import StaffMember
 
@@ -76,7 +76,11 @@ class Attendee(models.Model):
 class Lead(models.Model):
     """One attendee for one sponsorship: every scan of that person at that booth adds to it."""
 
-    sponsorship = models.ForeignKey(Sponsorship, on_delete=models.CASCADE, related_name="leads")
+    # No index of its own: the unique (sponsorship, attendee) index and lead_sponsorship_recent_idx both
+    # start with it, and every lead write (a scan's counters) paid for a third.
+    sponsorship = models.ForeignKey(
+        Sponsorship, on_delete=models.CASCADE, related_name="leads", db_index=False
+    )
     attendee = models.ForeignKey(Attendee, on_delete=models.CASCADE, related_name="leads")
     consent = models.BooleanField(
         null=True, blank=True, help_text="Agreed to be contacted by this sponsor (blank: not asked)."
@@ -87,15 +91,6 @@ class Lead(models.Model):
     last_scan_at = models.DateTimeField(null=True, blank=True)
     scan_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # The score and grade of the lead's LeadScore (blank: not scored), copied here by whatever writes
-    # scores (tracker.scoring.store, LeadScore.save and delete) so that the lists filter and sort leads
-    # by score without the score table: an ORDER BY on a LEFT-joined column cannot walk an index, so
-    # "all leads, best first" had sorted every matching lead (PostgreSQL index: migration 0011).
-    score_value = models.IntegerField(null=True, blank=True, editable=False)
-    # NULL, not "", for "not scored": it sorts last like the missing score row it stands for.
-    grade = models.CharField(  # noqa: DJ001
-        max_length=1, choices=Grade.choices, null=True, blank=True, editable=False
-    )
 
     class Meta:
         ordering = ("-last_scan_at", "-pk")

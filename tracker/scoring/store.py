@@ -17,10 +17,6 @@ guesses its size from its pages (several times too many rows) and, at 100k store
 only the batch's rows through the unique index.
 Elsewhere (SQLite), the stored rows are read, compared in Python, and the changed ones written with
 ``bulk_create(update_conflicts=True)``.
-
-Each lead keeps a copy of its score and grade (``Lead.score_value``, ``Lead.grade``), which the lists
-sort and filter by: the same call updates the leads whose score or grade changed (an ICP publish that
-moves no lead's score rewrites the scores' rows but not the leads').
 """
 
 from __future__ import annotations
@@ -33,7 +29,7 @@ from typing import NamedTuple
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from tracker.models import Lead, LeadScore
+from tracker.models import LeadScore
 from tracker.scoring.engine import Reason, Score
 from tracker.scoring.facts import int_array
 
@@ -125,17 +121,6 @@ def _write_sql() -> tuple[str, str]:
     return update, insert
 
 
-def _lead_copy_sql() -> str:
-    """Copy the staged score and grade onto the leads where they differ (``Lead.score_value``, ``grade``)."""
-    meta = Lead._meta
-    score, grade = meta.get_field("score_value").column, meta.get_field("grade").column
-    return (
-        f"UPDATE {meta.db_table} AS lead SET {score} = new.score, {grade} = new.grade"
-        f" FROM (SELECT * FROM {_STAGE} ORDER BY lead_id) AS new WHERE lead.id = new.lead_id"
-        f" AND lead.id = ANY(%s::bigint[]) AND (lead.{score}, lead.{grade}) IS DISTINCT FROM (new.score, new.grade)"
-    )
-
-
 def _store_postgresql(alias: str, rows: list[ScoreRow], scored_at: datetime) -> int:
     update, insert = _write_sql()
     with connections[alias].cursor() as django_cursor:
@@ -158,7 +143,6 @@ def _store_postgresql(alias: str, rows: list[ScoreRow], scored_at: datetime) -> 
                     )
                 )
             lead_ids = int_array(row.lead_id for row in rows)
-            cursor.execute(_lead_copy_sql(), [lead_ids])
             cursor.execute(update, [scored_at, lead_ids])
             written = cursor.rowcount
             if written == len(rows):  # every lead had a row (after a publish, every row changes)
@@ -200,10 +184,5 @@ def _store_portable(alias: str, rows: list[ScoreRow], scored_at: datetime) -> in
         unique_fields=["lead"],
         update_fields=[*FIELDS, "scored_at"],
         batch_size=1000,
-    )
-    Lead.objects.using(alias).bulk_update(
-        [Lead(pk=score.lead_id, score_value=score.score, grade=score.grade) for score in changed],
-        ["score_value", "grade"],
-        batch_size=500,
     )
     return len(changed)
