@@ -3,9 +3,11 @@
 import csv
 import io
 import os
+import sys
 import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -20,6 +22,7 @@ from tracker import models as m
 from tracker.exports import base
 from tracker.exports.base import Column, Export, Sheet, write_csv, write_xlsx
 from tracker.exports.devrel import request_kinds
+from tracker.exports.leads import SalesReviewExport
 from tracker.exports.safety import csv_safe, looks_like_formula
 from tracker.exports.service import export_run, export_start, exports_clean_up
 
@@ -496,34 +499,57 @@ def test_a_scan_nobody_is_recorded_for_shows_as_unknown(world):
     assert (row["Scanned by"], row["Notes"]) == ("unknown", "unknown: left a card")
 
 
+READERS_SEEN: list[Path] = []  # where _reading_spy notes the process that read each chunk
+_CHUNK_ROWS = SalesReviewExport._chunk_rows
+
+
+def _reading_spy(chunk):
+    """SalesReviewExport._chunk_rows, noting which process ran it (a module function: it is pickled)."""
+    with READERS_SEEN[0].open("a") as notes:
+        notes.write(f"{os.getpid()}\n")
+    return _CHUNK_ROWS(chunk)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_next_chunk_is_read_on_a_second_connection(monkeypatch):
-    """The sales review reads chunk n+1 in a reader thread while chunk n is written: same rows, same
-    order, the reader's connection closed at the end; inside a transaction it reads on the caller's."""
-    import threading
-
-    from django.db import transaction
-
-    from tracker.exports.leads import SalesReviewExport
+def test_outside_a_transaction_on_postgresql_a_reader_process_reads_ahead(monkeypatch, tmp_path):
+    """On PostgreSQL the sales review's chunks are read and built in a forked reader process while the
+    previous chunk is written: the same rows in the same order as read one by one inside a transaction
+    (and on SQLite, where there is no reader process), and no process left behind."""
+    from django.db import connection, transaction
 
     world = build_world()
     monkeypatch.setattr("tracker.exports.leads.CHUNK", 2)  # several chunks from a handful of leads
-    threads, read = [], SalesReviewExport._read
-
-    def spying(chunk):
-        threads.append(threading.current_thread().name)
-        return read(chunk)
-
-    monkeypatch.setattr(SalesReviewExport, "_read", staticmethod(spying))
+    monkeypatch.setattr(SalesReviewExport, "_chunk_rows", staticmethod(_reading_spy))
+    monkeypatch.setattr(sys.modules[__name__], "READERS_SEEN", [tmp_path / "readers"])
     leads = m.Lead.objects.filter(sponsorship=world.booth)
+
     ahead = list(next(SalesReviewExport(leads).sheets()).rows)
-    assert len(threads) >= 2 and all(name.startswith("export-read") for name in threads)
-    threads.clear()
+    readers = set((tmp_path / "readers").read_text().split())
+    (tmp_path / "readers").unlink()
     with transaction.atomic():
         in_order = list(next(SalesReviewExport(leads).sheets()).rows)
-    assert threads and not any(name.startswith("export-read") for name in threads)
-    assert ahead == in_order and len(ahead) == leads.count()
-    assert not any(t.name.startswith("export-read") for t in threading.enumerate())
+
+    assert set((tmp_path / "readers").read_text().split()) == {str(os.getpid())}
+    assert ahead == in_order and len(ahead) == leads.count() > 2
+    if connection.vendor == "postgresql":
+        assert len(readers) == 1 and str(os.getpid()) not in readers
+        with pytest.raises(ProcessLookupError):  # the reader exited and was waited for
+            os.kill(int(readers.pop()), 0)
+    else:
+        assert readers == {str(os.getpid())}
+
+
+def _failing_read(item):
+    raise ValueError(f"no such chunk {item}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_that_fails_in_the_reader_fails_the_export_with_its_reason():
+    from django.db import connection
+
+    expected = RuntimeError if connection.vendor == "postgresql" else ValueError
+    with pytest.raises(expected, match="no such chunk 1"):
+        list(base.read_ahead([1, 2, 3], _failing_read))
 
 
 def test_a_wrapped_column_wraps_the_texts_that_need_it():
