@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, islice
 from typing import IO, TypeVar
 
 from django.db import connection, connections
@@ -99,15 +100,18 @@ def read_ahead(items: Iterable[T], read: Callable[[T], R]) -> Iterator[R]:
     outside a transaction, a reader process forked from this one (with its own database connection)
     reads and builds chunk n+1 while this one writes chunk n: the two run on two cores. Items and
     results cross a pipe, pickled. Inside a transaction (a test case, an ``atomic`` block) another
-    connection cannot see what it wrote, and SQLite serves small installations: there everything is
-    read here, one item after the other.
+    connection cannot see what it wrote, SQLite serves small installations, and a single item leaves
+    nothing to overlap: there everything is read here, one item after the other.
 
     A plain ``os.fork``, not ``multiprocessing.Process``: Celery's pool processes are daemons, which
     multiprocessing forbids to have children. The reader exits when this end of the pipe closes, so
     it cannot outlive its export.
     """
-    if connection.in_atomic_block or connection.vendor != "postgresql":
-        for item in items:
+    items = iter(items)
+    head = list(islice(items, 2))
+    items = chain(head, items)
+    if len(head) < 2 or connection.in_atomic_block or connection.vendor != "postgresql":
+        for item in items:  # one item leaves nothing to overlap: no process for a small export
             yield read(item)
         return
 
