@@ -14,9 +14,20 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# The names Django gave the foreign keys' indexes, on SQLite and PostgreSQL.
-LEAD_SPONSORSHIP_INDEX = "tracker_lead_sponsorship_id_6e56fdc1"
-SCORE_ICP_INDEX = "tracker_leadscore_icp_id_81c2a87f"
+def without_own_index(model_name: str, name: str, field: models.ForeignKey, index: str, column: str):
+    """The foreign key ``field`` declared without an index, and only its index dropped (by the name
+    Django gave it, on SQLite and PostgreSQL): AlterField would also drop and re-check the key."""
+    table = f"tracker_{model_name}"
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],
+        database_operations=[
+            migrations.RunSQL(
+                f"DROP INDEX IF EXISTS {index}",
+                f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({column})",
+                elidable=False,
+            ),
+        ],
+    )
 
 
 class Migration(migrations.Migration):
@@ -25,47 +36,29 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name="lead",
-                    name="sponsorship",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="leads",
-                        to="tracker.sponsorship",
-                    ),
-                ),
-            ],
-            database_operations=[
-                migrations.RunSQL(
-                    f"DROP INDEX IF EXISTS {LEAD_SPONSORSHIP_INDEX}",
-                    f"CREATE INDEX IF NOT EXISTS {LEAD_SPONSORSHIP_INDEX} ON tracker_lead (sponsorship_id)",
-                    elidable=False,
-                ),
-            ],
+        without_own_index(
+            "lead",
+            "sponsorship",
+            models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="leads",
+                to="tracker.sponsorship",
+            ),
+            index="tracker_lead_sponsorship_id_6e56fdc1",
+            column="sponsorship_id",
         ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name="leadscore",
-                    name="icp",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="scores",
-                        to="tracker.idealcustomerprofile",
-                    ),
-                ),
-            ],
-            database_operations=[
-                migrations.RunSQL(
-                    f"DROP INDEX IF EXISTS {SCORE_ICP_INDEX}",
-                    f"CREATE INDEX IF NOT EXISTS {SCORE_ICP_INDEX} ON tracker_leadscore (icp_id)",
-                    elidable=False,
-                ),
-            ],
+        without_own_index(
+            "leadscore",
+            "icp",
+            models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="scores",
+                to="tracker.idealcustomerprofile",
+            ),
+            index="tracker_leadscore_icp_id_81c2a87f",
+            column="icp_id",
         ),
         migrations.RemoveIndex(model_name="leadscore", name="leadscore_grade_score_idx"),
     ]
