@@ -63,7 +63,18 @@ def setup_data(attendees: int):
         for n in range(attendees)
     )
     _, key = DeviceToken.issue(staff=staff, name="bench device")
+    vacuum_analyze()
     return sponsorship, staff, key, tag
+
+
+def vacuum_analyze() -> None:
+    """Clear what earlier runs deleted (their teardown) and refresh statistics, so each run starts alike."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("tracker_scan", "tracker_lead", "tracker_attendee", "tracker_leadscore"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 def teardown_data(sponsorship, staff) -> None:
@@ -106,7 +117,8 @@ async def client_loop(port, make_request, deadline, latencies, errors):
         writer.close()
 
 
-def run_load(port: int, clients: int, seconds: float, make_request) -> dict:
+def run_load(port: int, clients: int, seconds: float, make_request) -> tuple[list[float], list[int], float]:
+    """(latencies, error statuses, elapsed seconds) of ``clients`` connections sending for ``seconds``."""
     latencies: list[float] = []
     errors: list[int] = []
 
@@ -118,15 +130,36 @@ def run_load(port: int, clients: int, seconds: float, make_request) -> dict:
 
     started = time.perf_counter()
     asyncio.run(main())
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "errors": len(errors),
-    }
+    return latencies, errors, time.perf_counter() - started
+
+
+def run_interleaved(port: int, clients: int, seconds: float, rounds: int, loads: dict) -> dict[str, dict]:
+    """Each named load for ``seconds`` in all, in ``rounds`` turns taken one after the other.
+
+    This machine's speed drifts by a third within a minute; measured in alternating slices, the floor and
+    the scans see the same drift, so their ratio holds still where back-to-back phases would not.
+    """
+    runs = {name: ([], [], 0.0) for name in loads}
+    for _ in range(rounds):
+        for name, make_request in loads.items():
+            latencies, errors, elapsed = run_load(port, clients, seconds / rounds, make_request)
+            all_latencies, all_errors, total = runs[name]
+            all_latencies += latencies
+            all_errors += errors
+            runs[name] = (all_latencies, all_errors, total + elapsed)
+    results = {}
+    for name, (latencies, errors, elapsed) in runs.items():
+        latencies.sort()
+        results[name] = {
+            "requests": len(latencies),
+            "rps": len(latencies) / elapsed,
+            "p50_ms": statistics.median(latencies) * 1000,
+            "p90_ms": latencies[int(len(latencies) * 0.90) - 1] * 1000,
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "max_ms": latencies[-1] * 1000,
+            "errors": len(errors),
+        }
+    return results
 
 
 def main() -> None:
@@ -134,11 +167,21 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each measured phase")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each measured load")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the floor and the scans take, one after the other"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn worker processes (default: tracker/gunicorn.py's, 2 per core)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="threads per gunicorn worker (default: tracker/gunicorn.py's, 16)"
+    )
     parser.add_argument("--attendees", type=int, default=20000, help="size of the event's attendee list")
     parser.add_argument("--batch", type=int, default=1, help="scans per request (1: one scan per POST)")
+    parser.add_argument(
+        "--prebuild-rate", type=int, default=4000, help="requests per second of load to build beforehand"
+    )
     args = parser.parse_args()
 
     sponsorship, staff, key, tag = setup_data(args.attendees)
@@ -146,10 +189,16 @@ def main() -> None:
 
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     port = free_port()
+    if args.workers:
+        os.environ["WEB_WORKERS"] = str(args.workers)
+    if args.threads:
+        os.environ["WEB_THREADS"] = str(args.threads)
+    from tracker import gunicorn as web  # the server's settings, as the server will read them
+
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "600"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "30", "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--config", "python:tracker.gunicorn", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     worker = None
@@ -184,10 +233,17 @@ def main() -> None:
             )
             return head.encode() + body
 
-        run_load(port, args.clients, 2, lambda: floor_request)  # warm-up
-        floor = run_load(port, args.clients, args.seconds, lambda: floor_request)
-        run_load(port, args.clients, 2, scan_request)  # warm-up
-        ours = run_load(port, args.clients, args.seconds, scan_request)
+        # Scan requests are built before the clock starts, as the floor's one request is: the load
+        # generator shares the machine's cores with the server it measures.
+        prebuilt = iter([scan_request() for _ in range(int((args.seconds + 2) * args.prebuild_rate))])
+
+        def next_scan_request() -> bytes:
+            return next(prebuilt, None) or scan_request()
+
+        loads = {"floor": lambda: floor_request, "ours": next_scan_request}
+        run_interleaved(port, args.clients, 2, 1, loads)  # warm-up: 2 s each
+        measured = run_interleaved(port, args.clients, args.seconds, args.rounds, loads)
+        floor, ours = measured["floor"], measured["ours"]
         from tracker.models import Scan
 
         # The worker starts once the load stops, so intake is measured on the same idle machine as
@@ -213,14 +269,12 @@ def main() -> None:
         teardown_data(sponsorship, staff)
 
     scans_per_s = ours["rps"] * args.batch
+    print(f"database={vendor} clients={args.clients} workers={web.workers}x{web.threads} batch={args.batch}")
     print(
-        f"database={vendor} clients={args.clients} workers={args.workers}x{args.threads} batch={args.batch}"
+        f"floor  /healthz   {floor['rps']:8.0f} req/s  p50 {floor['p50_ms']:6.1f} ms  p90 {floor['p90_ms']:6.1f} ms  p99 {floor['p99_ms']:6.1f} ms  max {floor['max_ms']:6.0f} ms  errors {floor['errors']}"
     )
     print(
-        f"floor  /healthz   {floor['rps']:8.0f} req/s  p50 {floor['p50_ms']:6.1f} ms  p99 {floor['p99_ms']:6.1f} ms  errors {floor['errors']}"
-    )
-    print(
-        f"ours   /api/scans {scans_per_s:8.0f} scans/s p50 {ours['p50_ms']:6.1f} ms  p99 {ours['p99_ms']:6.1f} ms  errors {ours['errors']}"
+        f"ours   /api/scans {scans_per_s:8.0f} scans/s p50 {ours['p50_ms']:6.1f} ms  p90 {ours['p90_ms']:6.1f} ms  p99 {ours['p99_ms']:6.1f} ms  max {ours['max_ms']:6.0f} ms  errors {ours['errors']}"
     )
     print(
         f"RESULT scan_ingest ours={scans_per_s:.0f} floor={floor['rps']:.0f} ratio={scans_per_s / floor['rps']:.2f} "

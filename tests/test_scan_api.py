@@ -298,3 +298,44 @@ def test_a_device_loses_a_booth_as_soon_as_it_is_taken_off_the_roster(booth):
         post(device, scan(sponsorship, raw_payload=VCARD), HTTP_AUTHORIZATION=f"Token {key}").status_code
         == 404
     )
+
+
+def test_a_device_post_is_answered_with_a_length_and_security_headers_but_no_cookie(booth):
+    """Token requests skip the browser middleware (sessions, CSRF, messages): no cookie is set, the
+    response still carries its length (the connection stays open) and the security headers."""
+    sponsorship, staff = booth
+    _, key = DeviceToken.issue(staff=staff, name="booth phone")
+
+    response = post(Client(), scan(sponsorship, raw_payload=VCARD), HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert response.status_code == 201
+    assert int(response.headers["Content-Length"]) == len(response.content)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert not response.cookies
+    assert Scan.objects.get().scanned_by == staff
+
+
+def test_a_token_sent_to_a_page_goes_the_whole_way_and_gets_the_login_page(booth):
+    _, key = DeviceToken.issue(staff=booth[1], name="booth phone")
+
+    response = Client().get(reverse("my-booths"), HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_browser_behind_a_basic_auth_proxy_is_a_session_checked_for_csrf(booth):
+    sponsorship, staff = booth
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff.user)
+    basic = {"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}
+
+    without_token = post(browser, scan(sponsorship, raw_payload=VCARD), **basic)
+    browser.get(reverse("api-session"), **basic)
+    csrf = browser.cookies["csrftoken"].value
+    with_token = post(browser, scan(sponsorship, raw_payload=VCARD), HTTP_X_CSRFTOKEN=csrf, **basic)
+
+    assert without_token.status_code == 403
+    assert without_token.json()["error"] == "csrf"
+    assert with_token.status_code == 201
+    assert Scan.objects.get().scanned_by == staff

@@ -7,15 +7,18 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache, partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 
 from tracker.models import Scan, Sponsorship
 from tracker.models.choices import ConversationType, PayloadFormat, Rating
+from tracker.scans.grouping import InsertGroup
 
 log = logging.getLogger(__name__)
 
@@ -110,23 +113,43 @@ def missing_required(required: list[str], data: dict) -> list[str]:
     return [name for name in required if data.get(name) in (None, "", [])]
 
 
-def _scan_row(data: dict, sponsorship: Sponsorship, scanned_by_id: int | None, now: datetime) -> Scan:
-    typed = {name: data[name] for name in TYPED_FIELDS if data[name]}
-    return Scan(
-        sponsorship=sponsorship,
-        client_uuid=data["client_uuid"],
-        scanned_by_id=scanned_by_id,
-        device_id=data["device_id"],
-        device_scanned_at=data["device_scanned_at"],
-        received_at=now,
-        raw_payload=data["raw_payload"],
-        payload_format=PayloadFormat.UNKNOWN if data["raw_payload"].strip() else PayloadFormat.MANUAL,
-        rating=data["rating"],
-        interests=data["interests"],
-        conversation_type=data["conversation_type"],
-        notes=data["notes"],
-        consent=data["consent"],
-        typed=typed,
+# The columns an intake writes, in the order of ``_scan_values``; the others (lead, processed_at) stay NULL
+# until the scan is matched.
+COLUMNS = (
+    "sponsorship_id",
+    "client_uuid",
+    "scanned_by_id",
+    "device_id",
+    "device_scanned_at",
+    "received_at",
+    "raw_payload",
+    "payload_format",
+    "rating",
+    "interests",
+    "conversation_type",
+    "notes",
+    "consent",
+    "typed",
+)
+
+
+def _scan_values(data: dict, sponsorship_id: int, scanned_by_id: int | None, now: datetime) -> tuple:
+    """One clean scan as the row to insert: its values in ``COLUMNS`` order, not yet adapted to the database."""
+    return (
+        sponsorship_id,
+        data["client_uuid"],
+        scanned_by_id,
+        data["device_id"],
+        data["device_scanned_at"],
+        now,
+        data["raw_payload"],
+        PayloadFormat.UNKNOWN if data["raw_payload"].strip() else PayloadFormat.MANUAL,
+        data["rating"],
+        data["interests"],
+        data["conversation_type"],
+        data["notes"],
+        data["consent"],
+        {name: data[name] for name in TYPED_FIELDS if data[name]},
     )
 
 
@@ -140,7 +163,7 @@ def scans_accept(
     """
     now = timezone.now()
     results: list[tuple[int, dict] | None] = [None] * len(items)
-    accepted: dict[tuple[int, uuid.UUID], tuple[int, Scan]] = {}
+    accepted: dict[tuple[int, uuid.UUID], tuple[int, tuple]] = {}
     for index, item in enumerate(items):
         data, errors = scan_clean(item)
         client_uuid = item.get("client_uuid") if isinstance(item, dict) else None
@@ -160,45 +183,78 @@ def scans_accept(
         if key in accepted:  # the same scan twice in one batch
             results[index] = (200, {"client_uuid": str(data["client_uuid"]), "status": "duplicate"})
             continue
-        accepted[key] = (index, _scan_row(data, sponsorship, staff_ids.get(sponsorship.sponsor_id), now))
+        scanned_by_id = staff_ids.get(sponsorship.sponsor_id)
+        accepted[key] = (index, _scan_values(data, sponsorship.pk, scanned_by_id, now))
 
     if accepted:
-        created = scans_insert([scan for _, scan in accepted.values()])
+        rows = [row for _, row in accepted.values()]
+        created = scans_insert(rows) if connection.in_atomic_block else _insert_group.insert(rows)
         if created:
             sponsorship_ids = sorted({sponsorship_id for sponsorship_id, _ in created})
             transaction.on_commit(lambda: processing_kick(sponsorship_ids), robust=True)
-        for key, (index, scan) in accepted.items():
+        received_at = now.isoformat()
+        for key, (index, _) in accepted.items():
+            client_uuid = str(key[1])
             if key in created:
-                body = {
-                    "client_uuid": str(scan.client_uuid),
-                    "status": "created",
-                    "received_at": now.isoformat(),
-                }
-                results[index] = (201, body)
+                results[index] = (
+                    201,
+                    {"client_uuid": client_uuid, "status": "created", "received_at": received_at},
+                )
             else:
-                results[index] = (200, {"client_uuid": str(scan.client_uuid), "status": "duplicate"})
+                results[index] = (200, {"client_uuid": client_uuid, "status": "duplicate"})
     return [result for result in results if result is not None]
 
 
-def scans_insert(scans: list[Scan]) -> set[tuple[int, uuid.UUID]]:
+def scans_insert(rows: list[tuple]) -> set[tuple[int, uuid.UUID]]:
     """Insert the scans not stored yet, in one statement; returns (sponsorship id, uuid) of those inserted.
 
-    One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL and SQLite 3.35+) both stores
-    and tells new from resent, race-free under the unique constraint: the hot path of a booth rush.
+    ``rows`` hold values in ``COLUMNS`` order. One ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
+    (PostgreSQL and SQLite 3.35+) both stores and tells new from resent, race-free under the unique
+    constraint: the hot path of a booth rush, so the statement text and the value adapters are built once.
     """
-    fields = [f for f in Scan._meta.concrete_fields if not f.primary_key]
+    adapters = _adapters(connection.vendor)
+    params = [adapt(value) for row in rows for adapt, value in zip(adapters, row, strict=True)]
+    with _insert_cursor() as cursor:
+        cursor.execute(_insert_sql(connection.vendor, len(rows)), params)
+        return {(sponsorship_id, uuid.UUID(str(value))) for sponsorship_id, value in cursor.fetchall()}
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(vendor: str, count: int) -> str:
     quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(Scan._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join([row] * len(scans))} "
+    row = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    return (
+        f"INSERT INTO {quote(Scan._meta.db_table)} ({', '.join(quote(name) for name in COLUMNS)}) "
+        f"VALUES {', '.join([row] * count)} "
         f"ON CONFLICT ({quote('sponsorship_id')}, {quote('client_uuid')}) DO NOTHING "
         f"RETURNING {quote('sponsorship_id')}, {quote('client_uuid')}"
     )
-    params = [f.get_db_prep_save(getattr(scan, f.attname), connection) for scan in scans for f in fields]
-    with _insert_cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(sponsorship_id, uuid.UUID(str(value))) for sponsorship_id, value in cursor.fetchall()}
+
+
+def _same(value):
+    return value
+
+
+@lru_cache(maxsize=4)
+def _adapters(vendor: str) -> tuple:
+    """Per column, what turns its Python value into a database parameter.
+
+    The fields' own ``get_db_prep_save``, except where psycopg takes the Python value as it is (PostgreSQL
+    reads text, numbers, booleans, UUIDs and aware datetimes natively): only the JSON columns need it there.
+    """
+    fields = {field.attname: field for field in Scan._meta.concrete_fields}
+
+    def adapter(name: str):
+        field = fields[name]
+        if vendor == "postgresql" and not isinstance(field, JSONField):
+            return _same
+        return partial(field.get_db_prep_save, connection=connection)
+
+    return tuple(adapter(name) for name in COLUMNS)
+
+
+# Scan POSTs arriving together are inserted together (group commit), each answered once its rows are stored.
+_insert_group = InsertGroup(scans_insert, key=lambda row: (row[0], row[1]))
 
 
 def _insert_cursor():

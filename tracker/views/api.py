@@ -32,12 +32,14 @@ class ApiError(Exception):
 
 
 def _device(request: HttpRequest) -> Device | None:
-    """The device named in the Authorization header, None without one; ApiError for a bad one."""
-    header = request.headers.get("Authorization", "")
-    if not header:
+    """The device named in a ``Token`` Authorization header, None without one; ApiError for a bad one.
+
+    Other schemes (a proxy's Basic authentication in front of the app) leave the request to the session.
+    """
+    scheme, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "token":
         return None
-    scheme, _, key = header.partition(" ")
-    device = device_for_key(key.strip()) if scheme.lower() == "token" and key.strip() else None
+    device = device_for_key(key.strip()) if key.strip() else None
     if device is None:
         raise ApiError(401, "bad_token", "The device token is unknown or revoked.")
     return device
