@@ -172,7 +172,7 @@ def main() -> None:
         "--rounds", type=int, default=5, help="turns the floor and the scans take, one after the other"
     )
     parser.add_argument(
-        "--workers", type=int, help="gunicorn worker processes (default: tracker/gunicorn.py's, 2 per core)"
+        "--workers", type=int, help="gunicorn worker processes (default: tracker/gunicorn.py's, 1 per core)"
     )
     parser.add_argument(
         "--threads", type=int, help="threads per gunicorn worker (default: tracker/gunicorn.py's, 16)"
