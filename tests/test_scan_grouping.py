@@ -46,9 +46,9 @@ class GatedStore:
         return {row[0] for row in new}
 
 
-def run_grouped(store: GatedStore, first: list[tuple], queued: list[list[tuple]]) -> list:
+def run_grouped(store: GatedStore, first: list[tuple], queued: list[list[tuple]], max_rows=2000) -> list:
     """``first`` inserts and is held at the gate while ``queued`` requests queue; then the gate opens."""
-    group = InsertGroup(store.insert, key=lambda row: row[0])
+    group = InsertGroup(store.insert, key=lambda row: row[0], max_rows=max_rows)
     outcomes: list = [None] * (1 + len(queued))
 
     def call(index, rows):
@@ -87,6 +87,17 @@ def test_requests_arriving_during_an_insert_go_in_one_statement():
     assert outcomes == [{"a"}, {"b"}, {"c", "d"}, {"e"}]
     assert len(store.statements) == 2
     assert sorted(store.statements[1]) == [("b", "x"), ("c", "x"), ("d", "x"), ("e", "x")]
+
+
+def test_a_statement_takes_whole_requests_up_to_its_row_limit():
+    store = GatedStore()
+
+    outcomes = run_grouped(
+        store, [("a", "x")], [[("b", "x"), ("c", "x")], [("d", "x")], [("e", "x"), ("f", "x")]], max_rows=3
+    )
+
+    assert outcomes == [{"a"}, {"b", "c"}, {"d"}, {"e", "f"}]
+    assert [len(rows) for rows in store.statements] == [1, 3, 2]
 
 
 def test_the_same_scan_queued_twice_is_created_for_one_request_and_a_duplicate_for_the_other():

@@ -34,9 +34,12 @@ class InsertGroup:
     Callers must be in autocommit (outside ``atomic``): the leader's commit is everyone's.
     """
 
-    def __init__(self, insert: Callable[[list[tuple]], set], key: Callable[[tuple], Hashable]):
+    def __init__(
+        self, insert: Callable[[list[tuple]], set], key: Callable[[tuple], Hashable], max_rows: int = 2000
+    ):
         self._insert = insert
         self._key = key
+        self._max_rows = max_rows  # per statement (a request's rows are never split)
         self._lock = threading.Lock()
         self._queue: list[_Request] = []
         self._busy = False  # a leader is inserting, or has been woken to
@@ -63,9 +66,15 @@ class InsertGroup:
             return len(self._queue)
 
     def _lead(self) -> None:
-        """Insert the whole queue (this caller's rows among it), then wake the next leader, if any."""
+        """Insert the queue (this caller's rows among it; up to ``max_rows``), then wake the next leader."""
         with self._lock:
-            batch, self._queue = self._queue, []
+            size, taken = 0, 0
+            for request in self._queue:
+                if taken and size + len(request.rows) > self._max_rows:
+                    break
+                size += len(request.rows)
+                taken += 1
+            batch, self._queue = self._queue[:taken], self._queue[taken:]
         try:
             self._insert_batch(batch)
         finally:
