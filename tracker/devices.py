@@ -57,6 +57,13 @@ def _load_device(key_hash: str) -> Device | None:
     return Device(token, booths)
 
 
+def token_key(request) -> str | None:
+    """The key of an ``Authorization: Token <key>`` header ("" when it names none); None without such a
+    header or for another scheme (a proxy's Basic authentication in front of the app)."""
+    scheme, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    return key.strip() if scheme.lower() == "token" else None
+
+
 def device_for_key(key: str) -> Device | None:
     """The active device holding ``key``, or None for an unknown, revoked or deactivated one."""
     key_hash = hash_device_key(key)

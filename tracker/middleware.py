@@ -15,6 +15,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_resolver
 
+from tracker.devices import token_key
+
 DEVICE_VIEWS = ("api-scans", "api-lookup")
 
 
@@ -24,7 +26,7 @@ class DeviceApiMiddleware:
         self._views: dict[str, Callable] | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.META.get("HTTP_AUTHORIZATION", "")[:6].lower() == "token ":
+        if token_key(request) is not None:
             view = self.views().get(request.path_info)
             if view is not None:
                 response = view(request)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from tracker.devices import Device, device_for_key
+from tracker.devices import Device, device_for_key, token_key
 from tracker.models import Scan, Sponsorship, StaffMember
 from tracker.scans.intake import scans_accept
 from tracker.scans.matching import scan_preview
@@ -36,10 +36,10 @@ def _device(request: HttpRequest) -> Device | None:
 
     Other schemes (a proxy's Basic authentication in front of the app) leave the request to the session.
     """
-    scheme, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() != "token":
+    key = token_key(request)
+    if key is None:
         return None
-    device = device_for_key(key.strip()) if key.strip() else None
+    device = device_for_key(key) if key else None
     if device is None:
         raise ApiError(401, "bad_token", "The device token is unknown or revoked.")
     return device
