@@ -178,19 +178,29 @@ def scans_match(scans: list[Scan], now: datetime) -> None:
 
 
 def leads_recount(lead_ids: Iterable[int]) -> None:
-    """Recompute leads' counters and latest consent answer from their scans, in one UPDATE."""
+    """Recompute leads' counters and latest consent answer from their scans, in one UPDATE (the leads
+    locked first)."""
     lead_ids = list(lead_ids)
     if not lead_ids:
         return
     scans = Scan.objects.filter(lead=OuterRef("pk")).order_by().values("lead")
     answered = Scan.objects.filter(lead=OuterRef("pk"), consent__isnull=False).order_by("-received_at", "-pk")
-    Lead.objects.filter(pk__in=lead_ids).update(
-        scan_count=Coalesce(Subquery(scans.annotate(n=Count("pk")).values("n")), 0),
-        first_scan_at=Subquery(scans.annotate(t=Min("received_at")).values("t")),
-        last_scan_at=Subquery(scans.annotate(t=Max("received_at")).values("t")),
-        consent=Coalesce(Subquery(answered.values("consent")[:1]), F("consent")),
-        consent_recorded_at=Coalesce(Subquery(answered.values("received_at")[:1]), F("consent_recorded_at")),
-    )
+    leads = Lead.objects.filter(pk__in=lead_ids)
+    with transaction.atomic():
+        # The leads are locked first, in one order, by a statement of their own: a transaction recounting
+        # the same leads (another worker's chunk of the booth) has committed by then, and the UPDATE's own
+        # snapshot, taken after, sees its scans. Counted in the same statement that waits for the lock,
+        # they would be missed: a counter short of the scans that worker matched.
+        list(leads.order_by("pk").select_for_update().values_list("pk", flat=True))
+        leads.update(
+            scan_count=Coalesce(Subquery(scans.annotate(n=Count("pk")).values("n")), 0),
+            first_scan_at=Subquery(scans.annotate(t=Min("received_at")).values("t")),
+            last_scan_at=Subquery(scans.annotate(t=Max("received_at")).values("t")),
+            consent=Coalesce(Subquery(answered.values("consent")[:1]), F("consent")),
+            consent_recorded_at=Coalesce(
+                Subquery(answered.values("received_at")[:1]), F("consent_recorded_at")
+            ),
+        )
 
 
 def scan_preview(*, sponsorship: Sponsorship, data: dict) -> tuple[ParsedBadge, Attendee | None, list[Scan]]:
