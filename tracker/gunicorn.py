@@ -7,6 +7,12 @@ in one process. Environment: ``BIND`` (``0.0.0.0:8000``), ``WEB_WORKERS`` (one p
 
 One process per core rather than two: on two cores, two workers of 16 threads kept the scan API's slowest
 requests (p99) about a third lower than four did, for the same throughput (bench/scan_ingest.py).
+
+Each worker listens on a socket of its own (``reuse_port``, SO_REUSEPORT), and the kernel spreads new
+connections over them evenly. On one shared socket, whichever worker happened to be on a core took the
+connections as they came: when fifty phones reconnected at once (the hall's wifi back), one worker often
+got 40 to 49 of them and kept them (keep-alive), its requests queued for one core while the other idled.
+The price: a second server started on the same port by mistake shares it instead of failing to start.
 """
 
 import gc
@@ -17,6 +23,7 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 1))
 threads = int(os.environ.get("WEB_THREADS", 16))
 keepalive = 30  # phones at a booth post again within seconds: keep their connections
+reuse_port = True  # a listening socket per worker (see above)
 
 
 def post_worker_init(worker):
