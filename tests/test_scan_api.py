@@ -50,6 +50,23 @@ def post(client, body, **headers):
         return client.post(URL, data=json.dumps(body), content_type="application/json", **headers)
 
 
+def test_what_staff_typed_and_chose_is_stored_as_sent_accents_and_quotes_included(staff_client, booth):
+    sponsorship, _ = booth
+    body = scan(
+        sponsorship,
+        first_name="Zoë",
+        last_name='O\'Brien "Bee"',
+        company="Ünicode GmbH",
+        interests=["Sécurité", "FinOps", "ai/ml \\ data"],
+    )
+
+    assert post(staff_client, body).status_code == 201
+
+    stored = Scan.objects.get()
+    assert stored.interests == ["Sécurité", "FinOps", "ai/ml \\ data"]
+    assert stored.typed == {"first_name": "Zoë", "last_name": 'O\'Brien "Bee"', "company": "Ünicode GmbH"}
+
+
 def test_a_vcard_scan_creates_a_lead_and_a_resend_is_a_no_op(staff_client, booth):
     sponsorship, staff = booth
     body = scan(sponsorship, raw_payload=VCARD, rating="hot", notes="Wants a demo", consent=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
@@ -212,11 +213,15 @@ def scans_insert(rows: list[tuple]) -> set[tuple[int, uuid.UUID]]:
     (PostgreSQL and SQLite 3.35+) both stores and tells new from resent, race-free under the unique
     constraint: the hot path of a booth rush, so the statement text and the value adapters are built once.
     """
-    adapters = _adapters(connection.vendor)
+    db = connections[DEFAULT_DB_ALIAS]  # this thread's connection, looked up once
+    adapters = _adapters(db.vendor)
     params = [adapt(value) for row in rows for adapt, value in zip(adapters, row, strict=True)]
-    with _insert_cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor, len(rows)), params)
-        return {(sponsorship_id, uuid.UUID(str(value))) for sponsorship_id, value in cursor.fetchall()}
+    with _insert_cursor(db) as cursor:
+        cursor.execute(_insert_sql(db.vendor, len(rows)), params)
+        return {
+            (sponsorship_id, value if value.__class__ is uuid.UUID else uuid.UUID(value))
+            for sponsorship_id, value in cursor.fetchall()
+        }
 
 
 @lru_cache(maxsize=64)
@@ -246,16 +251,19 @@ def _same(value):
 def _adapters(vendor: str) -> tuple:
     """Per column, what turns its Python value into a database parameter.
 
-    The fields' own ``get_db_prep_save``, except where psycopg takes the Python value as it is (PostgreSQL
-    reads text, numbers, booleans, UUIDs and aware datetimes natively): only the JSON columns need it there.
+    The fields' own ``get_db_prep_save``, except on PostgreSQL, where psycopg takes the Python value as it
+    is (text, numbers, booleans, UUIDs and aware datetimes) and a JSON column takes the JSON text (psycopg
+    sends text untyped, and PostgreSQL reads it as the column's ``jsonb``).
     """
     fields = {field.attname: field for field in Scan._meta.concrete_fields}
 
     def adapter(name: str):
         field = fields[name]
-        if vendor == "postgresql" and not isinstance(field, JSONField):
-            return _same
-        return partial(field.get_db_prep_save, connection=connection)
+        if vendor != "postgresql":
+            return partial(field.get_db_prep_save, connection=connection)
+        if isinstance(field, JSONField):
+            return partial(json.dumps, cls=field.encoder)
+        return _same
 
     return tuple(adapter(name) for name in COLUMNS)
 
@@ -264,7 +272,7 @@ def _adapters(vendor: str) -> tuple:
 _insert_group = InsertGroup(scans_insert, key=lambda row: (row[0], row[1]))
 
 
-def _insert_cursor():
+def _insert_cursor(db):
     """A Django cursor (wrapped and logged like any other) that sends the insert as it is written.
 
     Django binds parameters on the client: psycopg spells the scan's values into the statement text and
@@ -275,14 +283,14 @@ def _insert_cursor():
     a rush. Statements are still not prepared unless the database OPTIONS ask for it
     (``prepare_threshold``), so connection poolers keep working.
     """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    if db.vendor != "postgresql":
+        return db.cursor()
     import psycopg
 
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    raw = psycopg.RawCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    raw = psycopg.RawCursor(db.connection)
+    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
 # In a booth rush every request would kick processing (a Redis round trip) only to find the booth already
