@@ -25,7 +25,7 @@ from tracker.exports.base import (
 from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
 from tracker.models.staff import person_name
-from tracker.scoring.facts import among
+from tracker.scoring.facts import among, native_rows
 
 CHUNK = 2000
 TOP_REASONS = 3
@@ -103,18 +103,23 @@ class SalesReviewExport(Export):
     @staticmethod
     def _read(chunk: Sequence[int]) -> tuple[dict, dict, dict]:
         """The chunk's leads, follow-ups and scans (oldest first), each by lead id: three queries."""
-        # Plain tuples, not model instances: building eight objects per lead cost more than the rest.
-        leads = Lead.objects.filter(among(Lead, "pk", chunk)).order_by().values_list(*LEAD_FIELDS)
+        # Plain tuples, not model instances: building eight objects per lead cost more than the rest; and
+        # as psycopg makes them (native_rows), without Django's per-value conversions (a quarter less).
+        leads = native_rows(
+            Lead.objects.filter(among(Lead, "pk", chunk)).order_by().values_list(*LEAD_FIELDS)
+        )
         by_pk = {lead[0]: lead for lead in leads}
         # Apart: joined to the leads, PostgreSQL hashed every follow-up of the database for each chunk.
         follow_ups = {
             row[0]: row
-            for row in FollowUp.objects.filter(among(FollowUp, "lead_id", chunk))
-            .order_by()
-            .values_list(*FOLLOW_UP_FIELDS)
+            for row in native_rows(
+                FollowUp.objects.filter(among(FollowUp, "lead_id", chunk))
+                .order_by()
+                .values_list(*FOLLOW_UP_FIELDS)
+            )
         }
         scans = defaultdict(list)
-        for scan in (
+        for scan in native_rows(
             Scan.objects.filter(among(Scan, "lead_id", chunk))
             .order_by("received_at", "pk")
             .values_list(*SCAN_FIELDS)

@@ -229,6 +229,32 @@ def _rows(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
+def native_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` queryset as psycopg's own loaders make them, on PostgreSQL.
+
+    For the exports' reading of whole booths: Django's connection reads ``timestamptz`` through a loader
+    written in Python (to set the time zone it already has) and JSON as text for ``JSONField`` to decode
+    in Python, row by row; psycopg's own loaders (in C for times) make the same values, aware times in
+    UTC and decoded JSON, at a fraction of the cost. Elsewhere, the queryset's rows as Django makes them.
+    """
+    db = connections[queryset.db]
+    if db.vendor != "postgresql":
+        return list(queryset)
+    import psycopg
+    from psycopg.types.datetime import TimestamptzLoader
+    from psycopg.types.json import JsonbLoader
+
+    sql, params = queryset.query.sql_with_params()
+    db.ensure_connection()
+    raw = psycopg.Cursor(db.connection)
+    raw.adapters.register_loader("timestamptz", TimestamptzLoader)  # psycopg's C one where built
+    raw.adapters.register_loader("jsonb", JsonbLoader)
+    # Wrapped as Django wraps its own cursors: logged, counted by tests, execute wrappers applied.
+    with db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _json_list(text) -> list:
     """A JSON column's text decoded, as ``JSONField`` would ("[]" being the usual case)."""
     if text is None or text == "[]":
