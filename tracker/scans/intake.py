@@ -17,6 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
+from tracker.drivercursors import driver_cursor
 from tracker.models import Scan, Sponsorship
 from tracker.models.choices import ConversationType, PayloadFormat, Rating
 from tracker.scans.grouping import InsertGroup
@@ -287,10 +288,7 @@ def _insert_cursor(db):
         return db.cursor()
     import psycopg
 
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    raw = psycopg.RawCursor(db.connection)
-    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+    return driver_cursor(db, psycopg.RawCursor)
 
 
 # In a booth rush every request would kick processing (a Redis round trip) only to find the booth already

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.db import connections, router
 from django.db.models import BooleanField, Expression, F, Q
 
+from tracker.drivercursors import driver_cursor
 from tracker.models import Account, Lead, Scan
 from tracker.regions import country_region
 from tracker.scoring.engine import LeadFacts
@@ -245,12 +246,9 @@ def native_rows(queryset) -> list[tuple]:
     from psycopg.types.json import JsonbLoader
 
     sql, params = queryset.query.sql_with_params()
-    db.ensure_connection()
-    raw = psycopg.Cursor(db.connection)
-    raw.adapters.register_loader("timestamptz", TimestamptzLoader)  # psycopg's C one where built
-    raw.adapters.register_loader("jsonb", JsonbLoader)
-    # Wrapped as Django wraps its own cursors: logged, counted by tests, execute wrappers applied.
-    with db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw) as cursor:
+    with driver_cursor(db, psycopg.Cursor) as cursor:
+        cursor.adapters.register_loader("timestamptz", TimestamptzLoader)  # psycopg's C one where built
+        cursor.adapters.register_loader("jsonb", JsonbLoader)
         cursor.execute(sql, params)
         return cursor.fetchall()
 
