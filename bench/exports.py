@@ -757,20 +757,6 @@ def child(args) -> None:
     print("PHASE " + json.dumps(report), flush=True)
 
 
-def ensure_database() -> None:
-    """Create the configured PostgreSQL database when it does not exist yet."""
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    params = {"host": db["HOST"] or None, "port": db["PORT"] or None, "user": db["USER"] or None,
-              "password": db["PASSWORD"] or None}  # fmt: skip
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
-            log(f"creating the database {db['NAME']}")
-            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -806,7 +792,9 @@ def main() -> None:
             "DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_exports_bench; "
             f"the configured database is {connection.vendor} ({settings.DATABASES['default']['NAME']})."
         )
-    ensure_database()
+    from database import ensure_database  # bench/database.py
+
+    ensure_database(log)
     call_command("migrate", verbosity=0)
     found = None if args.rebuild else find_dataset(args.leads)
     if found is None:

@@ -92,20 +92,6 @@ def log(message: str) -> None:
 # --- the database -------------------------------------------------------------------------------------
 
 
-def ensure_database() -> None:
-    """Create the PostgreSQL database of DATABASE_URL if it does not exist yet."""
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    params = {"dbname": "postgres", "user": db.get("USER") or None, "password": db.get("PASSWORD") or None,
-              "host": db.get("HOST") or None, "port": db.get("PORT") or None}  # fmt: skip
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
-            log(f"creating the database {db['NAME']}")
-            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
-
-
 def find_dataset(scans: int) -> dict | None:
     from django.db import connection
 
@@ -593,7 +579,9 @@ def main() -> None:
             "DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_leadlist_bench "
             f"(the configured database is {settings.DATABASES['default']['NAME']})."
         )
-    ensure_database()
+    from database import ensure_database  # bench/database.py
+
+    ensure_database(log)
     import django
 
     django.setup()

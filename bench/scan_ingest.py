@@ -43,6 +43,12 @@ def setup_data(attendees: int):
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from database import ensure_database  # bench/database.py
+
+        ensure_database()
 
     call_command("migrate", verbosity=0)
     from tests import factories as f
