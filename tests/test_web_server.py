@@ -101,16 +101,15 @@ def test_phones_connecting_at_once_are_spread_over_the_workers():
     """Fifty phones reconnecting together (the hall's wifi back) are not all served by one worker process."""
     phones = 40
     env = {"WEB_WORKERS": "2", "WEB_THREADS": "4", "REDIS_URL": ""}
-    pid_log = ("--access-logfile", "-", "--access-logformat", "served-by %(p)s")
+    pid_log = ("--access-logfile", "-", "--access-logformat", "served-by %(p)s %(q)s")
     with gunicorn(env, *pid_log) as (port, log):
-        started = log.stat().st_size  # the start-up check's request is not counted
         ready = threading.Barrier(phones)
         statuses: list[int] = []
 
         def phone() -> None:
             ready.wait(30)
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", "/healthz")
+            connection.request("GET", "/healthz?phone")  # the start-up check's request is not counted
             statuses.append(connection.getresponse().status)
             ready.wait(30)  # every connection stays open until all have been answered
             connection.close()
@@ -122,9 +121,10 @@ def test_phones_connecting_at_once_are_spread_over_the_workers():
             thread.join(60)
 
         def served_by() -> Counter:
-            with log.open("rb") as lines:
-                lines.seek(started)
-                return Counter(line.split()[1] for line in lines if line.startswith(b"served-by"))
+            lines = log.read_text().splitlines()
+            return Counter(
+                line.split()[1] for line in lines if line.startswith("served-by") and line.endswith(" phone")
+            )
 
         deadline = time.monotonic() + 30  # a worker writes its access line just after answering
         while sum(served_by().values()) < phones and time.monotonic() < deadline:
