@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import F, QuerySet
 
+from tracker.drivercursors import native_rows
 from tracker.exports.base import (
     AMOUNT_FORMAT,
     DATE_FORMAT,
@@ -25,7 +26,7 @@ from tracker.exports.base import (
 from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
 from tracker.models.staff import person_name
-from tracker.scoring.facts import among, native_rows
+from tracker.scoring.facts import among
 
 CHUNK = 2000
 TOP_REASONS = 3

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from django.db import connections, router
 from django.db.models import BooleanField, Expression, F, Q
 
-from tracker.drivercursors import driver_cursor
 from tracker.models import Account, Lead, Scan
 from tracker.regions import country_region
 from tracker.scoring.engine import LeadFacts
@@ -226,29 +225,6 @@ def _rows(queryset) -> list[tuple]:
     """
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def native_rows(queryset) -> list[tuple]:
-    """The rows of a ``values_list`` queryset as psycopg's own loaders make them, on PostgreSQL.
-
-    For the exports' reading of whole booths: Django's connection reads ``timestamptz`` through a loader
-    written in Python (to set the time zone it already has) and JSON as text for ``JSONField`` to decode
-    in Python, row by row; psycopg's own loaders (in C for times) make the same values, aware times in
-    UTC and decoded JSON, at a fraction of the cost. Elsewhere, the queryset's rows as Django makes them.
-    """
-    db = connections[queryset.db]
-    if db.vendor != "postgresql":
-        return list(queryset)
-    import psycopg
-    from psycopg.types.datetime import TimestamptzLoader
-    from psycopg.types.json import JsonbLoader
-
-    sql, params = queryset.query.sql_with_params()
-    with driver_cursor(db, psycopg.Cursor) as cursor:
-        cursor.adapters.register_loader("timestamptz", TimestamptzLoader)  # psycopg's C one where built
-        cursor.adapters.register_loader("jsonb", JsonbLoader)
         cursor.execute(sql, params)
         return cursor.fetchall()
 
