@@ -564,3 +564,49 @@ def test_a_wrapped_column_wraps_the_texts_that_need_it():
     wrapped = {cell.value: bool(cell.alignment.wrap_text) for (cell,) in ws.iter_rows(min_row=2)}
     assert wrapped == {"short": False, "two\nlines": True, "x" * 11: True, None: False, "=1+1": False}
     assert ws["A6"].data_type == "s"  # a formula-like text stays text, wrapped or not
+
+
+def test_each_cell_keeps_its_own_type_and_format_from_row_to_row():
+    """Cells of every kind, styled and plain, one after the other in the same columns: no cell takes the
+    format of the one before it, and text never turns into anything else."""
+    from datetime import time
+
+    columns = [Column("What", 12), Column("Value", 12, base.AMOUNT_FORMAT, wrap=True)]
+
+    class Mixed(Export):
+        def sheets(self):
+            rows = [
+                ("amount", Decimal("1234.50")),
+                ("count", 7),
+                ("ratio", 0.25),
+                ("flag", True),
+                ("day", date(2026, 3, 20)),
+                ("moment", datetime(2026, 3, 20, 10, 42)),
+                ("clock", time(10, 42)),
+                ("long", "y" * 40_000),
+                ("formula-like", "#N/A"),
+                ("wrapped", "one\ntwo"),
+                ("plain", "short"),
+                ("priced", base.Formatted(Decimal("9.99"), base.currency_format("EUR"))),
+                ("after", 3),
+            ]
+            yield Sheet("Mixed", columns, rows)
+
+    stream = io.BytesIO()
+    assert write_xlsx(Mixed(), stream) == 13
+    ws = workbook(stream.getvalue())["Mixed"]
+    cells = {row[0].value: row[1] for row in ws.iter_rows(min_row=2)}
+    assert (cells["amount"].value, cells["amount"].number_format) == (1234.5, "#,##0.00")
+    assert (cells["count"].value, cells["count"].number_format) == (7, "#,##0.00")
+    assert (cells["flag"].value, cells["flag"].data_type) == (True, "b")
+    assert (cells["day"].value, cells["day"].number_format) == (datetime(2026, 3, 20), "yyyy-mm-dd")
+    assert cells["moment"].value == datetime(2026, 3, 20, 10, 42)
+    assert cells["moment"].number_format == "yyyy-mm-dd h:mm:ss"
+    assert cells["clock"].value == time(10, 42) and cells["clock"].is_date
+    assert cells["long"].value == "y" * 32_767  # Excel's limit for a cell
+    assert (cells["formula-like"].value, cells["formula-like"].data_type) == ("#N/A", "s")
+    assert cells["wrapped"].alignment.wrap_text and not cells["plain"].alignment.wrap_text
+    assert cells["plain"].number_format == "General" and cells["plain"].data_type == "s"
+    assert cells["priced"].number_format == '#,##0.00 "EUR"'
+    assert (cells["after"].value, cells["after"].number_format) == (3, "#,##0.00")
+    assert not cells["after"].alignment.wrap_text

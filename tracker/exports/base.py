@@ -23,10 +23,8 @@ from django.db import connection, connections
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.styles.numbers import FORMAT_DATE_DATETIME, FORMAT_DATE_YYYYMMDD2
+from openpyxl.styles.numbers import FORMAT_DATE_DATETIME, FORMAT_DATE_YYYYMMDD2, is_date_format
 from openpyxl.utils import get_column_letter
 
 from tracker.exports.safety import clean_text, csv_safe
@@ -185,15 +183,14 @@ def _to_cell_value(value):
     return value
 
 
-# Number-like values a column's number format applies to (a bool is an int, as before).
-_NUMBERS = (int, float, Decimal, date)
-_ERROR_CODES = frozenset(ERROR_CODES)
-_TEXT_SIGILS = frozenset("=#")  # the first characters of formulas and of error codes
+# Values a column's number format applies to (a bool is an int, as before); to dates, only a date format.
+_NUMBERS = (int, float, Decimal)
+# Excel's limit on the text of a cell; openpyxl cuts longer text there, and so do we.
+MAX_TEXT = 32767
 
 
 class Styled(NamedTuple):
-    """A value that needs a styled cell: a number format, wrapped text, or text openpyxl would otherwise
-    read as a formula or an error code (``data_type`` "s" keeps it text).
+    """A value that needs a styled cell: a number format or wrapped text.
 
     A named tuple rather than a dataclass: the sales review's rows cross a pipe pickled, and a tuple
     unpickles in half the time (19 against 10 ms per 1,000 rows, in the exporting process)."""
@@ -204,10 +201,10 @@ class Styled(NamedTuple):
 
 
 def cell_values(columns: Sequence[Column]) -> Callable[[Sequence], list]:
-    """A function turning a row of values into what its cells hold: the value as openpyxl writes it
-    (most text, numbers without a format, blanks), or ``Styled`` where a number format applies, where a
-    text of a wrapped column needs wrapping (a line break, or longer than the column is wide), or where
-    openpyxl would read the text as a formula or an error code. Text is cleaned (``clean_text``).
+    """A function turning a row of values into what its cells hold: the value itself (text, numbers
+    without a format, blanks), or ``Styled`` where a number format applies or where a text of a wrapped
+    column needs wrapping (a line break, or longer than the column is wide). Text is cleaned
+    (``clean_text``).
 
     Pure, and its results pickle: the sales review runs it in its reader process (``read_ahead``).
     """
@@ -217,9 +214,8 @@ def cell_values(columns: Sequence[Column]) -> Callable[[Sequence], list]:
 
     def text(value: str, wrap_over: int):
         value = clean_text(value)
-        wrapped = bool(wrap_over) and (len(value) > wrap_over or "\n" in value)
-        if wrapped or (value[:1] in _TEXT_SIGILS and not _plain_text(value)):
-            return Styled(value, None, wrapped)
+        if wrap_over and (len(value) > wrap_over or "\n" in value):
+            return Styled(value, None, True)
         return value
 
     def other(value, number_format: str | None, wrap_over: int):
@@ -228,8 +224,9 @@ def cell_values(columns: Sequence[Column]) -> Callable[[Sequence], list]:
         if isinstance(value, str):
             return text(value, wrap_over)
         value = _to_cell_value(value)
-        if number_format and isinstance(value, _NUMBERS) and _OWN_FORMATS.get(type(value)) != number_format:
-            return Styled(value, number_format, False)
+        if number_format and _OWN_FORMATS.get(type(value)) != number_format:
+            if is_date_format(number_format) if isinstance(value, date) else isinstance(value, _NUMBERS):
+                return Styled(value, number_format, False)
         return value
 
     def values_of(row: Sequence) -> list:
@@ -237,13 +234,9 @@ def cell_values(columns: Sequence[Column]) -> Callable[[Sequence], list]:
         append = values.append
         for value, number_format, wrap_over in zip(row, formats, wraps, strict=True):
             if value.__class__ is str:  # most cells: checked first
-                # Most texts are printable (no line break nor control character), fit their column and
-                # start with neither "=" nor "#": they go as they are, without the checks of text().
-                if (
-                    not value.isprintable()
-                    or (wrap_over and len(value) > wrap_over)
-                    or value[:1] in _TEXT_SIGILS
-                ):
+                # Most texts are printable (no line break nor control character) and fit their column:
+                # they go as they are, without the checks of text().
+                if not value.isprintable() or (wrap_over and len(value) > wrap_over):
                     value = text(value, wrap_over)
             elif value is not None:
                 value = other(value, number_format, wrap_over)
@@ -253,38 +246,66 @@ def cell_values(columns: Sequence[Column]) -> Callable[[Sequence], list]:
     return values_of
 
 
-def _cell_maker(ws, wrap: Alignment) -> Callable[[list], list]:
-    """A function turning ``cell_values``' output into what ``ws.append`` takes: ``Styled`` values
-    become styled cells, each distinct style set up once per sheet (openpyxl handles a styled cell
-    several times slower than a plain value, and most cells need none)."""
-    styles: dict[tuple[str | None, bool], StyleArray] = {}
+# A cell's type in the file, by the class of its value; "d" cells also need a date format.
+_DATA_TYPES = {str: "s", int: "n", float: "n", Decimal: "n", bool: "b", datetime: "d", date: "d"}
 
-    def styled(item: Styled) -> Cell:
-        key = (item.number_format, item.wrapped)
-        if key not in styles:
-            model = WriteOnlyCell(ws)
-            if item.number_format:
-                model.number_format = item.number_format
-            if item.wrapped:
-                model.alignment = wrap
-            styles[key] = model._style
-        cell = Cell(ws, row=1, column=1, value=item.value, style_array=styles[key])
-        if isinstance(item.value, str):
-            cell.data_type = "s"  # text stays text: "=1+1" is never written as a formula
+
+def _typed_cells(ws, wrap: Alignment) -> Callable:
+    """What turns each appended row of ``cell_values``' output into cells, in place of openpyxl's own.
+
+    openpyxl's write-only worksheet asks its ``_values_to_row`` for the cells of each row appended. Its
+    own makes each cell by guessing the value's type: text starting with "=" becomes a formula, "#N/A"
+    an error, and a styled cell takes a slow path of its own (a third of the cells of a sales review).
+    Here the type follows the value's class: text is always text (inline string), however it starts,
+    so nothing an attendee typed can become a formula; numbers are numbers, times are dates. And one
+    cell object per style is reused from cell to cell, as openpyxl writes each cell before it asks for
+    the next: no cell is made per value. Values of other classes (none in our exports) go through
+    openpyxl's own binding. Appended ``Cell`` objects (the bold header) are written as they are.
+
+    Relies on two internals of openpyxl 3.1 (pinned in pyproject.toml): the worksheet's
+    ``_values_to_row`` hook and the cell's ``_value``; every export test reads the files back.
+    """
+    cells: dict[tuple[str | None, bool], Cell] = {}
+
+    def cell_for(number_format: str | None, wrapped: bool) -> Cell:
+        cell = cells.get((number_format, wrapped))
+        if cell is None:
+            cell = cells[number_format, wrapped] = WriteOnlyCell(ws)
+            if number_format:
+                cell.number_format = number_format
+            if wrapped:
+                cell.alignment = wrap
         return cell
 
-    def cells_of(values: list) -> list:
-        for index, value in enumerate(values):
-            if value.__class__ is Styled:
-                values[index] = styled(value)
-        return values
+    plain = cell_for(None, False)
+    dated = {datetime: cell_for(DATETIME_FORMAT, False), date: cell_for(DATE_FORMAT, False)}
 
-    return cells_of
+    def values_to_row(values: Sequence, row_idx: int) -> Iterator[Cell]:
+        for column, value in enumerate(values, 1):
+            if value is None:
+                continue
+            kind = value.__class__
+            if kind is Styled:
+                cell = cell_for(value.number_format, value.wrapped)
+                value = value.value
+                kind = value.__class__
+            elif kind is Cell:
+                cell = value
+                cell.column, cell.row = column, row_idx
+                yield cell
+                continue
+            else:
+                cell = dated.get(kind, plain)
+            data_type = _DATA_TYPES.get(kind)
+            if data_type is None:  # a class of value our exports do not make: openpyxl's own way
+                cell = WriteOnlyCell(ws, value=value)
+            else:
+                cell.data_type = data_type
+                cell._value = value[:MAX_TEXT] if data_type == "s" else value
+            cell.column, cell.row = column, row_idx
+            yield cell
 
-
-def _plain_text(text: str) -> bool:
-    """False where openpyxl would read ``text`` as a formula or an error code rather than as text."""
-    return not (len(text) > 1 and text[0] == "=") and text not in _ERROR_CODES
+    return values_to_row
 
 
 def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = None) -> int:
@@ -301,15 +322,16 @@ def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = No
         ws.freeze_panes = "A2"
         header = []
         for column in sheet.columns:
-            cell = WriteOnlyCell(ws, value=clean_text(column.header))
+            cell = WriteOnlyCell(ws)
+            cell.data_type, cell._value = "s", clean_text(column.header)
             cell.font = bold
             header.append(cell)
+        ws._values_to_row = _typed_cells(ws, wrap)
         ws.append(header)
         values_of = None if sheet.cell_values else cell_values(sheet.columns)
-        cells_of = _cell_maker(ws, wrap)
         written = 0
         for row in sheet.rows:
-            ws.append(cells_of(row if values_of is None else values_of(row)))
+            ws.append(row if values_of is None else values_of(row))
             written += 1
             if progress and written % PROGRESS_EVERY == 0:
                 progress(total + written, total + sheet.row_count if sheet.row_count is not None else None)
