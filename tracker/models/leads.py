@@ -141,8 +141,14 @@ class Scan(models.Model):
     badge matched nobody keeps its payload with no lead until a manager resolves it.
     """
 
-    sponsorship = models.ForeignKey(Sponsorship, on_delete=models.CASCADE, related_name="scans")
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="scans")
+    # Neither key has an index of its own: the unique (sponsorship, client_uuid) and scan_lead_time_idx
+    # start with them, and every scan stored paid for two more index entries (0012).
+    sponsorship = models.ForeignKey(
+        Sponsorship, on_delete=models.CASCADE, related_name="scans", db_index=False
+    )
+    lead = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, null=True, blank=True, related_name="scans", db_index=False
+    )
     client_uuid = models.UUIDField(default=uuid.uuid4)
     scanned_by = models.ForeignKey(
         StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="scans"
