@@ -571,6 +571,8 @@ def test_each_cell_keeps_its_own_type_and_format_from_row_to_row():
     format of the one before it, and text never turns into anything else."""
     from datetime import time
 
+    from django.utils.safestring import mark_safe
+
     columns = [Column("What", 12), Column("Value", 12, base.AMOUNT_FORMAT, wrap=True)]
 
     class Mixed(Export):
@@ -589,11 +591,14 @@ def test_each_cell_keeps_its_own_type_and_format_from_row_to_row():
                 ("plain", "short"),
                 ("priced", base.Formatted(Decimal("9.99"), base.currency_format("EUR"))),
                 ("after", 3),
+                ("marked safe", mark_safe('=HYPERLINK("http://x.example")')),
             ]
             yield Sheet("Mixed", columns, rows)
+            # Rows that skip cell_values (the sales review makes them in its reader process).
+            yield Sheet("Raw", columns, [("marked safe", mark_safe("=1+1"))], cell_values=True)
 
     stream = io.BytesIO()
-    assert write_xlsx(Mixed(), stream) == 13
+    assert write_xlsx(Mixed(), stream) == 15
     ws = workbook(stream.getvalue())["Mixed"]
     cells = {row[0].value: row[1] for row in ws.iter_rows(min_row=2)}
     assert (cells["amount"].value, cells["amount"].number_format) == (1234.5, "#,##0.00")
@@ -610,3 +615,6 @@ def test_each_cell_keeps_its_own_type_and_format_from_row_to_row():
     assert cells["priced"].number_format == '#,##0.00 "EUR"'
     assert (cells["after"].value, cells["after"].number_format) == (3, "#,##0.00")
     assert not cells["after"].alignment.wrap_text
+    assert cells["marked safe"].data_type == "s"  # a str subclass is text too, never a formula
+    raw = workbook(stream.getvalue())["Raw"]["B2"]
+    assert (raw.value, raw.data_type) == ("=1+1", "s")

@@ -34,8 +34,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 PROGRESS_EVERY = 1000
 
-# The formats openpyxl gives a date and a time by itself: cells of these columns need no style of ours,
-# which spares openpyxl its slow path for styled cells (a third of the cells of a sales review).
+# The formats every date and time gets (openpyxl's own defaults): cells of these columns need no
+# ``Styled`` value, and the writer keeps one cell for each (``_typed_cells``).
 DATE_FORMAT = FORMAT_DATE_YYYYMMDD2  # yyyy-mm-dd
 DATETIME_FORMAT = FORMAT_DATE_DATETIME  # yyyy-mm-dd h:mm:ss
 _OWN_FORMATS = {date: DATE_FORMAT, datetime: DATETIME_FORMAT}
@@ -297,6 +297,8 @@ def _typed_cells(ws, wrap: Alignment) -> Callable:
             else:
                 cell = dated.get(kind, plain)
             data_type = _DATA_TYPES.get(kind)
+            if data_type is None and isinstance(value, str):  # a subclass (Django's SafeString): text
+                data_type, value = "s", str(value)
             if data_type is None:  # a class of value our exports do not make: openpyxl's own way
                 cell = WriteOnlyCell(ws, value=value)
             else:
