@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -244,7 +245,15 @@ def test_a_batch_matches_its_scans_in_order_and_reports_each(staff_client, booth
     assert not Scan.objects.pending().exists()
 
 
-def test_a_scan_is_kept_even_when_matching_fails_to_run(staff_client, booth, monkeypatch):
+@pytest.mark.parametrize(
+    "in_transaction",
+    [
+        pytest.param(True, marks=pytest.mark.django_db, id="kicked-on-commit"),
+        # Outside a transaction, as on the web server: the group insert has committed when it returns.
+        pytest.param(False, marks=pytest.mark.django_db(transaction=True), id="kicked-after-group-insert"),
+    ],
+)
+def test_a_scan_is_kept_even_when_matching_fails_to_run(staff_client, booth, monkeypatch, in_transaction):
     """If the broker is down the scan is still stored and accepted; the sweep matches it later."""
     import tracker.scans.processing as processing
 
@@ -252,6 +261,7 @@ def test_a_scan_is_kept_even_when_matching_fails_to_run(staff_client, booth, mon
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(processing, "scans_process_soon", broker_down)
+    assert connection.in_atomic_block is in_transaction
     response = post(staff_client, scan(booth[0], raw_payload=VCARD))
 
     assert response.status_code == 201

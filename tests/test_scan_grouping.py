@@ -46,9 +46,11 @@ class GatedStore:
         return {row[0] for row in new}
 
 
-def run_grouped(store: GatedStore, first: list[tuple], queued: list[list[tuple]], max_rows=2000) -> list:
+def run_grouped(
+    store: GatedStore, first: list[tuple], queued: list[list[tuple]], max_rows=2000, before_wait=lambda: None
+) -> list:
     """``first`` inserts and is held at the gate while ``queued`` requests queue; then the gate opens."""
-    group = InsertGroup(store.insert, key=lambda row: row[0], max_rows=max_rows)
+    group = InsertGroup(store.insert, key=lambda row: row[0], max_rows=max_rows, before_wait=before_wait)
     outcomes: list = [None] * (1 + len(queued))
 
     def call(index, rows):
@@ -107,6 +109,23 @@ def test_the_same_scan_queued_twice_is_created_for_one_request_and_a_duplicate_f
 
     assert outcomes == [{"a"}, {"b"}, {"c"}]
     assert store.statements[1].count(("b", "x")) == 1
+
+
+def test_a_request_gives_back_what_the_leader_may_need_before_it_waits():
+    """A request queued behind another's insert first lets go of its pooled database connection (the
+    ``before_wait`` hook); the leader, inserting meanwhile, keeps its own."""
+    store = GatedStore()
+    released: list[tuple[str, bool]] = []
+
+    def before_wait():
+        released.append((threading.current_thread().name, store.gate.is_set()))
+
+    outcomes = run_grouped(store, [("a", "x")], [[("b", "x")], [("c", "x")]], before_wait=before_wait)
+
+    assert outcomes == [{"a"}, {"b"}, {"c"}]
+    assert len(released) == 2, "each queued request, not the leader"
+    assert not any(opened for _, opened in released), "before the insert they wait for has finished"
+    assert len({name for name, _ in released}) == 2
 
 
 def test_a_statement_that_fails_is_retried_request_by_request():

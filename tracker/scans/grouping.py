@@ -32,13 +32,20 @@ class InsertGroup:
     ``key(row)`` is what ``insert`` reports for a row it stored (and what makes two rows the same scan);
     a key queued by two requests at once is inserted once and reported to the first of them only.
     Callers must be in autocommit (outside ``atomic``): the leader's commit is everyone's.
+    ``before_wait()`` is called by a caller about to wait for another's insert: it must not hold what the
+    leader needs meanwhile (a pooled database connection).
     """
 
     def __init__(
-        self, insert: Callable[[list[tuple]], set], key: Callable[[tuple], Hashable], max_rows: int = 2000
+        self,
+        insert: Callable[[list[tuple]], set],
+        key: Callable[[tuple], Hashable],
+        max_rows: int = 2000,
+        before_wait: Callable[[], None] = lambda: None,
     ):
         self._insert = insert
         self._key = key
+        self._before_wait = before_wait
         self._max_rows = max_rows  # per statement (a request's rows are never split)
         self._lock = threading.Lock()
         self._queue: list[_Request] = []
@@ -51,6 +58,7 @@ class InsertGroup:
             lead = not self._busy
             self._busy = True
         if not lead:
+            self._before_wait()
             request.done.wait()
         if lead or request.lead:
             self._lead()

@@ -190,10 +190,13 @@ def scans_accept(
 
     if accepted:
         rows = [row for _, row in accepted.values()]
-        created = scans_insert(rows) if connection.in_atomic_block else _insert_group.insert(rows)
-        if created:
-            sponsorship_ids = sorted({sponsorship_id for sponsorship_id, _ in created})
-            transaction.on_commit(lambda: processing_kick(sponsorship_ids), robust=True)
+        if connection.in_atomic_block:
+            created = scans_insert(rows)
+            kick = partial(_processing_kick_robust, sorted({sponsorship_id for sponsorship_id, _ in created}))
+            transaction.on_commit(kick)
+        else:  # committed once the group's insert returns
+            created = _insert_group.insert(rows)
+            _processing_kick_robust(sorted({sponsorship_id for sponsorship_id, _ in created}))
         received_at = now.isoformat()
         for key, (index, _) in accepted.items():
             client_uuid = str(key[1])
@@ -269,8 +272,22 @@ def _adapters(vendor: str) -> tuple:
     return tuple(adapter(name) for name in COLUMNS)
 
 
+def _connection_release_pooled() -> None:
+    """Give this request's pooled connection back while it waits for another's insert.
+
+    On the web server's greenlets connections come from a pool of the process (``tracker/settings.py``);
+    a request waiting for the group's insert while holding one (taken to look its device up, say) could
+    leave the leader none to insert with. Persistent connections (threads, no pool) are kept.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.connection is not None and getattr(db, "pool", None) is not None and not db.in_atomic_block:
+        db.close()
+
+
 # Scan POSTs arriving together are inserted together (group commit), each answered once its rows are stored.
-_insert_group = InsertGroup(scans_insert, key=lambda row: (row[0], row[1]))
+_insert_group = InsertGroup(
+    scans_insert, key=lambda row: (row[0], row[1]), before_wait=_connection_release_pooled
+)
 
 
 def _insert_cursor(db):
@@ -300,6 +317,16 @@ KICK_EVERY = 0.5
 _kick_lock = threading.Lock()
 _kicked_at: dict[int, float] = {}  # sponsorship id -> when this process last kicked it (monotonic)
 _kick_owed: set[int] = set()  # sponsorship ids with a timer set to kick them
+
+
+def _processing_kick_robust(sponsorship_ids: list[int]) -> None:
+    """``processing_kick`` for scans just stored: a broker that is down never fails the scans' request."""
+    if not sponsorship_ids:
+        return
+    try:
+        processing_kick(sponsorship_ids)
+    except Exception:  # the periodic sweep matches these scans
+        log.exception("Could not kick scan processing for sponsorships %s.", sponsorship_ids)
 
 
 def processing_kick(sponsorship_ids: list[int]) -> None:
