@@ -180,9 +180,6 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, help="gunicorn worker processes (default: tracker/gunicorn.py's, 1 per core)"
     )
-    parser.add_argument(
-        "--threads", type=int, help="threads per gunicorn worker (default: tracker/gunicorn.py's, 16)"
-    )
     parser.add_argument("--attendees", type=int, default=20000, help="size of the event's attendee list")
     parser.add_argument("--batch", type=int, default=1, help="scans per request (1: one scan per POST)")
     parser.add_argument(
@@ -197,8 +194,6 @@ def main() -> None:
     port = free_port()
     if args.workers:
         os.environ["WEB_WORKERS"] = str(args.workers)
-    if args.threads:
-        os.environ["WEB_THREADS"] = str(args.threads)
     from tracker import gunicorn as web  # the server's settings, as the server will read them
 
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "600"}
@@ -253,7 +248,9 @@ def main() -> None:
         from tracker.models import Scan
 
         # The worker starts once the load stops, so intake is measured on the same idle machine as
-        # the floor; matching the backlog it left is timed on its own.
+        # the floor; matching the backlog it left is timed on its own, with the tables' statistics
+        # brought up to date first, as autovacuum would in time (it may be off on a bench machine).
+        vacuum_analyze()
         if os.environ.get("REDIS_URL"):
             worker = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--concurrency=2", "--loglevel=warning"],
@@ -275,7 +272,9 @@ def main() -> None:
         teardown_data(sponsorship, staff)
 
     scans_per_s = ours["rps"] * args.batch
-    print(f"database={vendor} clients={args.clients} workers={web.workers}x{web.threads} batch={args.batch}")
+    print(
+        f"database={vendor} clients={args.clients} workers={web.workers} ({web.worker_class}) batch={args.batch}"
+    )
     print(
         f"floor  /healthz   {floor['rps']:8.0f} req/s  p50 {floor['p50_ms']:6.1f} ms  p90 {floor['p90_ms']:6.1f} ms  p99 {floor['p99_ms']:6.1f} ms  max {floor['max_ms']:6.0f} ms  errors {floor['errors']}"
     )

@@ -13,6 +13,7 @@ import uuid
 from collections import Counter
 
 import pytest
+from django.db import connection as db
 
 from tests import factories as f
 from tests.conftest import ROOT
@@ -38,9 +39,11 @@ def gunicorn(env: dict[str, str], *args: str):
         deadline = time.monotonic() + 60
         while True:
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                probe.request("GET", "/healthz")
+                status = probe.getresponse().status
+                probe.close()  # an idle kept-alive connection would hold the worker's stop for its keepalive
+                if status == 200:
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -53,17 +56,55 @@ def gunicorn(env: dict[str, str], *args: str):
         log.unlink(missing_ok=True)
 
 
+POOL_SIZE = 3
+APP_NAME = "tracker-test-web-server"
+
+
 @pytest.fixture
 def server():
     require_shared_database()
-    # Scans are matched in the server's process (no REDIS_URL).
-    env = {"DATABASE_URL": database_url(), "REDIS_URL": "", "WEB_WORKERS": "1", "WEB_THREADS": "8"}
+    # Scans are matched in the server's process (no REDIS_URL); PGAPPNAME names its database connections.
+    env = {
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": "",
+        "WEB_WORKERS": "1",
+        "DB_POOL_SIZE": str(POOL_SIZE),
+        "PGAPPNAME": APP_NAME,
+    }
     with gunicorn(env) as (port, _):
         yield port
 
 
+class ConnectionCount(threading.Thread):
+    """The most database connections the server held at once, sampled until ``stop``."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.most = 0
+        self.stopping = threading.Event()
+
+    def run(self):
+        watcher = db.get_new_connection(db.get_connection_params())
+        watcher.autocommit = True
+        try:
+            while not self.stopping.wait(0.005):
+                (count,) = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [APP_NAME]
+                ).fetchone()
+                self.most = max(self.most, count)
+        finally:
+            watcher.close()
+
+    def stop(self) -> int:
+        self.stopping.set()
+        self.join(30)
+        return self.most
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_rush_of_device_scans_is_stored_once_each_on_kept_alive_connections(server):
+    """Twelve phones at once on a server whose pool has three database connections: every scan is
+    stored once, and the server never holds more than its pool's connections."""
     sponsorship = f.SponsorshipFactory()
     staff = f.StaffMemberFactory(sponsor=sponsorship.sponsor)
     staff.sponsorships.add(sponsorship)
@@ -82,12 +123,16 @@ def test_a_rush_of_device_scans_is_stored_once_each_on_kept_alive_connections(se
             connection.request("POST", "/api/scans/", body, headers)
             response = connection.getresponse()
             answers[index].append((response.status, json.loads(response.read())["status"]))
+        connection.close()
 
     threads = [threading.Thread(target=phone, args=(index,)) for index in range(phones)]
+    count = ConnectionCount()
+    count.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
+    most_connections = count.stop()
 
     for index in range(phones):
         assert answers[index] == [(201, "created")] * scans_each + [(200, "duplicate")]
@@ -95,12 +140,13 @@ def test_a_rush_of_device_scans_is_stored_once_each_on_kept_alive_connections(se
     assert stored.count() == phones * scans_each
     assert set(map(str, stored.values_list("client_uuid", flat=True))) == {u for uuids in sent for u in uuids}
     assert not stored.filter(processed_at__isnull=True).exists()  # matched by the server after each commit
+    assert 1 <= most_connections <= POOL_SIZE
 
 
 def test_phones_connecting_at_once_are_spread_over_the_workers():
     """Fifty phones reconnecting together (the hall's wifi back) are not all served by one worker process."""
     phones = 40
-    env = {"WEB_WORKERS": "2", "WEB_THREADS": "4", "REDIS_URL": ""}
+    env = {"WEB_WORKERS": "2", "REDIS_URL": ""}
     pid_log = ("--access-logfile", "-", "--access-logformat", "served-by %(p)s %(q)s")
     with gunicorn(env, *pid_log) as (port, log):
         ready = threading.Barrier(phones)

@@ -1,12 +1,20 @@
 """gunicorn's settings for this app: ``gunicorn -c python:tracker.gunicorn tracker.wsgi``.
 
-Threaded workers: a request mostly waits for PostgreSQL, and the scan API inserts the scans of the
-requests a worker holds at once in one statement (``tracker.scans.grouping``), which needs many requests
-in one process. Environment: ``BIND`` (``0.0.0.0:8000``), ``WEB_WORKERS`` (one per core) and
-``WEB_THREADS`` (16 per worker). Options given on the command line win.
+gevent workers: each client connection is served by a greenlet, and a request waiting for PostgreSQL
+lets the others run. In a booth rush every scan POST waits for the commit of the group insert
+(``tracker.scans.grouping``), which needs many requests in one process. With threads (the gthread
+worker, 2 workers of 16 threads) those waits made every thread take turns at the interpreter lock
+after each one: half the machine went to handing it over or sat idle, and the scan API reached 0.44
+of the minimal endpoint's throughput at 50 phones; on greenlets the same code reached 0.59 to 0.65,
+with its slowest requests (p99) faster too (bench/scan_ingest.py). Greenlets share a process-wide pool
+of database connections (``tracker/settings.py``) rather than holding one each.
 
-One process per core rather than two: on two cores, two workers of 16 threads kept the scan API's slowest
-requests (p99) about a third lower than four did, for the same throughput (bench/scan_ingest.py).
+The price of greenlets: a request that computes for long without touching the network (a large
+workbook written inline) holds up the other requests of its worker until it is done. Large exports go
+to Celery workers (``EXPORT_INLINE_ROWS``).
+
+Environment: ``BIND`` (``0.0.0.0:8000``), ``WEB_WORKERS`` (one per core) and ``WEB_CONNECTIONS``
+(client connections per worker, 1000). Options given on the command line win.
 
 Each worker listens on a socket of its own (``reuse_port``, SO_REUSEPORT), and the kernel spreads new
 connections over them evenly. On one shared socket, whichever worker happened to be on a core took the
@@ -19,9 +27,9 @@ import gc
 import os
 
 bind = os.environ.get("BIND", "0.0.0.0:8000")
-worker_class = "gthread"
+worker_class = "gevent"
 workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 1))
-threads = int(os.environ.get("WEB_THREADS", 16))
+worker_connections = int(os.environ.get("WEB_CONNECTIONS", 1000))
 keepalive = 30  # phones at a booth post again within seconds: keep their connections
 reuse_port = True  # a listening socket per worker (see above)
 
@@ -30,6 +38,6 @@ def post_worker_init(worker):
     """Leave the app's own objects, loaded by now, out of every later garbage collection.
 
     A full collection walks every object the process holds (Django, the URLconf, the models: most of
-    them); with all of a worker's threads stopped for it, it showed as the slowest requests.
+    them); with all of a worker's requests stopped for it, it showed as the slowest requests.
     """
     gc.freeze()

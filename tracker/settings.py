@@ -4,6 +4,7 @@ A ``.env`` file at the project root (or at ``ENV_FILE``) is read if present (``m
 for development); real environment variables win over it.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -76,6 +77,13 @@ TEMPLATES = [
     },
 ]
 
+
+def on_greenlets() -> bool:
+    """Whether this process runs on gevent's greenlets (gunicorn's gevent worker patches threading)."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("threading")
+
+
 # Database: SQLite file by default (WAL, see tracker.apps), PostgreSQL via DATABASE_URL.
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -85,8 +93,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if on_greenlets():
+        # The web server's gevent workers (tracker/gunicorn.py) serve each client connection on a
+        # greenlet of its own, and Django keeps a connection per greenlet: fifty phones would hold fifty.
+        # Instead each request borrows one from a pool of the process and gives it back when it ends.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": env.int("DB_POOL_SIZE", default=10),
+            "timeout": 10,  # seconds a request waits for a free connection before it fails
+        }
+    else:
+        DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
