@@ -13,11 +13,14 @@ import uuid
 from collections import Counter
 
 import pytest
+from django.conf import global_settings
 from django.db import connection as db
+from django.urls import reverse
 
 from tests import factories as f
 from tests.conftest import ROOT
 from tests.services import database_url, require_shared_database
+from tests.test_scan_browser import handheld_scan, log_in
 from tracker.models import DeviceToken, Scan
 
 
@@ -61,8 +64,13 @@ APP_NAME = "tracker-test-web-server"
 
 
 @pytest.fixture
-def server():
+def shared_database():
+    """Skips without a database the server's process can share (PostgreSQL)."""
     require_shared_database()
+
+
+@pytest.fixture
+def server(shared_database):
     # Scans are matched in the server's process (no REDIS_URL); PGAPPNAME names its database connections.
     env = {
         "DATABASE_URL": database_url(),
@@ -182,3 +190,48 @@ def test_phones_connecting_at_once_are_spread_over_the_workers():
     # Spread by the kernel over the two workers' own sockets, each gets about half (fewer than 8 of 40
     # has a chance of 1 in 50,000); on one shared socket, one worker often took nearly all of them.
     assert min(served.values()) >= 8, served
+
+
+@pytest.fixture(scope="session")
+def collected_static():
+    """The static files as a deployment collects them (``collectstatic``): with DEBUG off, WhiteNoise
+    serves them, and templates name them by their hashed names."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT, env={**os.environ, "DEBUG": "0", "SECRET_KEY": "test-only"}, check=True,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_booth_staff_scan_in_a_browser_on_the_production_server(
+    shared_database, browser, collected_static, settings
+):
+    """The scan screen in Chromium against gunicorn as deployed (gevent workers, pooled connections): log
+    in, scan with a handheld scanner, qualify, and the scan is stored once and matched to its lead."""
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # the server's, not the tests' fast one
+    sponsorship = f.SponsorshipFactory(sponsor__name="Alpha Cloud")
+    staff = f.StaffMemberFactory(
+        sponsor=sponsorship.sponsor, user__username="sam", user__password="booth-pass-123"
+    )
+    staff.sponsorships.add(sponsorship)
+    f.AttendeeFactory(event=sponsorship.event, badge_id="KCEU24-000001", first_name="Visitor1")
+    env = {"DATABASE_URL": database_url(), "REDIS_URL": "", "WEB_WORKERS": "1", "DB_POOL_SIZE": "2"}
+    with gunicorn(env) as (port, _):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.url_for = lambda path: f"http://127.0.0.1:{port}{path}"
+        try:
+            log_in(page)
+            page.wait_for_url(f"**{reverse('scan-screen', args=[sponsorship.pk])}")
+            handheld_scan(page, "KCEU24-000001")
+            page.click("[data-field=rating] >> text=Hot")
+            page.fill("#note", "Wants the pool numbers")
+            page.click("#save")
+            page.wait_for_selector("#list li[data-state=sent]")
+            assert "Visitor1" in page.inner_text("#list")  # the lookup, through the same server
+        finally:
+            context.close()
+
+    scan = Scan.objects.get(sponsorship=sponsorship)
+    assert (scan.rating, scan.notes, scan.scanned_by) == ("hot", "Wants the pool numbers", staff)
+    assert scan.lead.attendee.badge_id == "KCEU24-000001"
