@@ -5,9 +5,9 @@ lets the others run. In a booth rush every scan POST waits for the commit of the
 (``tracker.scans.grouping``), which needs many requests in one process. With threads (the gthread
 worker, 2 workers of 16 threads) those waits made every thread take turns at the interpreter lock
 after each one: half the machine went to handing it over or sat idle, and the scan API reached 0.44
-of the minimal endpoint's throughput at 50 phones; on greenlets the same code reached 0.59 to 0.65,
-with its slowest requests (p99) faster too (bench/scan_ingest.py). Greenlets share a process-wide pool
-of database connections (``tracker/settings.py``) rather than holding one each.
+of the minimal endpoint's throughput at 50 phones; on greenlets the same code reached 0.56 to 0.61,
+its slowest requests (p99) down from about 30 ms to 21-24 ms (bench/scan_ingest.py). Greenlets share
+a pool of database connections per process (``tracker/settings.py``) rather than holding one each.
 
 The price of greenlets: a request that computes for long without touching the network (a large
 workbook written inline) holds up the other requests of its worker until it is done. Large exports go
