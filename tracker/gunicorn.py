@@ -31,6 +31,10 @@ worker_class = "gevent"
 workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 1))
 worker_connections = int(os.environ.get("WEB_CONNECTIONS", 1000))
 keepalive = 30  # phones at a booth post again within seconds: keep their connections
+# A stopping gevent worker waits for every connection it holds, and an idle kept-alive one ends only with
+# its keepalive: a restart took 30 s, with no server listening meanwhile. Requests still running after
+# 10 s are cut; a phone whose scan was cut sends it again, and a resent scan is never stored twice.
+graceful_timeout = 10
 reuse_port = True  # a listening socket per worker (see above)
 
 
