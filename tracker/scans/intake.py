@@ -190,13 +190,13 @@ def scans_accept(
 
     if accepted:
         rows = [row for _, row in accepted.values()]
-        if connection.in_atomic_block:
-            created = scans_insert(rows)
-            kick = partial(_processing_kick_robust, sorted({sponsorship_id for sponsorship_id, _ in created}))
+        in_transaction = connection.in_atomic_block
+        created = scans_insert(rows) if in_transaction else _insert_group.insert(rows)
+        kick = partial(_processing_kick_robust, sorted({sponsorship_id for sponsorship_id, _ in created}))
+        if in_transaction:
             transaction.on_commit(kick)
-        else:  # committed once the group's insert returns
-            created = _insert_group.insert(rows)
-            _processing_kick_robust(sorted({sponsorship_id for sponsorship_id, _ in created}))
+        else:  # the group's insert has committed when it returns
+            kick()
         received_at = now.isoformat()
         for key, (index, _) in accepted.items():
             client_uuid = str(key[1])
