@@ -9,7 +9,9 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-MAX_PAYLOAD = 4096
+# The longest payload kept (and parsed), once embedded media are taken out (see without_media): a QR code
+# holds at most 7,089 characters, so a longer one is not a badge.
+MAX_PAYLOAD = 8192
 _Params = dict[str, list[str]]
 
 
@@ -19,6 +21,7 @@ class ParsedBadge:
 
     format: str
     badge_id: str = ""
+    display_name: str = ""  # the name as the person writes it (a vCard's FN): "佐藤花子", "Dr. Maren Holt, PhD"
     first_name: str = ""
     last_name: str = ""
     emails: tuple[str, ...] = ()
@@ -40,6 +43,9 @@ class ParsedBadge:
 
 
 _UNKNOWN = ParsedBadge(format="unknown")
+# A vCard without its END line: cut off by the code or the scanner, so what it says may be cut off too
+# (an email's domain, a name). Kept raw for review, never trusted.
+_TRUNCATED = ParsedBadge(format="truncated")
 _ISO2 = frozenset(
     "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA "
     "CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR "
@@ -77,6 +83,10 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2060\u
 # The AIM symbology identifier a handheld scanner may prefix to a code (]Q1 QR, ]C0 Code 128, ]d2 DataMatrix).
 _AIM = re.compile(r"\][A-Za-z][0-9A-Za-z]")
 _VCARD = re.compile(r"BEGIN[ \t]*:[ \t]*VCARD", re.I)
+_VCARD_END = re.compile(r"(?:^|[\r\n]|\\[nr])[ \t]*END[ \t]*:[ \t]*VCARD", re.I)  # \\n: stored escaped
+# A content line embedding media (a photo, logo, sound or key), after an optional group prefix.
+_MEDIA_LINE = re.compile(r"(?:[A-Za-z0-9-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]", re.I)
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]+")
 _HEAD = re.compile(r'((?:[^:"]|"[^"]*")*):')  # a content line's name and parameters; quoted colons allowed
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 _HOSTPATH = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?/\S*")
@@ -123,24 +133,56 @@ _KEYS = {  # normalised JSON / query keys per field, most specific first
 
 
 def parse_badge(payload: str) -> ParsedBadge:
-    """Parse one scanned payload; unrecognised input (or any parser fault) gives format "unknown"."""
+    """Parse one scanned payload; unrecognised input (or any parser fault) gives format "unknown".
+
+    A vCard cut off before its END line gives format "truncated" and nothing else: it is reviewed by a
+    person, not matched on what may be half an email address.
+    """
     try:
         return _parse(payload)
     except Exception:  # a scan must never be lost to a parser bug: the caller keeps the raw payload
         return _UNKNOWN
 
 
+def without_media(payload: str) -> str:
+    """A vCard without the photo, logo, sound or key embedded in it; other payloads as they are.
+
+    Embedded media (base64, often tens of kilobytes) say nothing of who the person is, would push a
+    card over the size limit, and are personal data nobody needs: they go before the payload is
+    measured or kept. Every other line, line breaks included, stays as it was.
+    """
+    if not isinstance(payload, str) or not _VCARD.search(payload[:200]):
+        return payload
+    kept: list[str] = []
+    skipping = base64_body = False
+    for line in payload.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if skipping and (body[:1] in (" ", "\t") or (base64_body and body and _BASE64_LINE.fullmatch(body))):
+            continue  # a folded continuation of the media line, or vCard 2.1 base64 running on
+        skipping = bool(_MEDIA_LINE.match(body))
+        if skipping:
+            head = body.split(":", 1)[0].upper()
+            base64_body = "BASE64" in head or "ENCODING=B" in head
+            continue
+        kept.append(line)
+    return "".join(kept)
+
+
 def _parse(payload: str) -> ParsedBadge:
     """Detect the payload's shape and dispatch to its parser."""
-    if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD:
+    if not isinstance(payload, str):
         return _UNKNOWN
+    if len(payload) > MAX_PAYLOAD:
+        payload = without_media(payload)
+        if len(payload) > MAX_PAYLOAD:
+            return _UNKNOWN
     text = payload.strip(_EDGE)
     if _AIM.match(text):
         text = text[3:].strip(_EDGE)
     if not text:
         return _UNKNOWN
     if _VCARD.match(text):
-        return _vcard(text)
+        return _vcard(text) if _VCARD_END.search(text) else _TRUNCATED
     if text[:7].upper() == "MECARD:":
         return _mecard(text[7:])
     if text[0] in '{["':
@@ -208,6 +250,7 @@ def _build(
     fmt: str,
     *,
     badge_id: str = "",
+    display_name: str = "",
     first: str = "",
     last: str = "",
     emails: object = (),
@@ -222,6 +265,7 @@ def _build(
     return ParsedBadge(
         format=fmt,
         badge_id=_id(badge_id),
+        display_name=_clean(display_name)[:240],
         first_name=_clean(first)[:120],
         last_name=_clean(last)[:120],
         emails=tuple(dict.fromkeys(e for e in found if e)),
@@ -287,12 +331,22 @@ def _content_line(line: str) -> tuple[str, _Params, str] | None:
         params.setdefault(key.strip().upper(), []).extend(v for v in values if v)
     value = line[match.end() :]
     if "quoted-printable" in params.get("ENCODING", []) + params.get("TYPE", []):
-        raw_bytes = quopri.decodestring(value.encode("utf-8", "replace"))
-        try:
-            value = raw_bytes.decode((params.get("CHARSET") or ["utf-8"])[0])
-        except (LookupError, UnicodeDecodeError):
-            value = raw_bytes.decode("utf-8", "replace")
+        value = _decode_bytes(quopri.decodestring(value.encode("utf-8", "replace")), params.get("CHARSET"))
     return name.rsplit(".", 1)[-1].strip().upper(), params, value
+
+
+def _decode_bytes(raw: bytes, charset: list[str] | None) -> str:
+    """Quoted-printable bytes as text: in the declared charset, else UTF-8, else Windows-1252.
+
+    vCard 2.1 cards written without a CHARSET (older phones, badge printers) carry their platform's
+    8-bit encoding; Windows-1252 decodes every byte, so a name is never turned into replacement marks.
+    """
+    for encoding in (*(charset or ())[:1], "utf-8", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("latin-1")
 
 
 def _rank(params: _Params) -> int:
@@ -341,6 +395,7 @@ def _vcard(text: str) -> ParsedBadge:
     return _build(
         "vcard",
         badge_id=next((i for i in ids if _id(i)), ""),
+        display_name=first("FN"),
         first=given,
         last=family,
         emails=[_unescape(v) for _, v in values("EMAIL")],
