@@ -53,7 +53,7 @@ def _load_device(key_hash: str) -> Device | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
         DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    booths = {s.pk: s for s in member_booths(token.staff).select_related("sponsor")}
+    booths = {s.pk: s for s in member_booths(token.staff).select_related("sponsor", "event")}
     return Device(token, booths)
 
 

@@ -8,17 +8,22 @@ through :func:`scoped`, so an object of another sponsor is simply not found (404
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tracker import models as m
 from tracker.models.choices import PermissionLevel
 
 M = TypeVar("M", bound=models.Model)
+
+# The largest id a primary key holds (BIGINT); a larger number names nothing and must not reach a query.
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -170,9 +175,41 @@ def managed(model_or_queryset: type[M] | models.QuerySet[M], user) -> models.Que
     return queryset.filter(condition)
 
 
-def get_scoped_or_404(model_or_queryset: type[M] | models.QuerySet[M], user, **lookup) -> M:
-    """One object ``user`` may see, or 404 (never 403: another sponsor's ids do not exist)."""
-    return get_object_or_404(scoped(model_or_queryset, user), **lookup)
+def parse_id(value: object) -> int | None:
+    """An object id as it arrives in a URL, a form, a query string or a JSON body; None if it cannot be one.
+
+    A positive integer within the database's range, or the same as decimal digits. Anything else (text,
+    a list, a float, a boolean, a number too large for a key) names no object, so no query is made of it.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 19:
+            return None
+        value = int(text)
+    elif not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def parse_ids(values: Iterable[object]) -> list[int]:
+    """The values that can be ids (see :func:`parse_id`), once each, in their order; the others are left out."""
+    return list(dict.fromkeys(pk for pk in map(parse_id, values) if pk is not None))
+
+
+def get_scoped_or_404(model_or_queryset: type[M] | models.QuerySet[M], user, pk: object) -> M:
+    """The object with id ``pk`` that ``user`` may see, or 404 (never 403: another sponsor's ids do not exist).
+
+    ``pk`` may come straight from a request: a malformed or out-of-range id is a 404 too.
+    """
+    parsed = parse_id(pk)
+    if parsed is None:
+        raise Http404("No such object.")
+    return get_object_or_404(scoped(model_or_queryset, user), pk=parsed)
+
+
+def get_managed_or_404(model_or_queryset: type[M] | models.QuerySet[M], user, pk: object) -> M:
+    """Like :func:`get_scoped_or_404`, among what ``user`` manages (see :func:`managed`)."""
+    return get_scoped_or_404(managed(model_or_queryset, user), user, pk)
 
 
 def member_booths(member: m.StaffMember) -> models.QuerySet[m.Sponsorship]:

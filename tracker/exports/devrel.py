@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from tracker.exports.base import DATETIME_FORMAT, INTEGER_FORMAT, Column, Export, Sheet
 from tracker.models import Lead, Scan, Sponsorship
 from tracker.models.choices import ConversationType, Rating, StaffRole
+from tracker.models.leads import attendee_name
 from tracker.models.staff import person_name
 
 TECHNICAL = (ConversationType.TECHNICAL_DEEP_DIVE, ConversationType.DEMO)
@@ -65,6 +66,7 @@ class DevrelReviewExport(Export):
                 "scanned_by__user__first_name",
                 "scanned_by__user__last_name",
                 "scanned_by__user__username",
+                "lead__attendee__display_name",
                 "lead__attendee__first_name",
                 "lead__attendee__last_name",
                 "lead__attendee__title",
@@ -95,7 +97,11 @@ class DevrelReviewExport(Export):
         )
         conversations, requests = [], []
         for row in self._scans():
-            name = f"{row['lead__attendee__first_name']} {row['lead__attendee__last_name']}".strip()
+            name = attendee_name(
+                row["lead__attendee__display_name"],
+                row["lead__attendee__first_name"],
+                row["lead__attendee__last_name"],
+            )
             who = _who(row)
             qualified = row["lead__score__grade"] in ("A", "B")
             person = staff[who]

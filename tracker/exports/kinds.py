@@ -2,7 +2,9 @@
 
 Each builder takes the user the export runs for and the parameters it was asked with, and returns the
 export, the sponsor it belongs to, and the leads whose data it holds. Everything is scoped to the user:
-a parameter pointing at another sponsor's booth is not found.
+every id in the parameters goes through :mod:`tracker.tenancy`, so one pointing at another sponsor's
+booth (or at nothing, or malformed) is not found. An export belongs to the requester's sponsor whose
+data it holds, never to a sponsor named in the request; an operator's export belongs to no sponsor.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from tracker.exports.leads import SalesReviewExport
 from tracker.exports.roi import EventRoiExport
 from tracker.filters import LeadFilterSet
 from tracker.models import Event, Lead, Sponsor, Sponsorship
-from tracker.tenancy import access_for, managed, scoped
+from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, parse_ids, scoped
 
 
 @dataclass(frozen=True)
 class Built:
     export: Export
-    sponsor_id: int
+    sponsor_id: int | None  # None: an operator's export
     # The leads whose data the file holds, for the log: read once the file is written, not when the
     # export is asked for (a booth's every lead id has no business in a web request).
     lead_ids: Callable[[], list[int]]
@@ -43,23 +45,23 @@ class ExportKind:
     managers_only: bool = False
 
 
-def _one(queryset: QuerySet, pk) -> object:
-    try:
-        return queryset.get(pk=int(pk))
-    except (TypeError, ValueError, queryset.model.DoesNotExist):
-        raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None
+def _owner(user, sponsor_id: int) -> int | None:
+    """The sponsor an export of ``sponsor_id``'s data is logged under: that one, or none for an operator."""
+    return None if access_for(user).everything else sponsor_id
 
 
 def selected_leads(user, params: dict) -> tuple[QuerySet[Lead], Sponsorship | None]:
     """The leads an export covers: ticked ids, or a lead table's filters (on one booth or all)."""
     sponsorship = None
     if params.get("sponsorship"):
-        sponsorship = _one(scoped(Sponsorship, user).select_related("sponsor"), params["sponsorship"])
+        sponsorship = get_scoped_or_404(
+            Sponsorship.objects.select_related("sponsor"), user, params["sponsorship"]
+        )
     leads = scoped(Lead, user)
     if sponsorship is not None:
         leads = leads.filter(sponsorship=sponsorship)
     if "lead_ids" in params:
-        return leads.filter(pk__in=[int(pk) for pk in params["lead_ids"]]), sponsorship
+        return leads.filter(pk__in=parse_ids(params["lead_ids"])), sponsorship
     filters = QueryDict(params.get("filters", ""))
     return LeadFilterSet(filters, queryset=leads, user=user, sponsorship=sponsorship).qs, sponsorship
 
@@ -87,16 +89,18 @@ def _lead_export(cls) -> Callable[[object, dict], Built]:
         def ids() -> list[int]:
             return list(export.leads.order_by("pk").values_list("pk", flat=True))
 
-        return Built(export, _sponsor_of(leads, sponsorship), ids, scope)
+        return Built(export, _owner(user, _sponsor_of(leads, sponsorship)), ids, scope)
 
     return build
 
 
 def _devrel(user, params: dict) -> Built:
-    sponsorship = _one(scoped(Sponsorship, user).select_related("sponsor"), params.get("sponsorship"))
+    sponsorship = get_scoped_or_404(
+        Sponsorship.objects.select_related("sponsor"), user, params.get("sponsorship")
+    )
     return Built(
         DevrelReviewExport(sponsorship),
-        sponsorship.sponsor_id,
+        _owner(user, sponsorship.sponsor_id),
         lambda: devrel_leads(sponsorship),
         str(sponsorship),
     )
@@ -105,11 +109,13 @@ def _devrel(user, params: dict) -> Built:
 def _roi(user, params: dict) -> Built:
     if params.get("sponsorship"):
         sponsorships = [
-            _one(managed(Sponsorship, user).select_related("sponsor", "event"), params["sponsorship"])
+            get_managed_or_404(
+                Sponsorship.objects.select_related("sponsor", "event"), user, params["sponsorship"]
+            )
         ]
         sponsor_id = sponsorships[0].sponsor_id
     else:
-        sponsor = _one(managed(Sponsor, user), params.get("sponsor"))
+        sponsor = get_managed_or_404(Sponsor, user, params.get("sponsor"))
         sponsorships = list(
             Sponsorship.objects.filter(sponsor=sponsor)
             .select_related("sponsor", "event")
@@ -121,26 +127,29 @@ def _roi(user, params: dict) -> Built:
         if params.get("sponsorship")
         else f"{sponsorships[0].sponsor if sponsorships else ''} across events"
     )
-    return Built(EventRoiExport(sponsorships), sponsor_id, list, scope)
+    return Built(EventRoiExport(sponsorships), _owner(user, sponsor_id), list, scope)
 
 
 def _landscape(user, params: dict) -> Built:
-    events = [_one(scoped(Event, user), params.get("event"))]
+    """An event's sponsors (public), with the private side (why no booth) of one sponsor of the user's.
+
+    ``sponsor`` picks which of the user's own sponsors the file is for (the first by default); it is
+    looked up among the sponsors the user works for, so naming another sponsor finds nothing.
+    """
+    events = [get_scoped_or_404(Event, user, params.get("event"))]
     if params.get("compare_event"):
-        events.insert(0, _one(scoped(Event, user), params["compare_event"]))
+        events.insert(0, get_scoped_or_404(Event, user, params["compare_event"]))
         events.sort(key=lambda event: event.start_date)
     access = access_for(user)
-    own = None if access.everything else set(access.managed_sponsor_ids) | set(access.member_sponsor_ids)
-    sponsor_id = params.get("sponsor")
-    if sponsor_id is None:
-        sponsor_id = next(iter(sorted(own or ())), None)
-    if sponsor_id is None:  # an operator: logged against the first sponsor at the event
-        sponsor_id = Sponsorship.objects.filter(event=events[-1]).values_list("sponsor_id", flat=True).first()
-    if sponsor_id is None:
-        raise Http404("Nobody sponsored that event yet.")
-    return Built(
-        SponsorLandscapeExport(events, own), int(sponsor_id), list, " vs ".join(e.name for e in events)
-    )
+    if access.everything:
+        sponsor_id, own = None, None
+    else:
+        mine = Sponsor.objects.filter(pk__in=access.member_sponsor_ids).order_by("pk")
+        sponsor = get_scoped_or_404(mine, user, params["sponsor"]) if params.get("sponsor") else mine.first()
+        if sponsor is None:
+            raise Http404("You work for no sponsor.")
+        sponsor_id, own = sponsor.pk, {sponsor.pk}
+    return Built(SponsorLandscapeExport(events, own), sponsor_id, list, " vs ".join(e.name for e in events))
 
 
 KINDS: dict[str, ExportKind] = {

@@ -25,6 +25,7 @@ from tracker.exports.base import (
 )
 from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
+from tracker.models.leads import attendee_name
 from tracker.models.staff import person_name
 from tracker.scoring.facts import among
 
@@ -132,8 +133,8 @@ class SalesReviewExport(Export):
     def row(lead: tuple, follow_up: tuple, scans: list[tuple]) -> tuple:
         """One sheet row from a lead's LEAD_FIELDS, its FOLLOW_UP_FIELDS (all None without one) and its
         scans' SCAN_FIELDS, oldest scan first."""
-        (pk, consent, first_scan_at, last_scan_at, first_name, last_name, title, company, email, phone,
-         country, grade, score, reasons, event_name, time_zone) = lead  # fmt: skip
+        (pk, consent, first_scan_at, last_scan_at, display_name, first_name, last_name, title, company, email,
+         phone, country, grade, score, reasons, event_name, time_zone) = lead  # fmt: skip
         _, status, due_on, amount, currency, owner_first, owner_last, owner_username = follow_up
         reasons = sorted(reasons or [], key=lambda r: -abs(r.get("points", 0)))
         who = [_who(scan) for scan in scans]
@@ -148,7 +149,7 @@ class SalesReviewExport(Export):
             grade or "",
             score,
             "\n".join(f"{r.get('points', 0):+d} {r.get('reason', '')}" for r in reasons[:TOP_REASONS]),
-            f"{first_name} {last_name}".strip(),
+            attendee_name(display_name, first_name, last_name),
             title,
             company,
             email if contact else "",
@@ -174,7 +175,8 @@ class SalesReviewExport(Export):
 # What row() reads of a lead (the score's fields None where there is none), of its follow-up (the
 # owner's None where there is none) and of its scans.
 LEAD_FIELDS = (
-    "pk", "consent", "first_scan_at", "last_scan_at", "attendee__first_name", "attendee__last_name",
+    "pk", "consent", "first_scan_at", "last_scan_at", "attendee__display_name", "attendee__first_name",
+    "attendee__last_name",
     "attendee__title", "attendee__company", "attendee__email", "attendee__phone", "attendee__country",
     "score__grade", "score__score", "score__reasons", "sponsorship__event__name",
     "sponsorship__event__time_zone",

@@ -83,6 +83,7 @@ class PayloadFormat(models.TextChoices):
     URL = "url", "URL with attendee id"
     BADGE_ID = "badge_id", "Registration id"
     MANUAL = "manual", "Entered by hand"
+    TRUNCATED = "truncated", "Cut-off vCard (to check)"
     UNKNOWN = "unknown", "Unknown"
 
 

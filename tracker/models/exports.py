@@ -27,7 +27,11 @@ class ExportLog(models.Model):
     """One export a user ran: kind, format and scope; its rows and leads; its progress and its file."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    sponsor = models.ForeignKey(Sponsor, on_delete=models.CASCADE, related_name="export_logs")
+    # The sponsor whose data the file holds and whose managers may download it; none for an operator's
+    # export (a superuser's files are theirs alone).
+    sponsor = models.ForeignKey(
+        Sponsor, on_delete=models.CASCADE, related_name="export_logs", null=True, blank=True
+    )
     kind = models.CharField(max_length=40, help_text='Which export, e.g. "sales-review".')
     file_format = models.CharField(max_length=8, help_text="xlsx or csv")
     description = models.CharField(max_length=300, blank=True, help_text="What was selected or filtered.")

@@ -16,6 +16,11 @@ from tracker.models.events import Event, Sponsorship
 from tracker.models.staff import StaffMember
 
 
+def attendee_name(display_name: str, first_name: str, last_name: str) -> str:
+    """A person's name for people to read: as written on the badge, else first and last name."""
+    return display_name or f"{first_name} {last_name}".strip()
+
+
 class Attendee(models.Model):
     """The person behind a badge at one event, from the organiser's list or from a scanned badge.
 
@@ -24,6 +29,12 @@ class Attendee(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendees")
     badge_id = models.CharField(max_length=120, blank=True, help_text="The organiser's registration id.")
+    display_name = models.CharField(
+        max_length=240,
+        blank=True,
+        db_default="",  # rows loaded in bulk (COPY, imports) that leave it out get no name of their own
+        help_text="The name as the person writes it (a vCard's FN), shown in place of first and last name.",
+    )
     first_name = models.CharField(max_length=120, blank=True)
     last_name = models.CharField(max_length=120, blank=True)
     email = models.EmailField(blank=True)
@@ -70,7 +81,8 @@ class Attendee(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        """The name as written on the badge ("김민수", "Dr. Maren Holt, PhD"), else first and last name."""
+        return attendee_name(self.display_name, self.first_name, self.last_name)
 
 
 class Lead(models.Model):

@@ -1,4 +1,4 @@
-"""Taking scans in: validate each item, store new ones once, report every item's fate."""
+"""Taking scans in: validate each item (``cleaning``), store new ones once, report every item's fate."""
 
 from __future__ import annotations
 
@@ -7,107 +7,20 @@ import logging
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache, partial
-from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
 from tracker.drivercursors import driver_cursor
 from tracker.models import Scan, Sponsorship
-from tracker.models.choices import ConversationType, PayloadFormat, Rating
+from tracker.models.choices import PayloadFormat
+from tracker.scans.cleaning import TYPED_FIELDS, device_time, scan_clean
 from tracker.scans.grouping import InsertGroup
 
 log = logging.getLogger(__name__)
-
-TYPED_FIELDS = {
-    "first_name": 120,
-    "last_name": 120,
-    "email": 254,
-    "company": 200,
-    "title": 200,
-    "badge_id": 120,
-}
-TEXT_FIELDS = {"raw_payload": 8192, "device_id": 64, "notes": 5000, **TYPED_FIELDS}
-CHOICES = {"rating": frozenset(Rating.values), "conversation_type": frozenset(ConversationType.values)}
-MAX_INTERESTS = 30
-
-Errors = dict[str, list[dict[str, str]]]
-
-
-def _error(errors: Errors, field: str, message: str, code: str = "invalid") -> None:
-    errors.setdefault(field, []).append({"message": message, "code": code})
-
-
-def _parse_time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def scan_clean(item: Any) -> tuple[dict | None, Errors]:
-    """One scan as a device sent it (parsed JSON) -> (clean values, None) or (None, errors by field)."""
-    errors: Errors = {}
-    if not isinstance(item, dict):
-        return None, {"__all__": [{"message": "Each scan is a JSON object.", "code": "invalid"}]}
-    data: dict[str, Any] = {}
-    try:
-        data["client_uuid"] = uuid.UUID(str(item.get("client_uuid")))
-    except ValueError:
-        _error(errors, "client_uuid", "A client_uuid (UUID) is required.", "required")
-    sponsorship = item.get("sponsorship")
-    if isinstance(sponsorship, int) and not isinstance(sponsorship, bool) and sponsorship > 0:
-        data["sponsorship"] = sponsorship
-    else:
-        _error(
-            errors, "sponsorship", "The booth's sponsorship id (a positive integer) is required.", "required"
-        )
-    for name, limit in TEXT_FIELDS.items():
-        value = item.get(name)
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            _error(errors, name, f"Expected text, got {type(value).__name__}.")
-        elif len(value) > limit:
-            _error(errors, name, f"At most {limit} characters (got {len(value)}).", "max_length")
-        data[name] = value if name == "raw_payload" else str(value).strip()
-    for name, allowed in CHOICES.items():
-        value = item.get(name) or ""
-        if value not in allowed and value != "":
-            _error(errors, name, f"{value!r} is not one of {', '.join(sorted(allowed))}.", "invalid_choice")
-        data[name] = value
-    interests = item.get("interests") or []
-    if not isinstance(interests, list) or not all(isinstance(v, str) for v in interests):
-        _error(errors, "interests", "Expected a list of texts.")
-    else:
-        interests = list(dict.fromkeys(v.strip() for v in interests if v.strip()))
-        if len(interests) > MAX_INTERESTS or any(len(v) > 80 for v in interests):
-            _error(errors, "interests", f"At most {MAX_INTERESTS} interests of at most 80 characters.")
-        data["interests"] = interests
-    consent = item.get("consent")
-    if consent is not None and not isinstance(consent, bool):
-        _error(errors, "consent", "Expected true, false or null.")
-    data["consent"] = consent
-    scanned_at = item.get("device_scanned_at")
-    data["device_scanned_at"] = None
-    if scanned_at not in (None, ""):
-        try:
-            data["device_scanned_at"] = _parse_time(scanned_at)
-        except (TypeError, ValueError):
-            _error(errors, "device_scanned_at", "Expected an ISO 8601 date and time.")
-    if data.get("email"):
-        try:
-            validate_email(data["email"])
-        except ValidationError:
-            _error(errors, "email", "Enter a valid email address.")
-    if not errors and not data["raw_payload"].strip() and not any(data[name] for name in TYPED_FIELDS):
-        _error(
-            errors, "__all__", "A scan needs a badge payload or a name, email, company or badge id typed in."
-        )
-    return (None, errors) if errors else (data, {})
 
 
 def missing_required(required: list[str], data: dict) -> list[str]:
@@ -166,9 +79,12 @@ def scans_accept(
     now = timezone.now()
     results: list[tuple[int, dict] | None] = [None] * len(items)
     accepted: dict[tuple[int, uuid.UUID], tuple[int, tuple]] = {}
+    warnings: dict[int, dict[str, str]] = {}
     for index, item in enumerate(items):
         data, errors = scan_clean(item)
         client_uuid = item.get("client_uuid") if isinstance(item, dict) else None
+        if not isinstance(client_uuid, str) or len(client_uuid) > 64:
+            client_uuid = None  # echoed back only as the device's own short text
         sponsorship = booths.get(data["sponsorship"]) if data else None
         if data and sponsorship is None:
             errors = {"sponsorship": [{"message": "No booth of yours has this id.", "code": "not_found"}]}
@@ -185,6 +101,9 @@ def scans_accept(
         if key in accepted:  # the same scan twice in one batch
             results[index] = (200, {"client_uuid": str(data["client_uuid"]), "status": "duplicate"})
             continue
+        data["device_scanned_at"], warning = device_time(data["device_scanned_at"], sponsorship.event.tz, now)
+        if warning:
+            warnings[index] = {"device_scanned_at": warning}
         scanned_by_id = staff_ids.get(sponsorship.sponsor_id)
         accepted[key] = (index, _scan_values(data, sponsorship.pk, scanned_by_id, now))
 
@@ -201,10 +120,10 @@ def scans_accept(
         for key, (index, _) in accepted.items():
             client_uuid = str(key[1])
             if key in created:
-                results[index] = (
-                    201,
-                    {"client_uuid": client_uuid, "status": "created", "received_at": received_at},
-                )
+                result = {"client_uuid": client_uuid, "status": "created", "received_at": received_at}
+                if index in warnings:
+                    result["warnings"] = warnings[index]
+                results[index] = (201, result)
             else:
                 results[index] = (200, {"client_uuid": client_uuid, "status": "duplicate"})
     return [result for result in results if result is not None]

@@ -20,7 +20,7 @@ from tracker.models.choices import PayloadFormat
 
 EARLIER_SHOWN = 5
 ATTENDEE_FIELDS = {
-    "first_name": 120, "last_name": 120, "email": 254, "phone": 40, "title": 200, "company": 200, "country": 2, "city": 100,
+    "display_name": 240, "first_name": 120, "last_name": 120, "email": 254, "phone": 40, "title": 200, "company": 200, "country": 2, "city": 100,
 }  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
@@ -18,11 +19,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracker.devices import Device, device_for_key, token_key
 from tracker.models import Scan, Sponsorship, StaffMember
+from tracker.models.leads import attendee_name
+from tracker.scans.cleaning import TEXT_FIELDS, clean_texts
 from tracker.scans.intake import scans_accept
 from tracker.scans.matching import scan_preview
-from tracker.tenancy import scoped
+from tracker.tenancy import parse_id, parse_ids, scoped
 
 MAX_BATCH = 500
+# What the lookup reads of a just-scanned badge, with the scan API's limits.
+LOOKUP_FIELDS = {
+    name: TEXT_FIELDS[name]
+    for name in ("raw_payload", "first_name", "last_name", "email", "company", "title", "badge_id")
+}
 
 
 class ApiError(Exception):
@@ -59,11 +67,11 @@ def _authenticate(request: HttpRequest) -> tuple:
     return request.user, None
 
 
-def _booths(user, device: Device | None, wanted: set) -> tuple[dict[int, Sponsorship], dict[int, int]]:
-    """The wanted booths the caller may post to, and the caller's staff membership id per sponsor."""
+def _booths(user, device: Device | None, wanted: list) -> tuple[dict[int, Sponsorship], dict[int, int]]:
+    """The wanted booths (ids as sent) the caller may post to, and the caller's staff membership id per sponsor."""
     if device is not None:  # a device acts for its one staff membership only
         return device.booths, {device.staff.sponsor_id: device.staff.pk}
-    ids = {pk for pk in wanted if isinstance(pk, int) and not isinstance(pk, bool)}
+    ids = parse_ids(wanted)
     if not ids:
         return {}, {}
     # The caller's membership of each booth's sponsor comes with the booths, not in a query of its own.
@@ -81,6 +89,10 @@ def _booths(user, device: Device | None, wanted: set) -> tuple[dict[int, Sponsor
 def _json_body(request: HttpRequest):
     try:
         return json.loads(request.body or b"null")
+    except RequestDataTooBig as error:
+        raise ApiError(413, "too_large", "The body is too large: send scans in smaller batches.") from error
+    except RecursionError as error:
+        raise ApiError(400, "bad_json", "The body is nested too deeply to be a scan or a batch.") from error
     except (ValueError, UnicodeDecodeError) as error:
         raise ApiError(400, "bad_json", "The body is not valid JSON.") from error
 
@@ -110,7 +122,7 @@ def scans(request: HttpRequest, user, device, body) -> JsonResponse:
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise ApiError(400, "bad_batch", f"'scans' must be a list of at most {MAX_BATCH} objects.")
     booths, staff_ids = _booths(
-        user, device, {item.get("sponsorship") for item in items if isinstance(item, dict)}
+        user, device, [item.get("sponsorship") for item in items if isinstance(item, dict)]
     )
     results = scans_accept(items=items, booths=booths, staff_ids=staff_ids)
     if not batch:
@@ -137,18 +149,22 @@ def serialise_earlier(scan: Scan) -> dict:
 @api_view
 def lookup(request: HttpRequest, user, device, body) -> JsonResponse:
     """Who a just-scanned badge is and who at the booth already talked to them; stores nothing."""
-    body = body if isinstance(body, dict) else {}
-    booths, _ = _booths(user, device, {body.get("sponsorship")})
-    sponsorship = booths.get(body.get("sponsorship"))
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "Send a JSON object with the booth's sponsorship and the badge.")
+    data, errors = {}, {}
+    clean_texts(body, LOOKUP_FIELDS, data, errors)  # the scan API's own limits
+    if errors:
+        raise ApiError(400, "invalid", "Some fields cannot be used.", errors=errors)
+    booths, _ = _booths(user, device, [body.get("sponsorship")])
+    sponsorship = booths.get(parse_id(body.get("sponsorship")))
     if sponsorship is None:
         raise ApiError(404, "not_found", "No booth of yours has this id.")
-    data = {k: v for k, v in body.items() if isinstance(v, str)}
     badge, attendee, earlier = scan_preview(sponsorship=sponsorship, data=data)
     if attendee:
         person = {"name": attendee.full_name, "company": attendee.company, "title": attendee.title}
     else:
         person = {
-            "name": f"{badge.first_name} {badge.last_name}".strip(),
+            "name": attendee_name(badge.display_name, badge.first_name, badge.last_name),
             "company": badge.company,
             "title": badge.title,
         }

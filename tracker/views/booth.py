@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from tracker.board import board_stats
 from tracker.models import Scan, Sponsorship, Theme
 from tracker.models.choices import ConversationType, Rating
 from tracker.scans.review import ResolveForm, scan_resolve
-from tracker.tenancy import get_scoped_or_404, managed
+from tracker.tenancy import get_managed_or_404, get_scoped_or_404
 
 OFFLINE_CACHE = "booth-tracker-v1"
 OFFLINE_ASSETS = ("tracker/app.css", "tracker/scan.js", "tracker/scan-queue.js")
@@ -101,13 +101,11 @@ def board_data(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 def unknown_badges(request: HttpRequest, pk: int) -> HttpResponse:
     """Scans whose badge matched nobody, for a manager to resolve; nothing is ever dropped."""
-    sponsorship = get_object_or_404(
-        managed(Sponsorship, request.user).select_related("sponsor", "event"), pk=pk
-    )
+    sponsorship = get_managed_or_404(Sponsorship.objects.select_related("sponsor", "event"), request.user, pk)
     form, failed_scan = ResolveForm(), None
     if request.method == "POST":
-        scan = get_object_or_404(
-            Scan.objects.unknown().filter(sponsorship=sponsorship), pk=request.POST.get("scan")
+        scan = get_scoped_or_404(
+            Scan.objects.unknown().filter(sponsorship=sponsorship), request.user, request.POST.get("scan")
         )
         form = ResolveForm(request.POST)
         if form.is_valid():

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tracker.followups.actions import BulkResult, follow_ups_assign, follow_ups_set_status
 from tracker.forms import BulkActionForm
 from tracker.models import FollowUp, Lead, StaffMember
-from tracker.tenancy import access_for, managed, scoped
+from tracker.tenancy import access_for, managed, parse_ids, scoped
 from tracker.views.exports import export_begin
 from tracker.views.shell import redirect_back
 
@@ -89,13 +89,8 @@ def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> Ht
 
 
 def selected(request: HttpRequest) -> list[int]:
-    ids = []
-    for value in request.POST.getlist("pk"):
-        try:
-            ids.append(int(value))
-        except ValueError:
-            continue
-    return ids
+    """The ticked rows' ids; values that cannot be ids are left out (they name no row)."""
+    return parse_ids(request.POST.getlist("pk"))
 
 
 @login_required

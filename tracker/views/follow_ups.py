@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ from tracker.forms import AssignmentRuleFormSet, BulkActionForm, FollowUpPolicyF
 from tracker.models import AssignmentRule, FollowUp, FollowUpPolicy, Scan, Sponsor, Sponsorship, StaffMember
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from tracker.tables import FollowUpTable, configure_table, parse_columns
-from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
+from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, managed, scoped
 from tracker.views.shell import redirect_back
 
 MY_PER_PAGE = 20
@@ -131,7 +131,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def follow_ups_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager creates the booth's follow-ups now (the automatic run does it when the event ends)."""
-    sponsorship = get_object_or_404(managed(Sponsorship, request.user).select_related("sponsor"), pk=pk)
+    sponsorship = get_managed_or_404(Sponsorship.objects.select_related("sponsor"), request.user, pk)
     result = follow_ups_create(sponsorship=sponsorship, by=request.user)
     if result.created:
         text = f"{result.created} follow-up{'s' if result.created != 1 else ''} created"
@@ -146,7 +146,7 @@ def follow_ups_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def follow_up_rules(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager's routing page: which leads get follow-ups, their SLAs, and the assignment rules in order."""
-    sponsor = get_object_or_404(managed(Sponsor, request.user), pk=pk)
+    sponsor = get_managed_or_404(Sponsor, request.user, pk)
     policy = FollowUpPolicy.objects.filter(sponsor=sponsor).first() or FollowUpPolicy(sponsor=sponsor)
     staff = sponsor.staff.filter(is_active=True).select_related("user").order_by("user__first_name")
     rules = AssignmentRule.objects.filter(sponsor=sponsor).select_related("owner__user")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker.filters import search_attendee
@@ -15,11 +15,11 @@ from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsor
 from tracker.models.choices import IcpStatus
 from tracker.scoring.facts import leads_facts
 from tracker.scoring.service import current_icp, icp_new_draft, icp_publish, scorer_for
-from tracker.tenancy import managed
+from tracker.tenancy import get_managed_or_404, parse_id, scoped
 
 
 def _sponsor(request: HttpRequest, pk: int) -> Sponsor:
-    return get_object_or_404(managed(Sponsor, request.user), pk=pk)
+    return get_managed_or_404(Sponsor, request.user, pk)
 
 
 def _draft(sponsor: Sponsor) -> IdealCustomerProfile | None:
@@ -52,12 +52,12 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Draft v{draft.version} saved. It changes no score until you publish it."
             )
             return redirect("icp-editor", pk=sponsor.pk)
-    leads = Lead.objects.filter(sponsorship__sponsor=sponsor).select_related("attendee")
-    lead_id, query = request.GET.get("lead", ""), request.GET.get("q", "").strip()
+    leads = scoped(Lead, request.user).filter(sponsorship__sponsor=sponsor).select_related("attendee")
+    lead_id, query = parse_id(request.GET.get("lead")), request.GET.get("q", "").strip()
     lead = None
     if query:  # any lead of the sponsor, by name, email or company
         lead = search_attendee(leads, "attendee", query).order_by("-last_scan_at").first()
-    elif lead_id.isdigit():
+    elif lead_id is not None:
         lead = leads.filter(pk=lead_id).first()
     context = {
         "sponsor": sponsor,
@@ -68,9 +68,7 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
         "lead": lead,
         "preview": _preview(sponsor, lead, [icp for icp in (current, draft) if icp]),
         "query": query,
-        "sample_leads": Lead.objects.filter(sponsorship__sponsor=sponsor)
-        .select_related("attendee")
-        .order_by("-last_scan_at")[:15],
+        "sample_leads": leads.order_by("-last_scan_at")[:15],
         "job": RescoreJob.objects.filter(icp__sponsor=sponsor).select_related("icp").first(),
     }
     return render(request, "tracker/icp_editor.html", context)

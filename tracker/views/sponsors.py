@@ -7,13 +7,13 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from tracker.costs import cost_totals
 from tracker.followups.creation import policy_for, qualified_without_follow_up
 from tracker.models import Scan, Sponsor, Sponsorship, StaffMember
-from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
+from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, scoped
 
 RECENT_SCANS = 25
 
@@ -21,7 +21,7 @@ RECENT_SCANS = 25
 @login_required
 def sponsor_overview(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything of one sponsor across events: sponsorships, counts, costs, staff by role."""
-    sponsor = get_object_or_404(managed(Sponsor, request.user), pk=pk)
+    sponsor = get_managed_or_404(Sponsor, request.user, pk)
     sponsorships = list(
         sponsor.sponsorships.with_counts()
         .select_related("event")
