@@ -1,80 +1,18 @@
 """Staff see their own sponsors' objects only; anything else does not exist for them (404)."""
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 import pytest
 from django.apps import apps
-from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
-from django.utils import timezone
 
 from tests import factories as f
+from tests.worlds import build_worlds
 from tracker import models as m
 from tracker.tenancy import SHARED_MODELS, TENANT_PATHS, scoped
 
 
-@dataclass
-class SponsorWorld:
-    sponsor: m.Sponsor
-    booth: m.Sponsorship
-    other_booth: m.Sponsorship
-    manager: m.StaffMember
-    booth_staff: m.StaffMember
-    objects: dict
-
-
-def downloadable_export(sponsor: m.Sponsor, user) -> m.ExportLog:
-    job = f.ExportLogFactory(
-        sponsor=sponsor, user=user, status="done", expires_at=timezone.now() + timedelta(hours=1)
-    )
-    job.file.save("sales-review.xlsx", ContentFile(b"not really a workbook"))
-    return job
-
-
-def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld:
-    sponsor = f.SponsorFactory(name=name)
-    booth = f.SponsorshipFactory(sponsor=sponsor, event=event)
-    other_booth = f.SponsorshipFactory(sponsor=sponsor, event=other_event)
-    manager = f.StaffMemberFactory(sponsor=sponsor, level="manager")
-    booth_staff = f.StaffMemberFactory(sponsor=sponsor, level="booth")
-    booth_staff.sponsorships.add(booth)
-    lead = f.LeadFactory(sponsorship=booth)
-    scan = f.ScanFactory(lead=lead, scanned_by=booth_staff)
-    icp = f.IcpFactory(sponsor=sponsor)
-    follow_up = f.FollowUpFactory(lead=lead, owner=booth_staff)
-    objects = {
-        m.Sponsor: sponsor,
-        m.Event: event,
-        m.Sponsorship: booth,
-        m.CostLine: f.CostLineFactory(sponsorship=booth),
-        m.StaffMember: booth_staff,
-        m.DeviceToken: m.DeviceToken.issue(staff=booth_staff, name="booth phone")[0],
-        m.Attendee: lead.attendee,
-        m.Lead: lead,
-        m.Scan: scan,
-        m.IdealCustomerProfile: icp,
-        m.Account: f.AccountFactory(sponsor=sponsor),
-        m.RescoreJob: f.RescoreJobFactory(icp=icp),
-        m.IcpCriterion: f.IcpCriterionFactory(icp=icp),
-        m.LeadScore: f.LeadScoreFactory(lead=lead, icp=icp),
-        m.FollowUp: follow_up,
-        m.FollowUpChange: f.FollowUpChangeFactory(follow_up=follow_up),
-        m.FollowUpPolicy: f.FollowUpPolicyFactory(sponsor=sponsor),
-        m.AssignmentRule: f.AssignmentRuleFactory(sponsor=sponsor),
-        m.ReminderDigest: f.ReminderDigestFactory(owner=booth_staff),
-        m.ExportLog: downloadable_export(sponsor, manager.user),
-    }
-    return SponsorWorld(sponsor, booth, other_booth, manager, booth_staff, objects)
-
-
 @pytest.fixture
 def worlds(db):
-    paris = f.EventFactory(name="Paris 2024")
-    slc = f.EventFactory(name="Salt Lake City 2024", start_date="2024-11-12", end_date="2024-11-15")
-    # Each sponsor has its own event so that even shared-looking objects differ per sponsor.
-    lonely = f.EventFactory(name="Only B was here")
-    return build_world("Alpha Cloud", paris, slc), build_world("Beta Mesh", lonely, slc)
+    return build_worlds()
 
 
 def test_every_model_has_a_tenancy_rule():
