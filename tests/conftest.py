@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 pytest_plugins = ["tests.services"]
 
@@ -16,6 +18,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_FIXTURE = ROOT / "fixtures" / "demo.json"
 
 _skipped: list[str] = []
+
+# Property tests: thorough by default, bounded in CI (HYPOTHESIS_PROFILE=ci, set by .ci/run) so both passes
+# stay within their time; a test's own @settings still wins where it names max_examples.
+hypothesis_settings.register_profile(
+    "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+hypothesis_settings.register_profile(
+    "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def pytest_runtest_logreport(report):

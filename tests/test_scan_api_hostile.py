@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import factories as f
@@ -277,12 +277,6 @@ def hostile_items(draw, sponsorship_id: int) -> dict:
     return item
 
 
-HOSTILE = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-
-
-@HOSTILE
 @given(data=st.data())
 def test_a_batch_of_arbitrary_items_stores_every_valid_one_exactly_once(staff_client, booth, data):
     sponsorship, _ = booth
@@ -301,13 +295,11 @@ def test_a_batch_of_arbitrary_items_stores_every_valid_one_exactly_once(staff_cl
             assert stored(item) == 1
 
 
-@HOSTILE
 @given(body=json_values | st.fixed_dictionaries({"scans": json_values}))
 def test_any_body_at_the_scan_api_gets_a_clear_json_answer(staff_client, body):
     answer(post(staff_client, SCANS, body))
 
 
-@HOSTILE
 @given(
     fields=st.dictionaries(st.sampled_from([*cleaning.TEXT_FIELDS, "sponsorship"]), json_values, max_size=5)
 )
