@@ -25,6 +25,7 @@ from tracker.exports.devrel import request_kinds
 from tracker.exports.leads import SalesReviewExport
 from tracker.exports.safety import csv_safe, looks_like_formula
 from tracker.exports.service import export_run, export_start, exports_clean_up
+from tracker.phones import phone_e164
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,54 @@ def test_hostile_text_is_recognised_and_csv_prefixes_it(text):
 @pytest.mark.parametrize("text", ["Ada Lovelace", "10-15 people", "a=b", "user@example.com", "", "1+1"])
 def test_ordinary_text_is_left_alone(text):
     assert not looks_like_formula(text) and csv_safe(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\ufeff=1+1", "\u200b=HYPERLINK(\"http://evil.example\")", "\u00a0+SUM(A1:A2)", "\u2060@SUM(1)",
+     "\u200e-2+3", " \ufeff \u200b=cmd|' /C calc'!A0", "\u3000＝1+1", "\u180e=1"],
+)  # fmt: skip
+def test_a_formula_behind_invisible_marks_is_neutralised_in_csv(text):
+    assert looks_like_formula(text)
+    assert csv_safe(text) == "'" + text
+
+
+def test_control_characters_are_removed_from_csv_and_workbook_text_but_tabs_and_line_breaks_stay():
+    values = ["a\x00b\x07c\x1bd\x7fe\x85f", "line one\nline two\r\nthree\tcolumns", "\x00=1+1"]
+    stream = io.StringIO()
+    write_csv(Strings(values), stream)
+    rows = list(csv.reader(io.StringIO(stream.getvalue().lstrip("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == ["abcdef", "line one\nline two\r\nthree\tcolumns", "'=1+1"]
+    buffer = io.BytesIO()
+    write_xlsx(Strings(values), buffer)
+    ws = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
+    assert [row[0].value for row in ws.iter_rows(min_row=2)] == [
+        "abcdef",
+        "line one\nline two\r\nthree\tcolumns",
+        "=1+1",
+    ]
+    assert all(row[0].data_type == "s" for row in ws.iter_rows(min_row=2))
+
+
+@pytest.mark.parametrize(
+    "phone", ["+44 20 7946 0958", "+1 (555) 010-2000", "030.1234.5678", "(030) 1234-5678"]
+)
+def test_a_phone_number_is_written_to_csv_as_it_is(phone):
+    assert csv_safe(phone) == phone
+
+
+@pytest.mark.parametrize(("raw", "country", "e164"), [
+    ("+44 20 7946 0958", "", "+442079460958"),
+    ("020 7946 0958", "GB", "+442079460958"),
+    ("06 12 34 56 78", "FR", "+33612345678"),
+    ("(202) 555-0100", "US", "+12025550100"),
+    ("+33 6 12 34 56 78", "DE", "+33612345678"),  # the number's own prefix wins over the country
+    ("020 7946 0958", "", "020 7946 0958"),  # no country to read it in: as typed
+    ("+1 555 0100", "US", "+1 555 0100"),  # too short to dial from abroad: as typed
+    ("call the desk", "FR", "call the desk"),
+])  # fmt: skip
+def test_phone_numbers_become_e164_where_the_country_is_known(raw, country, e164):
+    assert phone_e164(raw, country) == e164
 
 
 class Strings(Export):
@@ -278,6 +327,17 @@ def test_hubspot_csv_has_its_import_columns_and_only_consenting_leads(world):
                              "Lead grade", "Event", "Booth notes"]  # fmt: skip
     assert [r["Last Name"] for r in rows] == ["Hopper", "Turing", "Lovelace"]
     assert rows[0]["Contact owner"] == "sam@alpha.example" and rows[2]["Lead Status"] == "Open deal"
+
+
+def test_crm_files_carry_phone_numbers_in_e164_without_an_apostrophe(world):
+    attendee = world.leads["opportunity"].attendee
+    attendee.phone, attendee.country = "020 7946 0958", "GB"
+    attendee.save()
+    for kind, column in (("hubspot-contacts", "Phone Number"), ("salesforce-leads", "Phone")):
+        _, content = run(world.manager.user, kind, "csv", sponsorship=world.booth.pk)
+        phones = {r["Last Name"]: r[column] for r in csv_rows(content)}
+        assert phones["Lovelace"] == "+442079460958"
+        assert phones["Hopper"] == "+1 555 0100"  # as typed: not a whole number, and never "'+1 555 0100"
 
 
 def test_salesforce_csv_has_its_import_columns_and_placeholders(world):

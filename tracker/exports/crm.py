@@ -1,6 +1,7 @@
 """CRM-ready CSVs of the sales list in the column layouts HubSpot and Salesforce import.
 
-Only leads who agreed to be contacted are in them: a CRM import is contacting them.
+Only leads who agreed to be contacted are in them: a CRM import is contacting them. Phone numbers go
+in E.164 where the country is known, the form CRMs match and dial.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from tracker.exports.base import Column, Export, Sheet
 from tracker.exports.leads import CHUNK, sales_order
 from tracker.models import Lead, Scan
 from tracker.models.choices import FollowUpStatus, Rating
+from tracker.phones import phone_e164
 
 HUBSPOT_LEAD_STATUS = {
     FollowUpStatus.TODO: "New",
@@ -100,7 +102,7 @@ class HubSpotExport(_CrmExport):
     def row(self, lead: Lead, rating: str, notes: str) -> tuple:
         a, score = lead.attendee, getattr(lead, "score", None)
         return (
-            a.first_name, a.last_name, a.email, a.phone, a.company, a.title, a.country, "Lead",
+            a.first_name, a.last_name, a.email, phone_e164(a.phone, a.country), a.company, a.title, a.country, "Lead",
             _status(lead, HUBSPOT_LEAD_STATUS), _owner_email(lead), score.score if score else None,
             score.grade if score else "", lead.sponsorship.event.name, notes,
         )  # fmt: skip
@@ -124,7 +126,8 @@ class SalesforceExport(_CrmExport):
             else lead.sponsorship.event.name + "."
         )
         return (
-            a.first_name, a.last_name or NOT_PROVIDED, a.title, a.company or NOT_PROVIDED, a.email, a.phone,
+            a.first_name, a.last_name or NOT_PROVIDED, a.title, a.company or NOT_PROVIDED, a.email,
+            phone_e164(a.phone, a.country),
             a.country, "Trade Show", _status(lead, SALESFORCE_LEAD_STATUS), dict(Rating.choices).get(rating, ""),
             _owner_email(lead), f"{summary} {notes}".strip(),
         )  # fmt: skip
