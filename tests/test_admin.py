@@ -15,6 +15,7 @@ from django.db import connection
 from django.forms import ModelChoiceField
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories as f
 from tracker import models as m
@@ -405,3 +406,108 @@ def test_deleting_a_scan_in_the_admin_recounts_its_lead(client):
     lead.refresh_from_db()
     assert lead.scan_count == 1
     assert lead.first_scan_at == lead.last_scan_at == keep.received_at
+
+
+# --- ICP versions: one way in for each change of a published ICP ----------------------------------------
+
+
+def admin_form_post(response, **changes) -> dict:
+    """A change form as the browser sends it (the main form and every inline), with ``changes`` applied."""
+    forms = [response.context["adminform"].form]
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(
+            {formset.management_form.add_prefix(k): v for k, v in formset.management_form.initial.items()}
+        )
+        forms += formset.forms
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is not None and value is not False:
+                data[bound.html_name] = (
+                    bound.field.prepare_value(value) if not isinstance(value, list) else value
+                )
+    return {**data, **changes}
+
+
+@pytest.fixture
+def published_icp(db):
+    sponsorship = f.SponsorshipFactory(sponsor__name="Icp Admin Co")
+    icp = f.IcpFactory(
+        sponsor=sponsorship.sponsor, version=1, status="published", published_at=timezone.now()
+    )
+    criterion = f.IcpCriterionFactory(icp=icp, field="seniority", values=["vp"], weight=30, label="VP-level")
+    lead = f.LeadFactory(sponsorship=sponsorship, attendee__title="VP Engineering")
+    return icp, criterion, lead
+
+
+def test_a_published_icp_is_read_only_in_the_admin(operator_client, published_icp):
+    icp, criterion, _ = published_icp
+    url = admin_url(m.IdealCustomerProfile, "change", icp.pk)
+    page = operator_client.get(url)
+    assert "Published versions are read-only" in page.content.decode()
+    prefix = page.context["inline_admin_formsets"][0].formset.prefix
+    data = admin_form_post(
+        page, grade_a_min="1", status="draft", notes="edited in place", **{f"{prefix}-0-weight": "99"}
+    )
+    operator_client.post(url, data)
+    icp.refresh_from_db()
+    criterion.refresh_from_db()
+    assert (icp.status, icp.grade_a_min, icp.notes, criterion.weight) == ("published", 70, "", 30)
+    assert (
+        operator_client.post(admin_url(m.IdealCustomerProfile, "delete", icp.pk), {"post": "yes"}).status_code
+        == 403
+    )
+
+
+def test_a_published_versions_criteria_cannot_be_changed_deleted_or_added_to(operator_client, published_icp):
+    icp, criterion, _ = published_icp
+    change = admin_url(m.IcpCriterion, "change", criterion.pk)
+    assert operator_client.post(change, {"icp": icp.pk, "weight": "99"}).status_code == 403
+    assert (
+        operator_client.post(admin_url(m.IcpCriterion, "delete", criterion.pk), {"post": "yes"}).status_code
+        == 403
+    )
+    added = operator_client.post(
+        admin_url(m.IcpCriterion, "add"),
+        {"icp": icp.pk, "position": "2", "part": "fit", "field": "seniority", "kind": "in_set",
+         "label": "Directors", "values": "director", "weight": "5", "action": "add"},
+    )  # fmt: skip
+    assert "Published versions are read-only" in added.content.decode()
+    criterion.refresh_from_db()
+    assert criterion.weight == 30 and icp.criteria.count() == 1
+
+
+def test_operators_change_an_icp_through_a_draft_and_publishing_rescores(
+    operator_client, published_icp, django_capture_on_commit_callbacks
+):
+    icp, _, lead = published_icp
+    changelist = admin_url(m.IdealCustomerProfile, "changelist")
+    operator_client.post(changelist, {"action": "new_draft", "_selected_action": [icp.pk]})
+    draft = m.IdealCustomerProfile.objects.get(sponsor=icp.sponsor, status="draft")
+    assert draft.version == 2 and list(draft.criteria.values_list("label", "weight")) == [("VP-level", 30)]
+
+    page = operator_client.get(admin_url(m.IdealCustomerProfile, "change", draft.pk))
+    prefix = page.context["inline_admin_formsets"][0].formset.prefix
+    operator_client.post(page.wsgi_request.path, admin_form_post(page, **{f"{prefix}-0-weight": "45"}))
+    assert draft.criteria.get().weight == 45
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = operator_client.post(
+            changelist, {"action": "publish", "_selected_action": [draft.pk]}, follow=True
+        )
+    assert "ICP v2 is now current: rescoring 1 leads" in done.content.decode()
+    icp.refresh_from_db()
+    draft.refresh_from_db()
+    assert (icp.status, draft.status) == ("superseded", "published")
+    score = m.LeadScore.objects.get(lead=lead)
+    assert (score.icp_id, score.score) == (draft.pk, 45)
+
+
+def test_publishing_refuses_anything_but_one_draft_per_sponsor(operator_client, published_icp):
+    icp, _, _ = published_icp
+    changelist = admin_url(m.IdealCustomerProfile, "changelist")
+    done = operator_client.post(changelist, {"action": "publish", "_selected_action": [icp.pk]}, follow=True)
+    assert "nothing was published" in done.content.decode()
+    assert m.IdealCustomerProfile.objects.get(pk=icp.pk).status == "published"
