@@ -129,8 +129,7 @@ CORPUS = [
     ),
     pytest.param(
         "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lef\r\n èvre;Zo\r\n\të;;;\r\nFN:Zo\r\n ë Lefèvre\r\nEND:VCARD\r\n",
-        {"format": "vcard",
-            "display_name": "Zoë Lefèvre", "first_name": "Zoë", "last_name": "Lefèvre"},
+        {"format": "vcard", "display_name": "Zoë Lefèvre", "first_name": "Zoë", "last_name": "Lefèvre"},
         id="vcard-folded-inside-utf8-name",
     ),
     pytest.param(
@@ -140,20 +139,28 @@ CORPUS = [
     ),
     pytest.param(
         V("VERSION:3.0", "FN:Zoë   Lefèvre", "EMAIL:zoe@x.example"),
-        {"format": "vcard",
-            "display_name": "Zoë Lefèvre", "first_name": "Zoë", "last_name": "Lefèvre", "emails": ("zoe@x.example",)},
+        {
+            "format": "vcard",
+            "display_name": "Zoë Lefèvre",
+            "first_name": "Zoë",
+            "last_name": "Lefèvre",
+            "emails": ("zoe@x.example",),
+        },
         id="vcard-fn-only",
     ),
     pytest.param(
         V("VERSION:4.0", "N:;;;;", "FN:Dr. María de la Cruz"),
-        {"format": "vcard",
-            "display_name": "Dr. María de la Cruz", "first_name": "María", "last_name": "de la Cruz"},
+        {
+            "format": "vcard",
+            "display_name": "Dr. María de la Cruz",
+            "first_name": "María",
+            "last_name": "de la Cruz",
+        },
         id="vcard-empty-n-fn-fallback-honorific",
     ),
     pytest.param(
         V("VERSION:3.0", "FN:Tanaka\\, Hiro"),
-        {"format": "vcard",
-            "display_name": "Tanaka, Hiro", "first_name": "Hiro", "last_name": "Tanaka"},
+        {"format": "vcard", "display_name": "Tanaka, Hiro", "first_name": "Hiro", "last_name": "Tanaka"},
         id="vcard-fn-last-comma-first",
     ),
     pytest.param(
@@ -745,9 +752,13 @@ PHOTO_21 = "PHOTO;JPEG;ENCODING=BASE64:\r\n" + "\r\n".join("QUJD" * 19 for _ in 
 PHOTO_40 = "PHOTO:data:image/jpeg;base64," + "QUJD" * 6000
 
 
-@pytest.mark.parametrize("photo", [PHOTO_30, PHOTO_21, PHOTO_40], ids=["3.0-folded", "2.1-block", "4.0-data-uri"])
+@pytest.mark.parametrize(
+    "photo", [PHOTO_30, PHOTO_21, PHOTO_40], ids=["3.0-folded", "2.1-block", "4.0-data-uri"]
+)
 def test_a_card_over_the_size_limit_only_because_of_its_photo_is_read_without_it(photo):
-    card = V("VERSION:3.0", "FN:Photo Person", "N:Person;Photo;;;", photo, "EMAIL:photo@person.example", "ORG:Pics")
+    card = V(
+        "VERSION:3.0", "FN:Photo Person", "N:Person;Photo;;;", photo, "EMAIL:photo@person.example", "ORG:Pics"
+    )
     assert len(card) > MAX_PAYLOAD
     badge = parse_badge(card)
     assert (badge.format, badge.email, badge.company) == ("vcard", "photo@person.example", "Pics")

@@ -155,7 +155,8 @@ def test_service_worker_is_served_from_the_root_with_the_offline_assets(client):
     assert response["Content-Type"].startswith("application/javascript")
     assert response["Service-Worker-Allowed"] == "/"
     body = response.content.decode()
-    assert "/static/tracker/scan.js" in body and '"booth-tracker-v1"' in body
+    assert "/static/tracker/scan.js" in body and "/static/tracker/scanner-keys.js" in body
+    assert '"booth-tracker-v2"' in body
 
 
 def test_a_sponsorship_without_a_booth_has_no_scan_screen(client, booth):
@@ -196,3 +197,26 @@ def test_the_lead_page_shows_times_in_the_events_time_zone_and_reasons_that_add_
     assert "Fri 15 Nov, 15:54" in page  # 22:54 UTC is 15:54 in Salt Lake City
     assert "+30 VP-level title" in page
     assert "? Company size: unknown" in page and "+0" not in page
+
+
+def test_a_cut_off_vcard_is_kept_for_review_flagged_and_makes_no_lead(
+    client, booth, django_capture_on_commit_callbacks
+):
+    sponsorship, sam, mia = booth
+    cut = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Kowalski;Piotr\r\nFN:Piotr Kowalski\r\nEMAIL:piotr@firma.exa"
+    client.force_login(sam.user)
+    body = {
+        "client_uuid": "1b2c3d4e-0000-4000-8000-000000000001",
+        "sponsorship": sponsorship.pk,
+        "raw_payload": cut,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client.post("/api/scans/", json.dumps(body), content_type="application/json").status_code == 201
+        )
+    scan = Scan.objects.get()
+    assert (scan.lead, scan.payload_format, scan.raw_payload) == (None, "truncated", cut)
+    assert not Lead.objects.exists()
+    client.force_login(mia.user)
+    page = client.get(reverse("unknown-badges", args=[sponsorship.pk])).content.decode()
+    assert "was cut off before its end" in page and "piotr@firma.exa" in page

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
+from tests.scanner import Scanner
 from tests.services import wait_until
 from tracker.models import Lead, Scan
 
@@ -40,8 +41,7 @@ def log_in(page):
 def handheld_scan(page, code):
     """A handheld scanner: fast keystrokes, then Enter; returns once the screen took the scan."""
     before = int(page.evaluate("document.body.dataset.captures || '0'"))
-    page.locator("#scan-input").press_sequentially(code, delay=5)
-    page.keyboard.press("Enter")
+    Scanner(page).scan(code)
     page.wait_for_function(f"Number(document.body.dataset.captures || 0) === {before + 1}")
     page.wait_for_selector("#qualify:not([hidden])")
 

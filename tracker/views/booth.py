@@ -22,8 +22,8 @@ from tracker.models.choices import ConversationType, Rating
 from tracker.scans.review import ResolveForm, scan_resolve
 from tracker.tenancy import get_managed_or_404, get_scoped_or_404
 
-OFFLINE_CACHE = "booth-tracker-v1"
-OFFLINE_ASSETS = ("tracker/app.css", "tracker/scan.js", "tracker/scan-queue.js")
+OFFLINE_CACHE = "booth-tracker-v2"  # a new name when the assets change, so phones fetch them again
+OFFLINE_ASSETS = ("tracker/app.css", "tracker/scan.js", "tracker/scan-queue.js", "tracker/scanner-keys.js")
 STANDARD_THEMES = ("AI", "Platform engineering", "Security", "Observability", "Cost reduction / FinOps")
 
 

@@ -32,18 +32,9 @@
   }
 
   const input = $("#scan-input");
-  // A handheld scanner types the code fast and presses Enter; a vCard may contain several Enters,
-  // so an Enter followed quickly by more keys is a line break, not the end.
-  let enterTimer = null;
-  input.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter") {
-      if (enterTimer) { clearTimeout(enterTimer); enterTimer = null; input.value += "\n"; }
-      return;
-    }
-    event.preventDefault();
-    if (enterTimer) clearTimeout(enterTimer);
-    enterTimer = setTimeout(() => { enterTimer = null; submitTyped(); }, 80);
-  });
+  // A handheld scanner's code is caught whatever has the focus, its lines kept (scanner-keys.js);
+  // what a person types in the box is sent with Enter or the Add button.
+  new window.ScannerKeys({ onCode: (code) => capture({ raw_payload: code }) });
   $("#scan-form").addEventListener("submit", (event) => { event.preventDefault(); submitTyped(); });
 
   function submitTyped() {
@@ -230,7 +221,14 @@
     if (item.person) return item.person;
     const typed = [item.first_name, item.last_name].filter(Boolean).join(" ");
     if (typed) return [typed, item.company].filter(Boolean).join(" · ");
-    return (item.raw_payload || item.badge_id || item.email || "").split("\n")[0].slice(0, 48);
+    return payloadLabel(item.raw_payload || "") || (item.badge_id || item.email || "").slice(0, 48);
+  }
+
+  // A short label for a raw code until the server says who it is: a card's name, else its first line.
+  function payloadLabel(payload) {
+    const name = payload.match(/^(?:[\w-]+\.)?FN(?:;[^:\n]*)?:(.+)$/im) || payload.match(/^MECARD:(?:.*;)?N:([^;]+)/i);
+    const label = name ? name[1].replace(/\\,/g, ",").trim() : payload.split("\n")[0];
+    return label.length > 48 ? label.slice(0, 47) + "…" : label;
   }
 
   function earlierLines(result) {
