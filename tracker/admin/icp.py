@@ -115,6 +115,9 @@ class IdealCustomerProfileAdmin(TrackerModelAdmin):
             return ("sponsor", *publication)
         return ("sponsor", "notes", "grade_a_min", "grade_b_min", "grade_c_min", *publication)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _is_draft(obj) and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return _is_draft(obj) and super().has_delete_permission(request, obj)
 

@@ -164,10 +164,12 @@
       if (!response.ok || !current || current.client_uuid !== item.client_uuid) return;
       const found = await response.json();
       const who = [found.person.name, found.person.title, found.person.company].filter(Boolean).join(" · ");
-      const shown = who || (found.known ? "" : "Unknown badge: kept and resolved later");
+      const cut = found.payload_format === "truncated";
+      const shown = cut ? "Cut-off code: kept for a manager to check" : who || (found.known ? "" : "Unknown badge: kept and resolved later");
       if (shown) {
         $("#qualify-who").textContent = shown;
-        await queue.update(item.client_uuid, { person: who ? [found.person.name, found.person.company].filter(Boolean).join(" · ") : null });
+        const person = cut ? shown : who ? [found.person.name, found.person.company].filter(Boolean).join(" · ") : null;
+        await queue.update(item.client_uuid, { person });
       }
       $("#qualify-earlier").replaceChildren(...earlierLines(found));
     } catch (error) { /* offline: shown after sending */ }
