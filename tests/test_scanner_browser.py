@@ -6,12 +6,14 @@ between the lines of a vCard. The screen judges bursts by those time stamps, so 
 depend on how fast this machine happens to be.
 """
 
+import factory
 import pytest
 from django.urls import reverse
 
 from tests import factories as f
 from tests.scanner import Scanner
 from tests.services import wait_until
+from tests.test_scan_browser import all_matched, log_in
 from tracker.models import Attendee, Lead, Scan
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,36 +30,26 @@ VCARD = "\n".join(
         "END:VCARD",
     )
 )
+BADGES = [f"KCEU24-00000{n}" for n in range(1, 6)]
 MECARD = "MECARD:N:Okafor,Chidi;EMAIL:chidi@okafor.example;ORG:Okafor Labs;;"
-
-
-def all_matched() -> bool:
-    """Every stored scan has been matched (by the worker, or in-process without a broker)."""
-    return Scan.objects.exists() and not Scan.objects.pending().exists()
 
 
 @pytest.fixture
 def booth(scan_processing):
+    """Sam's booth and five attendees; the scan screen is the page Sam lands on."""
     sponsorship = f.SponsorshipFactory(sponsor__name="Alpha Cloud")
-    staff = f.StaffMemberFactory(
-        sponsor=sponsorship.sponsor,
-        user__username="sam",
-        user__first_name="Sam",
-        user__password="booth-pass-123",
+    sam = f.StaffMemberFactory(
+        sponsor=sponsorship.sponsor, user__username="sam", user__password="booth-pass-123"
     )
-    staff.sponsorships.add(sponsorship)
-    for n in range(1, 6):
-        f.AttendeeFactory(event=sponsorship.event, badge_id=f"KCEU24-00000{n}", first_name=f"Visitor{n}")
+    sam.sponsorships.add(sponsorship)
+    f.AttendeeFactory.create_batch(5, event=sponsorship.event, badge_id=factory.Iterator(BADGES))
     return sponsorship
 
 
 @pytest.fixture
 def scan_page(phone_page, booth):
     page = phone_page
-    page.goto(page.url_for("/"))
-    page.fill("#id_username", "sam")
-    page.fill("#id_password", "booth-pass-123")
-    page.click("button[type=submit]")
+    log_in(page)
     page.wait_for_url(f"**{reverse('scan-screen', args=[booth.pk])}")
     page.wait_for_function("window.boothScanner !== undefined")
     return page
