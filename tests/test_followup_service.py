@@ -16,6 +16,7 @@ from tracker.tasks import create_follow_ups_for_ended_events, send_overdue_diges
 pytestmark = pytest.mark.django_db
 
 UTC = ZoneInfo("UTC")
+PARIS = ZoneInfo("Europe/Paris")  # the factories' events are in Paris
 FRIDAY_NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
@@ -135,15 +136,39 @@ def test_follow_ups_are_created_on_their_own_after_the_event_ends(booth, team, r
     f.FollowUpPolicyFactory(sponsor=opted_out.sponsor, create_when_event_ends=False)
     lead(opted_out)
 
-    due = list(sponsorships_due_for_follow_ups(date(2026, 11, 27)))
+    due = sponsorships_due_for_follow_ups(datetime(2026, 11, 27, 0, 30, tzinfo=PARIS))
     assert due == [booth]
-    assert list(sponsorships_due_for_follow_ups(date(2026, 11, 26))) == []  # the last day is still on
-    assert list(sponsorships_due_for_follow_ups(date(2027, 1, 30))) == []  # too long ago to start now
+    last_evening = datetime(2026, 11, 26, 23, 30, tzinfo=PARIS)
+    assert sponsorships_due_for_follow_ups(last_evening) == []  # the last day is still on
+    assert (
+        sponsorships_due_for_follow_ups(datetime(2027, 1, 30, tzinfo=UTC)) == []
+    )  # too long ago to start now
+
+
+@pytest.mark.parametrize(
+    ("zone", "not_yet", "due"),
+    [
+        # Salt Lake City, 7 hours west of UTC: 17:00 on the last day is already the next day in UTC.
+        (
+            "America/Denver",
+            datetime(2026, 11, 27, 6, 59, tzinfo=UTC),
+            datetime(2026, 11, 27, 7, 1, tzinfo=UTC),
+        ),
+        # Tokyo, 9 hours east: the next day starts at 15:00 UTC on the last day.
+        ("Asia/Tokyo", datetime(2026, 11, 26, 14, 59, tzinfo=UTC), datetime(2026, 11, 26, 15, 1, tzinfo=UTC)),
+    ],
+)
+def test_automatic_creation_waits_for_the_day_after_the_event_ends_where_it_took_place(zone, not_yet, due):
+    booth = f.SponsorshipFactory(
+        event__start_date=date(2026, 11, 24), event__end_date=date(2026, 11, 26), event__time_zone=zone
+    )
+    assert sponsorships_due_for_follow_ups(not_yet) == []
+    assert sponsorships_due_for_follow_ups(due) == [booth]
 
 
 def test_the_periodic_task_runs_once_per_booth(booth, team, rules, monkeypatch):
     lead(booth)
-    monkeypatch.setattr("tracker.tasks.timezone.localdate", lambda: date(2026, 11, 27))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
     assert create_follow_ups_for_ended_events.delay().get() == 1
     lead(booth, grade="B")
     # Done once for this booth: later leads come from the manager's button, not from every beat.

@@ -7,10 +7,9 @@ from functools import cache
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
+from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.forms.renderers import Jinja2 as Jinja2Renderer
-from django.utils import timezone
 
 from tracker.models import Event, FollowUp, Lead, Scan, Sponsorship, StaffMember
 from tracker.models.choices import ConversationType, FollowUpStatus, Grade, Rating, Region
@@ -233,5 +232,4 @@ class FollowUpFilterSet(ScopedFilterSet):
     def is_overdue(self, queryset: QuerySet[FollowUp], name: str, value) -> QuerySet[FollowUp]:
         if value is None:
             return queryset
-        late = Q(status=FollowUpStatus.TODO, due_on__lt=timezone.localdate())
-        return queryset.filter(late) if value else queryset.exclude(late)
+        return queryset.overdue() if value else queryset.exclude(pk__in=queryset.overdue().values("pk"))

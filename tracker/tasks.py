@@ -7,7 +7,6 @@ import socket
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
-from django.utils import timezone
 
 from tracker.exports.service import export_run, exports_clean_up
 from tracker.followups.creation import follow_ups_create, sponsorships_due_for_follow_ups
@@ -76,7 +75,7 @@ def create_follow_ups(sponsorship_id: int, user_id: int | None = None) -> dict:
 def create_follow_ups_for_ended_events() -> int:
     """Periodic: booths whose event ended get their follow-ups, once."""
     created = 0
-    for sponsorship in sponsorships_due_for_follow_ups(timezone.localdate()):
+    for sponsorship in sponsorships_due_for_follow_ups():
         created += follow_ups_create(sponsorship=sponsorship).created
     return created
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from tracker import times
 from tracker.followups.routing import LeadSignals, Person, Router, Rule
 from tracker.followups.sla import due_date
 from tracker.models import (
@@ -175,14 +176,22 @@ def follow_ups_create(*, sponsorship: Sponsorship, by=None, now: datetime | None
     return CreationResult(created=created, assigned=assigned)
 
 
-def sponsorships_due_for_follow_ups(today: date) -> QuerySet[Sponsorship]:
-    """Booths whose event ended (before ``today``, lately) and whose follow-ups were never created."""
-    return (
+def sponsorships_due_for_follow_ups(now: datetime | None = None) -> list[Sponsorship]:
+    """Booths whose event ended (yesterday or before, where it took place; lately) and whose follow-ups
+    were never created."""
+    earliest, latest = times.dates_around(now)
+    candidates = (
         Sponsorship.objects.filter(
-            event__end_date__lt=today,
-            event__end_date__gte=today - AUTOMATIC_LOOKBACK,
+            event__end_date__lt=latest,
+            event__end_date__gte=earliest - AUTOMATIC_LOOKBACK,
             follow_ups_created_at__isnull=True,
         )
         .exclude(sponsor__follow_up_policy__create_when_event_ends=False)
+        .select_related("event")
         .order_by("pk")
     )
+    return [
+        booth
+        for booth in candidates
+        if booth.event.end_date < times.event_today(booth.event, now) <= booth.event.end_date + AUTOMATIC_LOOKBACK
+    ]

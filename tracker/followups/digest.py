@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from tracker import times
 from tracker.models import FollowUp, ReminderDigest, StaffMember
 from tracker.models.choices import FollowUpStatus
 
@@ -32,21 +31,11 @@ class DigestItem:
     url: str
 
 
-def overdue(queryset: QuerySet[FollowUp], today: date) -> QuerySet[FollowUp]:
-    """Follow-ups past their due date and still to do."""
-    return queryset.filter(status=FollowUpStatus.TODO, due_on__lt=today)
-
-
-def local_now(member: StaffMember, now: datetime) -> datetime:
-    try:
-        return now.astimezone(ZoneInfo(member.time_zone or "UTC"))
-    except (ValueError, KeyError):
-        return now.astimezone(ZoneInfo("UTC"))
-
-
-def digest_items(owner: StaffMember, today: date) -> list[DigestItem]:
+def digest_items(owner: StaffMember, now: datetime) -> list[DigestItem]:
+    today = times.member_today(owner, now)
     follow_ups = (
-        overdue(FollowUp.objects.filter(owner=owner), today)
+        FollowUp.objects.filter(owner=owner)
+        .overdue(now)
         .select_related("lead__attendee", "lead__score", "lead__sponsorship__event")
         .order_by("due_on", "pk")
     )
@@ -64,9 +53,10 @@ def digest_items(owner: StaffMember, today: date) -> list[DigestItem]:
     ]
 
 
-def digest_send(*, owner: StaffMember, today: date) -> bool:
-    """Email ``owner`` their overdue follow-ups, once for ``today``; False if nothing is due or it went out."""
-    items = digest_items(owner, today)
+def digest_send(*, owner: StaffMember, now: datetime) -> bool:
+    """Email ``owner`` their overdue follow-ups, once for their day; False if nothing is due or it went out."""
+    today = times.member_today(owner, now)
+    items = digest_items(owner, now)
     if not items or not owner.user.email:
         return False
     try:
@@ -100,10 +90,10 @@ def digests_send(now: datetime | None = None) -> int:
     )
     sent = 0
     for owner in StaffMember.objects.filter(pk__in=list(owner_ids)).select_related("user", "sponsor"):
-        local = local_now(owner, now)
+        local = times.now_in(times.zone(owner.time_zone), now)
         if local.hour < settings.DIGEST_HOUR:
             continue
         if ReminderDigest.objects.filter(owner=owner, sent_on=local.date()).exists():
             continue
-        sent += digest_send(owner=owner, today=local.date())
+        sent += digest_send(owner=owner, now=now)
     return sent

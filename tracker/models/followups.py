@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tracker import times
 from tracker.models.choices import (
     AssignmentCondition,
     Channel,
@@ -137,6 +138,25 @@ class AssignmentRule(models.Model):
             raise ValidationError({"owner": "The owner works for another sponsor."})
 
 
+class FollowUpQuerySet(models.QuerySet):
+    def overdue(self, now=None) -> FollowUpQuerySet:
+        """Still to do and past the due date as it is where the owner works (UTC for a follow-up
+        nobody owns yet): the one meaning of "overdue", for lists, filters, counts and the digest."""
+        return self.filter(overdue_condition(now))
+
+
+def overdue_condition(now=None) -> Q:
+    """The condition of :meth:`FollowUpQuerySet.overdue`, for annotations (a work list sorts it first).
+
+    Owners' zones are few: one condition per zone in use, each with that zone's date.
+    """
+    zones = StaffMember.objects.order_by().values_list("time_zone", flat=True).distinct()
+    late = Q(owner__isnull=True, due_on__lt=times.today_in(times.UTC, now))
+    for name in zones:
+        late |= Q(owner__time_zone=name, due_on__lt=times.today_in(times.zone(name), now))
+    return Q(status=FollowUpStatus.TODO) & late
+
+
 class FollowUp(models.Model):
     """The one follow-up of a lead: owner, channel, due date, status and any opportunity amount."""
 
@@ -152,6 +172,8 @@ class FollowUp(models.Model):
     opportunity_currency = currency_field(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         ordering = ("due_on", "pk")
@@ -181,12 +203,11 @@ class FollowUp(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Past its due date and still to do."""
-        return (
-            self.status == FollowUpStatus.TODO
-            and self.due_on is not None
-            and self.due_on < timezone.localdate()
-        )
+        """Past its due date where the owner works and still to do (see ``FollowUpQuerySet.overdue``)."""
+        if self.status != FollowUpStatus.TODO or self.due_on is None:
+            return False
+        owner_zone = times.zone(self.owner.time_zone if self.owner_id else None)
+        return self.due_on < times.today_in(owner_zone)
 
     def clean(self) -> None:
         if self.owner_id and self.lead_id and self.owner.sponsor_id != self.lead.sponsorship.sponsor_id:

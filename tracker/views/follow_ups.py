@@ -11,7 +11,6 @@ from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, W
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tracker.filters import FollowUpFilterSet, staff_choices
@@ -20,6 +19,7 @@ from tracker.followups.history import followup_change
 from tracker.forms import AssignmentRuleFormSet, BulkActionForm, FollowUpPolicyForm, FollowUpStatusForm
 from tracker.models import AssignmentRule, FollowUp, FollowUpPolicy, Scan, Sponsor, Sponsorship, StaffMember
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
+from tracker.models.followups import overdue_condition
 from tracker.tables import FollowUpTable, configure_table, parse_columns
 from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, managed, scoped
 from tracker.views.shell import redirect_back
@@ -29,12 +29,7 @@ MY_PER_PAGE = 20
 
 def work_order(follow_ups: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
     """Overdue first (oldest due first), then by due date; no due date last."""
-    today = timezone.localdate()
-    late = Case(
-        When(status=FollowUpStatus.TODO, due_on__lt=today, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
+    late = Case(When(overdue_condition(), then=Value(0)), default=Value(1), output_field=IntegerField())
     return follow_ups.annotate(late=late).order_by("late", F("due_on").asc(nulls_last=True), "pk")
 
 
@@ -45,7 +40,7 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
     mine = scoped(FollowUp, request.user).filter(owner__user=request.user, owner__is_active=True)
     counts = {
         "open": mine.filter(status__in=OPEN_FOLLOW_UP_STATUSES).count(),
-        "overdue": mine.filter(status=FollowUpStatus.TODO, due_on__lt=timezone.localdate()).count(),
+        "overdue": mine.overdue().count(),
     }
     if show == "open":
         mine = mine.filter(status__in=OPEN_FOLLOW_UP_STATUSES)
