@@ -194,7 +194,7 @@ def test_the_lead_page_shows_times_in_the_events_time_zone_and_reasons_that_add_
 
     page = client.get(reverse("lead-detail", args=[lead.pk])).content.decode()
 
-    assert "Fri 15 Nov, 15:54" in page  # 22:54 UTC is 15:54 in Salt Lake City
+    assert "Fri 15 Nov 2024, 15:54" in page  # 22:54 UTC is 15:54 in Salt Lake City; not this year
     assert "+30 VP-level title" in page
     assert "? Company size: unknown" in page and "+0" not in page
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncHour
 
+from tracker import times
 from tracker.models import Lead, LeadScore, Scan, Sponsorship
 from tracker.models.choices import Grade
 
 
 def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
     """Everything the board shows, in a fixed handful of queries whatever the booth's size."""
-    tz = sponsorship.event.tz
-    day_start = datetime.combine(now.astimezone(tz).date(), time.min, tzinfo=tz)
-    today = Q(received_at__gte=day_start, received_at__lt=day_start + timedelta(days=1))
+    tz = times.zone(sponsorship.event.time_zone)
+    day_start, day_end = times.day_span(times.today_in(tz, now), tz)
+    today = Q(received_at__gte=day_start, received_at__lt=day_end)
     scans = Scan.objects.filter(sponsorship=sponsorship)
     totals = scans.aggregate(
         scans_total=Count("pk"),
@@ -66,4 +67,7 @@ def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
         ],
         "grades": {grade: grades.get(grade, 0) for grade in Grade.values},
         "updated_at": now.isoformat(),
+        # The board is about the event: its day, its hours and its clock, the zone named.
+        "updated_label": f"{now.astimezone(tz):%H:%M} {now.astimezone(tz).tzname()}",
+        "zone": now.astimezone(tz).tzname(),
     }

@@ -1,4 +1,6 @@
-"""Requests from scanning devices skip the middleware that only browsers need.
+"""The tracker's middleware: device requests skip what only browsers need; pages speak the viewer's time.
+
+Requests from scanning devices skip the middleware that only browsers need.
 
 A device posting scans with ``Authorization: Token <key>`` sends no cookie: sessions, CSRF, the logged-in
 user, messages, frame options and login lockouts have nothing to do for it, yet walking them (and the URL
@@ -14,8 +16,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_resolver
+from django.utils import timezone
 
+from tracker import times
 from tracker.devices import token_key
+from tracker.tenancy import access_for
 
 DEVICE_VIEWS = ("api-scans", "api-lookup")
 
@@ -42,3 +47,21 @@ class DeviceApiMiddleware:
             paths = ["/" + resolver.reverse(name) for name in DEVICE_VIEWS]
             self._views = {path: resolver.resolve(path).func for path in paths}
         return self._views
+
+
+class ViewerTimeZoneMiddleware:
+    """Times on a page are the viewer's wall time (the zone of their staff membership); pages about an
+    event switch to the event's zone around what they show of it (``{% timezone %}``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        timezone.activate(times.zone(access_for(user).time_zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

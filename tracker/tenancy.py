@@ -92,6 +92,7 @@ class Access:
     # rather than through a join to the sponsor, which PostgreSQL cannot estimate (it guessed 300 leads
     # for a sponsor's 26,000 and planned accordingly).
     managed_booth_ids: frozenset[int] = frozenset()
+    time_zone: str = "UTC"  # where the user works (their first active membership's zone): pages not about an event
 
     @property
     def is_manager(self) -> bool:
@@ -109,8 +110,8 @@ def access_for(user) -> Access:
         access = Access(True, frozenset(), frozenset())
     else:
         memberships = m.StaffMember.objects.filter(user=user, is_active=True)
-        rows = list(memberships.values_list("pk", "sponsor_id", "level"))
-        managed = frozenset(sponsor for _, sponsor, level in rows if level == PermissionLevel.MANAGER)
+        rows = list(memberships.order_by("pk").values_list("pk", "sponsor_id", "level", "time_zone"))
+        managed = frozenset(sponsor for _, sponsor, level, _ in rows if level == PermissionLevel.MANAGER)
         # The booths of the managed sponsors and those the user is rostered on, in one query.
         sponsorships = set(
             m.Sponsorship.objects.filter(
@@ -121,9 +122,15 @@ def access_for(user) -> Access:
         booths = frozenset(pk for pk, sponsor in sponsorships if sponsor not in managed)
         # Follow-ups owned through a membership of a managed sponsor are already covered by the sponsor
         # condition; leaving them out spares managers' queries a join to follow-ups (and a bad estimate).
-        owning = frozenset(pk for pk, sponsor, _ in rows if sponsor not in managed)
+        owning = frozenset(pk for pk, sponsor, _, _ in rows if sponsor not in managed)
         access = Access(
-            False, managed, booths, owning, frozenset(sponsor for _, sponsor, _ in rows), managed_booths
+            False,
+            managed,
+            booths,
+            owning,
+            frozenset(sponsor for _, sponsor, _, _ in rows),
+            managed_booths,
+            rows[0][3] if rows else "UTC",
         )
     user._tracker_access = access
     return access

@@ -49,6 +49,10 @@ def scan_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "sponsorship": sponsorship.pk,
         "sponsor": sponsorship.sponsor.name,
         "event": sponsorship.event.name,
+        # The screen's clock is the event's: times in its zone, and a warning outside its dates.
+        "timeZone": sponsorship.event.time_zone,
+        "eventStart": sponsorship.event.start_date.isoformat(),
+        "eventEnd": sponsorship.event.end_date.isoformat(),
         "user": request.user.get_full_name() or request.user.get_username(),
         "ratings": Rating.choices,
         "conversationTypes": ConversationType.choices,

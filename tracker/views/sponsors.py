@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from tracker import times
 from tracker.costs import cost_totals
 from tracker.followups.creation import policy_for, qualified_without_follow_up
 from tracker.models import Scan, Sponsor, Sponsorship, StaffMember
@@ -49,8 +47,7 @@ def sponsorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sponsorship = get_scoped_or_404(
         Sponsorship.objects.with_counts().select_related("sponsor", "event"), request.user, pk=pk
     )
-    tz = sponsorship.event.tz
-    day_start = datetime.combine(timezone.localdate(timezone=tz), time.min, tzinfo=tz)
+    day_start, day_end = times.day_span(times.event_today(sponsorship.event), sponsorship.event.tz)
     scans = scoped(Scan, request.user).filter(sponsorship=sponsorship)
     recent = scans.select_related("lead__attendee", "scanned_by__user").order_by("-received_at")[
         :RECENT_SCANS
@@ -61,7 +58,7 @@ def sponsorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "sponsorship": sponsorship,
         "today_count": scans.filter(
-            received_at__gte=day_start, received_at__lt=day_start + timedelta(days=1)
+            received_at__gte=day_start, received_at__lt=day_end
         ).count(),
         "recent_scans": recent,
         "roster": roster,

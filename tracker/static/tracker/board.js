@@ -10,7 +10,7 @@
       const stats = await response.json();
       document.querySelectorAll("[data-field]").forEach((node) => {
         const value = stats[node.dataset.field];
-        if (value !== undefined) node.textContent = node.dataset.field === "updated_at" ? value.slice(11, 16) : value;
+        if (value !== undefined) node.textContent = node.dataset.field === "zone" ? `(${value})` : value;
       });
       document.getElementById("grades").replaceChildren(...Object.entries(stats.grades).map(([grade, n]) => {
         const li = cell("li", ` ${n}`); li.prepend(cell("span", grade, `grade grade-${grade}`)); return li;

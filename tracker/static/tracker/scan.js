@@ -15,13 +15,34 @@
     return node;
   };
   const STATE_LABEL = { draft: "qualifying", queued: "queued", sent: "sent", failed: "needs attention" };
-  const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  // Times on this screen are the event's wall time, whatever zone the phone is set to.
+  const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone });
+  const time = (value) => clock.format(new Date(value));
+  const eventDay = () => new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date());
 
   const queue = new window.ScanQueue({
     endpoint: config.api.scans, sessionUrl: config.api.session, sponsorship: config.sponsorship,
     onChange: () => render(),
   });
   let current = null; // the draft being qualified
+
+  // ---- the event's dates ----------------------------------------------------------------------
+  // Scanning before the event starts or after it ends is most likely the wrong booth: say so, and ask
+  // once (per booth, on this phone). Scans taken meanwhile are kept and sent all the same.
+  const confirmKey = `booth-dates-confirmed-${config.sponsorship}`;
+  function checkDates() {
+    const today = eventDay();
+    const outside = today < config.eventStart ? "starts" : today > config.eventEnd ? "ended" : "";
+    const banner = $("#dates-banner");
+    banner.hidden = !outside || localStorage.getItem(confirmKey) === "yes";
+    if (outside) {
+      const day = (iso) => new Date(iso + "T12:00:00Z").toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+      $("#dates-text").textContent = outside === "ended"
+        ? `${config.event} ended on ${day(config.eventEnd)}. Are you scanning for it?`
+        : `${config.event} starts on ${day(config.eventStart)}. Are you scanning for it?`;
+    }
+  }
+  $("#dates-confirm").addEventListener("click", () => { localStorage.setItem(confirmKey, "yes"); checkDates(); input.focus(); });
 
   // ---- capture ------------------------------------------------------------------------------
   async function capture(fields) {
@@ -254,7 +275,7 @@
         el("li", { class: `scan-row state-${item.state}`, "data-uuid": item.client_uuid, "data-state": item.state },
           el("div", {}, el("strong", {}, describe(item)), " ",
             el("span", { class: `badge state-${item.state}` }, STATE_LABEL[item.state] || item.state)),
-          el("div", { class: "muted" }, new Date(item.created_at).toLocaleTimeString(),
+          el("div", { class: "muted" }, time(item.created_at),
             item.rating ? ` · ${item.rating}` : "", item.conversation_type ? ` · ${item.conversation_type.replace(/_/g, " ")}` : "",
             item.notes ? ` · ${item.notes.slice(0, 60)}` : ""),
           item.error ? el("div", { class: "error" }, Object.entries(item.error).map(([k, v]) => `${k}: ${(v[0] && v[0].message) || v}`).join("; ")) : null)));
@@ -278,6 +299,7 @@
   window.addEventListener("online", render);
   window.addEventListener("offline", render);
   queue.ready.then(() => { render(); sendSoon(); });
+  checkDates();
   input.focus();
   window.boothScanner = { queue, capture, save, sendSoon };
 })();
