@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from functools import cached_property
 
 import django_tables2 as tables
@@ -13,7 +12,6 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import RequestConfig
@@ -21,6 +19,7 @@ from django_tables2.data import TableListData, TableQuerysetData
 from django_tables2.rows import BoundRows
 from django_tables2.utils import signature
 
+from tracker import times
 from tracker.models import FollowUp, Lead
 
 # Columns that are always shown and never offered in the column chooser.
@@ -153,20 +152,15 @@ class SelectColumn(tables.CheckBoxColumn):
 
 
 class WhenColumn(tables.Column):
-    """A date or a time shown in the active time zone (``{% timezone %}`` around the table).
+    """A date or a time in the active time zone (the viewer's, or the booth's event's when the table is
+    one booth's), written by ``tracker.times.when``: the year only when it is not this year's.
 
     Formatted in Python: django-tables2's DateTimeColumn renders a template per cell, which cost more
     than the rest of a lead row together.
     """
 
-    def __init__(self, *args, format: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.format = format
-
     def render(self, value):
-        if isinstance(value, datetime) and timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return format_date(value, self.format)
+        return times.when(value, timezone.get_current_timezone())
 
 
 def url_for_pk(url_name: str) -> Callable[[int], str]:
@@ -365,8 +359,8 @@ class LeadTable(ScoreOrdering, BaseTable):
     top_reason = tables.Column(verbose_name="Top reason", accessor="score__reasons", orderable=False)
     rating = tables.Column(verbose_name="Rating", accessor="latest_rating")
     scans = tables.Column(verbose_name="Scans", accessor="scan_count", attrs={"td": {"class": "num"}})
-    first_scan_at = WhenColumn(verbose_name="First scan", format="j M H:i")
-    last_scan_at = WhenColumn(verbose_name="Last scan", format="j M H:i")
+    first_scan_at = WhenColumn(verbose_name="First scan")
+    last_scan_at = WhenColumn(verbose_name="Last scan")
     consent = tables.Column(verbose_name="Consent", accessor="consent", default="not asked")
     owner = tables.Column(
         verbose_name="Owner",
@@ -374,7 +368,7 @@ class LeadTable(ScoreOrdering, BaseTable):
         order_by=("follow_up__owner__user__first_name", "follow_up__owner__user__last_name"),
     )
     status = tables.Column(verbose_name="Status", accessor="follow_up__status")
-    due = WhenColumn(verbose_name="Due", accessor="follow_up__due_on", format="j M Y")
+    due = WhenColumn(verbose_name="Due", accessor="follow_up__due_on")
 
     row_joins = {
         **dict.fromkeys(("name", "title", "company", "country"), ("attendee",)),
@@ -459,13 +453,13 @@ class FollowUpTable(ScoreOrdering, BaseTable):
         verbose_name="Owner", accessor="owner", order_by=("owner__user__first_name", "owner__user__last_name")
     )
     status = tables.Column(verbose_name="Status", accessor="status")
-    due_on = WhenColumn(verbose_name="Due", format="j M Y")
+    due_on = WhenColumn(verbose_name="Due")
     channel = tables.Column(verbose_name="Channel")
     opportunity = tables.Column(
         verbose_name="Opportunity", accessor="opportunity_amount", attrs={"td": {"class": "num"}}
     )
-    created_at = WhenColumn(verbose_name="Created", format="j M H:i")
-    updated_at = WhenColumn(verbose_name="Updated", format="j M H:i")
+    created_at = WhenColumn(verbose_name="Created")
+    updated_at = WhenColumn(verbose_name="Updated")
 
     row_joins = {
         **dict.fromkeys(("lead", "company"), ("lead__attendee",)),
