@@ -1,8 +1,11 @@
 """Did the booth pay off? The funnel, costs and pipeline of sponsorships, in the sponsor's currency.
 
 Stages are counted from what each follow-up ever reached (its history and its current status), so a
-lead that booked a meeting and was later lost still counts as a meeting. Costs and amounts are
-converted at stored rates only; what has no rate is listed apart, never silently added.
+lead that booked a meeting and was later lost still counts as a meeting. The funnel is nested: each
+step counts the leads of the step before that went further (qualified, then qualified and contacted,
+...), so no step exceeds the one before; the totals beside it (meetings, opportunities, pipeline) count
+every lead, qualified or not. Costs and amounts are converted at stored rates only; what has no rate
+is listed apart, never silently added.
 """
 
 from __future__ import annotations
@@ -22,7 +25,15 @@ QUALIFIED_GRADES = ("A", "B")
 CONTACTED = {"contacted", "meeting_booked", "opportunity", "won", "lost", "no_response"}
 MEETING = {"meeting_booked", "opportunity", "won"}
 OPPORTUNITY = {"opportunity", "won"}
-STAGES = ("Scans", "Unique leads", "Qualified (A/B)", "Contacted", "Meetings", "Opportunities", "Won")
+STAGES = (
+    "Scans",
+    "Unique leads",
+    "Qualified (A/B)",
+    "… and contacted",
+    "… and met",
+    "… and an opportunity",
+    "… and won",
+)
 
 
 @dataclass
@@ -38,10 +49,12 @@ class Slice:
     won: int = 0
     pipeline: Decimal = Decimal("0.00")
     won_amount: Decimal = Decimal("0.00")
+    # Qualified leads that were then contacted, met, had an opportunity, won: each within the one before.
+    nested: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
 
-    def funnel(self, scans: int | None = None) -> list[int]:
-        return [self.scans if scans is None else scans, self.leads, self.qualified, self.contacted,
-                self.meetings, self.opportunities, self.won]  # fmt: skip
+    def funnel(self) -> list[int]:
+        """Scans, unique leads, qualified, and the nested steps after it (see the module's docstring)."""
+        return [self.scans, self.leads, self.qualified, *self.nested]
 
 
 @dataclass
@@ -111,12 +124,13 @@ def _one(sponsorship: Sponsorship) -> Roi:
         roi.by_role[role_label].scans += 1
         if conversation == ConversationType.SWAG_ONLY:
             roi.swag_only_scans += 1
+        themes = {item.strip() for item in items or () if isinstance(item, str) and item.strip()}
+        for theme in themes:
+            roi.by_theme[theme].scans += 1
         if lead_id is None:
             continue
         first_role.setdefault(lead_id, role_label)
-        for item in items or ():
-            if isinstance(item, str) and item.strip():
-                interests[lead_id].add(item.strip())
+        interests[lead_id] |= themes
 
     reached: dict[int, set[str]] = defaultdict(set)
     for follow_up_id, status in (
@@ -147,16 +161,21 @@ def _one(sponsorship: Sponsorship) -> Roi:
                 )
             else:
                 amount = (follow_up["opportunity_amount"] * rate).quantize(Decimal("0.01"))
+        won = follow_up is not None and follow_up["status"] == FollowUpStatus.WON
+        reached_steps = [bool(stages & CONTACTED), bool(stages & MEETING), bool(stages & OPPORTUNITY), won]
+        qualified = grade in QUALIFIED_GRADES
         for part in slices:
             part.leads += 1
-            part.qualified += grade in QUALIFIED_GRADES
-            part.contacted += bool(stages & CONTACTED)
-            part.meetings += bool(stages & MEETING)
-            part.opportunities += bool(stages & OPPORTUNITY)
-            part.won += follow_up is not None and follow_up["status"] == FollowUpStatus.WON
+            part.qualified += qualified
+            part.contacted += reached_steps[0]
+            part.meetings += reached_steps[1]
+            part.opportunities += reached_steps[2]
+            part.won += won
             part.pipeline += amount
-            if follow_up is not None and follow_up["status"] == FollowUpStatus.WON:
+            if won:
                 part.won_amount += amount
-    for theme_slice in roi.by_theme.values():
-        theme_slice.scans = 0  # scans are not split by theme; the funnel starts at leads
+            going = qualified
+            for step, got in enumerate(reached_steps):
+                going = going and got
+                part.nested[step] += going
     return roi

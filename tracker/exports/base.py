@@ -310,6 +310,19 @@ def _typed_cells(ws, wrap: Alignment) -> Callable:
     return values_to_row
 
 
+# Wider than this (in character widths) a sheet prints across an A4 or Letter page turned sideways.
+PORTRAIT_WIDTH = 95
+
+
+def _print_setup(ws, width: float) -> None:
+    """Printed, every sheet fits the page's width (as many pages down as it needs), repeats its header
+    row on each page, and is turned sideways when wide."""
+    ws.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
 def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = None) -> int:
     """Write ``export`` as a write-only workbook to ``stream``; the number of data rows written."""
     workbook = Workbook(write_only=True)
@@ -322,6 +335,7 @@ def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = No
         for index, column in enumerate(sheet.columns, start=1):
             ws.column_dimensions[get_column_letter(index)].width = column.width
         ws.freeze_panes = "A2"
+        _print_setup(ws, sum(column.width for column in sheet.columns))
         header = []
         for column in sheet.columns:
             cell = WriteOnlyCell(ws)

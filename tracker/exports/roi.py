@@ -1,10 +1,15 @@
-"""The event ROI workbook: summary per event, funnel, costs, by staff role and by theme, with charts."""
+"""The event ROI workbook: summary per event, funnel, costs, by staff role and by theme, with charts.
+
+The figures come from tracker.roi, the one place that computes them. Events are headed by their short
+label ("Paris 2024"); the Summary sheet gives each one's full name beside it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import get_column_letter
 
 from tracker.exports.base import (
     DATE_FORMAT,
@@ -17,6 +22,28 @@ from tracker.exports.base import (
 )
 from tracker.models import Sponsorship
 from tracker.roi import STAGES, Roi, roi_for
+
+COST_PER_QUALIFIED = "Cost per qualified lead"
+
+
+def event_labels(sponsorships: list[Sponsorship]) -> dict[int, str]:
+    """A short, distinct label per sponsorship's event ("Paris 2024"; "Paris Mar 2024" and "Paris Jun
+    2024" when one city has two events a year), for column headers; full names stay in cells."""
+    labels = {s.pk: s.event.short_label for s in sponsorships}
+    taken = list(labels.values())
+    for s in sponsorships:
+        if taken.count(labels[s.pk]) > 1:
+            labels[s.pk] = f"{s.event.city} {s.event.start_date:%b %Y}"
+    seen: dict[str, int] = {}
+    for pk, label in labels.items():
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            labels[pk] = f"{label} ({seen[label]})"
+    return labels
+
+
+def _count(header: str, width: float = 11) -> Column:
+    return Column(header, width, INTEGER_FORMAT)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -32,43 +59,40 @@ class EventRoiExport(Export):
         self.sponsorships = sponsorships
         self.currency = sponsorships[0].sponsor.reporting_currency if sponsorships else "EUR"
         self.figures: list[Roi] = []
+        self.labels = event_labels(sponsorships)
+
+    def amount(self, header: str, width: float = 15) -> Column:
+        return Column(header, width, currency_format(self.currency))
+
+    def summary_columns(self) -> list[Column]:
+        count, amount = _count, self.amount
+        return [
+            Column("Event", 34, wrap=True), Column("Label", 16), Column("Starts", 11, DATE_FORMAT),
+            Column("Tier", 10), Column("Booth", 7), amount(f"Costs ({self.currency})"), count("Scans"),
+            Column("Swag-only share", 10, PERCENT_FORMAT), count("Unique leads"), count("Qualified (A/B)"),
+            count("Meetings (all leads)"), count("Opportunities (all leads)"), amount("Pipeline"), amount("Won"),
+            amount("Cost per lead"), amount(COST_PER_QUALIFIED), amount("Cost per meeting"),
+            amount("Cost per opportunity"), Column("Not converted (no stored rate)", 30, wrap=True),
+        ]  # fmt: skip
 
     def sheets(self) -> Iterator[Sheet]:
         # Computed when the file is written (in the task for large ones), not when it is asked for.
         self.figures = roi_for(self.sponsorships)
-        money = currency_format(self.currency)
-        count = lambda header, width=11: Column(header, width, INTEGER_FORMAT)  # noqa: E731
-        amount = lambda header, width=15: Column(header, width, money)  # noqa: E731
+        count, amount = _count, self.amount
+        summary = self.summary_columns()
         yield Sheet(
             "Summary",
-            [
-                Column("Event", 34),
-                Column("Starts", 11, DATE_FORMAT),
-                Column("Tier", 10),
-                Column("Booth", 7),
-                amount(f"Costs ({self.currency})"),
-                count("Scans"),
-                Column("Swag-only share", 10, PERCENT_FORMAT),
-                count("Unique leads"),
-                count("Qualified (A/B)"),
-                count("Meetings"),
-                count("Opportunities"),
-                amount("Pipeline"),
-                amount("Won"),
-                amount("Cost per lead"),
-                amount("Cost per qualified lead"),
-                amount("Cost per meeting"),
-                amount("Cost per opportunity"),
-                Column("Not converted (no stored rate)", 30),
-            ],  # fmt: skip
+            summary,
             [self._summary(roi) for roi in self.figures],
-            charts=[self._cost_per_qualified_chart],
+            charts=[
+                self._cost_per_qualified_chart(1 + [c.header for c in summary].index(COST_PER_QUALIFIED))
+            ],
         )
         yield Sheet(
             "Funnel",
             [
-                Column("Stage", 18),
-                *(Column(roi.sponsorship.event.name[:40], 16, INTEGER_FORMAT) for roi in self.figures),
+                Column("Stage", 22),
+                *(Column(self.labels[roi.sponsorship.pk], 14, INTEGER_FORMAT) for roi in self.figures),
                 Column("All events", 12, INTEGER_FORMAT),
                 Column("Of the stage before", 12, PERCENT_FORMAT),
             ],  # fmt: skip
@@ -77,9 +101,9 @@ class EventRoiExport(Export):
         )
         yield Sheet(
             "Costs",
-            [Column("Event", 34), Column("Category", 18), amount(f"Amount ({self.currency})")],
+            [Column("Event", 16), Column("Category", 18), amount(f"Amount ({self.currency})")],
             [
-                (roi.sponsorship.event.name, category, value)
+                (self.labels[roi.sponsorship.pk], category, value)
                 for roi in self.figures
                 for category, value in sorted(roi.costs_by_category.items())
             ],
@@ -90,18 +114,18 @@ class EventRoiExport(Export):
         ]  # fmt: skip
         yield Sheet(
             "By staff role",
-            [Column("Event", 34), Column("Role (first scan)", 22), *slice_columns],
+            [Column("Event", 16), Column("Role (first scan)", 22), *slice_columns],
             [
-                (roi.sponsorship.event.name, role, *self._slice(part))
+                (self.labels[roi.sponsorship.pk], role, *self._slice(part))
                 for roi in self.figures
                 for role, part in sorted(roi.by_role.items())
             ],
         )
         yield Sheet(
             "By theme",
-            [Column("Event", 34), Column("Theme or interest", 26), *slice_columns],
+            [Column("Event", 16), Column("Theme or interest", 26), *slice_columns],
             [
-                (roi.sponsorship.event.name, theme, *self._slice(part))
+                (self.labels[roi.sponsorship.pk], theme, *self._slice(part))
                 for roi in self.figures
                 for theme, part in sorted(roi.by_theme.items(), key=lambda item: (-item[1].leads, item[0]))
             ],
@@ -109,16 +133,15 @@ class EventRoiExport(Export):
 
     @staticmethod
     def _slice(part) -> tuple:
-        return (part.scans or None, part.leads, part.qualified, part.meetings, part.opportunities,
-                part.pipeline, part.won_amount, _ratio(part.qualified, part.leads))  # fmt: skip
+        return (part.scans, part.leads, part.qualified, part.meetings, part.opportunities, part.pipeline,
+                part.won_amount, _ratio(part.qualified, part.leads))  # fmt: skip
 
-    @staticmethod
-    def _summary(roi: Roi) -> tuple:
+    def _summary(self, roi: Roi) -> tuple:
         total, sponsorship = roi.total, roi.sponsorship
         missing = ", ".join(f"{amount:,.2f} {code}" for code, amount in sorted(roi.unconverted.items()))
         return (
-            sponsorship.event.name, sponsorship.event.start_date, sponsorship.get_tier_display(),
-            "yes" if sponsorship.has_booth else "no", roi.cost, total.scans,
+            sponsorship.event.name, self.labels[sponsorship.pk], sponsorship.event.start_date,
+            sponsorship.get_tier_display(), "yes" if sponsorship.has_booth else "no", roi.cost, total.scans,
             _ratio(roi.swag_only_scans, total.scans), total.leads, total.qualified, total.meetings,
             total.opportunities, total.pipeline, total.won_amount, roi.cost_per(total.leads),
             roi.cost_per(total.qualified), roi.cost_per(total.meetings), roi.cost_per(total.opportunities), missing,
@@ -144,14 +167,16 @@ class EventRoiExport(Export):
         chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
         chart.x_axis.scaling.orientation = "maxMin"  # scans at the top
         chart.height, chart.width = 8, 16
-        return f"{chr(ord('A') + total_column + 2)}2", chart
+        return f"{get_column_letter(total_column + 3)}2", chart
 
-    def _cost_per_qualified_chart(self, ws, rows: int):
-        chart = BarChart()
-        chart.title = f"Cost per qualified lead by event ({self.currency})"
-        chart.y_axis.title = self.currency
-        data = Reference(ws, min_col=15, min_row=1, max_row=rows + 1)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
-        chart.height, chart.width = 8, 18
-        return f"A{rows + 4}", chart
+    def _cost_per_qualified_chart(self, column: int):
+        def chart_for(ws, rows: int):
+            chart = BarChart()
+            chart.title = f"Cost per qualified lead by event ({self.currency})"
+            chart.y_axis.title = self.currency
+            chart.add_data(Reference(ws, min_col=column, min_row=1, max_row=rows + 1), titles_from_data=True)
+            chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=rows + 1))  # the short labels
+            chart.height, chart.width = 8, 18
+            return f"A{rows + 4}", chart
+
+        return chart_for

@@ -62,6 +62,11 @@ class Event(models.Model):
         return self.name
 
     @property
+    def short_label(self) -> str:
+        """A short name for column headers and sheet names ("Paris 2024"); the full name goes in a cell."""
+        return f"{self.city or self.name[:20]} {self.start_date.year}".strip()
+
+    @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
