@@ -340,7 +340,7 @@ def write_xlsx(export: Export, stream: IO[bytes], progress: Progress | None = No
         for column in sheet.columns:
             cell = WriteOnlyCell(ws)
             cell.data_type, cell._value = "s", clean_text(column.header)
-            cell.font = bold
+            cell.font, cell.alignment = bold, wrap  # a long header wraps rather than running over the next
             header.append(cell)
         ws._values_to_row = _typed_cells(ws, wrap)
         ws.append(header)
