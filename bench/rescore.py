@@ -303,15 +303,15 @@ def reserve_ids(cursor, table: str, count: int) -> int:
 
 
 def icp_criteria(icp, sponsor, variant: int) -> None:
-    """The demo's ICP rules (tracker.demo_pools.ICP_RULES) plus an industry and a target-account rule."""
+    """The demo's ICP rules (tracker.demo_pools.ICP_SHAPES["enterprise"]) plus an industry and a target-account rule."""
     from decimal import Decimal
 
-    from tracker.demo_pools import ICP_RULES
+    from tracker.demo_pools import ICP_SHAPES
     from tracker.models import IcpCriterion
 
     fill = {"{options}": sponsor.interest_options[:2], "{competitors}": COMPETITORS,
             "{own_domain}": [sponsor.domain]}  # fmt: skip
-    rules = list(ICP_RULES) + [
+    rules = list(ICP_SHAPES["enterprise"]) + [
         ("fit", "industry", "in_set", "Industry we sell to", ["software", "financial services", "telecom"],
          None, 10, ""),
         ("fit", "target_account", "list_match", "Target account", [], None, 10, ""),
@@ -850,9 +850,9 @@ def prepare_draft(sponsor_id: int) -> dict:
 
 
 def _rules():
-    from tracker.demo_pools import ICP_RULES
+    from tracker.demo_pools import ICP_SHAPES
 
-    return list(ICP_RULES) + [
+    return list(ICP_SHAPES["enterprise"]) + [
         ("fit", "industry", "in_set", "Industry we sell to", [], None, 10, ""),
         ("fit", "target_account", "list_match", "Target account", [], None, 10, ""),
     ]

@@ -348,10 +348,16 @@ class TestLoadedDemoData:
             owners = [c.to_owner_id for c in follow_up.history.all() if c.to_owner_id]
             assert owners[-1] == follow_up.owner_id
 
-    def test_a_few_published_icps_whose_rules_satisfy_the_constraints_and_no_scores_yet(self):
+    def test_every_sponsor_with_a_booth_has_a_published_icp_of_one_of_three_shapes_and_no_scores_yet(self):
         icps = m.IdealCustomerProfile.objects.all()
 
-        assert 3 <= icps.count() <= 8
+        with_booth = m.Sponsor.objects.filter(sponsorships__has_booth=True).distinct()
+        assert set(icps.values_list("sponsor_id", flat=True)) == set(with_booth.values_list("pk", flat=True))
+        shapes = {
+            tuple(icp.criteria.filter(part="fit").order_by("position").values_list("label", flat=True))
+            for icp in icps
+        }
+        assert len(shapes) == 3  # an enterprise vendor's, a developer-tool start-up's, a security vendor's
         assert set(icps.values_list("status", flat=True)) == {"published"}
         assert not icps.filter(published_at__isnull=True).exists()
         for icp in icps:
@@ -403,9 +409,15 @@ class TestDemoSetup:
         logins = self.logins(settings)
         after = row_counts()
         assert after["users"] <= before["users"] + 1  # at most the demo admin is new
-        # Leads of the sponsors with a published ICP get scored; nothing else is added or duplicated.
-        with_icp = m.Lead.objects.filter(sponsorship__sponsor__icps__status="published").count()
-        assert after["tracker.LeadScore"] == with_icp > 0
+        # Every lead gets scored (every sponsor with a booth has a published ICP); nothing else is added.
+        assert after["tracker.LeadScore"] == m.Lead.objects.count() > 0
+        grades = Counter(m.LeadScore.objects.values_list("grade", flat=True))
+        assert (
+            set(grades) == {"A", "B", "C", "D"}
+            and 0.05 <= (grades["A"] + grades["B"]) / sum(grades.values()) <= 0.35
+        )
+        qualified = m.FollowUp.objects.filter(lead__score__grade__in=("A", "B"))
+        assert set(qualified.values_list("status", flat=True)) == set(FollowUpStatus.values)  # every state
         assert after | {"users": before["users"], "tracker.LeadScore": before["tracker.LeadScore"]} == before
         assert set(logins) == {"Admin (Django admin)", "Manager", "Booth staff"}
 

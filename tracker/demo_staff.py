@@ -10,7 +10,8 @@ from typing import Any
 from tracker.demo_pools import (
     CULTURES,
     EVENTS,
-    ICP_RULES,
+    ICP_SHAPE_OF_CATEGORY,
+    ICP_SHAPES,
     SPONSORS,
     Record,
     ascii_fold,
@@ -21,7 +22,6 @@ from tracker.demo_pools import (
 
 # Django marks an unusable password with a leading "!"; a fixed suffix keeps the output stable.
 UNUSABLE_PASSWORD = "!demo-data-no-login"
-ICP_SPONSORS = ["Lumatrace", "Sealbright", "Portalith", "Tensorharbor", "Costwise Cloud"]
 STAFF_COUNTS: dict[str, tuple[int, int]] = {
     "diamond": (7, 8), "platinum": (6, 8), "gold": (5, 7), "silver": (4, 6), "startup": (3, 4),
     "end_user": (3, 4), "community": (3, 3),
@@ -132,12 +132,19 @@ def staff_records(
     return users, staff
 
 
+def icp_shape(sponsor: Record) -> str:
+    """The shape of a sponsor's ICP: a security vendor's, a developer-tool start-up's or an enterprise one's."""
+    _, category, tier = SPONSORS[sponsor["pk"] - 1]
+    return "devtool" if tier == "startup" else ICP_SHAPE_OF_CATEGORY.get(category, "enterprise")
+
+
 def icp_criteria(icp_pk: int, sponsor: Record, competitors: list[str], first_pk: int) -> list[Record]:
     """The ICP rules of one sponsor, placeholders filled in with its products, domain and competitors."""
     fill = {"{options}": sponsor["fields"]["interest_options"][:2], "{competitors}": competitors,
             "{own_domain}": [sponsor["fields"]["domain"]]}  # fmt: skip
     records = []
-    for position, (part, field, kind, label, values, minimum, weight, action) in enumerate(ICP_RULES):
+    rules = ICP_SHAPES[icp_shape(sponsor)]
+    for position, (part, field, kind, label, values, minimum, weight, action) in enumerate(rules):
         fields: dict[str, Any] = {
             "icp": icp_pk,
             "part": part,
@@ -156,13 +163,14 @@ def icp_criteria(icp_pk: int, sponsor: Record, competitors: list[str], first_pk:
 
 
 def icp_records(
-    rng: random.Random, sponsors: list[Record], staff: list[Record]
+    rng: random.Random, sponsors: list[Record], sponsorships: list[Record], staff: list[Record]
 ) -> tuple[list[Record], list[Record]]:
-    """(ICPs, criteria): a published v1 for a few sponsors, published by one of their managers."""
+    """(ICPs, criteria): a published v1 for every sponsor with a booth, published by one of its managers,
+    so every demo lead has a grade and reasons from the first run."""
     icps: list[Record] = []
     criteria: list[Record] = []
-    for name in ICP_SPONSORS:
-        sponsor = next(s for s in sponsors if s["fields"]["name"] == name)
+    with_booth = {s["fields"]["sponsor"] for s in sponsorships if s["fields"]["has_booth"]}
+    for sponsor in (s for s in sponsors if s["pk"] in with_booth):
         pk, category = len(icps) + 1, SPONSORS[sponsor["pk"] - 1][1]
         manager = next(
             s for s in staff if s["fields"]["sponsor"] == sponsor["pk"] and s["fields"]["level"] == "manager"
