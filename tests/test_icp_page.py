@@ -110,3 +110,22 @@ def test_any_lead_can_be_found_and_tested_by_name(client, setup):
     assert page.context["lead"] == lead
     missing = client.get(reverse("icp-editor", args=[sponsor.pk]), {"q": "nobody-here"})
     assert "No lead of Alpha Cloud matches" in missing.content.decode()
+
+
+def test_pages_that_show_grades_say_when_there_is_no_icp_and_link_managers_to_the_editor(client, db):
+    sponsorship = f.SponsorshipFactory(sponsor__name="No Icp Co")
+    manager = f.StaffMemberFactory(sponsor=sponsorship.sponsor, level="manager")
+    staff = f.StaffMemberFactory(sponsor=sponsorship.sponsor)
+    staff.sponsorships.add(sponsorship)
+    lead = f.LeadFactory(sponsorship=sponsorship)
+    editor = reverse("icp-editor", args=[sponsorship.sponsor.pk])
+    pages = [reverse("booth-board", args=[sponsorship.pk]), reverse("lead-list", args=[sponsorship.pk]),
+             reverse("lead-detail", args=[lead.pk])]  # fmt: skip
+    for who, link in ((manager, True), (staff, False)):
+        client.force_login(who.user)
+        for url in pages:
+            page = client.get(url).content.decode()
+            assert "No Icp Co has no published Ideal Customer Profile yet" in page, url
+            assert (f'href="{editor}"' in page) is link, url
+    f.IcpFactory(sponsor=sponsorship.sponsor, status="published", published_at=timezone.now())
+    assert "no published Ideal Customer Profile" not in client.get(pages[0]).content.decode()
