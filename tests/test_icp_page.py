@@ -71,7 +71,10 @@ def test_draft_edit_preview_publish_and_rescore(client, setup, django_capture_on
     assert not LeadScore.objects.filter(lead=lead, icp__version=2).exists()  # a draft changes no score
 
     with django_capture_on_commit_callbacks(execute=True):
-        published = client.post(reverse("icp-publish", args=[sponsor.pk]), follow=True)
+        asked = client.post(reverse("icp-publish", args=[sponsor.pk]))
+        assert "rescores its <strong>1 lead</strong>" in asked.content.decode()
+        assert not LeadScore.objects.filter(lead=lead, icp__version=2).exists()  # nothing published yet
+        published = client.post(reverse("icp-publish", args=[sponsor.pk]), {"confirm": "yes"}, follow=True)
     assert "ICP v2 is now current: rescoring 1 leads" in published.content.decode()
     progress = client.get(reverse("icp-progress", args=[sponsor.pk])).json()
     assert (progress["status"], progress["percent"], progress["version"]) == ("done", 100, 2)
@@ -129,3 +132,39 @@ def test_pages_that_show_grades_say_when_there_is_no_icp_and_link_managers_to_th
             assert (f'href="{editor}"' in page) is link, url
     f.IcpFactory(sponsor=sponsorship.sponsor, status="published", published_at=timezone.now())
     assert "no published Ideal Customer Profile" not in client.get(pages[0]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "stored"),
+    [
+        ("seniority", "Director, VP, C-level, Founder", ["director", "vp", "c_level", "founder"]),
+        ("function", "Security, SRE, platform engineering", ["security", "sre", "platform"]),
+        ("conversation_type", "Demo, Technical deep-dive", ["demo", "technical_deep_dive"]),
+        ("region", "Europe, NA", ["EU", "NA"]),
+        ("interest", "GitOps, eBPF", ["GitOps", "eBPF"]),  # a free list, kept as typed
+    ],
+)
+def test_rule_values_typed_as_people_say_them_are_stored_as_the_keys_the_scoring_matches(
+    client, setup, field, typed, stored
+):
+    sponsor, _, _ = setup
+    url = reverse("icp-editor", args=[sponsor.pk])
+    client.post(reverse("icp-draft-create", args=[sponsor.pk]))
+    page = client.get(url)
+    assert "What each field takes" in page.content.decode() and "c_level (C-level" in page.content.decode()
+    data = formset_post(page, **{"criteria-0-field": field, "criteria-0-values": typed})
+    client.post(url, data)
+    draft = sponsor.icps.get(status="draft")
+    assert draft.criteria.order_by("position").first().values == stored
+
+
+def test_a_value_the_scoring_does_not_know_is_refused_with_the_allowed_ones(client, setup):
+    sponsor, _, _ = setup
+    url = reverse("icp-editor", args=[sponsor.pk])
+    client.post(reverse("icp-draft-create", args=[sponsor.pk]))
+    data = formset_post(
+        client.get(url), **{"criteria-0-field": "seniority", "criteria-0-values": "Director, Head"}
+    )
+    page = client.post(url, data).content.decode()
+    assert "Head: not a seniority the scoring knows" in page and "founder (Founder)" in page
+    assert sponsor.icps.get(status="draft").criteria.order_by("position").first().values == ["vp", "c_level"]

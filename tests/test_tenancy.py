@@ -119,7 +119,8 @@ def test_own_objects_open_for_the_manager(worlds, client, route):
     client.force_login(a.manager.user)
     url = reverse(route, args=[a.objects[ROUTE_OBJECTS[route]].pk])
     response = client.post(url) if route in POST_ONLY else client.get(url)
-    assert response.status_code == (302 if route in POST_ONLY else 200)
+    # Publishing an ICP first asks for confirmation (a page); the other actions redirect when done.
+    assert response.status_code == (302 if route in POST_ONLY - {"icp-publish"} else 200)
 
 
 def test_booth_staff_open_their_booth_and_lead_but_not_the_sponsor_overview(worlds, client):

@@ -17,6 +17,7 @@ from tracker.models import (
 )
 from tracker.models.choices import FollowUpStatus, Grade, StaffRole
 from tracker.models.money import CURRENCY_CHOICES
+from tracker.scoring import vocabulary
 
 
 class ListField(forms.CharField):
@@ -45,7 +46,7 @@ class IcpForm(forms.ModelForm):
 
 
 class CriterionForm(forms.ModelForm):
-    values = ListField(required=False, help_text="Comma-separated, e.g. vp, c_level")
+    values = ListField(required=False, help_text="Comma-separated; see what each field takes below the table.")
 
     class Meta:
         model = IcpCriterion
@@ -61,6 +62,21 @@ class CriterionForm(forms.ModelForm):
             "weight",
             "action",
         )
+
+
+    def clean(self):
+        data = super().clean()
+        field, values = data.get("field"), data.get("values") or []
+        if field:
+            keys, unknown = vocabulary.closed_values(field, values)
+            if unknown:
+                label = dict(self.fields["field"].choices).get(field, field).lower()
+                self.add_error(
+                    "values", f"{', '.join(unknown)}: not a {label} the scoring knows. {vocabulary.help_for(field)}."
+                )
+            else:
+                data["values"] = keys
+        return data
 
 
 CriterionFormSet = inlineformset_factory(

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from tracker.filters import search_attendee
 from tracker.forms import CriterionFormSet, IcpForm
 from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsor
-from tracker.models.choices import IcpStatus
+from tracker.models.choices import CriterionField, IcpStatus
+from tracker.scoring import vocabulary
 from tracker.scoring.facts import leads_facts
 from tracker.scoring.service import current_icp, icp_new_draft, icp_publish, scorer_for
 from tracker.tenancy import get_managed_or_404, parse_id, scoped
@@ -70,6 +71,8 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
         "query": query,
         "sample_leads": leads.order_by("-last_scan_at")[:15],
         "job": RescoreJob.objects.filter(icp__sponsor=sponsor).select_related("icp").first(),
+        "field_help": [(label, vocabulary.help_for(key)) for key, label in CriterionField.choices],
+        "field_help_by_key": {key: vocabulary.help_for(key) for key in CriterionField.values},
     }
     return render(request, "tracker/icp_editor.html", context)
 
@@ -91,6 +94,9 @@ def icp_draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if draft is None:
         messages.error(request, "There is no draft to publish.")
         return redirect("icp-editor", pk=sponsor.pk)
+    if request.POST.get("confirm") != "yes":  # say what publishing does, and ask
+        leads = Lead.objects.filter(sponsorship__sponsor=sponsor).count()
+        return render(request, "tracker/icp_publish.html", {"sponsor": sponsor, "draft": draft, "leads": leads})
     job = icp_publish(icp=draft, by=request.user)
     messages.success(request, f"ICP v{draft.version} is now current: rescoring {job.total} leads.")
     return redirect("icp-editor", pk=sponsor.pk)

@@ -1,6 +1,11 @@
-/* Shows rescoring progress on the ICP page until the job is done. */
+/* The ICP page: what the chosen field takes, under each rule's values; rescoring progress until done. */
 (function () {
   "use strict";
+  const help = JSON.parse(document.getElementById("field-help").textContent);
+  document.querySelectorAll("table.criteria select[name$='-field']").forEach((select) => {
+    const hint = select.closest("tr").querySelector(".values-hint");
+    select.addEventListener("change", () => { if (hint) hint.textContent = help[select.value] || ""; });
+  });
   const box = document.getElementById("rescore");
   if (!box || box.dataset.status !== "running") return;
   const timer = setInterval(async () => {

@@ -1,0 +1,72 @@
+"""What an ICP criterion's values may be, per field (pure): the closed lists with their labels, and what
+the free ones take. The ICP editor offers these and maps what a manager types ("C-level", "Director")
+to the keys the scoring engine matches; a value that is none of them is an error, never silently missed.
+"""
+
+from __future__ import annotations
+
+from tracker.models.choices import ConversationType, Rating, Region
+from tracker.scoring.engine import ACADEMIC, FREE_MAIL
+from tracker.scoring.normalise_titles import FUNCTIONS, SENIORITIES, fold
+
+SENIORITY_LABELS = {
+    "founder": "Founder", "c_level": "C-level (CEO, CTO, CISO, ...)", "vp": "VP", "director": "Director",
+    "manager": "Manager, team or tech lead", "senior_ic": "Senior, staff or principal engineer",
+    "ic": "Engineer, developer, analyst", "student": "Student", "unknown": "Title unknown or unclear",
+}  # fmt: skip
+FUNCTION_LABELS = {
+    "platform": "Platform engineering, infrastructure, cloud", "sre": "SRE, operations, DevOps", "security": "Security",
+    "data_ai": "Data, ML and AI", "app_dev": "Application development", "product": "Product",
+    "sales_marketing": "Sales and marketing", "other": "Other or unclear",
+}  # fmt: skip
+assert set(SENIORITY_LABELS) == set(SENIORITIES) and set(FUNCTION_LABELS) == set(FUNCTIONS)
+
+# The fields whose values come from a closed list: key -> label.
+CLOSED: dict[str, dict[str, str]] = {
+    "seniority": SENIORITY_LABELS,
+    "function": FUNCTION_LABELS,
+    "rating": dict(Rating.choices),
+    "conversation_type": dict(ConversationType.choices),
+    "region": dict(Region.choices),
+}
+# What the other fields take, in words, for the editor.
+OPEN_HELP = {
+    "company_size": "A numeric range: fill Min and/or Max (employees, from the target-account list).",
+    "scan_count": "A numeric range: fill Min and/or Max (how many times the person was scanned).",
+    "industry": "Industries as written in the target-account list, comma-separated.",
+    "country": "ISO country codes, comma-separated, e.g. FR, DE, US.",
+    "target_account": f"Account names or domains, comma-separated; {ACADEMIC} for universities.",
+    "email_domain": f"Domains, comma-separated, e.g. competitor.example; {FREE_MAIL} for Gmail and the like, "
+    f"{ACADEMIC} for universities.",
+    "interest": "Interests and themes as staff tap them at the booth, comma-separated.",
+    "notes": "Words or phrases looked for in the notes (a negated mention does not count), comma-separated.",
+}
+
+
+def help_for(field: str) -> str:
+    """One line saying what ``field`` takes: its allowed keys with their labels, or how to write them."""
+    if field in CLOSED:
+        return "One or more of: " + "; ".join(f"{key} ({label})" for key, label in CLOSED[field].items())
+    return OPEN_HELP.get(field, "")
+
+
+def closed_values(field: str, values: list[str]) -> tuple[list[str], list[str]]:
+    """(keys, unknown) for a closed field: each value matched to a key by its key or its label, in any
+    case or spelling of spaces and dashes ("C-level" -> c_level); open fields pass through."""
+    choices = CLOSED.get(field)
+    if choices is None:
+        return values, []
+    by_name: dict[str, str] = {}
+    for key, label in choices.items():
+        by_name[_name(key)] = key
+        by_name[_name(label)] = key
+        by_name.setdefault(_name(label.split(" (")[0].split(",")[0]), key)
+    keys, unknown = [], []
+    for value in values:
+        key = by_name.get(_name(value))
+        (keys if key else unknown).append(key or value)
+    return list(dict.fromkeys(keys)), unknown
+
+
+def _name(text: str) -> str:
+    return fold(text).replace("-", " ").replace("_", " ").replace(".", "").strip()
