@@ -43,6 +43,18 @@ OPEN_HELP = {
 }
 
 
+OPEN_SHORT = {
+    "company_size": "use Min / Max", "scan_count": "use Min / Max", "industry": "industries",
+    "country": "ISO codes: FR, DE", "target_account": "accounts or domains", "interest": "interests, themes",
+    "email_domain": f"domains, {FREE_MAIL}, {ACADEMIC}", "notes": "words or phrases",
+}  # fmt: skip
+
+
+def short_help_for(field: str) -> str:
+    """What ``field`` takes in a few words, for the space under a rule's values: its keys, or a hint."""
+    return ", ".join(CLOSED[field]) if field in CLOSED else OPEN_SHORT.get(field, "")
+
+
 def help_for(field: str) -> str:
     """One line saying what ``field`` takes: its allowed keys with their labels, or how to write them."""
     if field in CLOSED:

@@ -72,7 +72,7 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
         "sample_leads": leads.order_by("-last_scan_at")[:15],
         "job": RescoreJob.objects.filter(icp__sponsor=sponsor).select_related("icp").first(),
         "field_help": [(label, vocabulary.help_for(key)) for key, label in CriterionField.choices],
-        "field_help_by_key": {key: vocabulary.help_for(key) for key in CriterionField.values},
+        "field_help_by_key": {key: vocabulary.short_help_for(key) for key in CriterionField.values},
     }
     return render(request, "tracker/icp_editor.html", context)
 
