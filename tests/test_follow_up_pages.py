@@ -244,7 +244,7 @@ def test_bulk_status_from_the_follow_up_table_touches_only_what_the_user_may_cha
     response = client.post(
         reverse("follow-ups-bulk"), {"pk": picked, "action": "status", "status": "no_response"}, follow=True
     )
-    assert "2 updated; 1 refused" in response.content.decode()
+    assert "2 updated; 1 refused: not yours to change." in response.content.decode()
     statuses = dict(
         m.FollowUp.objects.filter(pk__in=picked).values_list("lead__attendee__last_name", "status")
     )
@@ -259,6 +259,21 @@ def test_a_bulk_action_without_a_choice_changes_nothing_and_says_why(client, man
     assert "Nothing was changed: Choose the new status." in response.content.decode()
     response = client.post(reverse("follow-ups-bulk"), {"action": "status", "status": "won"}, follow=True)
     assert "Tick some rows first." in response.content.decode()
+    response = client.post(reverse("leads-bulk"), {"action": "assign"}, follow=True)  # no rows, no owner
+    page = response.content.decode()
+    assert "Nothing was changed: Tick some rows first.</li>" in page and "Choose who gets them" not in page
+
+
+def test_bulk_status_says_which_rows_have_no_follow_up_yet(client, manager, booth, sams_list):
+    client.force_login(manager.user)
+    fresh = m.Lead.objects.filter(sponsorship=booth, follow_up__isnull=True).first() or f.LeadFactory(
+        sponsorship=booth
+    )
+    picked = [sams_list["late"].lead.pk, fresh.pk]
+    response = client.post(
+        reverse("leads-bulk"), {"pk": picked, "action": "status", "status": "contacted"}, follow=True
+    )
+    assert "1 updated; 1 refused: no follow-up yet." in response.content.decode()
 
 
 def test_export_selection_is_a_safe_workbook_of_the_ticked_leads_only(client, booth, manager, sam, sams_list):

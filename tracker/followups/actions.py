@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +21,16 @@ class BulkResult:
     changed: int = 0
     created: int = 0
     unchanged: int = 0
-    refused: int = 0  # rows the action cannot apply to (another sponsor's owner, no follow-up)
+    # Rows the action cannot apply to, by the reason people are told ("no follow-up yet": 2).
+    refusals: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def refused(self) -> int:
+        return sum(self.refusals.values())
+
+    def refusing(self, reasons: Counter[str]) -> BulkResult:
+        """This result with more refused rows."""
+        return BulkResult(self.changed, self.created, self.unchanged, self.refusals + reasons)
 
 
 def follow_ups_assign(*, leads: list[Lead], owner: StaffMember, by) -> BulkResult:
@@ -29,12 +39,13 @@ def follow_ups_assign(*, leads: list[Lead], owner: StaffMember, by) -> BulkResul
     A manager's assignment overrides the policy: a lead that did not qualify gets a follow-up when a
     manager hands it to someone. Leads of another sponsor than the owner's are refused, not moved.
     """
-    changed = created = unchanged = refused = 0
+    changed = created = unchanged = 0
+    refusals: Counter[str] = Counter()
     now = timezone.now()
     policy = policy_for(owner.sponsor_id)
     for lead in leads:
         if lead.sponsorship.sponsor_id != owner.sponsor_id:
-            refused += 1
+            refusals[f"{owner.display_name} works for another sponsor"] += 1
             continue
         follow_up = FollowUp.objects.filter(lead=lead).first()
         if follow_up is None:
@@ -68,20 +79,21 @@ def follow_ups_assign(*, leads: list[Lead], owner: StaffMember, by) -> BulkResul
             changed += 1
         else:
             unchanged += 1
-    return BulkResult(changed=changed, created=created, unchanged=unchanged, refused=refused)
+    return BulkResult(changed=changed, created=created, unchanged=unchanged, refusals=refusals)
 
 
 def follow_ups_set_status(*, follow_ups: list[FollowUp], status: str, by) -> BulkResult:
     """Move each follow-up to ``status``, recording every change; invalid moves are refused one by one."""
-    changed = unchanged = refused = 0
+    changed = unchanged = 0
+    refusals: Counter[str] = Counter()
     for follow_up in follow_ups:
         try:
             change = followup_change(follow_up=follow_up, by=by, status=status)
-        except ValidationError:
-            refused += 1
+        except ValidationError as error:
+            refusals[" ".join(error.messages).rstrip(".")] += 1
             continue
         if change:
             changed += 1
         else:
             unchanged += 1
-    return BulkResult(changed=changed, unchanged=unchanged, refused=refused)
+    return BulkResult(changed=changed, unchanged=unchanged, refusals=refusals)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
@@ -31,8 +33,7 @@ def _report(request: HttpRequest, result: BulkResult, verb: str) -> None:
         parts.append(f"{result.created} of them new follow-ups")
     if result.unchanged:
         parts.append(f"{result.unchanged} already so")
-    if result.refused:
-        parts.append(f"{result.refused} refused")
+    parts += [f"{count} refused: {reason}" for reason, count in sorted(result.refusals.items())]
     level = messages.WARNING if result.refused else messages.SUCCESS
     messages.add_message(request, level, "; ".join(parts) + ".")
 
@@ -55,7 +56,9 @@ def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> Ht
         request.POST, staff=scoped(StaffMember, request.user).filter(is_active=True).select_related("user")
     )
     if not form.is_valid():
-        errors = "; ".join(error for errors in form.errors.values() for error in errors)
+        # With nothing ticked, that is the one thing to say.
+        shown = {"pk": form.errors["pk"]} if "pk" in form.errors else form.errors
+        errors = " ".join(error for errors in shown.values() for error in errors)
         messages.error(request, f"Nothing was changed: {errors}")
         return redirect_back(request, fallback)
     action = form.cleaned_data["action"]
@@ -72,19 +75,17 @@ def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> Ht
     if action == "assign":
         allowed = list(managed(leads, request.user))
         result = follow_ups_assign(leads=allowed, owner=form.cleaned_data["owner"], by=request.user)
-        refused = leads.count() - len(allowed)
-        _report(
-            request,
-            BulkResult(result.changed, result.created, result.unchanged, result.refused + refused),
-            "assigned",
-        )
+        not_managed = leads.count() - len(allowed)
+        _report(request, result.refusing(Counter({"not a sponsor you manage": not_managed})), "assigned")
     else:
         follow_ups = list(changeable_follow_ups(request.user, leads))
         result = follow_ups_set_status(
             follow_ups=follow_ups, status=form.cleaned_data["status"], by=request.user
         )
-        refused = leads.count() - len(follow_ups)
-        _report(request, BulkResult(result.changed, 0, result.unchanged, result.refused + refused), "updated")
+        without = leads.filter(follow_up__isnull=True).count()
+        not_theirs = leads.count() - without - len(follow_ups)
+        reasons = Counter({"no follow-up yet": without, "not yours to change": not_theirs})
+        _report(request, result.refusing(reasons), "updated")
     return redirect_back(request, fallback)
 
 
