@@ -153,3 +153,13 @@ def build_world() -> World:
         ),  # fmt: skip
     }
     return World(sponsor, booth, manager, sales, devrel, leads)
+
+
+def downloaded(client, response):
+    """The file behind an inline export: the exports page it lands on starts its download (the link
+    marked ``data-download-now``); fetched here as the page's script would."""
+    import re
+
+    found = re.search(r'href="([^"]+)" data-download-now', response.content.decode())
+    assert found, "the exports page marks no download to start"
+    return client.get(found.group(1))

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import factories as f
-from tests.export_world import HOSTILE, build_world
+from tests.export_world import HOSTILE, build_world, downloaded
 from tracker import models as m
 from tracker.exports import base
 from tracker.exports.base import Column, Export, Sheet, write_csv, write_xlsx
@@ -459,7 +459,7 @@ def test_the_lead_list_export_button_exports_the_filtered_leads(world, client):
     assert filters == "grade=A"
     response = client.post(reverse("export-create"), {"kind": "sales-review", "file_format": "xlsx",
                                                       "sponsorship": world.booth.pk, "filters": filters}, follow=True)  # fmt: skip
-    rows = records(workbook(b"".join(response.streaming_content)).active)
+    rows = records(workbook(b"".join(downloaded(client, response).streaming_content)).active)
     assert [r["Score"] for r in rows] == [90, 80]
 
 
@@ -679,3 +679,44 @@ def test_each_cell_keeps_its_own_type_and_format_from_row_to_row():
     assert cells["marked safe"].data_type == "s"  # a str subclass is text too, never a formula
     raw = workbook(stream.getvalue())["Raw"]["B2"]
     assert (raw.value, raw.data_type) == ("=1+1", "s")
+
+
+@pytest.mark.parametrize(
+    ("choice", "kind", "ext"),
+    [
+        ("xlsx", "sales-review", "xlsx"),
+        ("csv", "sales-review", "csv"),
+        ("hubspot", "hubspot-contacts", "csv"),
+    ],
+)
+def test_the_lead_lists_export_menu_writes_what_was_chosen_named_after_sponsor_and_event(
+    world, client, choice, kind, ext
+):
+    client.force_login(world.manager.user)
+    page = client.get(reverse("lead-list", args=[world.booth.pk])).content.decode()
+    assert (
+        'name="file_format"' not in page.split("export-all")[1].split("</form>")[0]
+    )  # one menu, no mismatch
+    response = client.post(
+        reverse("export-create"),
+        {"export": choice, "sponsorship": world.booth.pk, "filters": ""},
+        follow=True,
+    )
+    name = f"{kind}-{world.sponsor.slug}-{world.booth.event.slug}-"
+    assert f'attachment; filename="{name}' in downloaded(client, response)["Content-Disposition"]
+    assert downloaded(client, response)["Content-Disposition"].endswith(f'.{ext}"')
+    note = "without consent to be contacted: " + (
+        "left out" if kind != "sales-review" else "email and phone left blank"
+    )
+    assert note in response.content.decode()
+
+
+def test_a_format_an_export_does_not_come_in_is_refused_with_the_reason_not_swapped(world, client):
+    client.force_login(world.manager.user)
+    response = client.post(
+        reverse("export-create"),
+        {"kind": "hubspot-contacts", "file_format": "xlsx", "sponsorship": world.booth.pk},
+        follow=True,
+    )
+    assert "HubSpot contacts (CSV) come as CSV only: nothing was exported." in response.content.decode()
+    assert not m.ExportLog.objects.exists()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
+from tests.export_world import downloaded
 from tracker import models as m
 from tracker.tables import FollowUpTable
 
@@ -294,7 +295,13 @@ def test_export_selection_is_a_safe_workbook_of_the_ticked_leads_only(client, bo
         reverse("leads-bulk"), {"pk": picked, "action": "export", "file_format": "xlsx"}, follow=True
     )
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith('attachment; filename="sales-review-')
+    assert "2 rows, downloading now. 1 lead without consent to be contacted: email and phone left blank." in (
+        response.content.decode()
+    )
+    response = downloaded(client, response)
+    assert response["Content-Disposition"].startswith(
+        f'attachment; filename="sales-review-{booth.sponsor.slug}-'
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = [cell.value for cell in sheet[1]]
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
@@ -321,7 +328,7 @@ def test_csv_export_selection_prefixes_formula_text(client, booth, manager, sam)
         {"pk": [hostile.lead.pk], "action": "export", "file_format": "csv"},
         follow=True,
     )
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = b"".join(downloaded(client, response).streaming_content).decode("utf-8-sig")
     assert "'-2+3" in text and "'@SUM(1)" not in text  # the name cell starts with "Ada ", not with "@"
     assert ",Ada @SUM(1)," in text
 

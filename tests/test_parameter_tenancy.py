@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -97,6 +98,7 @@ CASES = [
     Case("export-create", "post", params={"kind": "event-roi", "file_format": "xlsx"}, ids={"sponsorship": m.Sponsorship}),
     Case("export-create", "post", params={"kind": "event-roi", "file_format": "xlsx"}, ids={"sponsor": m.Sponsor}),
     Case("export-create", "post", params={"kind": "sponsor-landscape", "file_format": "xlsx"}, ids={"event": m.Event, "compare_event": m.Event, "sponsor": m.Sponsor}),
+    Case("exports", ids={"download": m.ExportLog}),
     Case("api-scans", "post", params={"client_uuid": "5f1c3a52-7d0e-4a51-9c3e-2f8e1b6d4a10", "raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
     Case("api-lookup", "post", params={"raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
 ]  # fmt: skip
@@ -115,7 +117,8 @@ PLAIN = {
     "leads-bulk": {"action", "status", "file_format", "next"},
     "follow-ups-bulk": {"action", "status", "file_format", "next"},
     "follow-up-status": {"status", "note", "opportunity_amount", "opportunity_currency", "next"},
-    "export-create": {"kind", "file_format", "filters"},
+    "export-create": {"kind", "file_format", "filters", "export", "next"},
+    "exports": set(),
     "api-scans": {"client_uuid", "raw_payload", "device_id", "notes", "first_name", "last_name", "email",
                   "company", "title", "badge_id", "rating", "conversation_type", "interests", "consent",
                   "device_scanned_at", "scans"},
@@ -125,7 +128,7 @@ PLAIN = {
 NO_ID_PARAMETERS = {
     "home", "healthz", "login", "logout", "my-booths", "sponsor-overview", "icp-draft-create", "icp-publish",
     "icp-progress", "sponsorship-detail", "scan-screen", "booth-board", "booth-board-data", "follow-ups-create",
-    "service-worker", "lead-detail", "exports", "export-progress", "export-download", "api-session",
+    "service-worker", "lead-detail", "export-progress", "export-download", "api-session",
 }  # fmt: skip
 
 
@@ -245,10 +248,14 @@ def _send(client, case: Case, a: SponsorWorld, overrides: dict):
 
 def _files_of(response, client) -> list[bytes]:
     """The answer's body, and any export file it leads to."""
-    bodies = [b"".join(response.streaming_content) if response.streaming else response.content]
+    body = lambda r: b"".join(r.streaming_content) if r.streaming else r.content  # noqa: E731
+    bodies = [body(response)]
     if response.status_code == 302 and "/exports/" in response["Location"]:
-        followed = client.get(response["Location"])
-        bodies.append(b"".join(followed.streaming_content) if followed.streaming else followed.content)
+        followed = client.get(response["Location"])  # the exports page, which starts a small export's download
+        bodies.append(body(followed))
+        started = re.search(rb'href="([^"]+)" data-download-now', bodies[-1])
+        if started:
+            bodies.append(body(client.get(started.group(1).decode())))
     return bodies
 
 

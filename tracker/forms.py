@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.forms import inlineformset_factory
 
+from tracker.exports.kinds import LEAD_EXPORTS
 from tracker.models import (
     AssignmentRule,
     FollowUpPolicy,
@@ -118,13 +119,7 @@ class BulkActionForm(forms.Form):
     owner = forms.ModelChoiceField(queryset=StaffMember.objects.none(), required=False)
     status = forms.ChoiceField(choices=[("", "—"), *FollowUpStatus.choices], required=False)
     file_format = forms.ChoiceField(
-        choices=[
-            ("xlsx", "Excel"),
-            ("csv", "CSV"),
-            ("hubspot", "HubSpot CSV"),
-            ("salesforce", "Salesforce CSV"),
-        ],
-        required=False,
+        choices=[(key, label) for key, (_, _, label) in LEAD_EXPORTS.items()], required=False
     )
 
     def __init__(self, *args, staff, **kwargs):

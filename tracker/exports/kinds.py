@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
+from django.utils.text import slugify
 
 from tracker.exports.base import Export
 from tracker.exports.crm import HubSpotExport, SalesforceExport
@@ -34,6 +35,9 @@ class Built:
     # export is asked for (a booth's every lead id has no business in a web request).
     lead_ids: Callable[[], list[int]]
     scope: str = ""  # what the export covers, in words, for the log
+    name: str = ""  # whose and which event, for the file name: "alpenstack-kubecon-eu-2024"
+    # What the file leaves out for leads without consent, and how many: read once the file is written.
+    consent_note: Callable[[], str] = str
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,24 @@ def _sponsor_of(leads: QuerySet[Lead], sponsorship: Sponsorship | None) -> int:
     return sponsors.pop()
 
 
+def _name(sponsor_id: int, sponsorship: Sponsorship | None = None) -> str:
+    """The file-name part naming the export's sponsor, and its event when it is one booth's."""
+    if sponsorship is not None:
+        return slugify(f"{sponsorship.sponsor.slug}-{sponsorship.event.slug}")[:120]
+    return Sponsor.objects.filter(pk=sponsor_id).values_list("slug", flat=True).first() or ""
+
+
+def _consent_note(leads: QuerySet[Lead], crm: bool) -> Callable[[], str]:
+    def note() -> str:
+        without = leads.exclude(consent=True).count()
+        if not without:
+            return ""
+        people = f"{without:,} lead{'s' if without != 1 else ''} without consent to be contacted"
+        return f"{people}: left out" if crm else f"{people}: email and phone left blank"
+
+    return note
+
+
 def _lead_export(cls) -> Callable[[object, dict], Built]:
     def build(user, params: dict) -> Built:
         leads, sponsorship = selected_leads(user, params)
@@ -89,7 +111,16 @@ def _lead_export(cls) -> Callable[[object, dict], Built]:
         def ids() -> list[int]:
             return list(export.leads.order_by("pk").values_list("pk", flat=True))
 
-        return Built(export, _owner(user, _sponsor_of(leads, sponsorship)), ids, scope)
+        sponsor_id = _sponsor_of(leads, sponsorship)
+        crm = cls is not SalesReviewExport
+        return Built(
+            export,
+            _owner(user, sponsor_id),
+            ids,
+            scope,
+            _name(sponsor_id, sponsorship),
+            _consent_note(leads, crm),
+        )
 
     return build
 
@@ -103,6 +134,7 @@ def _devrel(user, params: dict) -> Built:
         _owner(user, sponsorship.sponsor_id),
         lambda: devrel_leads(sponsorship),
         str(sponsorship),
+        _name(sponsorship.sponsor_id, sponsorship),
     )
 
 
@@ -127,7 +159,8 @@ def _roi(user, params: dict) -> Built:
         if params.get("sponsorship")
         else f"{sponsorships[0].sponsor if sponsorships else ''} across events"
     )
-    return Built(EventRoiExport(sponsorships), _owner(user, sponsor_id), list, scope)
+    name = _name(sponsor_id, sponsorships[0] if params.get("sponsorship") else None)
+    return Built(EventRoiExport(sponsorships), _owner(user, sponsor_id), list, scope, name)
 
 
 def _landscape(user, params: dict) -> Built:
@@ -149,7 +182,10 @@ def _landscape(user, params: dict) -> Built:
         if sponsor is None:
             raise Http404("You work for no sponsor.")
         sponsor_id, own = sponsor.pk, {sponsor.pk}
-    return Built(SponsorLandscapeExport(events, own), sponsor_id, list, " vs ".join(e.name for e in events))
+    name = slugify("-".join(event.slug for event in events))[:120]
+    return Built(
+        SponsorLandscapeExport(events, own), sponsor_id, list, " vs ".join(e.name for e in events), name
+    )
 
 
 KINDS: dict[str, ExportKind] = {
@@ -162,4 +198,13 @@ KINDS: dict[str, ExportKind] = {
         ExportKind("event-roi", "Event ROI", ("xlsx",), _roi, managers_only=True),
         ExportKind("sponsor-landscape", "Sponsor landscape", ("xlsx",), _landscape),
     )
+}
+
+
+# The lead lists' one menu of lead exports: what each choice writes, and how it is called.
+LEAD_EXPORTS: dict[str, tuple[str, str, str]] = {
+    "xlsx": ("sales-review", "xlsx", "Sales review (Excel)"),
+    "csv": ("sales-review", "csv", "Sales review (CSV)"),
+    "hubspot": ("hubspot-contacts", "csv", "HubSpot contacts (CSV)"),
+    "salesforce": ("salesforce-leads", "csv", "Salesforce leads (CSV)"),
 }

@@ -35,6 +35,7 @@ def export_start(*, user, kind: str, file_format: str, params: dict, description
         file_format=file_format,
         params=params,
         description=(description or (f"{spec.label}: {built.scope}" if built.scope else spec.label))[:300],
+        name=built.name,
         progress_total=None,
     )
 
@@ -77,7 +78,7 @@ def export_run(job_id: int) -> ExportLog:
     now = timezone.now()
     job.status, job.finished_at = ExportStatus.DONE, now
     job.expires_at = now + timedelta(hours=settings.EXPORT_TTL_HOURS)
-    job.row_count, job.lead_ids = rows, built.lead_ids()
+    job.row_count, job.lead_ids, job.consent_note = rows, built.lead_ids(), built.consent_note()[:200]
     job.progress_done = job.progress_total = rows
     job.save()
     return job

@@ -7,6 +7,8 @@ and the cleanup task deletes it.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -45,6 +47,12 @@ class ExportLog(models.Model):
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     row_count = models.PositiveIntegerField(default=0)
+    name = models.SlugField(
+        max_length=120, blank=True, help_text="Whose and which event, for the file's name (alpenstack-kubecon-eu-2024)."
+    )
+    consent_note = models.CharField(
+        max_length=200, blank=True, help_text="What the file leaves out for leads without consent, and how many."
+    )
     lead_ids = models.JSONField(default=list, blank=True, help_text="The leads whose data the file holds.")
 
     class Meta:
@@ -84,5 +92,6 @@ class ExportLog(models.Model):
 
     @property
     def filename(self) -> str:
-        stamp = timezone.localtime(self.created_at).strftime("%Y%m%d-%H%M")
-        return f"{self.kind}-{stamp}.{self.file_format}"
+        """The downloaded file's name: the export, whose and which event, and when (UTC)."""
+        stamp = self.created_at.astimezone(UTC).strftime("%Y%m%d-%H%M")
+        return "-".join(part for part in (self.kind, self.name, stamp) if part) + f".{self.file_format}"

@@ -11,20 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tracker.exports.kinds import LEAD_EXPORTS
 from tracker.followups.actions import BulkResult, follow_ups_assign, follow_ups_set_status
 from tracker.forms import BulkActionForm
 from tracker.models import FollowUp, Lead, StaffMember
 from tracker.tenancy import access_for, managed, parse_ids, scoped
 from tracker.views.exports import export_begin
 from tracker.views.shell import redirect_back
-
-# What "export selection" writes, by the format chosen in the bulk bar.
-EXPORT_CHOICES = {
-    "xlsx": ("sales-review", "xlsx"),
-    "csv": ("sales-review", "csv"),
-    "hubspot": ("hubspot-contacts", "csv"),
-    "salesforce": ("salesforce-leads", "csv"),
-}
 
 
 def _report(request: HttpRequest, result: BulkResult, verb: str) -> None:
@@ -65,7 +58,7 @@ def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> Ht
     leads = leads.select_related("sponsorship__sponsor", "score")
     if action == "export":
         ids = sorted(leads.values_list("pk", flat=True))
-        kind, file_format = EXPORT_CHOICES[form.cleaned_data["file_format"] or "xlsx"]
+        kind, file_format, _ = LEAD_EXPORTS[form.cleaned_data["file_format"] or "xlsx"]
         return export_begin(
             request,
             kind=kind,

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tracker.exports.kinds import KINDS, selected_leads
+from tracker.exports.kinds import KINDS, LEAD_EXPORTS, selected_leads
 from tracker.exports.service import export_enqueue, export_run, export_start
 from tracker.models import Event, ExportLog, Sponsor, Sponsorship
 from tracker.models.exports import ExportStatus
-from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
+from tracker.tenancy import access_for, get_scoped_or_404, managed, parse_id, scoped
+from tracker.views.shell import redirect_back
 
 RECENT = 30
 PARAMS = ("sponsorship", "sponsor", "event", "compare_event", "filters")
@@ -29,8 +30,11 @@ def export_begin(
         user=request.user, kind=kind, file_format=file_format, params=params, description=description
     )
     if _small(request.user, kind, params):
-        export_run(job.pk)
-        return redirect("export-download", pk=job.pk)
+        job = export_run(job.pk)
+        note = f" {job.consent_note}." if job.consent_note else ""
+        messages.success(request, f"{job.description}: {job.row_count:,} rows, downloading now.{note}")
+        # The exports page starts the download and keeps saying what the file holds.
+        return redirect(reverse("exports") + f"?download={job.pk}#export-{job.pk}")
     transaction.on_commit(lambda: export_enqueue(job.pk), robust=True)
     messages.info(request, f"{KINDS[kind].label} is being written; it appears below when ready.")
     return redirect(reverse("exports") + f"#export-{job.pk}")
@@ -48,9 +52,11 @@ def _small(user, kind: str, params: dict) -> bool:
 @login_required
 def exports_page(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
-    jobs = scoped(ExportLog, request.user).select_related("sponsor", "user")[:RECENT]
+    jobs = list(scoped(ExportLog, request.user).select_related("sponsor", "user")[:RECENT])
+    download = parse_id(request.GET.get("download"))  # the one just written, to start downloading
     context = {
         "jobs": jobs,
+        "download_now": next((job.pk for job in jobs if job.pk == download and job.downloadable), None),
         "kinds": KINDS,
         "booths": scoped(Sponsorship, request.user)
         .select_related("sponsor", "event")
@@ -71,8 +77,14 @@ def export_create(request: HttpRequest) -> HttpResponse:
     """Start the export the form asked for, on the scope it named."""
     kind = request.POST.get("kind", "")
     file_format = request.POST.get("file_format", "")
-    if kind in KINDS and file_format not in KINDS[kind].formats:
-        file_format = KINDS[kind].formats[0]  # CRM files are CSV whatever the list's format menu says
+    if request.POST.get("export") in LEAD_EXPORTS:  # the lead lists' one menu: kind and format together
+        kind, file_format, _ = LEAD_EXPORTS[request.POST["export"]]
+    if kind in KINDS and not file_format:
+        file_format = KINDS[kind].formats[0]
+    if kind in KINDS and file_format not in KINDS[kind].formats:  # said, never swapped for another format
+        formats = " or ".join(f.upper() for f in KINDS[kind].formats)
+        messages.error(request, f"{KINDS[kind].label} come as {formats} only: nothing was exported.")
+        return redirect_back(request, reverse("exports"))
     params = {name: request.POST[name] for name in PARAMS if request.POST.get(name)}
     return export_begin(request, kind=kind, file_format=file_format, params=params)
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from tracker.exports.kinds import LEAD_EXPORTS
 from tracker.filters import LeadFilterSet, staff_choices
 from tracker.forms import BulkActionForm
 from tracker.models import Lead, Scan, Sponsorship, StaffMember
@@ -64,6 +65,7 @@ def lead_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "bulk_url": reverse("leads-bulk"),
         "can_assign": access.is_manager or access.everything,
         "export_filters": filters_of(request),
+        "export_choices": [(key, label) for key, (_, _, label) in LEAD_EXPORTS.items()],
     }
     return render(request, "tracker/lead_list.html", context)
 

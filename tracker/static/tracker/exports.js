@@ -42,3 +42,7 @@ function follow(row) {
 document.querySelectorAll("tr[data-export]").forEach((row) => {
   if (row.dataset.status === "queued" || row.dataset.status === "running") follow(row);
 });
+
+// An export written just now (small ones are written during the request): start its download.
+const fresh = document.querySelector("a[data-download-now]");
+if (fresh) window.location.assign(fresh.href);
