@@ -12,8 +12,8 @@ from django.db.models.functions import Cast
 from django.forms.renderers import Jinja2 as Jinja2Renderer
 
 from tracker.models import Event, FollowUp, Lead, Scan, Sponsorship, StaffMember
-from tracker.models.choices import ConversationType, FollowUpStatus, Grade, Rating, Region
-from tracker.models.staff import person_name
+from tracker.models.choices import ConversationType, FollowUpStatus, Grade, Rating, Region, StaffRole
+from tracker.models.staff import people_labels, person_name
 from tracker.regions import countries_of_region
 from tracker.tenancy import scoped
 
@@ -39,8 +39,14 @@ def staff_choices(staff: QuerySet[StaffMember]) -> Callable[[], list[tuple[int, 
 
     @cache
     def choices() -> list[tuple[int, str]]:
-        rows = staff.values_list("pk", "user__first_name", "user__last_name", "user__username")
-        return [(pk, person_name(first, last, username)) for pk, first, last, username in rows]
+        roles = dict(StaffRole.choices)
+        rows = [
+            (pk, person_name(first, last, username), roles.get(role, role), email)
+            for pk, first, last, username, role, email in staff.values_list(
+                "pk", "user__first_name", "user__last_name", "user__username", "role", "user__email"
+            )
+        ]
+        return list(people_labels(rows).items())
 
     return choices
 
@@ -75,10 +81,21 @@ class FilterForm(forms.Form):
     default_renderer = Jinja2Renderer()
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if type(field.widget) in (forms.Select, forms.SelectMultiple):
                 field.widget.template_name = "tracker/forms/select.html"
+
+
+class _YesNoAny(forms.Select):
+    """A yes/no filter that can be left alone: "Any", "Yes", "No" (not Django's "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+    def value_from_datadict(self, data, files, name):
+        return {"true": True, "false": False}.get(data.get(name))
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -106,6 +123,9 @@ class ScopedFilterSet(django_filters.FilterSet):
         for item in self.filters.values():
             if isinstance(item, StaffChoiceFilter):
                 item.extra["choices"] = choices
+            # "Any" rather than Django's "---------": a filter left alone lets every row through.
+            if isinstance(item, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                item.extra["empty_label"] = "Any"
 
 
 def _region(queryset: QuerySet, country_field: str, value: str) -> QuerySet:
@@ -120,12 +140,18 @@ class LeadFilterSet(ScopedFilterSet):
     """
 
     q = django_filters.CharFilter(method="search", label="Search")
-    event = django_filters.ModelChoiceFilter(field_name="sponsorship__event", queryset=Event.objects.none())
+    event = django_filters.ModelChoiceFilter(
+        field_name="sponsorship__event", queryset=Event.objects.none(), label="Event"
+    )
     sponsorship = django_filters.ModelChoiceFilter(queryset=Sponsorship.objects.none(), label="Booth")
     # One score and one follow-up per lead: no row can repeat, so no DISTINCT (it made PostgreSQL
     # sort and count every matching lead with its subqueries).
     grade = django_filters.MultipleChoiceFilter(
-        field_name="score__grade", choices=Grade.choices, label="Grade", distinct=False
+        field_name="score__grade",
+        choices=Grade.choices,
+        label="Grade",
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     rating = django_filters.ChoiceFilter(choices=Rating.choices, method="with_scan", label="Rating")
     conversation_type = django_filters.ChoiceFilter(
@@ -134,7 +160,11 @@ class LeadFilterSet(ScopedFilterSet):
     interest = django_filters.CharFilter(method="with_interest", label="Interest")
     owner = StaffChoiceFilter(field_name="follow_up__owner", label="Owner")
     status = django_filters.MultipleChoiceFilter(
-        field_name="follow_up__status", choices=FollowUpStatus.choices, distinct=False
+        field_name="follow_up__status",
+        choices=FollowUpStatus.choices,
+        distinct=False,
+        label="Follow-up status",
+        widget=forms.CheckboxSelectMultiple,
     )
     country = django_filters.CharFilter(field_name="attendee__country", lookup_expr="iexact", label="Country")
     region = django_filters.ChoiceFilter(choices=Region.choices, method="in_region", label="Region")
@@ -176,16 +206,27 @@ class FollowUpFilterSet(ScopedFilterSet):
 
     q = django_filters.CharFilter(method="search", label="Search")
     event = django_filters.ModelChoiceFilter(
-        field_name="lead__sponsorship__event", queryset=Event.objects.none()
+        field_name="lead__sponsorship__event", queryset=Event.objects.none(), label="Event"
     )
     sponsorship = django_filters.ModelChoiceFilter(
         field_name="lead__sponsorship", queryset=Sponsorship.objects.none(), label="Booth"
     )
     owner = StaffChoiceFilter(field_name="owner", label="Owner")
-    unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label="Unassigned")
-    status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices, distinct=False)
+    unassigned = django_filters.BooleanFilter(
+        field_name="owner", lookup_expr="isnull", label="Unassigned", widget=_YesNoAny
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=FollowUpStatus.choices,
+        distinct=False,
+        label="Follow-up status",
+        widget=forms.CheckboxSelectMultiple,
+    )
     grade = django_filters.MultipleChoiceFilter(
-        field_name="lead__score__grade", choices=Grade.choices, distinct=False
+        field_name="lead__score__grade",
+        choices=Grade.choices,
+        distinct=False,
+        label="Grade",
+        widget=forms.CheckboxSelectMultiple,
     )
     rating = django_filters.ChoiceFilter(choices=Rating.choices, method="with_scan", label="Rating")
     conversation_type = django_filters.ChoiceFilter(
@@ -202,7 +243,7 @@ class FollowUpFilterSet(ScopedFilterSet):
         method="with_consent",
         label="Consent",
     )
-    overdue = django_filters.BooleanFilter(method="is_overdue", label="Overdue")
+    overdue = django_filters.BooleanFilter(method="is_overdue", label="Overdue", widget=_YesNoAny)
     due = django_filters.DateFromToRangeFilter(
         field_name="due_on",
         label="Due between",

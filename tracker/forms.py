@@ -47,7 +47,9 @@ class IcpForm(forms.ModelForm):
 
 
 class CriterionForm(forms.ModelForm):
-    values = ListField(required=False, help_text="Comma-separated; see what each field takes below the table.")
+    values = ListField(
+        required=False, help_text="Comma-separated; see what each field takes below the table."
+    )
 
     class Meta:
         model = IcpCriterion
@@ -64,7 +66,6 @@ class CriterionForm(forms.ModelForm):
             "action",
         )
 
-
     def clean(self):
         data = super().clean()
         field, values = data.get("field"), data.get("values") or []
@@ -73,7 +74,8 @@ class CriterionForm(forms.ModelForm):
             if unknown:
                 label = dict(self.fields["field"].choices).get(field, field).lower()
                 self.add_error(
-                    "values", f"{', '.join(unknown)}: not a {label} the scoring knows. {vocabulary.help_for(field)}."
+                    "values",
+                    f"{', '.join(unknown)}: not a {label} the scoring knows. {vocabulary.help_for(field)}.",
                 )
             else:
                 data["values"] = keys
@@ -165,17 +167,23 @@ class FollowUpPolicyForm(forms.ModelForm):
 
 class AssignmentRuleForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
-        choices=StaffRole.choices, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        choices=StaffRole.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
         model = AssignmentRule
         fields = ("position", "condition", "region", "conversation_type", "rating", "owner", "roles")
 
-    def __init__(self, *args, staff=None, **kwargs):
+    def __init__(self, *args, staff=None, labels=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff if staff is not None else StaffMember.objects.none()
-        self.fields["owner"].label_from_instance = lambda member: member.display_name
+        # People sharing a name are told apart by role and email (computed once for the formset).
+        labels = labels or {}
+        self.fields["owner"].label_from_instance = lambda member: labels.get(member.pk, member.display_name)
+        self.fields["owner"].empty_label = "—"
+        for name in ("condition", "region", "conversation_type", "rating"):  # "—", not "---------"
+            field = self.fields[name]
+            field.choices = [(value, "—" if value == "" else label) for value, label in field.choices]
 
 
 AssignmentRuleFormSet = inlineformset_factory(

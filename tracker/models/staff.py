@@ -22,6 +22,16 @@ def person_name(first: str | None, last: str | None, username: str | None) -> st
     return f"{first or ''} {last or ''}".strip() or username or ""
 
 
+def people_labels(rows: list[tuple[int, str, str, str]]) -> dict[int, str]:
+    """Labels for a choice of people, (id, name, role label, email) each: the name, and for people who
+    share a name with another in the list their role and email too ("Sam Lee · Sales · sam@a.example")."""
+    names = [name for _, name, _, _ in rows]
+    return {
+        pk: name if names.count(name) == 1 else " · ".join(part for part in (name, role, email) if part)
+        for pk, name, role, email in rows
+    }
+
+
 def default_working_days() -> list[int]:
     return [1, 2, 3, 4, 5]
 

@@ -147,8 +147,9 @@ def follow_up_rules(request: HttpRequest, pk: int) -> HttpResponse:
     rules = AssignmentRule.objects.filter(sponsor=sponsor).select_related("owner__user")
     data = request.POST if request.method == "POST" else None
     form = FollowUpPolicyForm(data, instance=policy)
+    labels = dict(staff_choices(staff)())
     formset = AssignmentRuleFormSet(
-        data, instance=sponsor, queryset=rules, prefix="rules", form_kwargs={"staff": staff}
+        data, instance=sponsor, queryset=rules, prefix="rules", form_kwargs={"staff": staff, "labels": labels}
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         with transaction.atomic():

@@ -7,6 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tracker.filters import staff_choices
 from tracker.followups.history import duration_text, time_to_first_touch
 from tracker.models import Lead, StaffMember
 from tracker.models.choices import FollowUpStatus
@@ -42,7 +43,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": follow_up is not None and may_change(request.user, follow_up),
         "statuses": FollowUpStatus.choices,
         "currencies": CURRENCY_CHOICES,
-        "owners": _owners(request.user, lead),
+        "owners": staff_choices(_owners(request.user, lead))(),
     }
     return render(request, "tracker/lead_detail.html", context)
 
