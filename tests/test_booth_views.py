@@ -220,3 +220,33 @@ def test_a_cut_off_vcard_is_kept_for_review_flagged_and_makes_no_lead(
     client.force_login(mia.user)
     page = client.get(reverse("unknown-badges", args=[sponsorship.pk])).content.decode()
     assert "was cut off before its end" in page and "piotr@firma.exa" in page
+
+
+def test_the_resolve_form_is_filled_in_from_what_the_badge_says(client, booth):
+    sponsorship, _, mia = booth
+    f.ScanFactory(lead=None, sponsorship=sponsorship, raw_payload="KCEU24-404404", payload_format="unknown")
+    cut = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Kowalski;Piotr\r\nORG:Firma\r\nEMAIL:piotr@firma.exa"
+    f.ScanFactory(lead=None, sponsorship=sponsorship, raw_payload=cut, payload_format="truncated")
+    client.force_login(mia.user)
+    page = client.get(reverse("unknown-badges", args=[sponsorship.pk])).content.decode()
+    assert 'name="badge_id" value="KCEU24-404404"' in page
+    assert 'name="last_name" value="Kowalski"' in page and 'name="company" value="Firma"' in page
+    assert "was cut off before its end" in page  # filled in, and flagged to check
+
+
+def test_junk_is_discarded_out_of_the_counts_kept_for_the_record_and_can_be_put_back(client, booth):
+    sponsorship, _, mia = booth
+    junk = f.ScanFactory(lead=None, sponsorship=sponsorship, raw_payload="COFFEE-CUP-0042")
+    f.ScanFactory(lead=f.LeadFactory(sponsorship=sponsorship))
+    client.force_login(mia.user)
+    board = client.get(reverse("booth-board-data", args=[sponsorship.pk])).json()
+    assert (board["scans_total"], board["unknown_total"]) == (2, 1)
+    url = reverse("unknown-badges", args=[sponsorship.pk])
+    page = client.post(url, {"scan": junk.pk, "action": "discard"}, follow=True).content.decode()
+    assert "No unknown badges" in page and "Discarded as junk (1)" in page and "COFFEE-CUP-0042" in page
+    junk.refresh_from_db()
+    assert junk.discarded_at is not None and junk.discarded_by == mia.user
+    board = client.get(reverse("booth-board-data", args=[sponsorship.pk])).json()
+    assert (board["scans_total"], board["unknown_total"]) == (1, 0)
+    client.post(url, {"scan": junk.pk, "action": "restore"})
+    assert Scan.objects.unknown().filter(pk=junk.pk).exists()

@@ -144,6 +144,18 @@ def parse_badge(payload: str) -> ParsedBadge:
         return _UNKNOWN
 
 
+def badge_hints(payload: str) -> ParsedBadge:
+    """What a payload says of its person, for a person to check before attaching a scan to someone: the
+    parser's reading, and for a cut-off vCard what its complete lines say (never matched on by itself)."""
+    badge = parse_badge(payload)
+    if badge.format != "truncated":
+        return badge
+    try:
+        return _vcard(payload.strip(_EDGE))
+    except Exception:  # a hint is a convenience: without one the form is simply empty
+        return badge
+
+
 def without_media(payload: str) -> str:
     """A vCard without the photo, logo, sound or key embedded in it; other payloads as they are.
 

@@ -17,7 +17,7 @@ def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
     tz = times.zone(sponsorship.event.time_zone)
     day_start, day_end = times.day_span(times.today_in(tz, now), tz)
     today = Q(received_at__gte=day_start, received_at__lt=day_end)
-    scans = Scan.objects.filter(sponsorship=sponsorship)
+    scans = Scan.objects.counted().filter(sponsorship=sponsorship)
     totals = scans.aggregate(
         scans_total=Count("pk"),
         scans_today=Count("pk", filter=today),

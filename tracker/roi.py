@@ -115,7 +115,8 @@ def _one(sponsorship: Sponsorship) -> Roi:
     interests: dict[int, set[str]] = defaultdict(set)
     roles = dict(StaffRole.choices)
     for lead_id, role, conversation, items in (
-        Scan.objects.filter(sponsorship=sponsorship)
+        Scan.objects.counted()
+        .filter(sponsorship=sponsorship)
         .order_by("received_at", "pk")
         .values_list("lead_id", "scanned_by__role", "conversation_type", "interests")
     ):

@@ -131,7 +131,7 @@ class SponsorshipQuerySet(models.QuerySet):
             )
 
         return self.annotate(
-            scan_total=count_of(Scan.objects.all()),
+            scan_total=count_of(Scan.objects.counted()),
             lead_total=count_of(Lead.objects.all()),
             unknown_total=count_of(Scan.objects.unknown()),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
@@ -136,9 +137,17 @@ class Lead(models.Model):
 
 
 class ScanQuerySet(models.QuerySet):
+    def counted(self) -> ScanQuerySet:
+        """The scans that count: all but those a manager discarded as junk (kept for the record)."""
+        return self.filter(discarded_at__isnull=True)
+
     def unknown(self) -> ScanQuerySet:
         """Processed scans whose badge matched nobody: kept raw, to be resolved by a manager."""
-        return self.filter(lead__isnull=True, processed_at__isnull=False)
+        return self.counted().filter(lead__isnull=True, processed_at__isnull=False)
+
+    def discarded(self) -> ScanQuerySet:
+        """Unknown badges a manager discarded as junk (a test code, a coffee cup): out of every count."""
+        return self.filter(discarded_at__isnull=False)
 
     def pending(self) -> ScanQuerySet:
         """Accepted scans not yet matched to a lead (see tracker.scans.scans_process)."""
@@ -184,6 +193,12 @@ class Scan(models.Model):
     )
     processed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the scan was matched to a lead."
+    )
+    discarded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a manager discarded this unknown badge as junk (kept for audit)."
+    )
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     objects = ScanQuerySet.as_manager()

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.badges import badge_hints
 from tracker.models import Lead, Scan
 from tracker.scans.matching import attendee_match, lead_for, leads_recount, typed_badge
 
@@ -50,3 +51,26 @@ def scan_resolve(*, scan: Scan, data: dict) -> Lead:
         leads_recount([lead.pk])
     scan.lead = lead
     return lead
+
+
+def resolve_initial(scan: Scan) -> dict[str, str]:
+    """The resolve form filled in from what the scan already says (its payload, or what staff typed)."""
+    if not scan.raw_payload.strip():
+        return {name: str(scan.typed.get(name, "")) for name in ResolveForm.base_fields}
+    badge = badge_hints(scan.raw_payload)
+    return {
+        "badge_id": badge.badge_id, "email": badge.email, "first_name": badge.first_name,
+        "last_name": badge.last_name, "company": badge.company, "title": badge.title,
+    }  # fmt: skip
+
+
+def scan_discard(*, scan: Scan, by) -> None:
+    """Set an unknown badge aside as junk: out of every count, kept with who did it for the record."""
+    if scan.lead_id is not None:
+        raise ValidationError("Only an unknown badge can be discarded.")
+    Scan.objects.filter(pk=scan.pk, lead__isnull=True).update(discarded_at=timezone.now(), discarded_by=by)
+
+
+def scan_restore(*, scan: Scan) -> None:
+    """Bring a discarded badge back among the unknown ones."""
+    Scan.objects.filter(pk=scan.pk).update(discarded_at=None, discarded_by=None)

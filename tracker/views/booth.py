@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from tracker.board import board_stats
 from tracker.models import Scan, Sponsorship, Theme
 from tracker.models.choices import ConversationType, Rating
-from tracker.scans.review import ResolveForm, scan_resolve
+from tracker.scans.review import ResolveForm, resolve_initial, scan_discard, scan_resolve, scan_restore
 from tracker.tenancy import get_managed_or_404, get_scoped_or_404
 
 OFFLINE_CACHE = "booth-tracker-v2"  # a new name when the assets change, so phones fetch them again
@@ -104,14 +104,26 @@ def board_data(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 def unknown_badges(request: HttpRequest, pk: int) -> HttpResponse:
-    """Scans whose badge matched nobody, for a manager to resolve; nothing is ever dropped."""
+    """Scans whose badge matched nobody, for a manager to resolve (the form filled in from what the
+    badge says) or to discard as junk; nothing is ever dropped: discarded ones stay, listed apart."""
     sponsorship = get_managed_or_404(Sponsorship.objects.select_related("sponsor", "event"), request.user, pk)
-    form, failed_scan = ResolveForm(), None
+    form, failed_scan = None, None
+    scans = Scan.objects.filter(sponsorship=sponsorship)
     if request.method == "POST":
-        scan = get_scoped_or_404(
-            Scan.objects.unknown().filter(sponsorship=sponsorship), request.user, request.POST.get("scan")
-        )
-        form = ResolveForm(request.POST)
+        action = request.POST.get("action", "resolve")
+        if action == "restore":
+            scan = get_scoped_or_404(scans.discarded(), request.user, request.POST.get("scan"))
+            scan_restore(scan=scan)
+            messages.success(request, "Badge put back among the unknown ones.")
+            return redirect("unknown-badges", pk=sponsorship.pk)
+        scan = get_scoped_or_404(scans.unknown(), request.user, request.POST.get("scan"))
+        if action == "discard":
+            scan_discard(scan=scan, by=request.user)
+            messages.success(
+                request, "Badge discarded as junk: out of the counts, kept below for the record."
+            )
+            return redirect("unknown-badges", pk=sponsorship.pk)
+        form = ResolveForm(request.POST, auto_id=f"scan{scan.pk}-%s")
         if form.is_valid():
             try:
                 lead = scan_resolve(scan=scan, data=form.cleaned_data)
@@ -121,11 +133,16 @@ def unknown_badges(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Badge resolved: {lead.attendee}.")
                 return redirect("unknown-badges", pk=sponsorship.pk)
         failed_scan = scan.pk
-    scans = (
-        Scan.objects.unknown()
-        .filter(sponsorship=sponsorship)
-        .select_related("scanned_by__user")
-        .order_by("-received_at")
-    )
-    context = {"sponsorship": sponsorship, "scans": scans, "form": form, "failed_scan": failed_scan}
+    unknown = list(scans.unknown().select_related("scanned_by__user").order_by("-received_at"))
+    for scan in unknown:
+        scan.form = (
+            form
+            if scan.pk == failed_scan
+            else ResolveForm(initial=resolve_initial(scan), auto_id=f"scan{scan.pk}-%s")
+        )
+    context = {
+        "sponsorship": sponsorship,
+        "scans": unknown,
+        "discarded": scans.discarded().select_related("discarded_by").order_by("-discarded_at"),
+    }
     return render(request, "tracker/unknown_badges.html", context)
