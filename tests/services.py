@@ -26,6 +26,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def require_axe() -> Path:
+    """axe-core, installed from npm by `make install` (package.json): the accessibility checker."""
+    if not AXE.exists():
+        pytest.skip("needs axe-core from npm (`make install` with npm on the PATH)")
+    return AXE
+
+
+def serious_accessibility_violations(page) -> list[tuple[str, str, list[str]]]:
+    """axe-core's serious and critical findings on the page as it is: (rule, impact, first elements)."""
+    page.add_script_tag(path=str(require_axe()))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => [v.id, v.impact, v.nodes.slice(0, 3).map(n => n.target.join(' '))])"
+    )
+    return [tuple(item) for item in found if item[1] in ("serious", "critical")]
+
+
 def require_redis() -> None:
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL (a real Redis broker) for a Celery worker")

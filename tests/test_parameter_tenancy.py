@@ -253,7 +253,9 @@ def _files_of(response, client) -> list[bytes]:
     body = lambda r: b"".join(r.streaming_content) if r.streaming else r.content  # noqa: E731
     bodies = [body(response)]
     if response.status_code == 302 and "/exports/" in response["Location"]:
-        followed = client.get(response["Location"])  # the exports page, which starts a small export's download
+        followed = client.get(
+            response["Location"]
+        )  # the exports page, which starts a small export's download
         bodies.append(body(followed))
         started = re.search(rb'href="([^"]+)" data-download-now', bodies[-1])
         if started:

@@ -21,7 +21,9 @@ class ParsedBadge:
 
     format: str
     badge_id: str = ""
-    display_name: str = ""  # the name as the person writes it (a vCard's FN): "佐藤花子", "Dr. Maren Holt, PhD"
+    display_name: str = (
+        ""  # the name as the person writes it (a vCard's FN): "佐藤花子", "Dr. Maren Holt, PhD"
+    )
     first_name: str = ""
     last_name: str = ""
     emails: tuple[str, ...] = ()

@@ -86,6 +86,9 @@ class FilterForm(forms.Form):
         for field in self.fields.values():
             if type(field.widget) in (forms.Select, forms.SelectMultiple):
                 field.widget.template_name = "tracker/forms/select.html"
+            if isinstance(field.widget, forms.MultiWidget):  # a date range: each box named for its end
+                for widget, end in zip(field.widget.widgets, ("from", "to"), strict=False):
+                    widget.attrs = {**widget.attrs, "aria-label": f"{field.label} {end}"}
 
 
 class _YesNoAny(forms.Select):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from tracker.exports.kinds import LEAD_EXPORTS
 from tracker.models import (
@@ -19,6 +19,29 @@ from tracker.models import (
 from tracker.models.choices import FollowUpStatus, Grade, StaffRole
 from tracker.models.money import CURRENCY_CHOICES
 from tracker.scoring import vocabulary
+
+
+class LabelledCells:
+    """A form drawn as one row of a table (a formset): each input is named by its column for assistive
+    technology, since no <label> sits beside it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        row = f" (rule {self.prefix.rsplit('-', 1)[-1]})" if self.prefix else ""
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                continue  # each option has its own label
+            label = field.label or name.replace("_", " ").capitalize()
+            field.widget.attrs.setdefault("aria-label", f"{label}{row}")
+
+
+class LabelledFormSet(BaseInlineFormSet):
+    """An inline formset whose per-row delete box is named too (formsets add it after the form's init)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete (rule {index})"
 
 
 class ListField(forms.CharField):
@@ -46,7 +69,7 @@ class IcpForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(LabelledCells, forms.ModelForm):
     values = ListField(
         required=False, help_text="Comma-separated; see what each field takes below the table."
     )
@@ -83,7 +106,7 @@ class CriterionForm(forms.ModelForm):
 
 
 CriterionFormSet = inlineformset_factory(
-    IdealCustomerProfile, IcpCriterion, form=CriterionForm, extra=2, can_delete=True
+    IdealCustomerProfile, IcpCriterion, form=CriterionForm, formset=LabelledFormSet, extra=2, can_delete=True
 )
 
 
@@ -165,7 +188,7 @@ class FollowUpPolicyForm(forms.ModelForm):
         return super().save(commit)
 
 
-class AssignmentRuleForm(forms.ModelForm):
+class AssignmentRuleForm(LabelledCells, forms.ModelForm):
     roles = forms.MultipleChoiceField(
         choices=StaffRole.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -187,5 +210,5 @@ class AssignmentRuleForm(forms.ModelForm):
 
 
 AssignmentRuleFormSet = inlineformset_factory(
-    Sponsor, AssignmentRule, form=AssignmentRuleForm, extra=2, can_delete=True
+    Sponsor, AssignmentRule, form=AssignmentRuleForm, formset=LabelledFormSet, extra=2, can_delete=True
 )

@@ -148,7 +148,12 @@ class SelectColumn(tables.CheckBoxColumn):
     """The row's selection checkbox (``name="pk"``), built without per-cell attribute machinery."""
 
     def render(self, value, bound_column, record):
-        return format_html('<input type="checkbox" name="{}" value="{}">', bound_column.name, value)
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" aria-label="Select row {}">',
+            bound_column.name,
+            value,
+            value,
+        )
 
 
 class WhenColumn(tables.Column):

@@ -92,7 +92,9 @@ class Access:
     # rather than through a join to the sponsor, which PostgreSQL cannot estimate (it guessed 300 leads
     # for a sponsor's 26,000 and planned accordingly).
     managed_booth_ids: frozenset[int] = frozenset()
-    time_zone: str = "UTC"  # where the user works (their first active membership's zone): pages not about an event
+    time_zone: str = (
+        "UTC"  # where the user works (their first active membership's zone): pages not about an event
+    )
 
     @property
     def is_manager(self) -> bool:

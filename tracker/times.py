@@ -68,7 +68,9 @@ def dates_around(now: datetime | None = None) -> tuple[date, date]:
     return (utc - timedelta(hours=12)).date(), (utc + timedelta(hours=14)).date()
 
 
-def when(value: datetime | date | None, tz: tzinfo, *, today: date | None = None, with_zone: bool = False) -> str:
+def when(
+    value: datetime | date | None, tz: tzinfo, *, today: date | None = None, with_zone: bool = False
+) -> str:
     """A time for people, in ``tz``: "Wed 20 Mar, 10:15", with the year when it is not this year's
     ("Wed 20 Mar 2024, 10:15"), and the zone's abbreviation when asked ("10:15 CET")."""
     if value is None:

@@ -193,5 +193,7 @@ def sponsorships_due_for_follow_ups(now: datetime | None = None) -> list[Sponsor
     return [
         booth
         for booth in candidates
-        if booth.event.end_date < times.event_today(booth.event, now) <= booth.event.end_date + AUTOMATIC_LOOKBACK
+        if booth.event.end_date
+        < times.event_today(booth.event, now)
+        <= booth.event.end_date + AUTOMATIC_LOOKBACK
     ]

@@ -48,10 +48,14 @@ class ExportLog(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     name = models.SlugField(
-        max_length=120, blank=True, help_text="Whose and which event, for the file's name (alpenstack-kubecon-eu-2024)."
+        max_length=120,
+        blank=True,
+        help_text="Whose and which event, for the file's name (alpenstack-kubecon-eu-2024).",
     )
     consent_note = models.CharField(
-        max_length=200, blank=True, help_text="What the file leaves out for leads without consent, and how many."
+        max_length=200,
+        blank=True,
+        help_text="What the file leaves out for leads without consent, and how many.",
     )
     lead_ids = models.JSONField(default=list, blank=True, help_text="The leads whose data the file holds.")
 

@@ -195,7 +195,9 @@ class Scan(models.Model):
         null=True, blank=True, help_text="When the scan was matched to a lead."
     )
     discarded_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a manager discarded this unknown badge as junk (kept for audit)."
+        null=True,
+        blank=True,
+        help_text="When a manager discarded this unknown badge as junk (kept for audit).",
     )
     discarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

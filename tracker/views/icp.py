@@ -96,7 +96,9 @@ def icp_draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("icp-editor", pk=sponsor.pk)
     if request.POST.get("confirm") != "yes":  # say what publishing does, and ask
         leads = Lead.objects.filter(sponsorship__sponsor=sponsor).count()
-        return render(request, "tracker/icp_publish.html", {"sponsor": sponsor, "draft": draft, "leads": leads})
+        return render(
+            request, "tracker/icp_publish.html", {"sponsor": sponsor, "draft": draft, "leads": leads}
+        )
     job = icp_publish(icp=draft, by=request.user)
     messages.success(request, f"ICP v{draft.version} is now current: rescoring {job.total} leads.")
     return redirect("icp-editor", pk=sponsor.pk)

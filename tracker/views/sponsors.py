@@ -57,9 +57,7 @@ def sponsorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = access.everything or sponsorship.sponsor_id in access.managed_sponsor_ids
     context = {
         "sponsorship": sponsorship,
-        "today_count": scans.filter(
-            received_at__gte=day_start, received_at__lt=day_end
-        ).count(),
+        "today_count": scans.filter(received_at__gte=day_start, received_at__lt=day_end).count(),
         "recent_scans": recent,
         "roster": roster,
         "can_manage": can_manage,
