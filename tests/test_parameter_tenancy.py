@@ -101,6 +101,7 @@ CASES = [
     Case("export-create", "post", params={"kind": "event-roi", "file_format": "xlsx"}, ids={"sponsor": m.Sponsor}),
     Case("export-create", "post", params={"kind": "sponsor-landscape", "file_format": "xlsx"}, ids={"event": m.Event, "compare_event": m.Event, "sponsor": m.Sponsor}),
     Case("exports", ids={"download": m.ExportLog}),
+    Case("api-amend", "post", params={"client_uuid": "5f1c3a52-7d0e-4a51-9c3e-2f8e1b6d4a10", "rating": "hot"}, ids={"sponsorship": m.Sponsorship}, json=True),
     Case("api-scans", "post", params={"client_uuid": "5f1c3a52-7d0e-4a51-9c3e-2f8e1b6d4a10", "raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
     Case("api-lookup", "post", params={"raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
 ]  # fmt: skip
@@ -125,6 +126,7 @@ PLAIN = {
                   "company", "title", "badge_id", "rating", "conversation_type", "interests", "consent",
                   "device_scanned_at", "scans"},
     "api-lookup": {"raw_payload", "first_name", "last_name", "email", "company", "title", "badge_id"},
+    "api-amend": {"client_uuid", "undo", "rating", "interests", "conversation_type", "notes", "consent"},
 }  # fmt: skip
 # Routes that read no parameter naming an object (their path's id is walked by test_tenancy).
 NO_ID_PARAMETERS = {

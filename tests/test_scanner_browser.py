@@ -133,3 +133,35 @@ def test_what_a_person_types_stays_where_they_type_it(scan_page, booth):
     wait_until(all_matched)
     scan = Scan.objects.get()
     assert (scan.raw_payload, scan.notes) == ("KCEU24-000003", "ok")
+
+
+def test_a_sent_scan_is_corrected_then_taken_back_from_the_phone_and_the_server_keeps_what_it_was(
+    scan_page, booth
+):
+    page, scanner = scan_page, Scanner(scan_page)
+    page.on("dialog", lambda dialog: dialog.accept())
+    scanner.scan("KCEU24-000001")
+    wait_for_capture(page, 1)
+    page.click("[data-field=rating] >> text=Warm")
+    page.fill("#note", "Runs 40 clusters")
+    page.click("#save")
+    page.wait_for_selector("#list li[data-state=sent]")
+    wait_until(all_matched)
+
+    page.click("#list li[data-state=sent] [data-edit]")  # reopened with what it says
+    assert page.get_attribute("[data-field=rating] button[data-value=warm]", "aria-pressed") == "true"
+    assert page.input_value("#note") == "Runs 40 clusters"
+    page.click("[data-field=rating] >> text=Hot")
+    page.fill("#note", "Runs 40 clusters, wants a PoC")
+    page.click("#save")
+    page.wait_for_function("document.querySelector('#list li').dataset.state === 'sent'")
+    wait_until(lambda: Scan.objects.get().rating == "hot")
+    scan = Scan.objects.get()
+    assert scan.notes == "Runs 40 clusters, wants a PoC"
+    assert scan.revisions[0]["was"] == {"rating": "warm", "notes": "Runs 40 clusters"}
+
+    page.click("#list li [data-undo]")
+    page.wait_for_selector("#list li[data-state=undone]")
+    scan.refresh_from_db()
+    assert scan.discarded_at is not None and scan.lead is None and scan.raw_payload == "KCEU24-000001"
+    assert not Lead.objects.exists() and page.inner_text("#unsent-count") == "0"

@@ -22,7 +22,7 @@ from tracker import times
 from tracker.devices import token_key
 from tracker.tenancy import access_for
 
-DEVICE_VIEWS = ("api-scans", "api-lookup")
+DEVICE_VIEWS = ("api-scans", "api-lookup", "api-amend")
 
 
 class DeviceApiMiddleware:

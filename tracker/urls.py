@@ -41,6 +41,7 @@ urlpatterns = [
     path("exports/<int:pk>/download/", exports.export_download, name="export-download"),
     path("api/scans/", api.scans, name="api-scans"),
     path("api/scans/lookup/", api.lookup, name="api-lookup"),
+    path("api/scans/amend/", api.amend, name="api-amend"),
     path("api/session/", api.session, name="api-session"),
     path("admin/", admin_site.urls),
 ]

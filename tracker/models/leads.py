@@ -202,6 +202,8 @@ class Scan(models.Model):
     discarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Corrections made from the booth after the scan was sent: who, when, and what each field was before.
+    revisions = models.JSONField(null=True, blank=True)
 
     objects = ScanQuerySet.as_manager()
 

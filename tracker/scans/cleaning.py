@@ -190,3 +190,27 @@ def device_time(sent: datetime | None, zone, now: datetime) -> tuple[datetime | 
             f"The device's clock ({sent.isoformat()}) cannot be right: the scan is kept with the server's time only.",
         )
     return utc, warning
+
+
+def amend_clean(item: dict) -> tuple[dict, Errors]:
+    """The qualification fields a correction sends (only those present), cleaned like a scan's."""
+    errors: Errors = {}
+    data: dict[str, Any] = {}
+    if "notes" in item:
+        clean_texts(item, {"notes": TEXT_FIELDS["notes"]}, data, errors)
+    for name, allowed in CHOICES.items():
+        if name in item:
+            _clean_choice(item, name, allowed, data, errors)
+    if "interests" in item:
+        _clean_interests(item.get("interests"), data, errors)
+    if "consent" in item:
+        if item["consent"] is not None and not isinstance(item["consent"], bool):
+            _error(errors, "consent", "Expected true, false or null.")
+        data["consent"] = item["consent"]
+    if not data and not errors:
+        _error(
+            errors,
+            "__all__",
+            "Send the fields to correct (rating, interests, conversation_type, notes, consent).",
+        )
+    return data, errors

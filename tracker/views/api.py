@@ -8,8 +8,9 @@ the login page, so an offline queue never mistakes a login page for a delivered 
 from __future__ import annotations
 
 import json
+import uuid
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
@@ -20,7 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from tracker.devices import Device, device_for_key, token_key
 from tracker.models import Scan, Sponsorship, StaffMember
 from tracker.models.leads import attendee_name
-from tracker.scans.cleaning import TEXT_FIELDS, clean_texts
+from tracker.scans.amend import scan_amend, scan_undo
+from tracker.scans.cleaning import TEXT_FIELDS, amend_clean, clean_texts
 from tracker.scans.intake import scans_accept
 from tracker.scans.matching import scan_preview
 from tracker.tenancy import parse_id, parse_ids, scoped
@@ -176,6 +178,42 @@ def lookup(request: HttpRequest, user, device, body) -> JsonResponse:
             "earlier": [serialise_earlier(scan) for scan in earlier],
         }
     )
+
+
+@api_view
+def amend(request: HttpRequest, user, device, body) -> JsonResponse:
+    """Correct a scan the caller took (rating, interests, conversation type, note, consent), or take it
+    back with ``{"undo": true}``, for a while after; the scan keeps what it was (``tracker.scans.amend``)."""
+    if not isinstance(body, dict):
+        raise ApiError(
+            400, "bad_request", "Send a JSON object naming the scan by sponsorship and client_uuid."
+        )
+    booths, staff_ids = _booths(user, device, [body.get("sponsorship")])
+    sponsorship = booths.get(parse_id(body.get("sponsorship")))
+    client_uuid = body.get("client_uuid")
+    try:
+        key = uuid.UUID(client_uuid if isinstance(client_uuid, str) else "")
+    except ValueError:
+        key = None
+    scan = (
+        Scan.objects.filter(sponsorship=sponsorship, client_uuid=key).first() if sponsorship and key else None
+    )
+    if scan is None:
+        raise ApiError(404, "not_found", "No scan of yours has this client_uuid at this booth.")
+    staff_id = staff_ids.get(sponsorship.sponsor_id)
+    try:
+        if body.get("undo") is True:
+            scan_undo(scan=scan, staff_id=staff_id, by_user=user)
+            return JsonResponse({"client_uuid": str(key), "status": "undone"})
+        data, errors = amend_clean(body)
+        if errors:
+            raise ApiError(400, "invalid", "Some fields cannot be used.", errors=errors)
+        scan_amend(scan=scan, data=data, staff_id=staff_id, by_user=user)
+    except PermissionDenied as error:
+        raise ApiError(403, "not_yours", str(error)) from error
+    except ValidationError as error:
+        raise ApiError(409, "too_late", " ".join(error.messages)) from error
+    return JsonResponse({"client_uuid": str(key), "status": "amended"})
 
 
 @require_GET

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from tracker.board import board_stats
 from tracker.models import Scan, Sponsorship, Theme
 from tracker.models.choices import ConversationType, Rating
+from tracker.scans.amend import EDIT_WINDOW
 from tracker.scans.review import ResolveForm, resolve_initial, scan_discard, scan_resolve, scan_restore
 from tracker.tenancy import get_managed_or_404, get_scoped_or_404
 
@@ -58,9 +59,11 @@ def scan_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "conversationTypes": ConversationType.choices,
         "interests": interest_chips(sponsorship),
         "required": sponsorship.sponsor.required_scan_fields,
+        "editMinutes": int(EDIT_WINDOW.total_seconds() // 60),
         "api": {
             "scans": reverse("api-scans"),
             "lookup": reverse("api-lookup"),
+            "amend": reverse("api-amend"),
             "session": reverse("api-session"),
             "login": reverse("login"),
         },

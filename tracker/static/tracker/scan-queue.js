@@ -58,9 +58,13 @@
     "interests", "conversation_type", "notes", "consent", "first_name", "last_name", "email", "company",
     "title", "badge_id"];
 
+  // What a correction of a sent scan sends (the server keeps what it was).
+  const AMEND_FIELDS = ["rating", "interests", "conversation_type", "notes", "consent"];
+
   class ScanQueue {
-    constructor({ endpoint, sessionUrl, sponsorship, onChange }) {
+    constructor({ endpoint, amendEndpoint, sessionUrl, sponsorship, onChange }) {
       this.endpoint = endpoint;
+      this.amendEndpoint = amendEndpoint;
       this.sessionUrl = sessionUrl;
       this.sponsorship = sponsorship;
       this.onChange = onChange || (() => {});
@@ -138,6 +142,33 @@
       return token;
     }
 
+    // Corrections ("amend") and take-backs ("undo") of scans already sent, one request each.
+    async flushChanges() {
+      const changes = (await this.all()).filter((item) => item.state === "amend" || item.state === "undo");
+      for (const item of changes) {
+        const token = await this.csrfToken(false);
+        if (!token) return false;
+        const body = { sponsorship: item.sponsorship, client_uuid: item.client_uuid };
+        if (item.state === "undo") body.undo = true;
+        else for (const key of AMEND_FIELDS) body[key] = item[key];
+        const response = await fetch(this.amendEndpoint, {
+          method: "POST", credentials: "same-origin", redirect: "manual",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
+          body: JSON.stringify(body),
+        });
+        if (response.status === 401 || response.type === "opaqueredirect") { this.needsLogin = true; return false; }
+        const answer = await response.json().catch(() => ({}));
+        if (response.ok) {
+          await this.update(item.client_uuid, { state: item.state === "undo" ? "undone" : "sent", error: null });
+        } else if (response.status >= 400 && response.status < 500) {  // refused: say why, keep the scan as sent
+          await this.update(item.client_uuid, { state: "sent", error: { change: [{ message: answer.message || `refused (${response.status})` }] } });
+        } else {
+          throw new Error(`server answered ${response.status}`);
+        }
+      }
+      return true;
+    }
+
     async post(items, refreshToken) {
       const token = await this.csrfToken(refreshToken);
       if (!token) return null;
@@ -156,7 +187,11 @@
       try {
         for (;;) {
           const queued = (await this.all()).filter((item) => item.state === "queued").reverse().slice(0, BATCH);
-          if (!queued.length) { this.backoff = 0; return true; }
+          if (!queued.length) {
+            if (!(await this.flushChanges())) { this.onChange(); return false; }
+            this.backoff = 0;
+            return true;
+          }
           let response = await this.post(queued, false);
           if (response && response.status === 403) {
             const body = await response.json().catch(() => ({}));

@@ -14,14 +14,19 @@
     for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
     return node;
   };
-  const STATE_LABEL = { draft: "qualifying", queued: "queued", sent: "sent", failed: "needs attention" };
+  const STATE_LABEL = {
+    draft: "qualifying", queued: "queued", sent: "sent", failed: "needs attention", amend: "change waiting to send",
+    undo: "taking back", undone: "taken back",
+  };
+  const EDIT_MS = config.editMinutes * 60e3; // how long a sent scan can still be corrected or taken back
   // Times on this screen are the event's wall time, whatever zone the phone is set to.
   const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone });
   const time = (value) => clock.format(new Date(value));
   const eventDay = () => new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date());
 
   const queue = new window.ScanQueue({
-    endpoint: config.api.scans, sessionUrl: config.api.session, sponsorship: config.sponsorship,
+    endpoint: config.api.scans, amendEndpoint: config.api.amend, sessionUrl: config.api.session,
+    sponsorship: config.sponsorship,
     onChange: () => render(),
   });
   let current = null; // the draft being qualified
@@ -162,14 +167,38 @@
 
   function openQualify() {
     buildQualify();
-    $("#note").value = "";
+    // A scan opened again (to correct it) shows what it says; a new one starts blank.
+    const chosen = { rating: [current.rating], conversation_type: [current.conversation_type],
+      interests: current.interests || [], consent: [current.consent === true ? "yes" : current.consent === false ? "no" : ""] };
+    for (const [field, picked] of Object.entries(chosen)) {
+      document.querySelectorAll(`[data-field="${field}"] button`).forEach((b) => {
+        if (picked.includes(b.dataset.value)) b.setAttribute("aria-pressed", "true");
+      });
+    }
+    $("#note").value = current.notes || "";
     $("#qualify-who").textContent = describe(current);
     $("#qualify-earlier").replaceChildren();
     $("#qualify").hidden = false;
     checkRequired();
     $("#note").blur();
-    if (navigator.onLine) preview(current);
+    if (navigator.onLine && current.state === "draft") preview(current);
   }
+
+  // Correct a scan (still on the phone, or sent within the last while), or take it back.
+  async function edit(uuid) {
+    if (current) await save();
+    current = await queue.get(uuid);
+    if (current) openQualify();
+  }
+  async function takeBack(uuid) {
+    const item = await queue.get(uuid);
+    if (!item || !window.confirm(`Take back the scan of ${describe(item)}? It is set aside, not counted.`)) return;
+    if (item.state === "sent") await queue.update(uuid, { state: "undo" });
+    else await queue.update(uuid, { state: "undone" }); // never sent: nothing to tell the server
+    sendSoon();
+  }
+  const editable = (item) => (item.state === "sent" || item.state === "queued" || item.state === "failed") &&
+    Date.now() - item.created_at < EDIT_MS;
 
   // Who this is and who already talked to them, at once when the network allows.
   async function preview(item) {
@@ -218,7 +247,9 @@
     const item = current;
     current = null;
     $("#qualify").hidden = true;
-    await queue.update(item.client_uuid, { ...values(), state: "queued" });
+    const stored = await queue.get(item.client_uuid);
+    const sent = stored && (stored.state === "sent" || stored.state === "amend");
+    await queue.update(item.client_uuid, { ...values(), state: sent ? "amend" : "queued" });
     input.focus();
     sendSoon();
   }
@@ -266,7 +297,7 @@
     if (rendering) return; rendering = true;
     try {
       const items = await queue.all();
-      const unsent = items.filter((item) => item.state !== "sent");
+      const unsent = items.filter((item) => item.state !== "sent" && item.state !== "undone");
       $("#unsent-count").textContent = String(unsent.length);
       $("#unsent").dataset.count = String(unsent.length);
       $("#net-status").textContent = navigator.onLine ? "online" : "offline";
@@ -278,7 +309,10 @@
           el("div", { class: "muted" }, time(item.created_at),
             item.rating ? ` · ${item.rating}` : "", item.conversation_type ? ` · ${item.conversation_type.replace(/_/g, " ")}` : "",
             item.notes ? ` · ${item.notes.slice(0, 60)}` : ""),
-          item.error ? el("div", { class: "error" }, Object.entries(item.error).map(([k, v]) => `${k}: ${(v[0] && v[0].message) || v}`).join("; ")) : null)));
+          item.error ? el("div", { class: "error" }, Object.entries(item.error).map(([k, v]) => `${k}: ${(v[0] && v[0].message) || v}`).join("; ")) : null,
+          editable(item) ? el("div", { class: "row-actions" },
+            el("button", { type: "button", class: "link", "data-edit": item.client_uuid, onclick: () => edit(item.client_uuid) }, "Edit"),
+            el("button", { type: "button", class: "link danger", "data-undo": item.client_uuid, onclick: () => takeBack(item.client_uuid) }, "Take back")) : null)));
       if (current) {
         const fresh = items.find((item) => item.client_uuid === current.client_uuid);
         if (fresh) $("#qualify-who").textContent = describe(fresh);
