@@ -152,6 +152,8 @@ def test_rule_values_typed_as_people_say_them_are_stored_as_the_keys_the_scoring
     client.post(reverse("icp-draft-create", args=[sponsor.pk]))
     page = client.get(url)
     assert "What each field takes" in page.content.decode() and "c_level (C-level" in page.content.decode()
+    assert '"seniority": [["founder", "Founder"], ["c_level"' in page.content.decode()  # offered as choices
+    assert "---------" not in page.content.decode()
     data = formset_post(page, **{"criteria-0-field": field, "criteria-0-values": typed})
     client.post(url, data)
     draft = sponsor.icps.get(status="draft")

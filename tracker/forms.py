@@ -33,6 +33,10 @@ class LabelledCells:
                 continue  # each option has its own label
             label = field.label or name.replace("_", " ").capitalize()
             field.widget.attrs.setdefault("aria-label", f"{label}{row}")
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = "—"
+            elif isinstance(field, forms.ChoiceField):  # "—" for nothing chosen, not "---------"
+                field.choices = [(value, "—" if value == "" else text) for value, text in field.choices]
 
 
 class LabelledFormSet(BaseInlineFormSet):
@@ -203,10 +207,6 @@ class AssignmentRuleForm(LabelledCells, forms.ModelForm):
         # People sharing a name are told apart by role and email (computed once for the formset).
         labels = labels or {}
         self.fields["owner"].label_from_instance = lambda member: labels.get(member.pk, member.display_name)
-        self.fields["owner"].empty_label = "—"
-        for name in ("condition", "region", "conversation_type", "rating"):  # "—", not "---------"
-            field = self.fields[name]
-            field.choices = [(value, "—" if value == "" else label) for value, label in field.choices]
 
 
 AssignmentRuleFormSet = inlineformset_factory(

@@ -73,6 +73,7 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
         "job": RescoreJob.objects.filter(icp__sponsor=sponsor).select_related("icp").first(),
         "field_help": [(label, vocabulary.help_for(key)) for key, label in CriterionField.choices],
         "field_help_by_key": {key: vocabulary.short_help_for(key) for key in CriterionField.values},
+        "closed_choices": {field: list(choices.items()) for field, choices in vocabulary.CLOSED.items()},
     }
     return render(request, "tracker/icp_editor.html", context)
 

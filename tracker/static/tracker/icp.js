@@ -1,10 +1,39 @@
-/* The ICP page: what the chosen field takes, under each rule's values; rescoring progress until done. */
+/* The ICP page: under each rule's values, what its field takes (the allowed values as choices to tap,
+ * for fields with a closed list); rescoring progress until done. Without it the page still works: the
+ * values are typed, and the server maps and checks them. */
 (function () {
   "use strict";
   const help = JSON.parse(document.getElementById("field-help").textContent);
+  const closed = JSON.parse(document.getElementById("closed-choices").textContent);
+  const listed = (input) => input.value.split(",").map((v) => v.trim()).filter(Boolean);
+
+  function choices(row, field) {
+    const hint = row.querySelector(".values-hint");
+    const input = row.querySelector("input[name$='-values']");
+    if (!hint || !input) return;
+    if (!closed[field]) { hint.textContent = help[field] || ""; return; }
+    hint.replaceChildren(...closed[field].map(([key, label]) => {
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "chip-toggle small";
+      chip.textContent = key;
+      chip.title = label;
+      chip.setAttribute("aria-label", `${key}: ${label}`);
+      chip.setAttribute("aria-pressed", String(listed(input).includes(key)));
+      chip.addEventListener("click", () => {
+        const values = listed(input);
+        const next = values.includes(key) ? values.filter((v) => v !== key) : [...values, key];
+        input.value = next.join(", ");
+        chip.setAttribute("aria-pressed", String(next.includes(key)));
+      });
+      return chip;
+    }));
+  }
+
   document.querySelectorAll("table.criteria select[name$='-field']").forEach((select) => {
-    const hint = select.closest("tr").querySelector(".values-hint");
-    select.addEventListener("change", () => { if (hint) hint.textContent = help[select.value] || ""; });
+    const row = select.closest("tr");
+    select.addEventListener("change", () => choices(row, select.value));
+    choices(row, select.value);
   });
   const box = document.getElementById("rescore");
   if (!box || box.dataset.status !== "running") return;
