@@ -82,6 +82,7 @@ def test_a_first_run_shows_the_whole_product_on_a_phone(browser, live_server, se
     reasons = page.locator("section:has(h2:text('Score')) li").all_inner_texts()
     assert reasons and any(re.match(r"[+-]\d+ ", reason) for reason in reasons)
     accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1  # long owner names too
 
     # The same scan reads the same time on the lead page and the booth page (the event's clock).
     lead = m.Lead.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]))
