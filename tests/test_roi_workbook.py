@@ -62,6 +62,13 @@ def portfolio():
     return sponsor, manager
 
 
+def roi_workbook(sponsor, manager) -> openpyxl.Workbook:
+    """The sponsor's ROI across events, written as the exports page writes it, opened."""
+    params = {"sponsor": sponsor.pk}
+    job = export_run(export_start(user=manager.user, kind="event-roi", file_format="xlsx", params=params).pk)
+    return openpyxl.load_workbook(io.BytesIO(job.file.open("rb").read()))
+
+
 def rows(ws) -> list[dict]:
     header = [cell.value for cell in ws[1]]
     return [dict(zip(header, (cell.value for cell in row), strict=False)) for row in ws.iter_rows(min_row=2)]
@@ -69,12 +76,7 @@ def rows(ws) -> list[dict]:
 
 def test_the_figures_are_the_ones_worked_out_by_hand(portfolio):
     sponsor, manager = portfolio
-    job = export_run(
-        export_start(
-            user=manager.user, kind="event-roi", file_format="xlsx", params={"sponsor": sponsor.pk}
-        ).pk
-    )
-    wb = openpyxl.load_workbook(io.BytesIO(job.file.open("rb").read()))
+    wb = roi_workbook(sponsor, manager)
     summary = {row["Label"]: row for row in rows(wb["Summary"])}
     assert list(summary) == ["Paris 2024", "Lyon 2024", "Salt Lake City 2024"]
     paris = summary["Paris 2024"]
@@ -114,12 +116,7 @@ def test_the_figures_are_the_ones_worked_out_by_hand(portfolio):
 
 def test_every_sheet_prints_to_the_page_width_with_its_header_on_each_page(portfolio):
     sponsor, manager = portfolio
-    job = export_run(
-        export_start(
-            user=manager.user, kind="event-roi", file_format="xlsx", params={"sponsor": sponsor.pk}
-        ).pk
-    )
-    wb = openpyxl.load_workbook(io.BytesIO(job.file.open("rb").read()))
+    wb = roi_workbook(sponsor, manager)
     for ws in wb.worksheets:
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, ws.title
         assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == "$1:$1", ws.title
@@ -133,12 +130,7 @@ def test_two_events_in_one_city_and_year_get_distinct_labels(portfolio):
     sponsor, manager = portfolio
     f.SponsorshipFactory(sponsor=sponsor, event__name="Paris autumn summit", event__city="Paris",
                          event__start_date=date(2024, 10, 2), event__end_date=date(2024, 10, 3))  # fmt: skip
-    job = export_run(
-        export_start(
-            user=manager.user, kind="event-roi", file_format="xlsx", params={"sponsor": sponsor.pk}
-        ).pk
-    )
-    wb = openpyxl.load_workbook(io.BytesIO(job.file.open("rb").read()))
+    wb = roi_workbook(sponsor, manager)
     headers = [cell.value for cell in wb["Funnel"][1]]
     assert headers == ["Stage", "Paris Mar 2024", "Lyon 2024", "Paris Oct 2024", "Salt Lake City 2024", "All events",
                        "Of the stage before"]  # fmt: skip
