@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
-from tracker.models import CostLine, CurrencyRate
-from tracker.models.money import MissingRate
+from tracker.models import CostLine
+from tracker.models.money import Converter
 
 
 @dataclass
@@ -31,18 +30,13 @@ def cost_totals(sponsorship_ids: Iterable[int], currency: str) -> dict[int, Cost
         "sponsorship_id", "amount", "currency", "incurred_on", "sponsorship__event__start_date"
     )
     totals: dict[int, CostTotal] = defaultdict(lambda: CostTotal(currency))
-    rates: dict[tuple[str, date], Decimal | None] = {}
+    converter = Converter(currency)
     for sponsorship_id, amount, line_currency, incurred_on, event_start in lines:
         total = totals[sponsorship_id]
-        on = incurred_on or event_start
-        if (line_currency, on) not in rates:
-            try:
-                rates[line_currency, on] = CurrencyRate.objects.rate(line_currency, currency, on)
-            except MissingRate:
-                rates[line_currency, on] = None
-        rate = rates[line_currency, on]
-        if rate is None:
+        # A line converts at the rate of its own date, else of the event's start.
+        converted = converter.convert(amount, line_currency, incurred_on or event_start)
+        if converted is None:
             total.unconverted[line_currency] = total.unconverted.get(line_currency, Decimal(0)) + amount
         else:
-            total.amount += (amount * rate).quantize(Decimal("0.01"))
+            total.amount += converted
     return dict(totals)

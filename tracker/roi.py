@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from tracker.models import CostLine, CurrencyRate, FollowUp, FollowUpChange, Lead, Scan, Sponsorship
+from tracker.models import CostLine, FollowUp, FollowUpChange, Lead, Scan, Sponsorship
 from tracker.models.choices import ConversationType, CostCategory, FollowUpStatus, StaffRole
-from tracker.models.money import MissingRate
+from tracker.models.money import Converter, to_cents
 
 QUALIFIED_GRADES = ("A", "B")
 CONTACTED = {"contacted", "meeting_booked", "opportunity", "won", "lost", "no_response"}
@@ -72,16 +71,7 @@ class Roi:
     by_theme: dict[str, Slice] = field(default_factory=lambda: defaultdict(Slice))
 
     def cost_per(self, count: int) -> Decimal | None:
-        return (self.cost / count).quantize(Decimal("0.01")) if count else None
-
-
-def _rate(cache: dict, source: str, target: str, on: date) -> Decimal | None:
-    if (source, on) not in cache:
-        try:
-            cache[source, on] = CurrencyRate.objects.rate(source, target, on)
-        except MissingRate:
-            cache[source, on] = None
-    return cache[source, on]
+        return to_cents(self.cost / count) if count else None
 
 
 def roi_for(sponsorships: QuerySet[Sponsorship] | list[Sponsorship]) -> list[Roi]:
@@ -95,17 +85,16 @@ def roi_for(sponsorships: QuerySet[Sponsorship] | list[Sponsorship]) -> list[Roi
 def _one(sponsorship: Sponsorship) -> Roi:
     currency = sponsorship.sponsor.reporting_currency
     roi = Roi(sponsorship, currency)
-    rates: dict = {}
+    converter = Converter(currency)
     labels = dict(CostCategory.choices)
     for category, amount, line_currency, incurred_on in CostLine.objects.filter(
         sponsorship=sponsorship
     ).values_list("category", "amount", "currency", "incurred_on"):
         # Per line, as tracker.costs totals them: the rate of the line's date, else the event's start.
-        rate = _rate(rates, line_currency, currency, incurred_on or sponsorship.event.start_date)
-        if rate is None:
+        converted = converter.convert(amount, line_currency, incurred_on or sponsorship.event.start_date)
+        if converted is None:
             roi.unconverted[line_currency] = roi.unconverted.get(line_currency, Decimal(0)) + amount
             continue
-        converted = (amount * rate).quantize(Decimal("0.01"))
         key = labels.get(category, category)
         roi.costs_by_category[key] = roi.costs_by_category.get(key, Decimal("0.00")) + converted
         roi.cost += converted
@@ -154,14 +143,14 @@ def _one(sponsorship: Sponsorship) -> Roi:
         stages = (reached.get(follow_up["pk"], set()) | {follow_up["status"]}) if follow_up else set()
         amount = Decimal("0.00")
         if follow_up and follow_up["opportunity_amount"] is not None and stages & OPPORTUNITY:
-            rate = _rate(rates, follow_up["opportunity_currency"], currency, on)
-            if rate is None:
-                code = follow_up["opportunity_currency"]
+            code = follow_up["opportunity_currency"]
+            converted = converter.convert(follow_up["opportunity_amount"], code, on)
+            if converted is None:
                 roi.unconverted[code] = (
                     roi.unconverted.get(code, Decimal(0)) + follow_up["opportunity_amount"]
                 )
             else:
-                amount = (follow_up["opportunity_amount"] * rate).quantize(Decimal("0.01"))
+                amount = converted
         won = follow_up is not None and follow_up["status"] == FollowUpStatus.WON
         reached_steps = [bool(stages & CONTACTED), bool(stages & MEETING), bool(stages & OPPORTUNITY), won]
         qualified = grade in QUALIFIED_GRADES

@@ -34,6 +34,14 @@ class MissingRate(LookupError):
     """No stored rate converts between two currencies on or before a date."""
 
 
+CENT = Decimal("0.01")
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """The one rounding of money: to the cent, halves away from zero."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 class CurrencyRateQuerySet(models.QuerySet):
     def rate(self, source: str, target: str, on: date) -> Decimal:
         """The stored rate from ``source`` to ``target`` valid on ``on`` (latest on or before it)."""
@@ -59,8 +67,7 @@ class CurrencyRateQuerySet(models.QuerySet):
 
     def convert(self, amount: Decimal, source: str, target: str, on: date) -> Decimal:
         """``amount`` in ``source`` converted to ``target`` at the stored rate, rounded to cents."""
-        converted = amount * self.rate(source, target, on)
-        return converted.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return to_cents(amount * self.rate(source, target, on))
 
 
 class CurrencyRate(models.Model):
@@ -98,3 +105,28 @@ class CurrencyRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.source} = {self.rate} {self.target} from {self.valid_on}"
+
+
+class Converter:
+    """The one way money is converted: amounts into one currency at the stored rate of their date.
+
+    Each (currency, date) rate is looked up once; an amount with no stored rate converts to None and is
+    listed apart by the caller, never silently added.
+    """
+
+    def __init__(self, target: str):
+        self.target = target
+        self._rates: dict[tuple[str, date], Decimal | None] = {}
+
+    def rate(self, source: str, on: date) -> Decimal | None:
+        if (source, on) not in self._rates:
+            try:
+                self._rates[source, on] = CurrencyRate.objects.rate(source, self.target, on)
+            except MissingRate:
+                self._rates[source, on] = None
+        return self._rates[source, on]
+
+    def convert(self, amount: Decimal, source: str, on: date) -> Decimal | None:
+        """``amount`` of ``source`` in the target currency, rounded to cents; None without a stored rate."""
+        rate = self.rate(source, on)
+        return None if rate is None else to_cents(amount * rate)
