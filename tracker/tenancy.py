@@ -227,3 +227,25 @@ def member_booths(member: m.StaffMember) -> models.QuerySet[m.Sponsorship]:
     if not member.is_active:
         return booths.none()
     return booths if member.is_manager else booths.filter(roster=member)
+
+
+# Who may change what: the permission rules that go with the scopes above.
+
+
+def may_change_follow_up(user, follow_up: m.FollowUp) -> bool:
+    """Managers of the lead's sponsor change any of its follow-ups; others only the ones they own."""
+    access = access_for(user)
+    if access.everything or follow_up.lead.sponsorship.sponsor_id in access.managed_sponsor_ids:
+        return True
+    return follow_up.owner is not None and follow_up.owner.user_id == user.pk and follow_up.owner.is_active
+
+
+def changeable_follow_ups(user, follow_ups: models.QuerySet[m.FollowUp]) -> models.QuerySet[m.FollowUp]:
+    """The follow-ups among ``follow_ups`` that ``user`` may change (the rule of ``may_change_follow_up``)."""
+    access = access_for(user)
+    if access.everything:
+        return follow_ups
+    return follow_ups.filter(
+        Q(lead__sponsorship__sponsor_id__in=access.managed_sponsor_ids)
+        | Q(owner__user=user, owner__is_active=True)
+    )

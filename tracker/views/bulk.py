@@ -6,7 +6,7 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,7 +15,7 @@ from tracker.exports.kinds import LEAD_EXPORTS
 from tracker.followups.actions import BulkResult, follow_ups_assign, follow_ups_set_status
 from tracker.forms import BulkActionForm
 from tracker.models import FollowUp, Lead, StaffMember
-from tracker.tenancy import access_for, managed, parse_ids, scoped
+from tracker.tenancy import changeable_follow_ups, managed, parse_ids, scoped
 from tracker.views.exports import export_begin
 from tracker.views.shell import redirect_back
 
@@ -29,18 +29,6 @@ def _report(request: HttpRequest, result: BulkResult, verb: str) -> None:
     parts += [f"{count} refused: {reason}" for reason, count in sorted(result.refusals.items())]
     level = messages.WARNING if result.refused else messages.SUCCESS
     messages.add_message(request, level, "; ".join(parts) + ".")
-
-
-def changeable_follow_ups(user, leads: QuerySet[Lead]) -> QuerySet[FollowUp]:
-    """The follow-ups of ``leads`` that ``user`` may move along: those of sponsors they manage, or their own."""
-    access = access_for(user)
-    follow_ups = FollowUp.objects.filter(lead__in=leads)
-    if access.everything:
-        return follow_ups
-    return follow_ups.filter(
-        Q(lead__sponsorship__sponsor_id__in=access.managed_sponsor_ids)
-        | Q(owner__user=user, owner__is_active=True)
-    )
 
 
 def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> HttpResponse:
@@ -71,7 +59,7 @@ def bulk_apply(request: HttpRequest, leads: QuerySet[Lead], fallback: str) -> Ht
         not_managed = leads.count() - len(allowed)
         _report(request, result.refusing(Counter({"not a sponsor you manage": not_managed})), "assigned")
     else:
-        follow_ups = list(changeable_follow_ups(request.user, leads))
+        follow_ups = list(changeable_follow_ups(request.user, FollowUp.objects.filter(lead__in=leads)))
         result = follow_ups_set_status(
             follow_ups=follow_ups, status=form.cleaned_data["status"], by=request.user
         )

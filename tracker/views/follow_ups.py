@@ -21,7 +21,14 @@ from tracker.models import AssignmentRule, FollowUp, FollowUpPolicy, Scan, Spons
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from tracker.models.followups import overdue_condition
 from tracker.tables import FollowUpTable, configure_table, parse_columns
-from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, managed, scoped
+from tracker.tenancy import (
+    access_for,
+    get_managed_or_404,
+    get_scoped_or_404,
+    managed,
+    may_change_follow_up,
+    scoped,
+)
 from tracker.views.shell import redirect_back
 
 MY_PER_PAGE = 20
@@ -65,14 +72,6 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/my_follow_ups.html", context)
 
 
-def may_change(user, follow_up: FollowUp) -> bool:
-    """Managers of the sponsor change any of its follow-ups; others only the ones they own."""
-    access = access_for(user)
-    if access.everything or follow_up.lead.sponsorship.sponsor_id in access.managed_sponsor_ids:
-        return True
-    return follow_up.owner is not None and follow_up.owner.user_id == user.pk and follow_up.owner.is_active
-
-
 @login_required
 @require_POST
 def follow_up_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -80,7 +79,7 @@ def follow_up_status(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = get_scoped_or_404(
         FollowUp.objects.select_related("lead__sponsorship", "lead__attendee", "owner"), request.user, pk=pk
     )
-    if not may_change(request.user, follow_up):
+    if not may_change_follow_up(request.user, follow_up):
         raise PermissionDenied("Only the owner or a manager can change this follow-up.")
     form = FollowUpStatusForm(request.POST)
     name = follow_up.lead.attendee.full_name or "the lead"

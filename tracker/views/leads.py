@@ -12,8 +12,7 @@ from tracker.followups.history import duration_text, time_to_first_touch
 from tracker.models import Lead, StaffMember
 from tracker.models.choices import FollowUpStatus
 from tracker.models.money import CURRENCY_CHOICES
-from tracker.tenancy import get_scoped_or_404, managed
-from tracker.views.follow_ups import may_change
+from tracker.tenancy import get_scoped_or_404, managed, may_change_follow_up
 
 
 @login_required
@@ -40,7 +39,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "follow_up": follow_up,
         "history": history,
         "first_touch": _first_touch(follow_up),
-        "can_change": follow_up is not None and may_change(request.user, follow_up),
+        "can_change": follow_up is not None and may_change_follow_up(request.user, follow_up),
         "statuses": FollowUpStatus.choices,
         "currencies": CURRENCY_CHOICES,
         "owners": staff_choices(_owners(request.user, lead))(),
