@@ -14,6 +14,7 @@ from tracker.exports.base import Column, Export, Sheet
 from tracker.exports.leads import CHUNK, sales_order
 from tracker.models import Lead, Scan
 from tracker.models.choices import FollowUpStatus, Rating
+from tracker.models.leads import latest_rating
 from tracker.phones import phone_e164
 
 HUBSPOT_LEAD_STATUS = {
@@ -61,19 +62,18 @@ class _CrmExport(Export):
                     "attendee", "score", "follow_up__owner__user", "sponsorship__event"
                 )
             }
-            ratings: dict[int, str] = {}
+            ratings: dict[int, list[str]] = {}
             notes: dict[int, list[str]] = {}
             for lead_id, rating, note in (
                 Scan.objects.filter(lead__in=chunk)
                 .order_by("received_at", "pk")
                 .values_list("lead_id", "rating", "notes")
             ):
-                if rating:
-                    ratings[lead_id] = rating
+                ratings.setdefault(lead_id, []).append(rating)
                 if note.strip():
                     notes.setdefault(lead_id, []).append(note.strip())
             for pk in chunk:
-                yield self.row(leads[pk], ratings.get(pk, ""), " / ".join(notes.get(pk, ())))
+                yield self.row(leads[pk], latest_rating(ratings.get(pk, ())), " / ".join(notes.get(pk, ())))
 
     def row(self, lead: Lead, rating: str, notes: str) -> tuple:
         raise NotImplementedError

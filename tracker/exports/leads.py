@@ -25,7 +25,7 @@ from tracker.exports.base import (
 )
 from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
-from tracker.models.leads import attendee_name
+from tracker.models.leads import attendee_name, latest_rating
 from tracker.models.staff import person_name
 from tracker.scoring.facts import among
 
@@ -138,7 +138,7 @@ class SalesReviewExport(Export):
         _, status, due_on, amount, currency, owner_first, owner_last, owner_username = follow_up
         reasons = sorted(reasons or [], key=lambda r: -abs(r.get("points", 0)))
         who = [_who(scan) for scan in scans]
-        rating = next((s[1] for s in reversed(scans) if s[1]), "")
+        rating = latest_rating(s[1] for s in scans)
         interests = list(dict.fromkeys(i for s in scans for i in (s[2] or []) if isinstance(i, str)))
         talks = list(dict.fromkeys(_CONVERSATIONS.get(s[3], s[3]) for s in scans if s[3]))
         notes = [f"{name}: {s[4].strip()}" for name, s in zip(who, scans, strict=True) if s[4].strip()]

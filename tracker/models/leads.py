@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -136,7 +137,20 @@ class Lead(models.Model):
             )
 
 
+def latest_rating(ratings_oldest_first: Iterable[str]) -> str:
+    """A lead's rating: the latest staff rating among its scans (in the order received), "" if none.
+
+    The same rule as ``ScanQuerySet.latest_rating``, for scans already read in order.
+    """
+    return next((rating for rating in reversed(list(ratings_oldest_first)) if rating), "")
+
+
 class ScanQuerySet(models.QuerySet):
+    def latest_rating(self, lead: str = "pk") -> Subquery:
+        """A lead's rating as SQL, for an annotation on leads (``lead`` is the outer lead's id)."""
+        latest = self.filter(lead=OuterRef(lead)).exclude(rating="").order_by("-received_at", "-pk")
+        return Subquery(latest.values("rating")[:1])
+
     def counted(self) -> ScanQuerySet:
         """The scans that count: all but those a manager discarded as junk (kept for the record)."""
         return self.filter(discarded_at__isnull=True)

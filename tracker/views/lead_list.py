@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,16 +19,10 @@ from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
 def leads_for_table(user, sponsorship: Sponsorship | None = None) -> QuerySet[Lead]:
     """The leads the user may see, with the latest rating annotated (for the column and its sort); the
     table joins what its shown columns read (``LeadTable.row_joins``)."""
-    latest_rating = (
-        Scan.objects.filter(lead=OuterRef("pk"))
-        .exclude(rating="")
-        .order_by("-received_at", "-pk")
-        .values("rating")[:1]
-    )
     leads = scoped(Lead, user)
     if sponsorship is not None:
         leads = leads.filter(sponsorship=sponsorship)
-    return leads.annotate(latest_rating=Subquery(latest_rating))
+    return leads.annotate(latest_rating=Scan.objects.latest_rating())
 
 
 @login_required
