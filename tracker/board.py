@@ -10,6 +10,7 @@ from django.db.models.functions import TruncHour
 from tracker import times
 from tracker.models import Lead, LeadScore, Scan, Sponsorship
 from tracker.models.choices import Grade
+from tracker.models.staff import person_name
 
 
 def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
@@ -52,10 +53,11 @@ def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
         "leads_total": Lead.objects.filter(sponsorship=sponsorship).count(),
         "per_staff": [
             {
-                "name": " ".join(
-                    filter(None, (row["scanned_by__user__first_name"], row["scanned_by__user__last_name"]))
+                "name": person_name(
+                    row["scanned_by__user__first_name"],
+                    row["scanned_by__user__last_name"],
+                    row["scanned_by__user__username"],
                 )
-                or row["scanned_by__user__username"]
                 or "(unknown device)",
                 "today": row["today"],
                 "total": row["total"],

@@ -138,10 +138,9 @@ def scans(request: HttpRequest, user, device, body) -> JsonResponse:
 
 
 def serialise_earlier(scan: Scan) -> dict:
-    by = scan.scanned_by.user if scan.scanned_by else None
     return {
         "at": scan.received_at.isoformat(),
-        "by": (by.get_full_name() or by.get_username()) if by else "",
+        "by": scan.scanned_by.display_name if scan.scanned_by else "",
         "rating": scan.rating,
         "conversation_type": scan.conversation_type,
         "notes": scan.notes,
