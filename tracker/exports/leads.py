@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import F, QuerySet
 
-from tracker.drivercursors import native_rows
+from tracker.drivercursors import among, native_rows
 from tracker.exports.base import (
     AMOUNT_FORMAT,
     DATE_FORMAT,
@@ -27,7 +27,6 @@ from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
 from tracker.models.leads import attendee_name, latest_rating
 from tracker.models.staff import person_name
-from tracker.scoring.facts import among
 
 CHUNK = 2000
 TOP_REASONS = 3

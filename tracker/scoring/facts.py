@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 
-from django.db import connections, router
-from django.db.models import BooleanField, Expression, F, Q
-
+from tracker.drivercursors import among, driver_rows
 from tracker.models import Account, Lead, Scan
 from tracker.regions import country_region
 from tracker.scoring.engine import LeadFacts
@@ -163,7 +160,7 @@ def sponsor_accounts(sponsor_id: int) -> _Accounts:
     # In the model's order, as account_resolver reads them (on a clash the first account wins); compared
     # as read, domains still JSON text, and decoded only when they changed.
     read = tuple(
-        _rows(
+        driver_rows(
             Account.objects.filter(sponsor_id=sponsor_id).values_list(
                 "pk", "name", "domains", "employees", "industry", "is_target", "is_customer"
             )
@@ -178,57 +175,6 @@ def sponsor_accounts(sponsor_id: int) -> _Accounts:
     return cached
 
 
-class _AnyOf(Expression):
-    """``field = ANY(%s)`` with the ids as one array parameter (PostgreSQL).
-
-    ``field IN (%s, %s, ...)`` with a chunk of 2,000 ids spent more time turning the ids into parameters
-    and the query text into a statement (in Django and psycopg) than the database spent running it.
-    """
-
-    output_field = BooleanField()
-
-    def __init__(self, field: str, ids: list[int]):
-        super().__init__()
-        self.column, self.ids = F(field), list(ids)
-
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        resolved = self.copy()
-        resolved.column = self.column.resolve_expression(query, allow_joins, reuse, summarize, for_save)
-        return resolved
-
-    def as_sql(self, compiler, connection):
-        sql, params = compiler.compile(self.column)
-        return f"{sql} = ANY(%s::bigint[])", (*params, int_array(self.ids))
-
-
-def int_array(ids: Iterable[int]) -> str:
-    """Integer ids as one PostgreSQL array literal, a text parameter for ``= ANY(%s::bigint[])``.
-
-    Django binds parameters on the client: psycopg spelt a list of 2,000 ints out into the statement about
-    ten times slower than this join (1.5 ms a list, three lists a rescoring chunk).
-    """
-    return "{" + ",".join(map(str, map(int, ids))) + "}"
-
-
-def among(model, field: str, ids: list[int]) -> Q | _AnyOf:
-    """The condition "``field`` is one of ``ids``", in the cheapest form the model's database takes."""
-    if connections[router.db_for_read(model)].vendor == "postgresql":
-        return _AnyOf(field, ids)
-    return Q(**{f"{field}__in": ids})
-
-
-def _rows(queryset) -> list[tuple]:
-    """The rows of a ``values_list`` queryset as the database driver returns them.
-
-    Django's per-row conversions (a JSON column decoded for every scan) cost more than the query at 2,000
-    leads a chunk; the SQL is still Django's. JSON columns come back as text, decoded by the caller.
-    """
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _json_list(text) -> list:
     """A JSON column's text decoded, as ``JSONField`` would ("[]" being the usual case)."""
     if text is None or text == "[]":
@@ -239,7 +185,7 @@ def _json_list(text) -> list:
 def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
     """Facts for each of the sponsor's leads among ``lead_ids`` (others are left out): normalised title and
     company, account data, and all its booth interactions."""
-    rows = _rows(
+    rows = driver_rows(
         Lead.objects.filter(among(Lead, "pk", lead_ids), sponsorship__sponsor_id=sponsor_id)
         .order_by()
         .values_list(
@@ -247,7 +193,7 @@ def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
         )
     )
     scans: dict[int, list[tuple]] = {}  # per lead, newest first
-    for scan in _rows(
+    for scan in driver_rows(
         Scan.objects.filter(among(Scan, "lead_id", lead_ids))
         .order_by("-received_at", "-pk")
         .values_list("lead_id", "rating", "conversation_type", "interests", "notes")

@@ -17,9 +17,9 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from tracker.drivercursors import among
 from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsorship
 from tracker.models.choices import IcpStatus
-from tracker.scoring.facts import among
 from tracker.scoring.service import leads_score
 
 STALLED_AFTER = timedelta(minutes=5)

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tracker.drivercursors import among
 from tracker.models import IcpCriterion, IdealCustomerProfile, Lead, RescoreJob
 from tracker.models.choices import IcpStatus
 from tracker.scoring.engine import Criterion, Profile, compile_profile
-from tracker.scoring.facts import among, leads_facts
+from tracker.scoring.facts import leads_facts
 from tracker.scoring.store import ScoreRow, scores_store
 
 

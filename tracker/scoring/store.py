@@ -29,9 +29,9 @@ from typing import NamedTuple
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from tracker.drivercursors import int_array
 from tracker.models import LeadScore
 from tracker.scoring.engine import Reason, Score
-from tracker.scoring.facts import int_array
 
 FIELDS = ("icp", "score", "grade", "reasons", "excluded", "existing_customer")
 _STAGE = "tracker_leadscore_stage"
