@@ -1,6 +1,6 @@
 """Follow-up tasks on a real worker through Redis: creation for a booth, and the overdue digest email."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -8,13 +8,17 @@ from tests import factories as f
 from tests.services import wait_until
 from tests.test_followup_service import zone_in_working_hours
 from tracker import models as m
-from tracker.tasks import create_follow_ups, send_overdue_digests
+from tracker import times
+from tracker.tasks import create_follow_ups_for_ended_events, send_overdue_digests
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_real_worker_creates_follow_ups_and_sends_the_digest(celery_worker_process):
-    booth = f.SponsorshipFactory()
+    today = times.today_in(times.zone("Europe/Paris"))  # the factories' events are in Paris
+    booth = f.SponsorshipFactory(
+        event__start_date=today - timedelta(days=5), event__end_date=today - timedelta(days=2)
+    )
     sam = f.StaffMemberFactory(
         sponsor=booth.sponsor,
         role="sales",
@@ -27,14 +31,13 @@ def test_a_real_worker_creates_follow_ups_and_sends_the_digest(celery_worker_pro
         lead = f.LeadFactory(sponsorship=booth, consent=True, attendee__last_name=f"Grade{grade}")
         f.LeadScoreFactory(lead=lead, grade=grade)
 
-    result = create_follow_ups.delay(booth.pk, manager.user.pk).get(timeout=60)
-
-    assert result == {"created": 2, "assigned": 2}
+    assert create_follow_ups_for_ended_events.delay().get(timeout=60) == 2  # the beat's task, on the worker
     assert set(m.FollowUp.objects.values_list("lead__attendee__last_name", "owner")) == {
         ("GradeA", sam.pk),
         ("GradeB", sam.pk),
     }
-    assert m.FollowUpChange.objects.filter(changed_by=manager.user, to_owner=sam).count() == 2
+    assert m.FollowUpChange.objects.filter(changed_by=None, to_owner=sam).count() == 2  # nobody's click
+    assert manager.sponsor_id == booth.sponsor_id
 
     m.FollowUp.objects.update(due_on=date(2020, 1, 6))
     assert send_overdue_digests.delay().get(timeout=60) == 1

@@ -5,13 +5,12 @@ from __future__ import annotations
 import socket
 
 from celery import shared_task
-from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
 from tracker.exports.service import export_run, exports_clean_up
 from tracker.followups.creation import follow_ups_create, sponsorships_due_for_follow_ups
 from tracker.followups.digest import digests_send
-from tracker.models import Event, Sponsorship
+from tracker.models import Event
 from tracker.scans.processing import release_kick, scans_process, scans_sweep
 from tracker.scoring.jobs import rescore_chunk_run, rescore_resume_stalled
 from tracker.scoring.service import scores_sweep
@@ -60,15 +59,6 @@ def rescore_chunk(job_id: int, after_id: int) -> int:
 def sweep_scores() -> dict:
     """Periodic safety net: resume stalled rescoring jobs, score unscored or outdated leads."""
     return {"resumed_jobs": rescore_resume_stalled(), "scored": scores_sweep()}
-
-
-@shared_task(name="tracker.create_follow_ups", **RETRY)
-def create_follow_ups(sponsorship_id: int, user_id: int | None = None) -> dict:
-    """Create the follow-ups of one booth's qualified leads."""
-    sponsorship = Sponsorship.objects.get(pk=sponsorship_id)
-    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    result = follow_ups_create(sponsorship=sponsorship, by=by)
-    return {"created": result.created, "assigned": result.assigned}
 
 
 @shared_task(name="tracker.create_follow_ups_for_ended_events")
