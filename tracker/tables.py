@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 
 import django_tables2 as tables
@@ -84,30 +85,30 @@ class CountCappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         table = self.object_list.table
-        ids = self.page_ids(bottom, top, table.empty_last_path)
+        ids = self.page_ids(bottom, top, table.empty_last)
         by_pk = table.rows_queryset(self.queryset.order_by()).in_bulk(ids)
         records = [by_pk[pk] for pk in ids if pk in by_pk]
         return self._get_page(BoundRows(TableListData(records), table), number, self)
 
-    def page_ids(self, bottom: int, top: int, empty_last_path: str | None) -> list[int]:
+    def page_ids(self, bottom: int, top: int, empty_last: EmptyLast | None) -> list[int]:
         """The ids of rows ``bottom`` to ``top`` in the queryset's order.
 
-        Where the order puts rows without a related row last (``empty_last_path``: an unscored lead),
-        the rows that have one are read first, through an inner join, which lets PostgreSQL read them
-        from an index in that order; the rows without one follow, by id in the order's direction, as
+        Where the order puts rows without a related row last (``empty_last``: an unscored lead), the rows
+        that have one are read first, through an inner join, which lets PostgreSQL read them from an
+        index in that order; the rows without one follow, by id in the order's direction, as
         ``with_tiebreak`` orders them.
         """
         queryset = self.queryset
-        if empty_last_path is None:
+        if empty_last is None:
             return list(queryset.values_list("pk", flat=True)[bottom:top])
-        having = queryset.filter(**{f"{empty_last_path}__isnull": False})
+        having = queryset.filter(**{f"{empty_last.path}__isnull": False})
         ids = list(having.values_list("pk", flat=True)[bottom:top])
         if len(ids) == top - bottom:
             return ids
         # Past the last row that has one: how many do (at most ``bottom``), then the others.
         had = bottom + len(ids) if ids else having.order_by().values("pk")[:bottom].count()
-        by_id = "-pk" if queryset.query.order_by[-1] == "-pk" else "pk"  # with_tiebreak's last key
-        lacking = queryset.filter(**{f"{empty_last_path}__isnull": True}).order_by(by_id)
+        by_id = "-pk" if empty_last.descending else "pk"  # with_tiebreak's last key
+        lacking = queryset.filter(**{f"{empty_last.path}__isnull": True}).order_by(by_id)
         start = bottom + len(ids) - had
         return ids + list(lacking.values_list("pk", flat=True)[start : start + top - bottom - len(ids)])
 
@@ -254,6 +255,15 @@ def with_tiebreak(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(*ordering, "-pk" if descending else "pk")
 
 
+@dataclass(frozen=True)
+class EmptyLast:
+    """An order that puts rows without ``path`` (an unscored lead's score) last, sorting the others
+    ``descending`` or not: the paginator reads the two kinds apart (``CountCappedPaginator.page_ids``)."""
+
+    path: str
+    descending: bool
+
+
 def empty_last(field: str, is_descending: bool) -> OrderBy:
     """Order by ``field`` with rows that have none (an unscored lead) last in either direction."""
     return F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_last=True)
@@ -274,7 +284,7 @@ class BaseTable(tables.Table):
     row_joins: dict[str, tuple[str, ...]] = {}
     # The relation whose rows the current order puts last when it is missing (an unscored lead), if
     # any: the paginator then reads the rows that have it apart from those that do not.
-    empty_last_path: str | None = None
+    empty_last: EmptyLast | None = None
 
     class Meta:
         template_name = "tracker/table.html"
@@ -286,7 +296,7 @@ class BaseTable(tables.Table):
 
     @order_by.setter
     def order_by(self, value):
-        self.empty_last_path = None  # set by an order_FOO method that puts rows without FOO last
+        self.empty_last = None  # set by an order_FOO method that puts rows without FOO last
         tables.Table.order_by.fset(self, value)
         if isinstance(self.data, TableQuerysetData):
             self.data.data = with_tiebreak(self.data.data)
@@ -339,11 +349,11 @@ class ScoreOrdering:
     score_path = "score"
 
     def order_grade(self, queryset, is_descending):
-        self.empty_last_path = self.score_path
+        self.empty_last = EmptyLast(self.score_path, is_descending)
         return queryset.order_by(empty_last(f"{self.score_path}__grade", is_descending)), True
 
     def order_score(self, queryset, is_descending):
-        self.empty_last_path = self.score_path
+        self.empty_last = EmptyLast(self.score_path, is_descending)
         return queryset.order_by(empty_last(f"{self.score_path}__score", is_descending)), True
 
 
