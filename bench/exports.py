@@ -435,6 +435,7 @@ def ours(args, out: Path) -> dict:
     from django.db import connection
 
     from tracker.exports.base import write_xlsx
+    from tracker.exports.reader import forked_reading
 
     export = sales_review(args.sponsorship)  # no query yet; its modules imported, as in a running worker
     connection.ensure_connection()
@@ -452,7 +453,7 @@ def ours(args, out: Path) -> dict:
         profiler = cProfile.Profile()
         profiler.enable()
     started, cpu = time.perf_counter(), cpu_with_children()
-    with out.open("wb") as stream:
+    with out.open("wb") as stream, forked_reading():  # as the export task writes it
         written = write_xlsx(export, stream, progress)
     seconds, cpu = time.perf_counter() - started, cpu_with_children() - cpu
     if profiler:
@@ -471,7 +472,7 @@ def ours(args, out: Path) -> dict:
         "rss_by_tenth_mb": [round(rss, 1) for rss in curve],
         "rss_growth_mb": round(max(r for _, r in samples) - curve[0], 1),
         "peak_mb": peak_mb(),
-        # The reader process the export forks (tracker.exports.base.read_ahead), once it has finished.
+        # The reader process the export forks (tracker.exports.reader.read_ahead), once it has finished.
         "reader_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 

@@ -7,6 +7,7 @@ import socket
 from celery import shared_task
 from django.db import OperationalError
 
+from tracker.exports.reader import forked_reading
 from tracker.exports.service import export_run, exports_clean_up
 from tracker.followups.creation import follow_ups_create, sponsorships_due_for_follow_ups
 from tracker.followups.digest import digests_send
@@ -78,8 +79,10 @@ def send_overdue_digests() -> int:
 
 @shared_task(name="tracker.run_export", soft_time_limit=1800, time_limit=1900, **RETRY)
 def run_export(job_id: int) -> int:
-    """Write one export's file, reporting progress on its log entry."""
-    return export_run(job_id).row_count
+    """Write one export's file, reporting progress on its log entry (its next chunk read ahead by a
+    forked reader: a worker's task is the one place that may fork)."""
+    with forked_reading():
+        return export_run(job_id).row_count
 
 
 @shared_task(name="tracker.clean_up_exports")

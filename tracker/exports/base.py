@@ -9,17 +9,13 @@ formulas), and progress reports. Memory stays flat: rows are streamed into the f
 from __future__ import annotations
 
 import csv
-import multiprocessing
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import chain, islice
-from typing import IO, NamedTuple, TypeVar
+from typing import IO, NamedTuple
 
-from django.db import connection, connections
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -30,8 +26,6 @@ from openpyxl.utils import get_column_letter
 from tracker.exports.safety import clean_text, csv_safe
 
 Progress = Callable[[int, int | None], None]
-T = TypeVar("T")
-R = TypeVar("R")
 PROGRESS_EVERY = 1000
 
 # The formats every date and time gets (openpyxl's own defaults): cells of these columns need no
@@ -87,81 +81,6 @@ class Export:
 
     def sheets(self) -> Iterator[Sheet]:
         raise NotImplementedError
-
-
-def read_ahead(items: Iterable[T], read: Callable[[T], R]) -> Iterator[R]:
-    """``read(item)`` for each item, in order, the next one read by another process meanwhile.
-
-    An export alternates between the database (reading a chunk of rows and making them sheet rows) and
-    writing those rows as cells; one after the other, the first took a third of the time on top of the
-    second, and a thread could not overlap them (both need Python's interpreter lock). On PostgreSQL and
-    outside a transaction, a reader process forked from this one (with its own database connection)
-    reads and builds chunk n+1 while this one writes chunk n: the two run on two cores. Items and
-    results cross a pipe, pickled. Inside a transaction (a test case, an ``atomic`` block) another
-    connection cannot see what it wrote, SQLite serves small installations, and a single item leaves
-    nothing to overlap: there everything is read here, one item after the other.
-
-    A plain ``os.fork``, not ``multiprocessing.Process``: Celery's pool processes are daemons, which
-    multiprocessing forbids to have children. The reader exits when this end of the pipe closes, so
-    it cannot outlive its export.
-    """
-    items = iter(items)
-    head = list(islice(items, 2))
-    items = chain(head, items)
-    if len(head) < 2 or connection.in_atomic_block or connection.vendor != "postgresql":
-        for item in items:  # one item leaves nothing to overlap: no process for a small export
-            yield read(item)
-        return
-
-    # Nothing of this process's database connections may be shared with the reader (both would talk
-    # on one socket): closed here, reopened when next used.
-    connections.close_all()
-    ours, theirs = multiprocessing.Pipe()
-    pid = os.fork()
-    if pid == 0:  # the reader
-        ours.close()
-        _serve(theirs, read)  # does not return
-    theirs.close()
-    try:
-        pending = 0
-        for item in items:
-            ours.send(item)
-            pending += 1
-            if pending > 1:
-                yield _received(ours)
-                pending -= 1
-        for _ in range(pending):
-            yield _received(ours)
-    finally:
-        ours.close()  # the reader's end-of-input
-        os.waitpid(pid, 0)
-
-
-def _serve(pipe, read: Callable) -> None:
-    """The reader process: read each item received and send the result back, until the pipe closes."""
-    status = 1
-    try:
-        while True:
-            try:
-                item = pipe.recv()
-            except EOFError:
-                break
-            try:
-                result = (True, read(item))
-            except Exception as error:  # noqa: BLE001 - handed to the exporting process, which raises it
-                result = (False, f"{type(error).__name__}: {error}")
-            pipe.send(result)
-        status = 0
-    finally:
-        connections.close_all()
-        os._exit(status)  # neither this process's atexit handlers nor the exporting process's
-
-
-def _received(pipe):
-    done, result = pipe.recv()
-    if not done:
-        raise RuntimeError(f"reading the export's rows failed in the reader process: {result}")
-    return result
 
 
 def safe_sheet_title(title: str, taken: set[str]) -> str:

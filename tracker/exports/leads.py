@@ -21,8 +21,8 @@ from tracker.exports.base import (
     Sheet,
     cell_values,
     currency_format,
-    read_ahead,
 )
+from tracker.exports.reader import read_ahead
 from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
 from tracker.models.leads import attendee_name, latest_rating
