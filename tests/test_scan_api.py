@@ -366,3 +366,18 @@ def test_a_browser_behind_a_basic_auth_proxy_is_a_session_checked_for_csrf(booth
     assert without_token.json()["error"] == "csrf"
     assert with_token.status_code == 201
     assert Scan.objects.get().scanned_by == staff
+
+
+def test_what_device_requests_skip_is_an_explicit_list_kept_in_step_with_the_settings(settings):
+    """Device requests go through SecurityMiddleware and nothing after DeviceApiMiddleware: a middleware
+    added to the settings fails this test until SKIPPED_FOR_DEVICES says devices skip it (or it moves
+    before DeviceApiMiddleware)."""
+    from tracker.middleware import DEVICE_VIEWS, SKIPPED_FOR_DEVICES
+
+    chain = list(settings.MIDDLEWARE)
+    position = chain.index("tracker.middleware.DeviceApiMiddleware")
+    assert chain[:position] == ["django.middleware.security.SecurityMiddleware"]
+    assert tuple(chain[position + 1 :]) == SKIPPED_FOR_DEVICES
+    assert {name: reverse(name) for name in DEVICE_VIEWS} == {
+        "api-scans": "/api/scans/", "api-lookup": "/api/scans/lookup/", "api-amend": "/api/scans/amend/"
+    }  # fmt: skip

@@ -23,6 +23,21 @@ from tracker.devices import token_key
 from tracker.tenancy import access_for
 
 DEVICE_VIEWS = ("api-scans", "api-lookup", "api-amend")
+# What a device request does not go through, in settings.MIDDLEWARE order: everything after this one.
+# SecurityMiddleware (HTTPS redirect, HSTS, no-sniff, referrer policy) stays before it and applies to
+# devices too. tests/test_web_server.py fails when the list and the settings disagree, so a middleware
+# added later is a decision about devices, not an accident.
+SKIPPED_FOR_DEVICES = (
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: devices ask for none
+    "django.contrib.sessions.middleware.SessionMiddleware",  # devices send a token, no cookie
+    "django.middleware.common.CommonMiddleware",  # slash redirects; the device views set Content-Length
+    "django.middleware.csrf.CsrfViewMiddleware",  # a token is not a cookie a page could forge
+    "django.contrib.auth.middleware.AuthenticationMiddleware",  # the token names the staff member
+    "tracker.middleware.ViewerTimeZoneMiddleware",  # JSON carries ISO times with their offset
+    "django.contrib.messages.middleware.MessageMiddleware",  # no pages
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # JSON is not framed
+    "axes.middleware.AxesMiddleware",  # login lockouts: devices do not log in
+)
 
 
 class DeviceApiMiddleware:
