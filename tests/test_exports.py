@@ -722,3 +722,15 @@ def test_a_format_an_export_does_not_come_in_is_refused_with_the_reason_not_swap
     )
     assert "HubSpot contacts (CSV) come as CSV only: nothing was exported." in response.content.decode()
     assert not m.ExportLog.objects.exists()
+
+
+def test_the_openpyxl_internals_the_cell_writer_relies_on_are_still_there():
+    """tracker/exports/cells.py replaces a write-only sheet's row maker and sets cells' values directly;
+    a new openpyxl that moves either must fail here, loudly, before it writes a wrong file."""
+    from openpyxl.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    message = "tracker/exports/cells.py relies on openpyxl 3.1 internals: check them before moving the pin"
+    assert openpyxl.__version__.startswith("3.1."), message
+    assert callable(getattr(WriteOnlyWorksheet, "_values_to_row", None)), message
+    assert "_value" in Cell.__slots__, message
