@@ -20,7 +20,8 @@ from tracker.forms import AssignmentRuleFormSet, BulkActionForm, FollowUpPolicyF
 from tracker.models import AssignmentRule, FollowUp, FollowUpPolicy, Scan, Sponsor, Sponsorship, StaffMember
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from tracker.models.followups import overdue_condition
-from tracker.tables import FollowUpTable, configure_table, parse_columns
+from tracker.table_engine import configure_table
+from tracker.tables import FollowUpTable, parse_columns
 from tracker.tenancy import (
     access_for,
     get_managed_or_404,

@@ -12,7 +12,8 @@ from tracker.exports.kinds import LEAD_EXPORTS
 from tracker.filters import LeadFilterSet, staff_choices
 from tracker.forms import BulkActionForm
 from tracker.models import Lead, Scan, Sponsorship, StaffMember
-from tracker.tables import LeadTable, configure_table, parse_columns
+from tracker.table_engine import configure_table
+from tracker.tables import LeadTable, parse_columns
 from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
 
 
