@@ -144,7 +144,7 @@ def copy_rows(raw, table: str, columns: list[str], rows) -> int:
 
 def pools(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
     """Badge titles (demo ones first, then made-up ones) and (company, domain) pairs."""
-    from tracker.demo_pools import COMPANIES, TITLES
+    from tracker.demo.pools import COMPANIES, TITLES
 
     titles = list(dict.fromkeys(t for t, _ in TITLES if t))
     titles += list(dict.fromkeys(f"{rng.choice(SENIORITY)}{rng.choice(AREAS)} {rng.choice(NOUNS)}"
@@ -162,8 +162,8 @@ def build(args) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from tracker.demo_pools import CITIES, CULTURES, EVENT_COUNTRIES, PHONE_FORMATS, SCAN_NOTES, native
-    from tracker.demo_scans import CONVERSATIONS, OTHER_RATINGS, RATINGS_AFTER, STATUS_WEIGHTS
+    from tracker.demo.pools import CITIES, CULTURES, EVENT_COUNTRIES, PHONE_FORMATS, SCAN_NOTES, native
+    from tracker.demo.scans import CONVERSATIONS, OTHER_RATINGS, RATINGS_AFTER, STATUS_WEIGHTS
     from tracker.models import Event, IdealCustomerProfile, Sponsor, Sponsorship, StaffMember
 
     started = time.perf_counter()

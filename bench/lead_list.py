@@ -184,7 +184,7 @@ def make_people(rng, n: int) -> list[tuple]:
     """``n`` attendees: (first, last, email, title, company, country, city, free_mail, target)."""
     import rescore as r
 
-    from tracker.demo_pools import CITIES, CULTURES, EVENT_COUNTRIES, ascii_fold, native
+    from tracker.demo.pools import CITIES, CULTURES, EVENT_COUNTRIES, ascii_fold, native
 
     titles = r.title_pool(rng, 3000)
     title_at = Pick(zip(titles, [1 / (k + 1) for k in range(len(titles))], strict=True))
@@ -232,8 +232,8 @@ def build(args) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from tracker.demo_pools import SCAN_NOTES
-    from tracker.demo_scans import CHANNELS, CONVERSATIONS, OTHER_RATINGS, RATINGS_AFTER, STATUS_WEIGHTS
+    from tracker.demo.pools import SCAN_NOTES
+    from tracker.demo.scans import CHANNELS, CONVERSATIONS, OTHER_RATINGS, RATINGS_AFTER, STATUS_WEIGHTS
     from tracker.models import Event, IdealCustomerProfile, Sponsor, Sponsorship, StaffMember
 
     started = time.perf_counter()

@@ -181,7 +181,7 @@ def typo(rng: random.Random, text: str) -> str:
 
 def title_pool(rng: random.Random, size: int) -> list[str]:
     """About ``size`` distinct badge titles, most popular first."""
-    from tracker.demo_pools import LOCAL_TITLES, TITLES
+    from tracker.demo.pools import LOCAL_TITLES, TITLES
 
     pool = dict.fromkeys(t for t, _ in sorted(TITLES, key=lambda p: -p[1]))
     for titles in LOCAL_TITLES.values():
@@ -218,7 +218,7 @@ def slug(text: str) -> str:
 
 def company_pool(rng: random.Random, size: int) -> list[tuple[str, str]]:
     """(name, domain) of ``size`` invented companies, distinct names."""
-    from tracker.demo_pools import COMPANIES
+    from tracker.demo.pools import COMPANIES
 
     pool = {name: domain for name, domain in COMPANIES if domain}
     while len(pool) < size:
@@ -303,10 +303,10 @@ def reserve_ids(cursor, table: str, count: int) -> int:
 
 
 def icp_criteria(icp, sponsor, variant: int) -> None:
-    """The demo's ICP rules (tracker.demo_pools.ICP_SHAPES["enterprise"]) plus an industry and a target-account rule."""
+    """The demo's ICP rules (tracker.demo.icps.ICP_SHAPES["enterprise"]) plus an industry and a target-account rule."""
     from decimal import Decimal
 
-    from tracker.demo_pools import ICP_SHAPES
+    from tracker.demo.icps import ICP_SHAPES
     from tracker.models import IcpCriterion
 
     fill = {"{options}": sponsor.interest_options[:2], "{competitors}": COMPETITORS,
@@ -334,8 +334,8 @@ def build(args) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from tracker.demo_pools import CITIES, CULTURES, EVENT_COUNTRIES, SCAN_NOTES, ascii_fold, native
-    from tracker.demo_scans import CONVERSATIONS, OTHER_RATINGS, RATINGS_AFTER
+    from tracker.demo.pools import CITIES, CULTURES, EVENT_COUNTRIES, SCAN_NOTES, ascii_fold, native
+    from tracker.demo.scans import CONVERSATIONS, OTHER_RATINGS, RATINGS_AFTER
     from tracker.models import Account, Event, IdealCustomerProfile, Sponsor, Sponsorship
 
     started = time.perf_counter()
@@ -850,7 +850,7 @@ def prepare_draft(sponsor_id: int) -> dict:
 
 
 def _rules():
-    from tracker.demo_pools import ICP_SHAPES
+    from tracker.demo.icps import ICP_SHAPES
 
     return list(ICP_SHAPES["enterprise"]) + [
         ("fit", "industry", "in_set", "Industry we sell to", [], None, 10, ""),

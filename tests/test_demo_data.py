@@ -16,8 +16,8 @@ from django.db.models import Count, F, Max, Min
 from tests.conftest import DEMO_FIXTURE
 from tracker import models as m
 from tracker.badges import parse_badge
-from tracker.demo_badges import vcard
-from tracker.demo_pools import EVENTS
+from tracker.demo.badges import vcard
+from tracker.demo.pools import EVENTS
 from tracker.models.choices import FollowUpStatus, StaffRole
 
 NON_LATIN = re.compile(

@@ -2,9 +2,9 @@
 
 Everything derives from the seed and the event dates (no wall clock), so one seed always gives the same
 bytes. Each section draws from its own generator (:func:`rng_for`), so changing one section leaves the
-others' output alone. The other sections live beside this module: ``demo_staff`` (users, staff, ICPs),
-``demo_badges`` (attendees and badge payloads), ``demo_scans`` (scans, leads, follow-ups) and
-``demo_pools`` (the hand-written word pools).
+others' output alone. The other sections live beside this module: ``staff`` (users, staff, ICPs, with
+the ICP shapes in ``icps``), ``badges`` (attendees and badge payloads), ``scans`` (scans, leads,
+follow-ups) and ``pools`` (the hand-written word pools).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from decimal import Decimal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.text import slugify
 
-from tracker.demo_badges import attendee_records
-from tracker.demo_pools import (
+from tracker.demo.badges import attendee_records
+from tracker.demo.pools import (
     CATEGORIES,
     COMPANIES,
     EVENTS,
@@ -28,8 +28,8 @@ from tracker.demo_pools import (
     Record,
     record,
 )
-from tracker.demo_scans import follow_up_records, lead_and_scan_records
-from tracker.demo_staff import follow_up_rule_records, icp_records, staff_records
+from tracker.demo.scans import follow_up_records, lead_and_scan_records
+from tracker.demo.staff import follow_up_rule_records, icp_records, staff_records
 
 DEFAULT_SEED = 2024
 # Sponsors at both editions whatever the draw, so the demo's ROI across events has something to compare.

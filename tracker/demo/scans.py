@@ -9,8 +9,8 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 
-from tracker.demo_badges import badge_code, unknown_code
-from tracker.demo_pools import FOLLOW_UP_OUTCOMES, SCAN_NOTES, THEMES, Record, at_local, pick, record
+from tracker.demo.badges import badge_code, unknown_code
+from tracker.demo.pools import FOLLOW_UP_OUTCOMES, SCAN_NOTES, THEMES, Record, at_local, pick, record
 
 TARGET_SCANS = 3600
 SCAN_WEIGHT = {

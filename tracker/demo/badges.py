@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from tracker.demo_pools import (
+from tracker.demo.pools import (
     CITIES,
     COMPANIES,
     COUNTRY_CULTURES,

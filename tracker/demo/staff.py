@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from tracker.demo_pools import (
+from tracker.demo.icps import ICP_SHAPE_OF_CATEGORY, ICP_SHAPES
+from tracker.demo.pools import (
     CULTURES,
     EVENTS,
-    ICP_SHAPE_OF_CATEGORY,
-    ICP_SHAPES,
     SPONSORS,
     Record,
     ascii_fold,
