@@ -1074,6 +1074,9 @@ def main() -> None:
             "DATABASE_URL=postgres://postgres@127.0.0.1:5432/<database>; "
             f"the configured database is {connection.vendor} ({settings.DATABASES['default']['NAME']})."
         )
+    from database import ensure_database  # bench/database.py: a fresh machine has no such database yet
+
+    ensure_database(log)
     call_command("migrate", verbosity=0)
     found = None if args.rebuild else find_dataset(args.leads)
     if found is None:
