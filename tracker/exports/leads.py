@@ -5,11 +5,10 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from django.db.models import F, QuerySet
 
+from tracker import times
 from tracker.drivercursors import among, native_rows
 from tracker.exports.base import (
     AMOUNT_FORMAT,
@@ -143,7 +142,7 @@ class SalesReviewExport(Export):
         notes = [f"{name}: {s[4].strip()}" for name, s in zip(who, scans, strict=True) if s[4].strip()]
         contact = consent is True
         owner = person_name(owner_first, owner_last, owner_username)
-        tz = _zone(time_zone)
+        tz = times.zone(time_zone)
         return (
             grade or "",
             score,
@@ -193,8 +192,3 @@ SCAN_FIELDS = (
 
 def _who(scan: tuple) -> str:
     return person_name(scan[5], scan[6], scan[7]) or "unknown"  # None when nobody is recorded
-
-
-@lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+
+from tracker import times
 
 WEEKDAYS = (1, 2, 3, 4, 5)
 
@@ -32,8 +33,4 @@ def due_date(
     created_at: datetime, days: int, *, time_zone: str = "UTC", working_days: Collection[int] = WEEKDAYS
 ) -> date:
     """The due date of a follow-up created at ``created_at``, in the owner's time zone and working week."""
-    try:
-        zone = ZoneInfo(time_zone or "UTC")
-    except (ValueError, KeyError):
-        zone = ZoneInfo("UTC")
-    return add_working_days(created_at.astimezone(zone).date(), days, working_days)
+    return add_working_days(times.today_in(times.zone(time_zone), created_at), days, working_days)

@@ -11,6 +11,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from tracker import times
 from tracker.models.choices import CostCategory, FundingStage, NoBoothReason, Region, Tier
 from tracker.models.money import currency_constraint, currency_field
 
@@ -68,7 +69,7 @@ class Event(models.Model):
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.time_zone)
+        return times.zone(self.time_zone)
 
 
 class Theme(models.Model):

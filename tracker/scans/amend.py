@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tracker.models import Lead, Scan
 from tracker.scans.matching import leads_recount
+from tracker.scoring.service import leads_score_current
 
 # How long after it reached the server a scan can still be corrected or taken back from the phone.
 EDIT_WINDOW = timedelta(hours=2)
@@ -53,8 +54,6 @@ def scan_amend(*, scan: Scan, data: dict, staff_id: int | None, by_user, now: da
         if scan.lead_id:
             leads_recount([scan.lead_id])
     if scan.lead_id:
-        from tracker.scoring.service import leads_score_current  # scoring imports the scans' models
-
         transaction.on_commit(lambda: leads_score_current([scan.lead_id]))
     return scan
 
