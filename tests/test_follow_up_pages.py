@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests import factories as f
 from tests.export_world import downloaded
 from tracker import models as m
-from tracker.tables import FollowUpTable
+from tracker.followups.tables import FollowUpTable
 
 pytestmark = pytest.mark.django_db
 

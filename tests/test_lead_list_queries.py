@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as f
-from tracker.tables import FollowUpTable, LeadTable
+from tracker.followups.tables import FollowUpTable
+from tracker.leads.tables import LeadTable
 
 pytestmark = pytest.mark.django_db
 

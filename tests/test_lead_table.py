@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
-from tracker.tables import LeadTable
+from tracker.leads.tables import LeadTable
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +266,7 @@ def test_pages_across_scored_and_unscored_leads_list_each_lead_once_in_order(sig
 
 
 def test_a_huge_list_is_counted_up_to_a_cap_that_moves_with_the_page(signed_in, booth, monkeypatch):
-    monkeypatch.setattr("tracker.table_engine.COUNT_AHEAD", 3)
+    monkeypatch.setattr("tracker.lists.engine.COUNT_AHEAD", 3)
     for i in range(7):
         make_lead(booth, name=f"Lead{i}", score=i, grade="D", rating="cold", hours_ago=i)
     url = reverse("lead-list", args=[booth.pk])
@@ -278,14 +278,14 @@ def test_a_huge_list_is_counted_up_to_a_cap_that_moves_with_the_page(signed_in, 
     last = signed_in.get(url, {"per_page": 2, "page": 4})
     assert "7 leads" in last.content.decode() and 'class="more"' not in last.content.decode()
     assert len(last.context["table"].page.object_list) == 1
-    monkeypatch.setattr("tracker.table_engine.COUNT_AHEAD", 5_000)
+    monkeypatch.setattr("tracker.lists.engine.COUNT_AHEAD", 5_000)
     assert "7 leads" in signed_in.get(url).content.decode()
 
 
 @pytest.mark.parametrize("sort", ["-score", "name", "-last_scan_at"])
 def test_rows_render_as_django_tables2_renders_them(rf, booth, leads, manager, sort):
     """The table's own row rendering (BaseTable.body_rows) gives the cells django-tables2's would."""
-    from tracker.table_engine import configure_table
+    from tracker.lists.engine import configure_table
     from tracker.views.lead_list import leads_for_table
 
     f.LeadFactory(sponsorship=booth, attendee__last_name="Unscored <b>", consent=None)
@@ -318,7 +318,7 @@ def test_the_filter_form_draws_as_the_django_template_renderer_would(rf, booth, 
     from django.forms.renderers import DjangoTemplates
     from django.http import QueryDict
 
-    from tracker.filters import LeadFilterSet
+    from tracker.leads.filters import LeadFilterSet
     from tracker.views.lead_list import leads_for_table
 
     query = QueryDict(
@@ -346,7 +346,7 @@ def test_the_filter_form_draws_as_the_django_template_renderer_would(rf, booth, 
 
 
 def test_the_django_tables2_internals_the_table_engine_relies_on_are_still_there():
-    """tracker/table_engine.py reaches into django-tables2 2.x for speed; a release that moves what it
+    """tracker/lists/engine.py reaches into django-tables2 2.x for speed; a release that moves what it
     relies on must fail here, loudly, rather than show wrong pages."""
     import django_tables2
     from django_tables2.data import TableListData, TableQuerysetData
@@ -354,7 +354,7 @@ def test_the_django_tables2_internals_the_table_engine_relies_on_are_still_there
     from django_tables2.utils import signature
 
     message = (
-        "tracker/table_engine.py relies on django-tables2 2.x internals: check them before moving the pin"
+        "tracker/lists/engine.py relies on django-tables2 2.x internals: check them before moving the pin"
     )
     assert django_tables2.__version__.startswith("2."), message
     assert isinstance(django_tables2.Table.order_by, property) and django_tables2.Table.order_by.fset, message

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from tracker import models as m
-from tracker.costs import cost_totals
+from tracker.analytics.costs import cost_totals
 from tracker.models.money import MissingRate
 
 pytestmark = pytest.mark.django_db

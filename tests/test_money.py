@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from tests import factories as f
-from tracker.costs import cost_totals
+from tracker.analytics.costs import cost_totals
+from tracker.analytics.roi import roi_for
 from tracker.models.money import Converter, to_cents
-from tracker.roi import roi_for
 
 pytestmark = pytest.mark.django_db
 

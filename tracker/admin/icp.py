@@ -13,9 +13,9 @@ from django.db.models import Max
 from django.utils.html import format_html_join
 
 from tracker.admin.site import StackedInline, TabularInline, TrackerModelAdmin, count_of, site
-from tracker.forms import CriterionForm
 from tracker.models import Account, IcpCriterion, IdealCustomerProfile, LeadScore, RescoreJob
 from tracker.models.choices import IcpStatus
+from tracker.scoring.forms import CriterionForm
 from tracker.scoring.service import icp_new_draft, icp_publish
 
 READ_ONLY_VERSION = "Published versions are read-only: use the action “New draft from this version”, edit it, then publish it."

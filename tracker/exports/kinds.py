@@ -22,7 +22,7 @@ from tracker.exports.devrel import DevrelReviewExport, devrel_leads
 from tracker.exports.landscape import SponsorLandscapeExport
 from tracker.exports.leads import SalesReviewExport
 from tracker.exports.roi import EventRoiExport
-from tracker.filters import LeadFilterSet
+from tracker.leads.filters import LeadFilterSet
 from tracker.models import Event, Lead, Sponsor, Sponsorship
 from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, parse_ids, scoped
 

@@ -1,6 +1,6 @@
 """The event ROI workbook: summary per event, funnel, costs, by staff role and by theme, with charts.
 
-The figures come from tracker.roi, the one place that computes them. Events are headed by their short
+The figures come from tracker.analytics.roi, the one place that computes them. Events are headed by their short
 label ("Paris 2024"); the Summary sheet gives each one's full name beside it.
 """
 
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
+from tracker.analytics.roi import STAGES, Roi, roi_for
 from tracker.exports.base import (
     DATE_FORMAT,
     INTEGER_FORMAT,
@@ -21,7 +22,6 @@ from tracker.exports.base import (
     currency_format,
 )
 from tracker.models import Sponsorship
-from tracker.roi import STAGES, Roi, roi_for
 
 COST_PER_QUALIFIED = "Cost per qualified lead"
 

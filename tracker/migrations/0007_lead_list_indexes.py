@@ -1,6 +1,6 @@
 """Trigram indexes for searching leads by name, email, company or title (PostgreSQL only).
 
-The lead lists' search (``tracker.filters.search_attendee``) is ``icontains`` on five attendee columns,
+The lead lists' search (``tracker.lists.filters.search_attendee``) is ``icontains`` on five attendee columns,
 i.e. ``UPPER(column::text) LIKE UPPER('%word%')``, which no B-tree can serve: without these indexes every
 search reads every attendee of the leads listed. A GIN trigram index on each expression lets PostgreSQL
 combine them in a BitmapOr: with 1M scans (316k leads at one booth, bench/lead_list.py) the rows of a

@@ -1,7 +1,7 @@
 """The score index in the order the lead lists sort by score (PostgreSQL only).
 
 The lists sort by score with unscored leads last in either direction and equal scores broken by lead id
-(``tracker.tables``: ``empty_last`` and ``with_tiebreak``), i.e. ``ORDER BY score DESC NULLS LAST,
+(``tracker.lists``: ``empty_last`` and ``with_tiebreak``), i.e. ``ORDER BY score DESC NULLS LAST,
 lead_id DESC``. PostgreSQL only walks an index for an ORDER BY whose NULLS placement matches it, even on a
 NOT NULL column: with the old ``(score DESC)`` index, "grades A and B, best first" at a 316k-lead booth
 sorted every A and B lead (300 ms) instead of reading the first 50 from the index (2 ms). SQLite has no

@@ -46,7 +46,7 @@ class Attendee(models.Model):
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
     city = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # What the lead lists' free-text search reads (tracker.filters.search_attendee): name, email, company
+    # What the lead lists' free-text search reads (tracker.lists.filters.search_attendee): name, email, company
     # and title in lower case, kept by the database on every write, bulk and COPY included. One column
     # with one trigram index (PostgreSQL, migration 0010) instead of five case-insensitive ones: a common
     # word tests one lower-cased text per attendee instead of up to five UPPER() calls.

@@ -1,1 +1,1 @@
-"""Staff-facing pages; thin: scoping in tracker.tenancy, sums in model querysets and tracker.costs."""
+"""Staff-facing pages; thin: scoping in tracker.tenancy, sums in model querysets and tracker.analytics.costs."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from tracker.board import board_stats
+from tracker.analytics.board import board_stats
 from tracker.models import Scan, Sponsorship, Theme
 from tracker.models.choices import ConversationType, Rating
 from tracker.scans.amend import EDIT_WINDOW

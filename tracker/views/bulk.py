@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tracker.exports.kinds import LEAD_EXPORTS
 from tracker.followups.actions import BulkResult, follow_ups_assign, follow_ups_set_status
-from tracker.forms import BulkActionForm
+from tracker.lists.forms import BulkActionForm
 from tracker.models import FollowUp, Lead, StaffMember
 from tracker.tenancy import changeable_follow_ups, managed, parse_ids, scoped
 from tracker.views.exports import export_begin

@@ -13,15 +13,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tracker.filters import FollowUpFilterSet, staff_choices
 from tracker.followups.creation import follow_ups_create
+from tracker.followups.filters import FollowUpFilterSet
+from tracker.followups.forms import AssignmentRuleFormSet, FollowUpPolicyForm, FollowUpStatusForm
 from tracker.followups.history import followup_change
-from tracker.forms import AssignmentRuleFormSet, BulkActionForm, FollowUpPolicyForm, FollowUpStatusForm
+from tracker.followups.tables import FollowUpTable
+from tracker.lists.engine import configure_table
+from tracker.lists.filters import staff_choices
+from tracker.lists.forms import BulkActionForm
+from tracker.lists.tables import parse_columns
 from tracker.models import AssignmentRule, FollowUp, FollowUpPolicy, Scan, Sponsor, Sponsorship, StaffMember
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from tracker.models.followups import overdue_condition
-from tracker.table_engine import configure_table
-from tracker.tables import FollowUpTable, parse_columns
 from tracker.tenancy import (
     access_for,
     get_managed_or_404,

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from tracker.filters import search_attendee
-from tracker.forms import CriterionFormSet, IcpForm
+from tracker.lists.filters import search_attendee
 from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsor
 from tracker.models.choices import CriterionField, IcpStatus
 from tracker.scoring import vocabulary
 from tracker.scoring.facts import leads_facts
+from tracker.scoring.forms import CriterionFormSet, IcpForm
 from tracker.scoring.service import current_icp, icp_new_draft, icp_publish, scorer_for
 from tracker.tenancy import get_managed_or_404, parse_id, scoped
 

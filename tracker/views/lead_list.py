@@ -9,11 +9,13 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from tracker.exports.kinds import LEAD_EXPORTS
-from tracker.filters import LeadFilterSet, staff_choices
-from tracker.forms import BulkActionForm
+from tracker.leads.filters import LeadFilterSet
+from tracker.leads.tables import LeadTable
+from tracker.lists.engine import configure_table
+from tracker.lists.filters import staff_choices
+from tracker.lists.forms import BulkActionForm
+from tracker.lists.tables import parse_columns
 from tracker.models import Lead, Scan, Sponsorship, StaffMember
-from tracker.table_engine import configure_table
-from tracker.tables import LeadTable, parse_columns
 from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
 
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tracker.filters import staff_choices
 from tracker.followups.history import duration_text, time_to_first_touch
+from tracker.lists.filters import staff_choices
 from tracker.models import Lead, StaffMember
 from tracker.models.choices import FollowUpStatus
 from tracker.models.money import CURRENCY_CHOICES

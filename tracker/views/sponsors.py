@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tracker import times
-from tracker.costs import cost_totals
+from tracker.analytics.costs import cost_totals
 from tracker.followups.creation import policy_for, qualified_without_follow_up
 from tracker.models import Scan, Sponsor, Sponsorship, StaffMember
 from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, scoped

@@ -90,7 +90,7 @@ def _one(sponsorship: Sponsorship) -> Roi:
     for category, amount, line_currency, incurred_on in CostLine.objects.filter(
         sponsorship=sponsorship
     ).values_list("category", "amount", "currency", "incurred_on"):
-        # Per line, as tracker.costs totals them: the rate of the line's date, else the event's start.
+        # Per line, as tracker.analytics.costs totals them: the rate of the line's date, else the event's start.
         converted = converter.convert(amount, line_currency, incurred_on or sponsorship.event.start_date)
         if converted is None:
             roi.unconverted[line_currency] = roi.unconverted.get(line_currency, Decimal(0)) + amount

@@ -1,0 +1,1 @@
+"""What the booth figures add up to: costs in one currency, the ROI funnel, the live booth board."""
