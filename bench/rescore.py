@@ -584,7 +584,7 @@ class FloorFacts:
 
     def __init__(self, sponsor_id: int):
         from tracker.models import Account
-        from tracker.scoring.normalise import CompanyResolver
+        from tracker.scoring.normalise_companies import CompanyResolver
 
         accounts = list(
             Account.objects.filter(sponsor_id=sponsor_id).values_list(
@@ -610,7 +610,7 @@ class FloorFacts:
         )
 
     def domain(self, email: str) -> str:
-        from tracker.scoring.normalise import email_domain
+        from tracker.scoring.normalise_companies import email_domain
 
         simple = _SIMPLE_EMAIL.fullmatch(email)
         if simple is None:
@@ -623,8 +623,9 @@ class FloorFacts:
 
     def facts(self, title, company, email, country, scan_count, ratings, conversations, interests, notes):
         from tracker.regions import country_region
-        from tracker.scoring.engine import LeadFacts
-        from tracker.scoring.normalise import company_key, is_academic, is_free_mail, title_profile
+        from tracker.scoring.normalise_companies import company_key, is_academic, is_free_mail
+        from tracker.scoring.normalise_titles import title_profile
+        from tracker.scoring.values import LeadFacts
 
         profile = self.titles.get(title)
         if profile is None:
@@ -831,7 +832,7 @@ def score_all_v1(sponsor_id: int, icp_id: int) -> int:
 def prepare_draft(sponsor_id: int) -> dict:
     """A new draft of the sponsor's ICP whose weights differ from the current version (untimed)."""
     from tracker.models import IcpCriterion, IdealCustomerProfile
-    from tracker.scoring.service import icp_new_draft
+    from tracker.scoring.versions import icp_new_draft
 
     IdealCustomerProfile.objects.filter(sponsor_id=sponsor_id, status="draft").delete()  # an interrupted run
     draft = icp_new_draft(sponsor_id=sponsor_id)
@@ -864,7 +865,7 @@ def ours(args, sponsor_id: int, icp_id: int) -> dict:
 
     from tracker.models import IdealCustomerProfile, RescoreJob
     from tracker.scoring import jobs
-    from tracker.scoring.service import icp_publish
+    from tracker.scoring.versions import icp_publish
 
     if args.chunk:
         settings.SCORING_CHUNK = args.chunk

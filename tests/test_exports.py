@@ -509,13 +509,12 @@ def test_an_export_reads_its_rows_in_a_fixed_number_of_queries(world, kind):
 
 
 def test_an_unreachable_broker_fails_the_export_with_a_reason(world, monkeypatch):
-    from tracker import tasks
-    from tracker.exports.service import export_enqueue
+    from tracker.exports.service import export_enqueue, run_export
 
     def down(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr(tasks.run_export, "delay", down)
+    monkeypatch.setattr(run_export, "delay", down)
     job = export_start(
         user=world.manager.user,
         kind="sales-review",
@@ -528,10 +527,10 @@ def test_an_unreachable_broker_fails_the_export_with_a_reason(world, monkeypatch
 
 
 def test_the_cleanup_resends_lost_exports_and_fails_dead_ones(world, monkeypatch):
-    from tracker import tasks
+    from tracker.exports.service import run_export
 
     sent = []
-    monkeypatch.setattr(tasks.run_export, "delay", sent.append)
+    monkeypatch.setattr(run_export, "delay", sent.append)
 
     def start():
         return export_start(

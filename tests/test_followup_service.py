@@ -9,9 +9,12 @@ from django.core import mail
 from tests import factories as f
 from tracker import models as m
 from tracker.followups.actions import follow_ups_assign, follow_ups_set_status
-from tracker.followups.creation import follow_ups_create, sponsorships_due_for_follow_ups
-from tracker.followups.digest import digests_send
-from tracker.tasks import create_follow_ups_for_ended_events, send_overdue_digests
+from tracker.followups.creation import (
+    create_follow_ups_for_ended_events,
+    follow_ups_create,
+    sponsorships_due_for_follow_ups,
+)
+from tracker.followups.digest import digests_send, send_overdue_digests
 
 pytestmark = pytest.mark.django_db
 

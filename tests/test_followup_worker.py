@@ -9,7 +9,8 @@ from tests.services import wait_until
 from tests.test_followup_service import zone_in_working_hours
 from tracker import models as m
 from tracker import times
-from tracker.tasks import create_follow_ups_for_ended_events, send_overdue_digests
+from tracker.followups.creation import create_follow_ups_for_ended_events
+from tracker.followups.digest import send_overdue_digests
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from tests import factories as f
 from tracker.models import Lead, LeadScore, RescoreJob, Scan
 from tracker.scoring import jobs
-from tracker.scoring.service import icp_new_draft, icp_publish, leads_score, scores_sweep, stale_leads
+from tracker.scoring.service import leads_score, scores_sweep, stale_leads
+from tracker.scoring.versions import icp_new_draft, icp_publish
 
 pytestmark = pytest.mark.django_db
 

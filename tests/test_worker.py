@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.factories import EventFactory
-from tracker.tasks import health_check
+from tracker.health import health_check
 
 
 @pytest.mark.django_db(transaction=True)
@@ -127,7 +127,8 @@ def test_a_worker_killed_mid_rescore_leaves_no_lead_half_done(django_db_setup):
     from tests.services import WorkerProcess, require_redis, require_shared_database, wait_until
     from tracker.celery import app
     from tracker.models import LeadScore, RescoreJob
-    from tracker.scoring.service import icp_new_draft, icp_publish, leads_score
+    from tracker.scoring.service import leads_score
+    from tracker.scoring.versions import icp_new_draft, icp_publish
 
     require_redis()
     require_shared_database()
@@ -164,3 +165,29 @@ def test_a_worker_killed_mid_rescore_leaves_no_lead_half_done(django_db_setup):
     assert job.done == job.total == 300
     assert LeadScore.objects.filter(lead__in=leads).count() == 300
     assert set(LeadScore.objects.values_list("icp__version", "score")) == {(2, 35)}
+
+
+def test_a_worker_knows_every_task_the_beat_sends_and_the_services_queue():
+    """Tasks live beside their services; a worker registers them through ``app.conf.imports``, so a
+    task module missing from that list would leave its messages unknown to every worker."""
+    code = (
+        "import django; django.setup();"
+        "from django.conf import settings; from tracker.celery import app;"
+        "app.loader.import_default_modules();"
+        "print('\\n'.join(sorted(name for name in app.tasks if name.startswith('tracker.'))));"
+        "print('BEAT', *sorted(entry['task'] for entry in settings.CELERY_BEAT_SCHEDULE.values()))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(SECRET_KEY="x", DJANGO_SETTINGS_MODULE="tracker.settings")
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    registered = {line for line in out if line.startswith("tracker.")}
+    beat = next(line for line in out if line.startswith("BEAT")).split()[1:]
+    assert set(beat) <= registered, f"beat sends tasks no worker knows: {set(beat) - registered}"
+    assert {
+        "tracker.process_scans",
+        "tracker.rescore_chunk",
+        "tracker.run_export",
+        "tracker.health_check",
+    } <= registered

@@ -16,7 +16,7 @@ from tracker.admin.site import StackedInline, TabularInline, TrackerModelAdmin, 
 from tracker.models import Account, IcpCriterion, IdealCustomerProfile, LeadScore, RescoreJob
 from tracker.models.choices import IcpStatus
 from tracker.scoring.forms import CriterionForm
-from tracker.scoring.service import icp_new_draft, icp_publish
+from tracker.scoring.versions import icp_new_draft, icp_publish
 
 READ_ONLY_VERSION = "Published versions are read-only: use the action “New draft from this version”, edit it, then publish it."
 

@@ -6,14 +6,17 @@ import io
 import tempfile
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.celery import RETRY_TRANSIENT
 from tracker.exports.base import write_csv, write_xlsx
 from tracker.exports.kinds import KINDS
+from tracker.exports.reader import forked_reading
 from tracker.models import ExportLog
 from tracker.models.exports import ExportStatus
 from tracker.tenancy import access_for
@@ -86,8 +89,6 @@ def export_run(job_id: int) -> ExportLog:
 
 def export_enqueue(job_id: int) -> None:
     """Send the export to a worker; if the broker is unreachable, say so on the export rather than hang."""
-    from tracker.tasks import run_export  # tasks import this module
-
     try:
         run_export.delay(job_id)
     except Exception as error:  # kombu raises several kinds when Redis is down
@@ -123,3 +124,17 @@ def exports_clean_up(now: datetime | None = None) -> int:
             job.save(update_fields=["file", "status"])
         cleaned += 1
     return cleaned
+
+
+@shared_task(name="tracker.run_export", soft_time_limit=1800, time_limit=1900, **RETRY_TRANSIENT)
+def run_export(job_id: int) -> int:
+    """Write one export's file, reporting progress on its log entry (its next chunk read ahead by a
+    forked reader: a worker's task is the one place that may fork)."""
+    with forked_reading():
+        return export_run(job_id).row_count
+
+
+@shared_task(name="tracker.clean_up_exports")
+def clean_up_exports() -> int:
+    """Periodic: delete expired export files."""
+    return exports_clean_up()

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -197,3 +198,12 @@ def sponsorships_due_for_follow_ups(now: datetime | None = None) -> list[Sponsor
         < times.event_today(booth.event, now)
         <= booth.event.end_date + AUTOMATIC_LOOKBACK
     ]
+
+
+@shared_task(name="tracker.create_follow_ups_for_ended_events")
+def create_follow_ups_for_ended_events() -> int:
+    """Periodic: booths whose event ended get their follow-ups, once."""
+    return sum(
+        follow_ups_create(sponsorship=sponsorship).created
+        for sponsorship in sponsorships_due_for_follow_ups()
+    )

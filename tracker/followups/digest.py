@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -97,3 +98,9 @@ def digests_send(now: datetime | None = None) -> int:
             continue
         sent += digest_send(owner=owner, now=now)
     return sent
+
+
+@shared_task(name="tracker.send_overdue_digests")
+def send_overdue_digests() -> int:
+    """Periodic: one overdue digest per owner per day."""
+    return digests_send()

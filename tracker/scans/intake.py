@@ -14,9 +14,11 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
+from tracker.celery import app
 from tracker.drivercursors import driver_cursor
 from tracker.models import Scan, Sponsorship
 from tracker.models.choices import PayloadFormat
+from tracker.scans import processing
 from tracker.scans.cleaning import TYPED_FIELDS, device_time, scan_clean
 from tracker.scans.grouping import InsertGroup
 
@@ -250,9 +252,6 @@ def _processing_kick_robust(sponsorship_ids: list[int]) -> None:
 
 def processing_kick(sponsorship_ids: list[int]) -> None:
     """Have the booths' new scans matched soon (called after the intake commits)."""
-    from tracker.celery import app
-    from tracker.scans import processing
-
     if app.conf.task_always_eager:  # no broker: matched in-process, at once
         processing.scans_process_soon(sponsorship_ids)
         return
@@ -280,8 +279,6 @@ def processing_kick(sponsorship_ids: list[int]) -> None:
 
 
 def _kick_owed_booth(sponsorship_id: int) -> None:
-    from tracker.scans import processing
-
     with _kick_lock:
         _kick_owed.discard(sponsorship_id)
         _kicked_at[sponsorship_id] = time.monotonic()

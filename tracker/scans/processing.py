@@ -13,10 +13,12 @@ import logging
 from datetime import timedelta
 from functools import lru_cache
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.celery import RETRY_TRANSIENT
 from tracker.models import Scan
 from tracker.scans.matching import scans_match
 from tracker.scoring.service import leads_score_current
@@ -37,11 +39,8 @@ def _redis():
 
 def scans_process_soon(sponsorship_ids: list[int]) -> None:
     """Have the booths' pending scans matched: now without a broker, by a worker with one."""
-    from tracker.celery import app
-    from tracker.tasks import process_scans
-
     for sponsorship_id in sponsorship_ids:
-        if app.conf.task_always_eager:
+        if process_scans.app.conf.task_always_eager:
             scans_process(sponsorship_id)
         elif _redis().set(KICK_KEY.format(sponsorship_id=sponsorship_id), 1, nx=True, ex=KICK_TTL_SECONDS):
             process_scans.delay(sponsorship_id)
@@ -89,3 +88,16 @@ def scans_sweep() -> int:
     if total:
         log.warning("Swept %d scans that were left pending.", total)
     return total
+
+
+@shared_task(name="tracker.process_scans", **RETRY_TRANSIENT)
+def process_scans(sponsorship_id: int) -> int:
+    """Match a booth's pending scans to leads, and score those leads."""
+    release_kick(sponsorship_id)
+    return scans_process(sponsorship_id)
+
+
+@shared_task(name="tracker.sweep_pending_scans")
+def sweep_pending_scans() -> int:
+    """Periodic safety net: match scans that no task picked up."""
+    return scans_sweep()

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from celery import current_app
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from tracker.celery import RETRY_TRANSIENT
 from tracker.drivercursors import among
 from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsorship
 from tracker.models.choices import IcpStatus
-from tracker.scoring.service import leads_score
+from tracker.scoring.service import leads_score, scores_sweep
 
 STALLED_AFTER = timedelta(minutes=5)
 # A redelivered chunk that finds its work done cannot tell whether its successor was queued: a worker
@@ -30,8 +31,6 @@ CHAIN_CHECK_AFTER = 10
 
 
 def _enqueue(job_id: int, after_id: int, countdown: int | None = None) -> None:
-    from tracker.tasks import rescore_chunk
-
     rescore_chunk.apply_async((job_id, after_id), countdown=countdown)
 
 
@@ -72,7 +71,7 @@ def rescore_chunk_run(job_id: int, after_id: int) -> int:
     if job.status != RescoreJob.Status.RUNNING:
         return 0  # finished or superseded
     if job.cursor != after_id:  # this chunk was already done (a redelivered message, or a check)
-        if job.cursor > after_id and not current_app.conf.task_always_eager:
+        if job.cursor > after_id and not rescore_chunk.app.conf.task_always_eager:
             _enqueue(job.pk, job.cursor, countdown=CHAIN_CHECK_AFTER)
         return 0
     if job.icp.status != IcpStatus.PUBLISHED:
@@ -117,3 +116,15 @@ def rescore_resume_stalled() -> int:
         _enqueue(job_id, cursor)
         count += 1
     return count
+
+
+@shared_task(name="tracker.rescore_chunk", **RETRY_TRANSIENT)
+def rescore_chunk(job_id: int, after_id: int) -> int:
+    """One chunk of rescoring after an ICP was published."""
+    return rescore_chunk_run(job_id, after_id)
+
+
+@shared_task(name="tracker.sweep_scores")
+def sweep_scores() -> dict:
+    """Periodic safety net: resume stalled rescoring jobs, score unscored or outdated leads."""
+    return {"resumed_jobs": rescore_resume_stalled(), "scored": scores_sweep()}

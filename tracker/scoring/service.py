@@ -10,16 +10,15 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from tracker.drivercursors import among
-from tracker.models import IcpCriterion, IdealCustomerProfile, Lead, RescoreJob
+from tracker.models import IcpCriterion, IdealCustomerProfile, Lead
 from tracker.models.choices import IcpStatus
-from tracker.scoring.engine import Criterion, Profile, compile_profile
+from tracker.scoring.engine import compile_profile
 from tracker.scoring.facts import leads_facts
 from tracker.scoring.store import ScoreRow, scores_store
+from tracker.scoring.values import Criterion, Profile
 
 
 def profile_of(icp: IdealCustomerProfile) -> Profile:
@@ -103,61 +102,6 @@ def stale_leads(sponsor_id: int | None = None):
     if sponsor_id is not None:
         leads = leads.filter(sponsorship__sponsor_id=sponsor_id)
     return leads.filter(Q(score__isnull=True) | ~Q(score__icp_id__in=published.values("pk")))
-
-
-def icp_publish(*, icp: IdealCustomerProfile, by) -> RescoreJob:
-    """Make a draft the sponsor's current ICP and start rescoring every lead of the sponsor under it."""
-    from tracker.scoring.jobs import rescore_start
-
-    with transaction.atomic():
-        locked = IdealCustomerProfile.objects.select_for_update().get(pk=icp.pk)
-        if locked.status != IcpStatus.DRAFT:
-            raise ValueError(f"{locked} is not a draft.")
-        IdealCustomerProfile.objects.filter(sponsor_id=locked.sponsor_id, status=IcpStatus.PUBLISHED).update(
-            status=IcpStatus.SUPERSEDED
-        )
-        locked.status = IcpStatus.PUBLISHED
-        locked.published_at = timezone.now()
-        locked.published_by = by
-        locked.save(update_fields=["status", "published_at", "published_by"])
-        RescoreJob.objects.filter(icp__sponsor_id=locked.sponsor_id, status=RescoreJob.Status.RUNNING).update(
-            status=RescoreJob.Status.SUPERSEDED, finished_at=timezone.now()
-        )
-        job = rescore_start(locked)
-    icp.refresh_from_db()
-    return job
-
-
-def icp_new_draft(*, sponsor_id: int) -> IdealCustomerProfile:
-    """A new draft version, copying the current (or latest) version's thresholds and criteria."""
-    with transaction.atomic():
-        latest = (
-            IdealCustomerProfile.objects.select_for_update()
-            .filter(sponsor_id=sponsor_id)
-            .order_by("-version")
-            .first()
-        )
-        base = current_icp(sponsor_id) or latest
-        draft = IdealCustomerProfile.objects.create(
-            sponsor_id=sponsor_id,
-            version=(latest.version + 1) if latest else 1,
-            grade_a_min=base.grade_a_min if base else 70,
-            grade_b_min=base.grade_b_min if base else 45,
-            grade_c_min=base.grade_c_min if base else 20,
-        )
-        if base:
-            IcpCriterion.objects.bulk_create(
-                IcpCriterion(
-                    icp=draft,
-                    **{
-                        f.name: getattr(c, f.name)
-                        for f in IcpCriterion._meta.concrete_fields
-                        if f.name not in ("id", "icp")
-                    },
-                )
-                for c in base.criteria.all()
-            )
-    return draft
 
 
 def scores_sweep(limit: int = 40_000) -> int:

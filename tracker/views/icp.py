@@ -15,7 +15,8 @@ from tracker.models.choices import CriterionField, IcpStatus
 from tracker.scoring import vocabulary
 from tracker.scoring.facts import leads_facts
 from tracker.scoring.forms import CriterionFormSet, IcpForm
-from tracker.scoring.service import current_icp, icp_new_draft, icp_publish, scorer_for
+from tracker.scoring.service import current_icp, scorer_for
+from tracker.scoring.versions import icp_new_draft, icp_publish
 from tracker.tenancy import get_managed_or_404, parse_id, scoped
 
 
