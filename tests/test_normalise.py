@@ -4,18 +4,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.scoring.normalise import (
-    FUNCTIONS,
-    SENIORITIES,
+from tracker.scoring.normalise_companies import (
     CompanyResolver,
     Match,
-    TitleProfile,
     company_key,
     domain_company_key,
     email_domain,
-    expand,
     is_academic,
     is_free_mail,
+)
+from tracker.scoring.normalise_titles import (
+    FUNCTIONS,
+    SENIORITIES,
+    TitleProfile,
+    expand,
     title_profile,
     title_profiles,
 )

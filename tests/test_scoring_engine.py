@@ -8,18 +8,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tracker.scoring.engine import (
-    ACTIONS,
-    FIELDS,
-    GRADES,
-    KINDS,
-    Criterion,
-    LeadFacts,
-    Profile,
-    Reason,
-    compile_profile,
-    score_lead,
-)
+from tracker.scoring.engine import compile_profile, score_lead
+from tracker.scoring.normalise_companies import company_key
+from tracker.scoring.values import ACTIONS, FIELDS, GRADES, KINDS, Criterion, LeadFacts, Profile, Reason
 
 
 def crit(id=1, part="fit", field="seniority", kind="in_set", label="Rule", values=(), **kw) -> Criterion:
@@ -209,6 +200,9 @@ LIST_CASES = [
     (["New Relic"], {"company_key": "newrelic"}, True),
     (["Relic Games Ltd"], {"company_key": "new relic"}, False),
     (["rival.io"], {"company_key": "rival"}, False),  # a domain entry matches domains only
+    # A listed name is keyed as the lead's company is (company_key): group and holding words aside.
+    (["Acme Group"], {"company_key": company_key("ACME Group Holdings Ltd")}, True),
+    (["Globex Holdings"], {"company_key": company_key("Globex")}, True),
     ([":free_mail"], {"email_domain": "gmail.com", "is_free_mail": True}, True),
     ([":free_mail"], {"email_domain": "acme.io"}, False),
     ([":academic"], {"email_domain": "mit.edu", "is_academic": True}, True),

@@ -13,8 +13,8 @@ from django.utils import timezone
 from tests import factories as f
 from tracker.models import LeadScore
 from tracker.scoring import store
-from tracker.scoring.engine import Reason, Score
 from tracker.scoring.store import ScoreRow, reasons_json, reasons_text, scores_store
+from tracker.scoring.values import Reason, Score
 
 pytestmark = pytest.mark.django_db
 

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from operator import attrgetter
 
-PARTS = ("fit", "engagement", "negative")
-FIELDS = tuple(
-    "seniority function company_size industry country region target_account email_domain rating "
-    "conversation_type interest notes scan_count".split()
+from tracker.scoring.normalise_companies import company_key
+from tracker.scoring.text import fold, fold_text
+from tracker.scoring.values import (
+    ACADEMIC,
+    ACTIONS,
+    FIELDS,
+    FREE_MAIL,
+    GRADES,
+    KINDS,
+    PARTS,
+    Criterion,
+    LeadFacts,
+    Profile,
+    Reason,
+    Score,
 )
-KINDS = ("in_set", "range", "keyword", "list_match")
-ACTIONS = ("exclude", "penalise", "cap", "flag_customer")
-GRADES = ("A", "B", "C", "D")
-# Pseudo-values for email_domain/target_account lists: match LeadFacts.is_free_mail / is_academic.
-FREE_MAIL, ACADEMIC = ":free_mail", ":academic"
+
 NEGATIONS = frozenset(
     "not no never don't dont doesn't doesnt isn't isnt cannot nor neither without "
     "pas jamais sans aucun aucune kein keine keinen keinem keiner keines nicht nie niemals ohne".split()
@@ -37,10 +43,6 @@ _ATTR = {  # LeadFacts attributes named differently from their field
 _NUMERIC = frozenset({"company_size", "scan_count"})
 _DOMAIN_FIELDS = frozenset({"email_domain", "target_account"})
 _SHOWN = {"email_domain": "domain", "target_account": "account"}
-_LEGAL_SUFFIXES = frozenset(
-    "inc incorporated ltd limited llc llp plc corp corporation co company gmbh ag kg sa sas sarl "
-    "bv nv oy ab as spa srl pty".split()
-)
 _CLAUSE = re.compile(
     r"[.,;:!?()\[\]{}\n\r\u2014\u2013]| - |\b(?:but|however|though|although|aber|sondern|mais)\b"
 )
@@ -48,124 +50,20 @@ _WORD = re.compile(r"\w+(?:'\w+)*")
 # Finds every word _is_negated could flag (and possibly more): a cheap pre-check.
 _NEGATION_WORDS = "|".join(map(re.escape, sorted(NEGATIONS)))
 _ANY_NEGATION = re.compile(rf"(?<!\w)(?:{_NEGATION_WORDS})(?!\w)|n't")
-_NAME_TOKEN = re.compile(r"[^\W_]+")
 _MEMO_LIMIT = 4096  # per criterion: distinct raw values remembered with their outcome
 _NEW = object()
 _CRITERION_ID = attrgetter("criterion_id")
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One IcpCriterion row as plain data."""
-
-    id: int
-    part: str
-    field: str
-    kind: str
-    label: str
-    values: tuple[str, ...] = ()
-    min_value: float | None = None
-    max_value: float | None = None
-    weight: int = 0
-    action: str = ""
-
-
-@dataclass(frozen=True)
-class Profile:
-    """One ICP version: its criteria and grade thresholds."""
-
-    version: int
-    criteria: tuple[Criterion, ...]
-    grade_a_min: int
-    grade_b_min: int
-    grade_c_min: int
-    cap_grade: str = "C"
-
-
-@dataclass(frozen=True)
-class LeadFacts:
-    """Everything known about one lead, already normalised."""
-
-    seniority: str = "unknown"
-    function: str = "other"
-    company_size: int | None = None
-    industry: str = ""
-    country: str = ""
-    region: str = ""
-    company_key: str = ""
-    email_domain: str = ""
-    is_free_mail: bool = False
-    is_academic: bool = False
-    account_match: str = ""
-    is_customer: bool = False
-    ratings: tuple[str, ...] = ()
-    conversation_types: tuple[str, ...] = ()
-    interests: tuple[str, ...] = ()
-    notes: str = ""
-    scan_count: int = 1
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Points one criterion gave a lead, with the text a manager reads."""
-
-    points: int
-    text: str
-    criterion_id: int | None
-
-    def __str__(self) -> str:
-        return f"{self.points:+d} {self.text}" if self.points else self.text
-
-
-@dataclass(frozen=True)
-class Score:
-    """A lead's score, grade and the reasons that sum to the score."""
-
-    score: int
-    grade: str
-    reasons: tuple[Reason, ...]
-    excluded: bool
-    existing_customer: bool
-    version: int
-
-    def reasons_json(self) -> list[dict]:
-        """The reasons as stored in LeadScore.reasons."""
-        return [{"points": r.points, "reason": r.text, "criterion": r.criterion_id} for r in self.reasons]
 
 
 Test = Callable[[LeadFacts], Reason | None]
 Maker = Callable[[str], Reason]
 
 
-def _strip_accents(text: str) -> str:
-    """Drop combining marks after NFKD and straighten typographic apostrophes."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("\u2019", "'")
-
-
-@lru_cache(maxsize=16384)
-def fold(text: str) -> str:
-    """Casefold, strip accents and collapse whitespace: the key every value comparison uses."""
-    folded = text.casefold()
-    if not folded.isascii():
-        folded = _strip_accents(folded)
-    return " ".join(folded.split())
-
-
-@lru_cache(maxsize=512)
-def _fold_text(text: str) -> str:
-    """Fold free text for keyword search, keeping line breaks (clause boundaries)."""
-    folded = text.casefold()
-    return folded if folded.isascii() else _strip_accents(folded)
-
-
 @lru_cache(maxsize=16384)
 def name_key(name: str) -> str:
-    """Compare company names: folded alphanumerics joined, trailing legal forms dropped."""
-    tokens = _NAME_TOKEN.findall(fold(name))
-    while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
-        tokens.pop()
-    return "".join(tokens)
+    """Compare company names as the account matching does (``company_key``), spaces aside: a listed
+    "Acme Group" and a lead's "ACME Group Holdings Ltd" are the same company."""
+    return "".join(company_key(name).split())
 
 
 @lru_cache(maxsize=16384)
@@ -345,7 +243,7 @@ def _keyword(c: Criterion, make: Maker, unknown: Reason | None) -> Test:
     pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)" if ordered else r"(?!)")
 
     def search(text: str) -> Reason | None:
-        folded = _fold_text(text)
+        folded = fold_text(text)
         for found in pattern.finditer(folded):
             if not _is_negated(folded, found.start()):
                 phrase = found.group()

@@ -12,15 +12,15 @@ import re
 from tracker.drivercursors import among, driver_rows
 from tracker.models import Account, Lead, Scan
 from tracker.regions import country_region
-from tracker.scoring.engine import LeadFacts
-from tracker.scoring.normalise import (
+from tracker.scoring.normalise_companies import (
     CompanyResolver,
     company_key,
     email_domain,
     is_academic,
     is_free_mail,
-    title_profiles,
 )
+from tracker.scoring.normalise_titles import title_profiles
+from tracker.scoring.values import LeadFacts
 
 
 def account_resolver(sponsor_id: int) -> tuple[CompanyResolver, dict[int, Account]]:

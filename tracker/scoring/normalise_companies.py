@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
-from tracker.scoring.normalise_titles import fold
+from tracker.scoring.text import fold
 
 NAME_FUZZY_CUTOFF = 88
 

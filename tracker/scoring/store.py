@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from tracker.drivercursors import int_array
 from tracker.models import LeadScore
-from tracker.scoring.engine import Reason, Score
+from tracker.scoring.values import Reason, Score
 
 FIELDS = ("icp", "score", "grade", "reasons", "excluded", "existing_customer")
 _STAGE = "tracker_leadscore_stage"

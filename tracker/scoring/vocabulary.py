@@ -6,8 +6,8 @@ to the keys the scoring engine matches; a value that is none of them is an error
 from __future__ import annotations
 
 from tracker.models.choices import ConversationType, Rating, Region
-from tracker.scoring.engine import ACADEMIC, FREE_MAIL
 from tracker.scoring.normalise_titles import FUNCTIONS, SENIORITIES, fold
+from tracker.scoring.values import ACADEMIC, FREE_MAIL
 
 SENIORITY_LABELS = {
     "founder": "Founder", "c_level": "C-level (CEO, CTO, CISO, ...)", "vp": "VP", "director": "Director",
