@@ -6,8 +6,8 @@ in-process list, so each next chunk starts when the previous one committed, exac
 receive it), until the job is done. FLOOR, in the same run on the same rows: one server-side cursor reads
 the columns the scorer needs (lead, attendee, scans aggregated per lead, the stored score), the same
 normalisers and the same compiled engine score them, and the score of each lead whose score changed is
-written back with COPY into a temporary table and one ``UPDATE ... FROM``
-(shared/reference/performance.md). The floor runs first, so it sees the scores of the previous version
+written back with COPY into a temporary table and one ``UPDATE ... FROM`` (the fastest bulk write
+PostgreSQL offers). The floor runs first, so it sees the scores of the previous version
 and writes a realistic share of changed leads; ours then rewrites every row (the version changes, and with
 it the criterion ids in the reasons). A check (untimed) then compares the score ours stored for every lead
 with the floor's, and the facts of a sample of leads as both build them.

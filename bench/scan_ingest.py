@@ -185,6 +185,11 @@ def main() -> None:
     parser.add_argument(
         "--prebuild-rate", type=int, default=4000, help="requests per second of load to build beforehand"
     )
+    parser.add_argument(
+        "--full-stack",
+        action="store_true",
+        help="device requests walk the whole middleware chain (DEVICE_API_SHORTCUT=0), to see what the shortcut buys",
+    )
     args = parser.parse_args()
 
     sponsorship, staff, key, tag = setup_data(args.attendees)
@@ -197,6 +202,8 @@ def main() -> None:
     from tracker import gunicorn as web  # the server's settings, as the server will read them
 
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "600"}
+    if args.full_stack:
+        env["DEVICE_API_SHORTCUT"] = "0"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--config", "python:tracker.gunicorn", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning"],
@@ -284,7 +291,7 @@ def main() -> None:
     print(
         f"RESULT scan_ingest ours={scans_per_s:.0f} floor={floor['rps']:.0f} ratio={scans_per_s / floor['rps']:.2f} "
         f"p50_ms={ours['p50_ms']:.1f} p99_ms={ours['p99_ms']:.1f} errors={ours['errors']} clients={args.clients} db={vendor} "
-        f"matched={matched} drain_s={drain_s:.1f}"
+        f"matched={matched} drain_s={drain_s:.1f} device_shortcut={'off' if args.full_stack else 'on'}"
     )
 
 

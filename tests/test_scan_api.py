@@ -206,7 +206,10 @@ def test_browser_posts_need_the_csrf_token(booth):
     assert with_token.status_code == 201
 
 
-def test_devices_authenticate_with_a_token_scoped_to_their_sponsor(booth):
+@pytest.mark.parametrize("shortcut", [True, False], ids=["device-shortcut", "whole-middleware-chain"])
+def test_devices_authenticate_with_a_token_scoped_to_their_sponsor(booth, shortcut, settings):
+    if not shortcut:  # as with DEVICE_API_SHORTCUT=0: the device request walks every middleware
+        settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "tracker.middleware.DeviceApiMiddleware"]
     sponsorship, staff = booth
     token, key = DeviceToken.issue(staff=staff, name="booth phone")
     device = Client(enforce_csrf_checks=True)  # no cookies, so no CSRF token needed

@@ -3,10 +3,8 @@
 gevent workers: each client connection is served by a greenlet, and a request waiting for PostgreSQL
 lets the others run. In a booth rush every scan POST waits for the commit of the group insert
 (``tracker.scans.grouping``), which needs many requests in one process. With threads (the gthread
-worker, 2 workers of 16 threads) those waits made every thread take turns at the interpreter lock
-after each one: half the machine went to handing it over or sat idle, and the scan API reached 0.44
-of the minimal endpoint's throughput at 50 phones; on greenlets the same code reached 0.56 to 0.61,
-its slowest requests (p99) down from about 30 ms to 21-24 ms (bench/scan_ingest.py). Greenlets share
+worker) those waits made every thread take turns at the interpreter lock after each one, and half the
+machine went to handing it over or sat idle (the README's bench notes have the figures). Greenlets share
 a pool of database connections per process (``tracker/settings.py``) rather than holding one each.
 
 The price of greenlets: a request that computes for long without touching the network (a large

@@ -4,7 +4,8 @@ Requests from scanning devices skip the middleware that only browsers need.
 
 A device posting scans with ``Authorization: Token <key>`` sends no cookie: sessions, CSRF, the logged-in
 user, messages, frame options and login lockouts have nothing to do for it, yet walking them (and the URL
-patterns) cost a third of each scan POST's time in a booth rush (bench/scan_ingest.py). Placed right after
+patterns) costs a large share of each scan POST in a booth rush (``bench/scan_ingest.py --full-stack``
+measures it). Placed right after
 SecurityMiddleware, this answers such requests from the device API views directly. Every other request,
 browsers' posts to the same API included (their session and CSRF token are checked there), goes down the
 whole chain.

@@ -45,8 +45,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Device (token) requests to the scan API stop here: the rest is for browsers.
-    "tracker.middleware.DeviceApiMiddleware",
+    # Device (token) requests to the scan API stop here: the rest is for browsers. DEVICE_API_SHORTCUT=0
+    # sends them down the whole chain (``bench/scan_ingest.py --full-stack`` measures what that costs).
+    *(["tracker.middleware.DeviceApiMiddleware"] if env.bool("DEVICE_API_SHORTCUT", default=True) else []),
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

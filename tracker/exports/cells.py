@@ -3,7 +3,7 @@
 openpyxl's write-only worksheet makes each appended row's cells by guessing every value's type (text
 starting with "=" becomes a formula, "#N/A" an error; a styled cell takes a slow path). ``typed_rows``
 puts in its place a maker that types each cell by its value's class: text is always text, so nothing a
-user typed can become a formula, and it is about a quarter faster than openpyxl's own (bench/exports.py).
+user typed can become a formula, and it is faster than openpyxl's own (bench/exports.py measures both).
 It relies on two openpyxl 3.1 internals, ``WriteOnlyWorksheet._values_to_row`` and ``Cell._value``
 (openpyxl is pinned below 3.2); ``tests/test_exports.py`` fails loudly if either moves.
 """

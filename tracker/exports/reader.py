@@ -1,7 +1,7 @@
 """The one place that forks: an export's next chunk read by a child process while this one writes.
 
-Measured worth it on two cores (bench/exports.py: the reading is a third of the time on top of the
-writing when done in turn). It forks only inside ``forked_reading()``, which the export task alone
+It pays on two cores (bench/exports.py measures it against reading in turn; the README's bench notes
+have the figures). It forks only inside ``forked_reading()``, which the export task alone
 enters; everywhere else (the web server, a test, a transaction) chunks are read in turn, in-process.
 """
 
@@ -36,8 +36,8 @@ def read_ahead(items: Iterable[T], read: Callable[[T], R]) -> Iterator[R]:
     """``read(item)`` for each item, in order, the next one read by another process meanwhile.
 
     An export alternates between the database (reading a chunk of rows and making them sheet rows) and
-    writing those rows as cells; one after the other, the first took a third of the time on top of the
-    second, and a thread could not overlap them (both need Python's interpreter lock). On PostgreSQL and
+    writing those rows as cells; one after the other, the reading adds to the writing, and a thread
+    could not overlap them (both need Python's interpreter lock). On PostgreSQL and
     outside a transaction, a reader process forked from this one (with its own database connection)
     reads and builds chunk n+1 while this one writes chunk n: the two run on two cores. Items and
     results cross a pipe, pickled. Inside a transaction (a test case, an ``atomic`` block) another

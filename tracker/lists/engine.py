@@ -40,8 +40,8 @@ class CountCappedPaginator(Paginator):
     page together; nobody pages that far. Up to the cap the count is exact (the whole list of most
     booths: a few hundred to a few thousand leads); past it ``count_text`` reads "2,000+" and paging on
     moves the cap along (page 101 of 50 rows counts up to 7,000). The cost of a count grows with the
-    cap: a search for a common word at a 316k-lead booth (bench/lead_list.py, 1M scans) tests every
-    lead until it has found that many, 60-80 ms for 5,000.
+    cap: a search for a common word at a booth of hundreds of thousands of leads tests every lead until
+    it has found that many.
     """
 
     def __init__(self, object_list, per_page, *, requested_page, ahead: int | None = None, **kwargs):

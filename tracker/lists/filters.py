@@ -56,7 +56,7 @@ class FilterForm(forms.Form):
     """The filter sets' form, drawn with Django's Jinja2 form renderer.
 
     A filter form is a dozen fields, two of them lists of every staff member, on every list page; the
-    Django-template renderer spent 30-45 ms drawing it, as long as the rest of the page. Django ships
+    Django-template renderer took as long drawing it as the rest of the page. Django ships
     Jinja2 versions of its widget templates; ``tracker/jinja2`` holds the one django-filter lacks, and a
     select that draws its options in place. The admin and the other forms keep the default renderer
     (the admin's widgets have no Jinja2 templates).

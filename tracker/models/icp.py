@@ -134,7 +134,7 @@ class LeadScore(models.Model):
 
     lead = models.OneToOneField(Lead, on_delete=models.CASCADE, related_name="score")
     # No index on icp: a publish changes every row's icp, and with an index on it PostgreSQL cannot
-    # update a score in place (a HOT update); rescoring a chunk took three times as long. Nothing reads
+    # update a score in place (a HOT update), and rescoring slows down severalfold. Nothing reads
     # scores by version but an ICP's deletion check.
     icp = models.ForeignKey(
         IdealCustomerProfile, on_delete=models.PROTECT, related_name="scores", db_index=False

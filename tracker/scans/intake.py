@@ -215,11 +215,10 @@ def _insert_cursor(db):
     """A Django cursor (wrapped and logged like any other) that sends the insert as it is written.
 
     Django binds parameters on the client: psycopg spells the scan's values into the statement text and
-    PostgreSQL parses them back out. Sending them as parameters of the same text took about a fifth off
-    the cost of a scan POST under load (bench/scan_ingest.py). The cursor is psycopg's raw cursor, which
-    takes PostgreSQL's own ``$n`` placeholders: with ``%s`` psycopg parses the statement again for every
-    group of more than three scans (it caches only short statements), a quarter of the insert's time in
-    a rush. Statements are still not prepared unless the database OPTIONS ask for it
+    PostgreSQL parses them back out, a cost every scan POST paid under load. The cursor is psycopg's raw
+    cursor, which takes PostgreSQL's own ``$n`` placeholders: with ``%s`` psycopg parses the statement
+    again for every group of more than three scans (it caches only short statements). Statements are still
+    not prepared unless the database OPTIONS ask for it
     (``prepare_threshold``), so connection poolers keep working.
     """
     if db.vendor != "postgresql":

@@ -1,7 +1,7 @@
 """Company names and email domains → comparable keys, and resolving a lead's company to a sponsor account.
 
 Pure and deterministic: no ORM, no I/O, no network. The public-suffix, free-mail and academic tables are
-small built-in tables (see shared/reference/scoring.md §3), not the full lists:
+small built-in tables covering the usual cases, not the full lists (no data download at run time):
 
 - ``company_key``: fold (case, accents, full-width), join dotted/slashed initials ("S.A." → "sa", "A/S" →
   "as"), a spaced "&" becomes "and" ("AT&T" → "att"), punctuation becomes spaces; then, until nothing

@@ -22,9 +22,8 @@ Pipeline:
    recognised function alone means an individual contributor ("DevOps" → ic/platform, rule
    "function:platform"); otherwise unknown/other with rule "none".
 
-Rules read the expanded title padded with spaces and are anchored on a literal space (not ``\b``), which
-keeps 100k distinct titles at roughly 2 s cold on one core; ``title_profile`` and the expanded-form step
-are both LRU-cached, and ``title_profiles`` works on distinct values only.
+Rules read the expanded title padded with spaces and are anchored on a literal space (not ``\b``), so the
+regex engine jumps from word to word; ``title_profile`` and the expanded-form step are both LRU-cached, and ``title_profiles`` works on distinct values only.
 
 Choices worth knowing: "Owner"/"Inhaber" is ``founder``; architects are ``senior_ic``; "Lead" is
 ``manager``; developer relations/advocacy/evangelism is ``app_dev`` (a technical, developer-facing role,
@@ -94,7 +93,7 @@ def expand(title: str) -> str:
 # --- 2. rules ---------------------------------------------------------------------------------------
 # Rules read the expanded title padded with one space each side, so a leading " " anchors a word start
 # and "(?= )" a word end. Patterns then begin with a literal space, which lets the regex engine jump from
-# word to word instead of trying every character (about 5× faster than "\b").
+# word to word instead of trying every character, as "\b" makes it.
 
 
 def _word_pattern(kind: str, fragment: str) -> str:

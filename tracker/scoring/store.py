@@ -9,12 +9,12 @@ chunk) writes only the leads whose result moved, which keeps the table and its i
 
 On PostgreSQL the rows go through COPY into a temporary table, then one ``UPDATE ... FROM`` of the rows
 ``WHERE (...) IS DISTINCT FROM (...)`` and one ``INSERT ... SELECT`` of the missing ones (``ON CONFLICT
-DO UPDATE``, should another transaction insert one meanwhile): shared/reference/performance.md, where
-``bulk_update`` takes minutes at 1M rows and this takes seconds. Both statements also name the batch's
+DO UPDATE``, should another transaction insert one meanwhile), because ``bulk_update`` writes one
+``CASE`` per column per row and takes minutes at a million rows. Both statements also name the batch's
 leads as one array parameter (``lead_id = ANY(%s)``): the stage table is never analysed, so the planner
-guesses its size from its pages (several times too many rows) and, at 100k stored scores, joined a chunk of
-2,000 by reading the whole score table (150 ms a chunk, growing with the table); with the ids it reads
-only the batch's rows through the unique index.
+guesses its size from its pages (several times too many rows) and joined a chunk by reading the whole
+score table, a cost growing with the table; with the ids it reads only the batch's rows through the
+unique index.
 Elsewhere (SQLite), the stored rows are read, compared in Python, and the changed ones written with
 ``bulk_create(update_conflicts=True)``.
 """
