@@ -136,15 +136,9 @@ def totals_by_currency(cost_lines) -> dict[str, Decimal]:
 class SponsorshipAdmin(TrackerModelAdmin):
     str_related = ("sponsor", "event")
     list_display = (
-        "sponsor",
-        "event",
-        "tier",
-        "has_booth",
-        "no_booth_reason",
-        "lead_count",
-        "scan_count",
+        "sponsor", "event", "tier", "has_booth", "no_booth_reason", "lead_count", "scan_count",
         "total_cost",
-    )
+    )  # fmt: skip
     list_display_links = ("sponsor",)
     list_filter = ("event", "tier", "has_booth", "no_booth_reason", "themes")
     search_fields = ("sponsor__name", "event__name", "event__city", "booth_number")

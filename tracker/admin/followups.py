@@ -51,15 +51,8 @@ class FollowUpChangeInline(TabularInline):
 class FollowUpAdmin(TrackerModelAdmin):
     str_related = ("lead__attendee", "lead__sponsorship__sponsor")
     list_display = (
-        "lead_name",
-        "sponsor",
-        "owner_name",
-        "channel",
-        "due_on",
-        "status",
-        "opportunity",
-        "updated_at",
-    )
+        "lead_name", "sponsor", "owner_name", "channel", "due_on", "status", "opportunity", "updated_at",
+    )  # fmt: skip
     list_filter = ("status", "channel", ("owner", admin.EmptyFieldListFilter), "lead__sponsorship__event")
     list_display_links = ("lead_name",)
     list_select_related = ("owner__user",)
@@ -123,12 +116,7 @@ class FollowUpChangeAdmin(TrackerModelAdmin):
         "changed_by",
     )
     list_filter = ("to_status", "from_status")
-    list_select_related = (
-        "follow_up__lead__attendee",
-        "changed_by",
-        "from_owner__user",
-        "to_owner__user",
-    )
+    list_select_related = ("follow_up__lead__attendee", "changed_by", "from_owner__user", "to_owner__user")
     search_fields = (
         "follow_up__lead__attendee__first_name",
         "follow_up__lead__attendee__last_name",

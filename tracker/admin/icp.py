@@ -271,27 +271,10 @@ class RescoreJobAdmin(TrackerModelAdmin):
     """Rescoring runs after an ICP was published: progress, and whether a newer version stopped them."""
 
     str_related = ("icp__sponsor",)
-    list_display = (
-        "__str__",
-        "status",
-        "done",
-        "total",
-        "created_at",
-        "updated_at",
-        "finished_at",
-    )
+    list_display = ("__str__", "status", "done", "total", "created_at", "updated_at", "finished_at")
     list_filter = ("status",)
     search_fields = ("icp__sponsor__name",)
-    readonly_fields = (
-        "icp",
-        "status",
-        "total",
-        "done",
-        "cursor",
-        "created_at",
-        "updated_at",
-        "finished_at",
-    )
+    readonly_fields = ("icp", "status", "total", "done", "cursor", "created_at", "updated_at", "finished_at")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -14,6 +14,18 @@ from tracker.scans.matching import leads_recount
 _ATTENDEE_SEARCH = ("first_name", "last_name", "email", "company", "badge_id")
 
 
+class SponsorshipColumns:
+    """The sponsor and event columns of rows that belong to a sponsorship (leads, scans)."""
+
+    @admin.display(description="sponsor", ordering="sponsorship__sponsor__name")
+    def sponsor(self, obj: Lead | Scan) -> str:
+        return obj.sponsorship.sponsor.name
+
+    @admin.display(description="event", ordering="sponsorship__event__start_date")
+    def event(self, obj: Lead | Scan) -> str:
+        return obj.sponsorship.event.name
+
+
 class UnknownBadgeFilter(admin.SimpleListFilter):
     """Scans whose badge matched nobody yet: kept with their raw payload until someone resolves them."""
 
@@ -91,20 +103,12 @@ class AttendeeAdmin(TrackerModelAdmin):
 
 
 @admin.register(Lead, site=site)
-class LeadAdmin(TrackerModelAdmin):
+class LeadAdmin(SponsorshipColumns, TrackerModelAdmin):
     str_related = ("attendee", "sponsorship__sponsor")
     list_display = (
-        "attendee_name",
-        "company",
-        "sponsor",
-        "event",
-        "scan_count",
-        "first_scan_at",
-        "last_scan_at",
-        "consent",
-        "grade",
-        "follow_up_status",
-    )
+        "attendee_name", "company", "sponsor", "event", "scan_count", "first_scan_at", "last_scan_at",
+        "consent", "grade", "follow_up_status",
+    )  # fmt: skip
     list_display_links = ("attendee_name",)
     list_filter = ("consent", "score__grade", "follow_up__status", "sponsorship__event")
     list_select_related = ("sponsorship__event", "score", "follow_up")
@@ -128,14 +132,6 @@ class LeadAdmin(TrackerModelAdmin):
     def company(self, obj: Lead) -> str:
         return obj.attendee.company
 
-    @admin.display(description="sponsor", ordering="sponsorship__sponsor__name")
-    def sponsor(self, obj: Lead) -> str:
-        return obj.sponsorship.sponsor.name
-
-    @admin.display(description="event", ordering="sponsorship__event__start_date")
-    def event(self, obj: Lead) -> str:
-        return obj.sponsorship.event.name
-
     @admin.display(description="grade", ordering="score__grade")
     def grade(self, obj: Lead) -> str:
         score = getattr(obj, "score", None)
@@ -148,19 +144,12 @@ class LeadAdmin(TrackerModelAdmin):
 
 
 @admin.register(Scan, site=site)
-class ScanAdmin(TrackerModelAdmin):
+class ScanAdmin(SponsorshipColumns, TrackerModelAdmin):
     str_related = ("sponsorship__sponsor", "sponsorship__event")
     list_display = (
-        "received_at",
-        "sponsor",
-        "event",
-        "lead_name",
-        "scanned_by_name",
-        "payload_format",
-        "rating",
-        "conversation_type",
-        "consent",
-    )
+        "received_at", "sponsor", "event", "lead_name", "scanned_by_name", "payload_format", "rating",
+        "conversation_type", "consent",
+    )  # fmt: skip
     list_display_links = ("received_at",)
     list_filter = (
         UnknownBadgeFilter,
@@ -204,14 +193,6 @@ class ScanAdmin(TrackerModelAdmin):
         lead_ids = set(queryset.exclude(lead__isnull=True).values_list("lead_id", flat=True))
         super().delete_queryset(request, queryset)
         leads_recount(lead_ids)
-
-    @admin.display(description="sponsor", ordering="sponsorship__sponsor__name")
-    def sponsor(self, obj: Scan) -> str:
-        return obj.sponsorship.sponsor.name
-
-    @admin.display(description="event", ordering="sponsorship__event__start_date")
-    def event(self, obj: Scan) -> str:
-        return obj.sponsorship.event.name
 
     @admin.display(description="lead", ordering="lead__attendee__last_name")
     def lead_name(self, obj: Scan) -> str:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 
-from tracker.lists.filters import FilterForm, ScopedFilterSet, StaffChoiceFilter, YesNoAny
+from tracker.lists.filters import BetweenFilter, ScopedFilterSet, StaffChoiceFilter, TickFilter, YesNoAny
 from tracker.models import Event, FollowUp, Sponsorship
 from tracker.models.choices import FollowUpStatus, Grade
 
@@ -31,33 +30,16 @@ class FollowUpFilterSet(ScopedFilterSet):
     unassigned = django_filters.BooleanFilter(
         field_name="owner", lookup_expr="isnull", label="Unassigned", widget=YesNoAny
     )
-    status = django_filters.MultipleChoiceFilter(
-        choices=FollowUpStatus.choices,
-        distinct=False,
-        label="Follow-up status",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    grade = django_filters.MultipleChoiceFilter(
-        field_name="lead__score__grade",
-        choices=Grade.choices,
-        distinct=False,
-        label="Grade",
-        widget=forms.CheckboxSelectMultiple,
-    )
+    status = TickFilter(choices=FollowUpStatus.choices, label="Follow-up status")
+    grade = TickFilter(field_name="lead__score__grade", choices=Grade.choices, label="Grade")
     country = django_filters.CharFilter(
         field_name="lead__attendee__country", lookup_expr="iexact", label="Country"
     )
     overdue = django_filters.BooleanFilter(method="is_overdue", label="Overdue", widget=YesNoAny)
-    due = django_filters.DateFromToRangeFilter(
-        field_name="due_on",
-        label="Due between",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )
+    due = BetweenFilter(field_name="due_on", label="Due between")
 
-    class Meta:
+    class Meta(ScopedFilterSet.Meta):
         model = FollowUp
-        fields = ()
-        form = FilterForm
 
     def is_overdue(self, queryset: QuerySet[FollowUp], name: str, value) -> QuerySet[FollowUp]:
         if value is None:

@@ -6,7 +6,6 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from tracker.lists.tables import BaseTable, LinkColumn, ScoreOrdering, WhenColumn, first_reason
-from tracker.models import FollowUp
 
 
 class FollowUpTable(ScoreOrdering, BaseTable):
@@ -45,24 +44,6 @@ class FollowUpTable(ScoreOrdering, BaseTable):
     }
 
     class Meta(BaseTable.Meta):
-        model = FollowUp
-        fields = (
-            "pk",
-            "lead",
-            "company",
-            "event",
-            "grade",
-            "score",
-            "top_reason",
-            "owner",
-            "status",
-            "due_on",
-            "channel",
-            "opportunity",
-            "created_at",
-            "updated_at",
-        )
-        sequence = fields
         default_columns = ("lead", "company", "grade", "score", "owner", "status", "due_on", "opportunity")
         empty_text = "No follow-ups match."
 

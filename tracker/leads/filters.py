@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 
-from tracker.lists.filters import FilterForm, ScopedFilterSet, StaffChoiceFilter
+from tracker.lists.filters import BetweenFilter, ScopedFilterSet, StaffChoiceFilter, TickFilter
 from tracker.models import Event, Lead, Sponsorship
 from tracker.models.choices import FollowUpStatus, Grade
 
@@ -22,31 +21,13 @@ class LeadFilterSet(ScopedFilterSet):
         field_name="sponsorship__event", queryset=Event.objects.none(), label="Event"
     )
     sponsorship = django_filters.ModelChoiceFilter(queryset=Sponsorship.objects.none(), label="Booth")
-    # One score and one follow-up per lead: no row can repeat, so no DISTINCT (it made PostgreSQL
-    # sort and count every matching lead with its subqueries).
-    grade = django_filters.MultipleChoiceFilter(
-        field_name="score__grade",
-        choices=Grade.choices,
-        label="Grade",
-        distinct=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    grade = TickFilter(field_name="score__grade", choices=Grade.choices, label="Grade")
     owner = StaffChoiceFilter(field_name="follow_up__owner", label="Owner")
-    status = django_filters.MultipleChoiceFilter(
-        field_name="follow_up__status",
-        choices=FollowUpStatus.choices,
-        distinct=False,
-        label="Follow-up status",
-        widget=forms.CheckboxSelectMultiple,
+    status = TickFilter(
+        field_name="follow_up__status", choices=FollowUpStatus.choices, label="Follow-up status"
     )
     country = django_filters.CharFilter(field_name="attendee__country", lookup_expr="iexact", label="Country")
-    last_scan = django_filters.DateFromToRangeFilter(
-        field_name="last_scan_at",
-        label="Last scan between",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )
+    last_scan = BetweenFilter(field_name="last_scan_at", label="Last scan between")
 
-    class Meta:
+    class Meta(ScopedFilterSet.Meta):
         model = Lead
-        fields = ()
-        form = FilterForm

@@ -6,7 +6,6 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from tracker.lists.tables import BaseTable, LinkColumn, ScoreOrdering, WhenColumn, first_reason
-from tracker.models import Lead
 
 
 class LeadTable(ScoreOrdering, BaseTable):
@@ -46,27 +45,6 @@ class LeadTable(ScoreOrdering, BaseTable):
     }
 
     class Meta(BaseTable.Meta):
-        model = Lead
-        fields = (
-            "pk",
-            "name",
-            "title",
-            "company",
-            "country",
-            "event",
-            "grade",
-            "score",
-            "top_reason",
-            "rating",
-            "scans",
-            "first_scan_at",
-            "last_scan_at",
-            "consent",
-            "owner",
-            "status",
-            "due",
-        )
-        sequence = fields
         default_columns = ("name", "company", "grade", "score", "rating", "last_scan_at", "owner", "status")
         empty_text = "No leads match."
 

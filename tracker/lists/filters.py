@@ -52,6 +52,24 @@ def staff_choices(staff: QuerySet[StaffMember]) -> Callable[[], list[tuple[int, 
     return choices
 
 
+class TickFilter(django_filters.MultipleChoiceFilter):
+    """Values ticked in a list of checkboxes; a row matches any of them. The field is one per row (a
+    lead's score, its follow-up), so no row can repeat and no DISTINCT is needed (it made PostgreSQL sort
+    and count every matching row with its subqueries)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, distinct=False, widget=forms.CheckboxSelectMultiple, **kwargs)
+
+
+class BetweenFilter(django_filters.DateFromToRangeFilter):
+    """Dates from and to, each picked in the browser's date field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *args, widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}), **kwargs
+        )
+
+
 class FilterForm(forms.Form):
     """The filter sets' form, drawn with Django's Jinja2 form renderer.
 
@@ -112,9 +130,14 @@ class ScopedFilterSet(django_filters.FilterSet):
         label="Consent",
     )
 
+    class Meta:
+        fields = ()
+        form = FilterForm
+
     def __init__(self, *args, user, sponsorship: Sponsorship | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters = {name: self.filters[name] for name in self.filter_order}
+        # The form's fields in ``filter_order``; a filter not named there follows them, never dropped.
+        self.filters = {**{name: self.filters[name] for name in self.filter_order}, **self.filters}
         staff = (
             scoped(StaffMember, user).select_related("user").order_by("user__first_name", "user__last_name")
         )

@@ -95,7 +95,10 @@ class LinkColumn(tables.Column):
 class BaseTable(tables.Table):
     """A selection checkbox, a default column set and a stateless column chooser.
 
-    ``columns`` (the names to show, in ``Meta.fields`` order) comes from the request; unknown names
+    Columns are shown in the order they are declared (the checkbox first); ``Meta.default_columns`` names
+    those shown when the request chooses none.
+
+    ``columns`` (the names to show, in declaration order) comes from the request; unknown names
     are ignored, and an empty choice falls back to ``Meta.default_columns``. The page's rows are
     rendered by :meth:`body_rows` (``tracker/table.html``), django-tables2 renders the rest.
     """
