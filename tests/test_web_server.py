@@ -235,3 +235,16 @@ def test_booth_staff_scan_in_a_browser_on_the_production_server(
     scan = Scan.objects.get(sponsorship=sponsorship)
     assert (scan.rating, scan.notes, scan.scanned_by) == ("hot", "Wants the pool numbers", staff)
     assert scan.lead.attendee.badge_id == "KCEU24-000001"
+
+
+def test_the_web_servers_config_loads_no_database_layer_before_gevent_patches_threading():
+    """gunicorn imports its config (and with it the tracker package and the Celery app) before the gevent
+    worker patches threading. Django's connections, made thread-local before that, would be one per OS
+    thread shared by every greenlet, and each scan POST would fail "DatabaseWrapper objects created in a
+    thread can only be used in that same thread"."""
+    code = "import sys, tracker.gunicorn; print(sorted(m for m in sys.modules if m.startswith('django.db')))"
+    env = {**os.environ, "SECRET_KEY": "x"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout

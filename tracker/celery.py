@@ -7,9 +7,10 @@ through Redis to real workers (``make worker``, ``make beat``).
 import os
 
 from celery import Celery
-from django.db import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+# Nothing here imports Django's database layer: the web server's config imports this package before
+# gevent patches threading, and connections made thread-local before that are shared by every greenlet.
 
 app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -22,12 +23,3 @@ app.conf.imports = (
     "tracker.followups.digest",
     "tracker.exports.service",
 )
-
-# Transient database trouble (a failover, a restart) is retried with backoff, below the broker's
-# visibility timeout; other errors are bugs and fail loudly. For tasks that may safely run again.
-RETRY_TRANSIENT = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 300,
-    "max_retries": 8,
-}

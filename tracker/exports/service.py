@@ -13,12 +13,12 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.celery import RETRY_TRANSIENT
 from tracker.exports.base import write_csv, write_xlsx
 from tracker.exports.kinds import KINDS
 from tracker.exports.reader import forked_reading
 from tracker.models import ExportLog
 from tracker.models.exports import ExportStatus
+from tracker.retries import RETRY_TRANSIENT
 from tracker.tenancy import access_for
 
 

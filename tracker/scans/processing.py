@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.celery import RETRY_TRANSIENT
 from tracker.models import Scan
+from tracker.retries import RETRY_TRANSIENT
 from tracker.scans.matching import scans_match
 from tracker.scoring.service import leads_score_current
 

@@ -17,10 +17,10 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from tracker.celery import RETRY_TRANSIENT
 from tracker.drivercursors import among
 from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsorship
 from tracker.models.choices import IcpStatus
+from tracker.retries import RETRY_TRANSIENT
 from tracker.scoring.service import leads_score, scores_sweep
 
 STALLED_AFTER = timedelta(minutes=5)
