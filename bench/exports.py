@@ -43,12 +43,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
 import random
-import re
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -57,35 +53,17 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ["DEBUG"] = "0"  # no query log: it would grow with every chunk
+from database import Markers, copy_rows, prepare_database, reserve_ids, vacuum_analyze
+from harness import ROOT, django_setup, logger, peak_mb, phase_main, profiled, rss_mb, run_phase, wait_quiet
+from pools import slug
 
 DATA_VERSION = 2  # bump when the generated data changes shape: older data sets are rebuilt
-MARKER_TABLE = "bench_exports_dataset"
 SAMPLE_EVERY = 10_000  # rows between two samples of ours' resident set
 CHECK_ROWS = 2_000  # rows of ours compared with the floor's after the run
-
-
-def log(message: str) -> None:
-    print(f"[exports {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def django_setup() -> None:
-    import django
-
-    django.setup()
+log = logger("exports")
+markers = Markers(
+    "bench_exports_dataset", "bench-exports", DATA_VERSION, "sponsorship", ("scans", "follow_ups"), log
+)
 
 
 # --- data generation ---------------------------------------------------------------------------------
@@ -118,30 +96,6 @@ CURRENCY_MIX = ["EUR", "EUR", "EUR", "USD", "USD", "GBP", "CHF"]
 STAFF = 16
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def reserve_ids(cursor, table: str, count: int) -> int:
-    """The first of ``count`` consecutive ids taken from the table's identity sequence."""
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-    sequence = cursor.fetchone()[0]
-    cursor.execute("SELECT nextval(%s)", [sequence])
-    first = cursor.fetchone()[0]
-    cursor.execute("SELECT setval(%s, %s)", [sequence, first + count])
-    return first
-
-
-def copy_rows(raw, table: str, columns: list[str], rows) -> int:
-    """COPY an iterable of tuples into ``table`` (psycopg adapts each value)."""
-    done = 0
-    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-            done += 1
-    return done
-
-
 def pools(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
     """Badge titles (demo ones first, then made-up ones) and (company, domain) pairs."""
     from tracker.demo.pools import COMPANIES, TITLES
@@ -169,8 +123,8 @@ def build(args) -> dict:
     started = time.perf_counter()
     rng = random.Random(args.seed)
     n = args.leads
-    tag = dataset_tag(n)
-    drop_dataset(tag)
+    tag = markers.tag(n)
+    markers.drop(n)
     now = timezone.now()
     with transaction.atomic():
         event = Event.objects.create(
@@ -200,10 +154,9 @@ def build(args) -> dict:
         staff_ids = [member.pk for member in staff]
         titles, companies = pools(rng)
         countries, weights = zip(*EVENT_COUNTRIES["EU"], strict=True)
-        raw = connection.cursor().connection
-        with raw.cursor() as cursor:
-            first_attendee = reserve_ids(cursor, "tracker_attendee", n)
-            first_lead = reserve_ids(cursor, "tracker_lead", n)
+        cursor = connection.cursor()
+        first_attendee = reserve_ids(cursor, "tracker_attendee", n)
+        first_lead = reserve_ids(cursor, "tracker_lead", n)
 
         def attendees():
             for i in range(n):
@@ -229,7 +182,7 @@ def build(args) -> dict:
                 yield (first_attendee + i, event.pk, f"BX{n}-{i:07d}", first, last, email, phone, title,
                        company, country, city, now)  # fmt: skip
 
-        copy_rows(raw, "tracker_attendee", ["id", "event_id", "badge_id", "first_name", "last_name", "email",
+        copy_rows(cursor, "tracker_attendee", ["id", "event_id", "badge_id", "first_name", "last_name", "email",
                                             "phone", "title", "company", "country", "city", "created_at"],
                   attendees())  # fmt: skip
         log(f"attendees: {n} ({time.perf_counter() - started:.0f}s)")
@@ -267,7 +220,7 @@ def build(args) -> dict:
                     first,
                 )
 
-        copy_rows(raw, "tracker_lead", ["id", "sponsorship_id", "attendee_id", "consent", "consent_recorded_at",
+        copy_rows(cursor, "tracker_lead", ["id", "sponsorship_id", "attendee_id", "consent", "consent_recorded_at",
                                         "first_scan_at", "last_scan_at", "scan_count", "created_at"],
                   leads())  # fmt: skip
         log(f"leads: {n} ({time.perf_counter() - started:.0f}s)")
@@ -300,7 +253,7 @@ def build(args) -> dict:
                            scanner, "bench", when, when + timedelta(seconds=2), f"BX{n}-{i:07d}", "badge_id",
                            rating, json.dumps(chosen), kind, notes, None, "{}", when + timedelta(seconds=3))  # fmt: skip
 
-        scanned = copy_rows(raw, "tracker_scan", ["sponsorship_id", "lead_id", "client_uuid", "scanned_by_id",
+        scanned = copy_rows(cursor, "tracker_scan", ["sponsorship_id", "lead_id", "client_uuid", "scanned_by_id",
                                                   "device_id", "device_scanned_at", "received_at", "raw_payload",
                                                   "payload_format", "rating", "interests", "conversation_type",
                                                   "notes", "consent", "typed", "processed_at"], scans())  # fmt: skip
@@ -323,7 +276,7 @@ def build(args) -> dict:
                 data = [{"points": p, "reason": r, "criterion": 1000 + j} for j, (p, r) in enumerate(reasons)]
                 yield first_lead + i, icp.pk, score, grade, json.dumps(data), score == 0, False, now
 
-        copy_rows(raw, "tracker_leadscore", ["lead_id", "icp_id", "score", "grade", "reasons", "excluded",
+        copy_rows(cursor, "tracker_leadscore", ["lead_id", "icp_id", "score", "grade", "reasons", "excluded",
                                              "existing_customer", "scored_at"], scores())  # fmt: skip
 
         def follow_ups():
@@ -342,82 +295,15 @@ def build(args) -> dict:
                 yield (first_lead + i, owner, rng.choice(["email", "phone", "linkedin"]), due, status, "",
                        amount, currency or "", now, now)  # fmt: skip
 
-        followed = copy_rows(raw, "tracker_followup", ["lead_id", "owner_id", "channel", "due_on", "status",
+        followed = copy_rows(cursor, "tracker_followup", ["lead_id", "owner_id", "channel", "due_on", "status",
                                                        "outcome", "opportunity_amount", "opportunity_currency",
                                                        "created_at", "updated_at"], follow_ups())  # fmt: skip
         log(f"scores and {followed} follow-ups ({time.perf_counter() - started:.0f}s)")
-    with connection.cursor() as cursor:
-        for table in ("attendee", "lead", "scan", "leadscore", "followup", "staffmember", "auth_user"):
-            cursor.execute(f"VACUUM ANALYZE {'tracker_' + table if table != 'auth_user' else table}")
-        cursor.execute(
-            f"INSERT INTO {MARKER_TABLE} (tag, leads, scans, follow_ups, data_version, sponsorship_id, built_at,"
-            " build_seconds) VALUES (%s, %s, %s, %s, %s, %s, now(), %s)",
-            [tag, n, scanned, followed, DATA_VERSION, sponsorship.pk, time.perf_counter() - started],
-        )
+    vacuum_analyze(*(f"tracker_{table}" for table in ("attendee", "lead", "scan", "leadscore", "followup",
+                                                       "staffmember")), "auth_user")  # fmt: skip
+    markers.record(n, sponsorship.pk, time.perf_counter() - started, scans=scanned, follow_ups=followed)
     log(f"built {n} leads, {scanned} scans, {followed} follow-ups in {time.perf_counter() - started:.0f}s")
     return {"seconds": time.perf_counter() - started}
-
-
-def dataset_tag(n: int) -> str:
-    return f"bench-exports-{n}"
-
-
-def ensure_marker_table() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (tag text PRIMARY KEY, leads int, scans int,"
-            " follow_ups int, data_version int, sponsorship_id bigint, built_at timestamptz, build_seconds float)"
-        )
-
-
-def find_dataset(n: int):
-    """(sponsorship id, scans, follow-ups) of a complete data set of ``n`` leads, or None."""
-    from django.db import connection
-
-    ensure_marker_table()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT m.sponsorship_id, m.scans, m.follow_ups FROM {MARKER_TABLE} m"
-            " JOIN tracker_sponsorship s ON s.id = m.sponsorship_id"
-            " WHERE m.tag = %s AND m.leads = %s AND m.data_version = %s",
-            [dataset_tag(n), n, DATA_VERSION],
-        )
-        return cursor.fetchone()
-
-
-def drop_dataset(tag: str) -> None:
-    """Remove a data set of this tag (half-built or outdated) with plain SQL, children first."""
-    from django.db import connection, transaction
-
-    ensure_marker_table()
-    lead_ids = "SELECT l.id FROM tracker_lead l JOIN tracker_sponsorship sp ON sp.id = l.sponsorship_id WHERE sp.sponsor_id = %s"
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {MARKER_TABLE} WHERE tag = %s", [tag])
-        cursor.execute("SELECT id FROM tracker_sponsor WHERE slug = %s", [tag])
-        sponsor = cursor.fetchone()
-        if sponsor:
-            log(f"dropping the old data set {tag}")
-            for sql in (
-                f"DELETE FROM tracker_followupchange WHERE follow_up_id IN (SELECT id FROM tracker_followup WHERE lead_id IN ({lead_ids}))",
-                f"DELETE FROM tracker_followup WHERE lead_id IN ({lead_ids})",
-                f"DELETE FROM tracker_leadscore WHERE lead_id IN ({lead_ids})",
-                "DELETE FROM tracker_scan WHERE sponsorship_id IN (SELECT id FROM tracker_sponsorship WHERE sponsor_id = %s)",
-                f"DELETE FROM tracker_lead WHERE id IN ({lead_ids})",
-                "DELETE FROM tracker_staffmember_sponsorships WHERE staffmember_id IN (SELECT id FROM tracker_staffmember WHERE sponsor_id = %s)",
-                "DELETE FROM tracker_staffmember WHERE sponsor_id = %s",
-                "DELETE FROM tracker_idealcustomerprofile WHERE sponsor_id = %s",
-                "DELETE FROM tracker_sponsorship WHERE sponsor_id = %s",
-                "DELETE FROM tracker_sponsor WHERE id = %s",
-            ):  # fmt: skip
-                cursor.execute(sql, [sponsor[0]])
-        cursor.execute("DELETE FROM auth_user WHERE username LIKE %s", [f"{tag}-staff-%"])
-        cursor.execute(
-            "DELETE FROM tracker_attendee WHERE event_id IN (SELECT id FROM tracker_event WHERE slug = %s)",
-            [tag],
-        )
-        cursor.execute("DELETE FROM tracker_event WHERE slug = %s", [tag])
 
 
 # --- the three measurements ----------------------------------------------------------------------------
@@ -446,23 +332,11 @@ def ours(args, out: Path) -> dict:
         if done % SAMPLE_EVERY == 0 or done == total:
             samples.append((done, rss_mb()))
 
-    profiler = None
-    if args.profile:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-    started, cpu = time.perf_counter(), cpu_with_children()
-    with out.open("wb") as stream, forked_reading():  # as the export task writes it
-        written = write_xlsx(export, stream, progress)
-    seconds, cpu = time.perf_counter() - started, cpu_with_children() - cpu
-    if profiler:
-        import pstats
-
-        profiler.disable()
-        stats = pstats.Stats(profiler, stream=sys.stderr)
-        stats.sort_stats("tottime").print_stats(30)
-        stats.sort_stats("cumulative").print_stats(30)
+    with profiled(args.profile, ("tottime", 30), ("cumulative", 30)):
+        started, cpu = time.perf_counter(), cpu_with_children()
+        with out.open("wb") as stream, forked_reading():  # as the export task writes it
+            written = write_xlsx(export, stream, progress)
+        seconds, cpu = time.perf_counter() - started, cpu_with_children() - cpu
     curve = [next((rss for d, rss in samples if d >= written * k / 10), samples[-1][1]) for k in range(1, 11)]
     return {
         "seconds": seconds,
@@ -671,91 +545,35 @@ def check(ours_file: Path, floor_file: Path) -> dict:
 # --- orchestration -----------------------------------------------------------------------------------
 
 
-def other_benchmarks() -> list[str]:
-    """Command lines of the other benchmarks of bench/ that are running now (the machine is shared)."""
-    names = "|".join(re.escape(p.stem) for p in Path(__file__).parent.glob("*.py") if p.stem != "exports")
-    if not names:
-        return []
-    found = subprocess.run(["pgrep", "-af", f"bench/({names})\\.py"], stdout=subprocess.PIPE, text=True)
-    return [line for line in found.stdout.splitlines() if line.split()[0] != str(os.getpid())]
-
-
-def wait_quiet(args) -> None:
-    if args.no_wait:
-        return
-    waited = 0
-    while running := other_benchmarks():
-        if waited % 300 == 0:
-            log(f"waiting for other benchmarks to finish: {running[0][:120]}")
-        time.sleep(30)
-        waited += 30
-
-
-def run_phase(args, phase: str, out: Path | None = None, timeout: float | None = None,
-              max_mb: float | None = None) -> dict:  # fmt: skip
+def phase(args, name: str, out: Path | None = None, **limits) -> dict:
     """Run one phase in a fresh process and return its JSON report, or why it stopped."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--leads", str(args.leads),
-               "--seed", str(args.seed), "--sponsorship", str(args.sponsorship or 0)]  # fmt: skip
+    argv = ["--leads", str(args.leads), "--seed", str(args.seed), "--sponsorship", str(args.sponsorship or 0)]
     if out:
-        command += ["--out", str(out)]
-    if args.profile and phase == "ours":
-        command.append("--profile")
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    started, hwm, stopped, polls, disturbed = time.monotonic(), 0.0, None, 0, []
-    while child.poll() is None:
-        polls += 1
-        if polls % 20 == 0 and not args.no_wait and not disturbed:  # every 10 s: is another one running?
-            disturbed = other_benchmarks()
-        try:
-            with open(f"/proc/{child.pid}/status") as f:
-                status = dict(line.split(":", 1) for line in f if ":" in line)
-            hwm = max(hwm, int(status["VmHWM"].split()[0]) / 1024)
-            rss = int(status["VmRSS"].split()[0]) / 1024
-        except (FileNotFoundError, KeyError, ValueError):
-            rss = 0.0
-        if timeout and time.monotonic() - started > timeout:
-            stopped = f"timeout>{timeout:.0f}s"
-        elif max_mb and rss > max_mb:
-            stopped = f"memory>{max_mb:.0f}MB"
-        if stopped:
-            child.kill()
-            child.wait()
-            log(f"phase {phase} stopped: {stopped} (peak {hwm:.0f} MB)")
-            return {"stopped": stopped, "seconds": time.monotonic() - started, "peak_mb": hwm}
-        time.sleep(0.5)
-    stdout = child.stdout.read()
-    if child.returncode:
-        raise SystemExit(f"phase {phase} failed (exit {child.returncode})")
-    line = [row for row in stdout.splitlines() if row.startswith("PHASE ")][-1]
-    report = json.loads(line[len("PHASE ") :])
-    report["peak_mb"] = max(report.get("peak_mb", 0.0), hwm)
-    if not args.no_wait and (disturbed := disturbed or other_benchmarks()):
-        report["disturbed"] = True
-        log(f"another benchmark ran during {phase}: {disturbed[0][:120]}")
-    return report
+        argv += ["--out", str(out)]
+    if args.profile and name == "ours":
+        argv.append("--profile")
+    return run_phase(__file__, name, argv, log, watch=not args.no_wait, **limits)
 
 
-def measured(args, phase: str, **kwargs) -> dict:
-    wait_quiet(args)
-    report = run_phase(args, phase, **kwargs)
-    log(f"{phase}: " + json.dumps(report))
+def measured(args, name: str, **kwargs) -> dict:
+    if not args.no_wait:
+        wait_quiet(log)
+    report = phase(args, name, **kwargs)
+    log(f"{name}: " + json.dumps(report))
     return report
 
 
 def child(args) -> None:
-    django_setup()
     out = Path(args.out) if args.out else None
-    if args.phase == "build":
-        report = build(args)
-    elif args.phase == "ours":
-        report = ours(args, out)
-    elif args.phase == "floor":
-        report = floor(args, out)
-    elif args.phase == "import_export":
-        report = import_export(args, out)
-    else:
-        raise SystemExit(f"unknown phase {args.phase}")
-    print("PHASE " + json.dumps(report), flush=True)
+    phase_main(
+        args.phase,
+        {
+            "build": lambda: build(args),
+            "ours": lambda: ours(args, out),
+            "floor": lambda: floor(args, out),
+            "import_export": lambda: import_export(args, out),
+        },
+    )
 
 
 def main() -> None:
@@ -783,25 +601,14 @@ def main() -> None:
         return
 
     django_setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        raise SystemExit(
-            "bench/exports.py needs PostgreSQL (it builds its data with COPY): set "
-            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_exports_bench; "
-            f"the configured database is {connection.vendor} ({settings.DATABASES['default']['NAME']})."
-        )
-    from database import ensure_database  # bench/database.py
-
-    ensure_database(log)
-    call_command("migrate", verbosity=0)
-    found = None if args.rebuild else find_dataset(args.leads)
+    prepare_database(log, "exports", "it builds its data with COPY", "tracker_exports_bench")
+    found = None if args.rebuild else markers.find(args.leads)
     if found is None:
         log(f"building the data set of {args.leads} leads (kept for later runs)")
-        run_phase(args, "build")
-        found = find_dataset(args.leads)
+        phase(args, "build")
+        found = markers.find(args.leads)
     args.sponsorship, scans, follow_ups = found
     log(
         f"data set: sponsorship {args.sponsorship}, {args.leads} leads, {scans} scans, {follow_ups} follow-ups"

@@ -19,7 +19,7 @@ stays low while p95 misses the target, and ``--explain`` prints the plans of tho
 
 The data set (``--scans`` scans): sponsor A has a booth at a big event (80% of the scans) and at a smaller
 one (10%); sponsor B also exhibits at the big event (10%). Attendees have names from many cultures, a
-few thousand titles and Zipf-distributed companies (the pools of bench/rescore.py); a lead gets 1 to 12
+few thousand titles and Zipf-distributed companies (bench/pools.py, as bench/rescore.py's); a lead gets 1 to 12
 scans (``--scans-per-lead`` on average) with ratings, interests, conversation types, notes and the staff
 member who scanned; 1.5% of scans match no badge. Every lead but 1% has a LeadScore (score, grade and
 reasons from its title, company, email and scans), qualified leads and a few others a FollowUp, most with
@@ -45,21 +45,15 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 import time
 import uuid
-from bisect import bisect
 from datetime import UTC, date, datetime, timedelta
-from itertools import accumulate
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(1, str(ROOT / "bench"))  # the data pools and COPY helpers of bench/rescore.py
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ["DEBUG"] = "0"  # no query log; production settings
+from database import Copier, prepare_database, reserve_ids, vacuum_analyze
+from harness import ROOT, django_setup, logger, other_benchmarks, wait_quiet
+from pools import FREE_MAIL, LEGAL, NOTE_TEMPLATES, UNIVERSITIES, Pick, company_pool, slug, title_pool
+
 os.environ.setdefault("CONN_MAX_AGE", "600")  # a persistent connection, as under gunicorn
 
 DATA_VERSION = 1  # bump when the generated data changes shape: older data sets are rebuilt
@@ -81,12 +75,7 @@ COMBOS = [  # (name, URL name, query parameters); SEARCH is replaced by --search
         {"region": "EU", "last_scan_after": "2024-03-20", "sort": "-score"},
     ),
 ]
-OTHER_BENCHMARKS = r"bench/[a-z_]+\.py"
-BUSY_TICKS = 10  # CPU ticks (1/100 s) in 2 s from which another benchmark counts as running, not waiting
-
-
-def log(message: str) -> None:
-    print(f"[lead_list {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+log = logger("lead_list")
 
 
 # --- the database -------------------------------------------------------------------------------------
@@ -132,18 +121,6 @@ def empty_tables() -> None:
 # --- the data set -------------------------------------------------------------------------------------
 
 
-class Pick:
-    """A weighted choice from (value, weight) pairs, by bisection (cheaper than random.choices per row)."""
-
-    def __init__(self, pairs):
-        pairs = list(pairs)
-        self.values = [v for v, _ in pairs]
-        self.cum = list(accumulate(w for _, w in pairs))
-
-    def __call__(self, rng):
-        return self.values[bisect(self.cum, rng.random() * self.cum[-1])]
-
-
 SENIOR = re.compile(r"\b(director|vp|head|chief|cto|cio|ciso|ceo|founder|svp|president|owner)\b", re.I)
 MIDDLE = re.compile(r"\b(senior|sr\.?|staff|principal|lead|manager|architect)\b", re.I)
 FUNCTION = re.compile(r"platform|sre|site reliability|infrastructure|devops|security|cloud|kubernetes", re.I)
@@ -182,14 +159,11 @@ def score_lead(title: str, free_mail: bool, target: bool, ratings: set, kinds: l
 
 def make_people(rng, n: int) -> list[tuple]:
     """``n`` attendees: (first, last, email, title, company, country, city, free_mail, target)."""
-    import rescore as r
-
     from tracker.demo.pools import CITIES, CULTURES, EVENT_COUNTRIES, ascii_fold, native
 
-    titles = r.title_pool(rng, 3000)
-    title_at = Pick(zip(titles, [1 / (k + 1) for k in range(len(titles))], strict=True))
-    companies = r.company_pool(rng, min(30_000, max(2_000, n // 30)))
-    company_at = Pick(zip(companies, [1 / (k + 1) ** 0.8 for k in range(len(companies))], strict=True))
+    title_at = Pick.zipf(title_pool(rng, 3000), 1.0)
+    companies = company_pool(rng, min(30_000, max(2_000, n // 30)))
+    company_at = Pick.zipf(companies, 0.8)
     targets = {name for name, _ in rng.sample(companies, len(companies) // 10)}
     country_at = Pick(EVENT_COUNTRIES["EU"])
     cultures = list(CULTURES.values())
@@ -200,21 +174,19 @@ def make_people(rng, n: int) -> list[tuple]:
         roll = rng.random()
         target = False
         if roll < 0.04:
-            company, domain = rng.choice(r.UNIVERSITIES)
+            company, domain = rng.choice(UNIVERSITIES)
         elif roll < 0.07:
             company, domain = rng.choice(["Freelance", "Self-employed", "", "Stealth startup"]), ""
         else:
             company, domain = company_at(rng)
             target = company in targets
             if rng.random() < 0.25:
-                company += rng.choice(r.LEGAL)
+                company += rng.choice(LEGAL)
         free_mail = rng.random() < 0.2 or not domain
         if free_mail:
-            domain = rng.choice(r.FREE_MAIL) if rng.random() < 0.7 else ""
+            domain = rng.choice(FREE_MAIL) if rng.random() < 0.7 else ""
         email = (
-            f"{r.slug(ascii_fold(first)) or 'x'}.{r.slug(ascii_fold(last)) or 'y'}{i}@{domain}"
-            if domain
-            else ""
+            f"{slug(ascii_fold(first)) or 'x'}.{slug(ascii_fold(last)) or 'y'}{i}@{domain}" if domain else ""
         )
         country = country_at(rng)
         city = rng.choice(CITIES.get(country, ["Paris"]))
@@ -227,7 +199,6 @@ def build(args) -> dict:
     """Create the data set in one transaction, then VACUUM ANALYZE; returns its marker info."""
     import random
 
-    import rescore as r
     from django.contrib.auth.models import User
     from django.db import connection, transaction
     from django.utils import timezone
@@ -284,8 +255,8 @@ def build(args) -> dict:
         need = {e: int(sum(s for k, s in SHARES.items() if k[1] == e[1]) * n / per_lead * 1.5) + 200
                 for e in events}  # fmt: skip
         people = make_people(rng, sum(need.values()))
-        first_attendee = r.reserve_ids(cursor, "tracker_attendee", len(people))
-        attendees = r.Copier(cursor, "tracker_attendee", ["id", "event_id", "badge_id", "first_name", "last_name",
+        first_attendee = reserve_ids(cursor, "tracker_attendee", len(people))
+        attendees = Copier(cursor, "tracker_attendee", ["id", "event_id", "badge_id", "first_name", "last_name",
                                                           "email", "phone", "title", "company", "country", "city",
                                                           "created_at"])  # fmt: skip
         pools, k = {}, 0
@@ -299,18 +270,18 @@ def build(args) -> dict:
         attendees.close()
         log(f"attendees: {len(people)} ({time.perf_counter() - started:.0f}s)")
 
-        first_lead = r.reserve_ids(cursor, "tracker_lead", int(n / per_lead * 1.3) + 100)
+        first_lead = reserve_ids(cursor, "tracker_lead", int(n / per_lead * 1.3) + 100)
         copiers = {
-            "lead": r.Copier(cursor, "tracker_lead", ["id", "sponsorship_id", "attendee_id", "consent",
+            "lead": Copier(cursor, "tracker_lead", ["id", "sponsorship_id", "attendee_id", "consent",
                                                       "consent_recorded_at", "first_scan_at", "last_scan_at",
                                                       "scan_count", "created_at"]),
-            "scan": r.Copier(cursor, "tracker_scan", ["sponsorship_id", "lead_id", "client_uuid", "scanned_by_id",
+            "scan": Copier(cursor, "tracker_scan", ["sponsorship_id", "lead_id", "client_uuid", "scanned_by_id",
                                                       "device_id", "device_scanned_at", "received_at", "raw_payload",
                                                       "payload_format", "rating", "interests", "conversation_type",
                                                       "notes", "consent", "typed", "processed_at"]),
-            "score": r.Copier(cursor, "tracker_leadscore", ["lead_id", "icp_id", "score", "grade", "reasons",
+            "score": Copier(cursor, "tracker_leadscore", ["lead_id", "icp_id", "score", "grade", "reasons",
                                                             "excluded", "existing_customer", "scored_at"]),
-            "follow_up": r.Copier(cursor, "tracker_followup", ["lead_id", "owner_id", "channel", "due_on", "status",
+            "follow_up": Copier(cursor, "tracker_followup", ["lead_id", "owner_id", "channel", "due_on", "status",
                                                                "outcome", "opportunity_amount",
                                                                "opportunity_currency", "created_at", "updated_at"]),
         }  # fmt: skip
@@ -365,7 +336,7 @@ def build(args) -> dict:
                         if roll < 0.5
                         else rng.choice(SCAN_NOTES)
                         if roll < 0.8
-                        else rng.choice(r.NOTE_TEMPLATES).format(
+                        else rng.choice(NOTE_TEMPLATES).format(
                             n=rng.randint(2, 400), q=rng.randint(1, 4), h=rng.randint(1, 2)
                         )
                     )
@@ -404,15 +375,9 @@ def build(args) -> dict:
         for copier in copiers.values():
             copier.close()
         log(f"leads: {sum(counts.values())}, scans: {total_scans} ({time.perf_counter() - started:.0f}s)")
-    for table in (
-        "tracker_attendee",
-        "tracker_lead",
-        "tracker_scan",
-        "tracker_leadscore",
-        "tracker_followup",
-    ):
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    vacuum_analyze(
+        "tracker_attendee", "tracker_lead", "tracker_scan", "tracker_leadscore", "tracker_followup"
+    )
     info = {"booth": booths["A1"].pk, "leads": counts["A1"], "leads_sponsor": counts["A1"] + counts["A2"],
             "leads_all": sum(counts.values()), "scans": total_scans}  # fmt: skip
     with connection.cursor() as cursor:
@@ -423,45 +388,6 @@ def build(args) -> dict:
 
 
 # --- measuring ----------------------------------------------------------------------------------------
-
-
-def other_benchmarks() -> list[str]:
-    """Command lines of other benchmarks busy now: running ``bench/*.py`` (not this process nor its
-    ancestors) using CPU. One that only waits for the machine to be quiet, as this one does,
-    is not counted, or two such benchmarks would wait for each other for ever."""
-    mine, pid = set(), os.getpid()
-    while pid > 1:
-        mine.add(pid)
-        try:
-            pid = int(_stat(pid)[1])
-        except OSError:
-            break
-    found = subprocess.run(["pgrep", "-af", OTHER_BENCHMARKS], capture_output=True, text=True).stdout
-    others = {int(line.split()[0]): line for line in found.splitlines() if int(line.split()[0]) not in mine}
-    before = {pid: _cpu_ticks(pid) for pid in others}
-    time.sleep(2)
-    return [line for pid, line in others.items() if _cpu_ticks(pid) - before[pid] >= BUSY_TICKS]
-
-
-def _stat(pid: int) -> list[str]:
-    """Fields of /proc/<pid>/stat after the command name (state, ppid, ...)."""
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rsplit(")", 1)[1].split()
-
-
-def _cpu_ticks(pid: int) -> int:
-    """User and system time of a process and of its waited-for children (a phase run as a subprocess)."""
-    try:
-        fields = _stat(pid)
-    except OSError:
-        return -1
-    return sum(int(v) for v in fields[11:15])
-
-
-def wait_until_quiet(args) -> None:
-    while not args.no_wait and (others := other_benchmarks()):
-        log(f"waiting: another benchmark is running ({others[0][:100]})")
-        time.sleep(30)
 
 
 def table_queries(recorded: list[tuple[str, object]]) -> list[tuple[str, object]]:
@@ -516,7 +442,8 @@ def measure(args, info: dict) -> list[dict]:
                     cursor.fetchall()
 
         for attempt in range(3):
-            wait_until_quiet(args)
+            if not args.no_wait:
+                wait_quiet(log, busy_only=True)
             ours_ms, floor_ms = [], []
             for i in range(args.warmup + args.requests):
                 t = time.perf_counter()
@@ -529,7 +456,7 @@ def measure(args, info: dict) -> list[dict]:
                 if i >= args.warmup:
                     ours_ms.append(spent * 1000)
                     floor_ms.append(floor_spent * 1000)
-            if args.no_wait or not other_benchmarks():
+            if args.no_wait or not other_benchmarks(busy_only=True):
                 break
             log(f"{name}: another benchmark started while timing; timing again ({attempt + 1})")
         with connection.cursor() as cursor:
@@ -571,26 +498,13 @@ def main() -> None:
     parser.add_argument("--no-wait", action="store_true", help="time even while another benchmark runs")
     args = parser.parse_args()
 
+    django_setup()
     from django.conf import settings
 
-    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        raise SystemExit(
-            "bench/lead_list.py needs PostgreSQL (COPY, and the sizes it measures): set e.g. "
-            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_leadlist_bench "
-            f"(the configured database is {settings.DATABASES['default']['NAME']})."
-        )
-    from database import ensure_database  # bench/database.py
-
-    ensure_database(log)
-    import django
-
-    django.setup()
     # As the tests do: the manifest storage needs collectstatic; a static URL costs the same either way.
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    prepare_database(log, "lead_list", "COPY, and the sizes it measures", "tracker_leadlist_bench")
     info = None if args.rebuild else find_dataset(args.scans)
     if info is None:
         log(f"building the data set of {args.scans} scans (kept for later runs)")

@@ -37,115 +37,28 @@ import json
 import os
 import random
 import re
-import resource
-import subprocess
-import sys
+import statistics
 import time
 import uuid
 from array import array
-from bisect import bisect
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ["DEBUG"] = "0"  # no query log: it would grow with every chunk
+from database import Copier, Markers, prepare_database, raw_connection, reserve_ids, vacuum_analyze
+from harness import ROOT, django_setup, logger, peak_mb, phase_main, profiled, rss_mb, run_phase
+from pools import FREE_MAIL, LEGAL, NOTE_TEMPLATES, UNIVERSITIES, Pick, company_pool, slug, title_pool, typo
 
-DATA_VERSION = 1  # bump when the generated data changes shape: older data sets are rebuilt
-MARKER_TABLE = "bench_rescore_dataset"
 FETCH = 10_000  # rows per FETCH of the floor's server-side cursor
-
-
-def log(message: str) -> None:
-    print(f"[rescore {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def django_setup() -> None:
-    import django
-
-    django.setup()
-
-
-def raw_connection():
-    """Django's own psycopg connection (same transaction as the ORM)."""
-    from django.db import connection
-
-    return connection.cursor().connection
+DATA_VERSION = 1  # bump when the generated data changes shape: older data sets are rebuilt
+log = logger("rescore")
+markers = Markers("bench_rescore_dataset", "bench-rescore", DATA_VERSION, "sponsor", ("scans",), log)
 
 
 # --- data generation ---------------------------------------------------------------------------------
 
-SENIORITY_PREFIXES = [
-    ("", 40), ("Senior ", 18), ("Sr. ", 6), ("Sr ", 2), ("Staff ", 5), ("Principal ", 4), ("Junior ", 3),
-    ("Jr. ", 1), ("Associate ", 2), ("Lead ", 4), ("Distinguished ", 1), ("Intern ", 1),
-]  # fmt: skip
-AREAS = [
-    "Platform", "Infrastructure", "Cloud", "DevOps", "Site Reliability", "SRE", "Security", "Cloud Security",
-    "Application Security", "Data", "Machine Learning", "ML", "AI", "Backend", "Frontend", "Full Stack",
-    "Software", "Mobile", "Network", "Systems", "QA", "Test Automation", "Build", "Release", "Observability",
-    "Kubernetes", "Database", "Analytics", "Solutions", "Developer Relations", "IT", "Research", "Product",
-    "Sales", "Marketing", "Customer Success", "Embedded", "Game", "Payments", "Identity",
-]  # fmt: skip
-NOUNS = [("Engineer", 30), ("Developer", 10), ("Architect", 6), ("Analyst", 3), ("Specialist", 3),
-         ("Administrator", 2), ("Consultant", 3), ("Scientist", 2), ("Advocate", 1), ("Programmer", 1)]  # fmt: skip
-LEAD_FORMS = [
-    "{a} Manager", "Manager, {a}", "Head of {a}", "Director of {a}", "Director, {a}", "VP {a}", "VP of {a}",
-    "{a} Team Lead", "{a} Lead", "Senior Director, {a}", "Group Manager {a}", "Engineering Manager, {a}",
-    "{a} Engineering Manager", "SVP {a}", "Global Head of {a}", "{a} Practice Lead", "Chapter Lead {a}",
-]  # fmt: skip
-EXECUTIVES = [
-    "CTO", "CIO", "CISO", "CEO", "COO", "Founder", "Co-founder", "Co-founder & CTO", "Founder & CEO",
-    "Chief Technology Officer", "Chief Information Security Officer", "Chief Data Officer", "Owner",
-    "Managing Director", "Geschäftsführer", "Directeur technique", "Président", "President",
-]  # fmt: skip
-OTHER_TITLES = [
-    "Student", "PhD Student", "PhD Candidate", "Intern", "Working Student", "Werkstudent", "Recruiter",
-    "Talent Acquisition Partner", "Journalist", "Editor", "Consultant", "Freelancer", "Account Executive",
-    "Sales Engineer", "Product Owner", "Scrum Master", "Project Manager", "Procurement Manager",
-    "Office Manager", "Professor", "Researcher", "Teacher", "",
-]  # fmt: skip
-SUFFIXES = [("", 70), (" II", 5), (" III", 3), (" I", 2), (", EMEA", 3), (" (Contract)", 1),
-            (" - Kubernetes", 2), (", Core Services", 2), (", Payments", 1), (" @ HQ", 1), (" / Team Lead", 1)]  # fmt: skip
-SYLLABLES_A = ["Zen", "Tri", "Nova", "Blue", "Red", "Alp", "Ver", "Quant", "Hex", "Lum", "Orb", "Ster", "Kin",
-               "Bright", "Cloud", "Data", "Grid", "Pix", "Vol", "Ark", "Mer", "Sol", "Tera", "Flux", "Cor",
-               "Nord", "Sky", "Iron", "Silver", "Oak"]  # fmt: skip
-SYLLABLES_B = ["ix", "ora", "ware", "soft", "labs", "works", "line", "stack", "tech", "io", "ly", "on", "ex",
-               "ify", "point", "scale", "base", "gate", "hub", "forge"]  # fmt: skip
-SECOND_WORDS = [("", 40), ("Systems", 6), ("Labs", 5), ("Group", 4), ("Technologies", 5), ("Bank", 3),
-                ("Insurance", 3), ("Health", 3), ("Logistics", 3), ("Retail", 2), ("Media", 2),
-                ("Software", 4), ("Analytics", 3), ("Energy", 2), ("Telecom", 2), ("Consulting", 3),
-                ("Games", 1), ("Mobility", 1), ("Solutions", 3), ("Cloud", 2)]  # fmt: skip
-TLDS = [(".com", 40), (".io", 15), (".de", 10), (".fr", 8), (".co.uk", 6), (".nl", 4), (".es", 3),
-        (".it", 3), (".se", 2), (".pl", 2), (".ch", 2), (".dev", 2), (".ai", 3)]  # fmt: skip
 INDUSTRIES = ["software", "financial services", "insurance", "retail", "healthcare", "telecom", "media",
               "manufacturing", "public sector", "logistics", "energy", "education", "automotive", "gaming"]  # fmt: skip
-FREE_MAIL = ["gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "gmx.de", "web.de", "icloud.com",
-             "proton.me", "orange.fr", "hotmail.co.uk", "mail.ru", "libero.it", "mail.example"]  # fmt: skip
-UNIVERSITIES = [("Northbridge University", "northbridge.edu"), ("TU Nordheim", "tu-nordheim.de"),
-                ("Université de Valbonne", "univ-valbonne.fr"), ("ETH Zürich", "ethz.ch"),
-                ("University of Eastwick", "eastwick.ac.uk"), ("Uniwersytet Warszawski", "uw.edu.pl"),
-                ("KTH Royal Institute of Technology", "kth.se")]  # fmt: skip
 COMPETITORS = ["rivaltrace.example", "metricmonger.example", "logzilla.example"]
-NOTE_TEMPLATES = [
-    "Wants pricing for ~{n} nodes", "Asked about SOC 2 and SSO", "Running a PoC in Q{q}",
-    "no budget until Q{q}", "Budget approved for H{h}, send a proposal", "not interested, just swag",
-    "Evaluating us against {n} others", "Migrating {n} clusters off a legacy PaaS",
-    "Interested in the enterprise plan, pricing call next week", "Send the proposal by Friday",
-    "Doesn't have budget this year", "Team of {n} SREs, wants a demo for the lead",
-    "Möchte einen PoC im Q{q}", "Veut un devis pour {n} nœuds", "Quiere precios para {n} clusters",
-]  # fmt: skip
 CHANGED_WEIGHTS = {  # variant 1: what a manager might change after the first event
     "Director or above": 25,
     "Platform, SRE or security": 20,
@@ -155,151 +68,6 @@ CHANGED_WEIGHTS = {  # variant 1: what a manager might change after the first ev
     "Personal email": -5,
     "Target account": 15,
 }
-
-
-def weighted(rng: random.Random, pairs, k: int) -> list:
-    values = [v for v, _ in pairs]
-    cum = list(accumulate(w for _, w in pairs))
-    return rng.choices(values, cum_weights=cum, k=k)
-
-
-def zipf_cum(n: int, s: float = 0.9) -> list[float]:
-    return list(accumulate(1 / (rank + 1) ** s for rank in range(n)))
-
-
-def typo(rng: random.Random, text: str) -> str:
-    words = text.split()
-    long = [i for i, w in enumerate(words) if len(w) > 5 and w.isalpha()]
-    if not long:
-        return text
-    i = rng.choice(long)
-    w = words[i]
-    j = rng.randrange(1, len(w) - 1)
-    words[i] = w[:j] + w[j + 1 :] if rng.random() < 0.6 else w[:j] + w[j + 1] + w[j] + w[j + 2 :]
-    return " ".join(words)
-
-
-def title_pool(rng: random.Random, size: int) -> list[str]:
-    """About ``size`` distinct badge titles, most popular first."""
-    from tracker.demo.pools import LOCAL_TITLES, TITLES
-
-    pool = dict.fromkeys(t for t, _ in sorted(TITLES, key=lambda p: -p[1]))
-    for titles in LOCAL_TITLES.values():
-        pool.update(dict.fromkeys(titles))
-    pool.update(dict.fromkeys(EXECUTIVES + OTHER_TITLES))
-    attempts = 0
-    while len(pool) < size and attempts < size * 20:
-        attempts += 1
-        roll = rng.random()
-        area = rng.choice(AREAS)
-        if roll < 0.62:
-            title = f"{weighted(rng, SENIORITY_PREFIXES, 1)[0]}{area} {weighted(rng, NOUNS, 1)[0]}"
-        elif roll < 0.9:
-            title = rng.choice(LEAD_FORMS).format(a=area)
-        else:
-            title = rng.choice(EXECUTIVES + OTHER_TITLES) or "Engineer"
-        title += weighted(rng, SUFFIXES, 1)[0]
-        variant = rng.random()
-        if variant < 0.04:
-            title = typo(rng, title)
-        elif variant < 0.06:
-            title = title.upper()
-        elif variant < 0.08:
-            title = title.lower()
-        elif variant < 0.10:
-            title = title.replace("Senior", "Snr").replace("Manager", "Mgr").replace("Engineering", "Eng")
-        pool[title] = None
-    return list(pool)
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def company_pool(rng: random.Random, size: int) -> list[tuple[str, str]]:
-    """(name, domain) of ``size`` invented companies, distinct names."""
-    from tracker.demo.pools import COMPANIES
-
-    pool = {name: domain for name, domain in COMPANIES if domain}
-    while len(pool) < size:
-        first = rng.choice(SYLLABLES_A) + rng.choice(SYLLABLES_B)
-        if rng.random() < 0.3:
-            first += rng.choice(SYLLABLES_B)
-        second = weighted(rng, SECOND_WORDS, 1)[0]
-        name = f"{first} {second}".strip()
-        if rng.random() < 0.25:
-            name = f"{rng.choice(SYLLABLES_A)}{rng.choice(SYLLABLES_B)} {name}"
-        if name in pool:
-            continue
-        pool[name] = slug(name.split()[0] if rng.random() < 0.5 else name) + weighted(rng, TLDS, 1)[0]
-    return list(pool.items())
-
-
-LEGAL = [
-    "",
-    "",
-    "",
-    " Inc.",
-    " GmbH",
-    " Ltd",
-    " SAS",
-    " B.V.",
-    " AB",
-    " S.L.",
-    " AG",
-    ", Inc.",
-    " LLC",
-    " Oy",
-]
-
-
-def escape(value) -> str:
-    if value is None:
-        return "\\N"
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
-class Copier:
-    """COPY text-format lines into a table; spooled to a temporary file first, because one connection
-    runs one COPY at a time and leads and their scans are generated together."""
-
-    def __init__(self, cursor, table: str, columns: list[str]):
-        import tempfile
-
-        self.cursor, self.sql = cursor, f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")
-        self.buffer: list[str] = []
-
-    def row(self, *values) -> None:
-        self.buffer.append("\t".join(map(escape, values)))
-        if len(self.buffer) >= 20_000:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.buffer:
-            self.file.write("\n".join(self.buffer) + "\n")
-            self.buffer.clear()
-
-    def close(self) -> None:
-        self.flush()
-        self.file.seek(0)
-        with self.cursor.copy(self.sql) as copy:
-            while block := self.file.read(1 << 20):
-                copy.write(block)
-        self.file.close()
-
-
-def reserve_ids(cursor, table: str, count: int) -> int:
-    """The first of ``count`` consecutive ids taken from the table's identity sequence."""
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-    sequence = cursor.fetchone()[0]
-    cursor.execute("SELECT nextval(%s)", [sequence])
-    first = cursor.fetchone()[0]
-    cursor.execute("SELECT setval(%s, %s)", [sequence, first + count])
-    return first
 
 
 def icp_criteria(icp, sponsor, variant: int) -> None:
@@ -342,8 +110,8 @@ def build(args) -> dict:
     call_command("migrate", verbosity=0)
     rng = random.Random(args.seed)
     n = args.leads
-    tag = dataset_tag(n)
-    drop_dataset(tag)
+    tag = markers.tag(n)
+    markers.drop(n)
     with transaction.atomic():
         event = Event.objects.create(
             name=f"Bench Rescore Conf {n}", slug=tag, city="Paris", country="FR", region="EU",
@@ -373,10 +141,8 @@ def build(args) -> dict:
         icp_criteria(icp, sponsor, variant=0)
 
         titles = title_pool(rng, args.titles)
-        title_cum = zipf_cum(len(titles), 1.0)
-        company_cum = zipf_cum(len(companies), 0.8)
-        countries = [c for c, _ in EVENT_COUNTRIES["EU"]]
-        country_cum = list(accumulate(w for _, w in EVENT_COUNTRIES["EU"]))
+        title_at, company_at = Pick.zipf(titles, 1.0), Pick.zipf(companies, 0.8)
+        country_at = Pick(EVENT_COUNTRIES["EU"])
         cultures = list(CULTURES)
         interests = sponsor.interest_options + ["Kubernetes", "AI", "FinOps", "eBPF"]
         log(f"pools: {len(titles)} titles, {len(companies)} companies, {len(account_list)} accounts")
@@ -390,10 +156,10 @@ def build(args) -> dict:
                                                         "email", "phone", "title", "company", "country", "city",
                                                         "created_at"])  # fmt: skip
         for i in range(n):
-            country = countries[bisect(country_cum, rng.random() * country_cum[-1])]
+            country = country_at(rng)
             first_names, last_names = CULTURES[rng.choice(cultures)]
             first, last = rng.choice(first_names), rng.choice(last_names)
-            title = titles[bisect(title_cum, rng.random() * title_cum[-1])]
+            title = title_at(rng)
             roll = rng.random()
             if roll < 0.04:
                 company, domain = rng.choice(UNIVERSITIES)
@@ -405,8 +171,7 @@ def build(args) -> dict:
             elif roll < 0.08:
                 company, domain = rng.choice(["Freelance", "Self-employed", "", "Stealth startup"]), ""
             else:
-                company, domain = companies[min(bisect(company_cum, rng.random() * company_cum[-1]),
-                                                len(companies) - 1)]  # fmt: skip
+                company, domain = company_at(rng)
                 variant = rng.random()
                 if variant < 0.25:
                     company += rng.choice(LEGAL)
@@ -437,6 +202,8 @@ def build(args) -> dict:
                                                 "device_scanned_at", "received_at", "raw_payload",
                                                 "payload_format", "rating", "interests", "conversation_type",
                                                 "notes", "consent", "typed", "processed_at"])  # fmt: skip
+        conversation_at = Pick(CONVERSATIONS)
+        rating_at = {kind: Pick(RATINGS_AFTER.get(kind, OTHER_RATINGS)) for kind, _ in CONVERSATIONS}
         extra = max(0.0, args.scans_per_lead - 1)
         total_scans = 0
         order = list(range(n))
@@ -452,8 +219,8 @@ def build(args) -> dict:
                 lead_id, sponsorship.pk, first_attendee + a, consent, times[0], times[-1], count, times[0]
             )
             for when in times:
-                kind = weighted(rng, CONVERSATIONS, 1)[0]
-                rating = weighted(rng, RATINGS_AFTER.get(kind, OTHER_RATINGS), 1)[0]
+                kind = conversation_at(rng)
+                rating = rating_at[kind](rng)
                 chosen = (
                     []
                     if kind == "swag_only" and rng.random() < 0.8
@@ -474,82 +241,12 @@ def build(args) -> dict:
         leads.close()
         scans.close()
         log(f"leads: {n}, scans: {total_scans} copied ({time.perf_counter() - started:.0f}s)")
-    for table in ("tracker_attendee", "tracker_lead", "tracker_scan"):
-        cursor = connection.cursor()
-        cursor.execute(f"VACUUM ANALYZE {table}")
+    vacuum_analyze("tracker_attendee", "tracker_lead", "tracker_scan")
     scored = score_all_v1(sponsor.pk, icp.pk)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE tracker_leadscore")
-        cursor.execute(
-            f"INSERT INTO {MARKER_TABLE} (tag, leads, scans, data_version, sponsor_id, built_at, build_seconds)"
-            " VALUES (%s, %s, %s, %s, %s, now(), %s)",
-            [tag, n, total_scans, DATA_VERSION, sponsor.pk, time.perf_counter() - started],
-        )
+    vacuum_analyze("tracker_leadscore")
+    markers.record(n, sponsor.pk, time.perf_counter() - started, scans=total_scans)
     log(f"built {n} leads, {total_scans} scans, {scored} scores in {time.perf_counter() - started:.0f}s")
     return {"seconds": time.perf_counter() - started, "scans": total_scans}
-
-
-def dataset_tag(n: int) -> str:
-    return f"bench-rescore-{n}"
-
-
-def ensure_marker_table() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (tag text PRIMARY KEY, leads int, scans int,"
-            " data_version int, sponsor_id bigint, built_at timestamptz, build_seconds float)"
-        )
-
-
-def find_dataset(n: int):
-    from django.db import connection
-
-    ensure_marker_table()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT m.sponsor_id, m.scans FROM {MARKER_TABLE} m JOIN tracker_sponsor s ON s.id = m.sponsor_id"
-            " WHERE m.tag = %s AND m.leads = %s AND m.data_version = %s",
-            [dataset_tag(n), n, DATA_VERSION],
-        )
-        return cursor.fetchone()
-
-
-def drop_dataset(tag: str) -> None:
-    """Remove a data set of this tag (half-built or outdated) with plain SQL, children first."""
-    from django.db import connection, transaction
-
-    ensure_marker_table()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {MARKER_TABLE} WHERE tag = %s", [tag])
-        cursor.execute("SELECT id FROM tracker_sponsor WHERE slug = %s", [tag])
-        sponsor = cursor.fetchone()
-        cursor.execute("SELECT id FROM tracker_event WHERE slug = %s", [tag])
-        event = cursor.fetchone()
-        if sponsor:
-            log(f"dropping the old data set {tag}")
-            s = sponsor[0]
-            sp = "SELECT id FROM tracker_sponsorship WHERE sponsor_id = %s"
-            for sql in (
-                f"DELETE FROM tracker_leadscore WHERE lead_id IN (SELECT id FROM tracker_lead WHERE sponsorship_id IN ({sp}))",
-                f"DELETE FROM tracker_followup WHERE lead_id IN (SELECT id FROM tracker_lead WHERE sponsorship_id IN ({sp}))",
-                f"DELETE FROM tracker_scan WHERE sponsorship_id IN ({sp})",
-                f"DELETE FROM tracker_lead WHERE sponsorship_id IN ({sp})",
-                "DELETE FROM tracker_rescorejob WHERE icp_id IN (SELECT id FROM tracker_idealcustomerprofile WHERE sponsor_id = %s)",
-                "DELETE FROM tracker_icpcriterion WHERE icp_id IN (SELECT id FROM tracker_idealcustomerprofile WHERE sponsor_id = %s)",
-                "DELETE FROM tracker_idealcustomerprofile WHERE sponsor_id = %s",
-                "DELETE FROM tracker_account WHERE sponsor_id = %s",
-                f"DELETE FROM tracker_sponsorship_themes WHERE sponsorship_id IN ({sp})",
-                f"DELETE FROM tracker_costline WHERE sponsorship_id IN ({sp})",
-                "DELETE FROM tracker_sponsorship WHERE sponsor_id = %s",
-                "DELETE FROM tracker_sponsor WHERE id = %s",
-            ):  # fmt: skip
-                cursor.execute(sql, [s])
-        if event:
-            cursor.execute("DELETE FROM tracker_attendee WHERE event_id = %s", [event[0]])
-            cursor.execute("DELETE FROM tracker_sponsorship WHERE event_id = %s", [event[0]])
-            cursor.execute("DELETE FROM tracker_event WHERE id = %s", [event[0]])
 
 
 # --- the floor: one cursor, the same normalisers and engine, COPY + UPDATE ... FROM ----------------------
@@ -721,19 +418,7 @@ def floor(args, sponsor_id: int, icp_id: int, dump: Path | None) -> dict:
             if batch is None:
                 break
             ids, scores, new = array("q"), array("i"), []
-            for (
-                lead_id,
-                title,
-                company,
-                email,
-                country,
-                count,
-                old,
-                ratings,
-                convs,
-                interests,
-                notes,
-            ) in batch:
+            for lead_id, title, company, email, country, count, old, ratings, convs, interests, notes in batch:  # fmt: skip
                 value = score(
                     facts_of(title, company, email, country, count, ratings, convs, interests, notes)
                 ).score
@@ -797,19 +482,7 @@ def score_all_v1(sponsor_id: int, icp_id: int) -> int:
             )
         for batch in floor_rows("v1_read", sponsor_id):
             with raw.cursor() as cursor, cursor.copy("COPY v1_scores FROM STDIN") as copy:
-                for (
-                    lead_id,
-                    title,
-                    company,
-                    email,
-                    country,
-                    count,
-                    _,
-                    ratings,
-                    convs,
-                    interests,
-                    notes,
-                ) in batch:
+                for lead_id, title, company, email, country, count, _, ratings, convs, interests, notes in batch:  # fmt: skip
                     result = score(
                         builder.facts(title, company, email, country, count, ratings, convs, interests, notes)
                     )
@@ -891,31 +564,19 @@ def ours(args, sponsor_id: int, icp_id: int) -> dict:
         scorer_for = service.scorer_for
         service.scorer_for = lambda icp: timed("score", scorer_for(icp))
         jobs.leads_score = timed("leads_score", jobs.leads_score)
-    profiler = None
-    if args.profile:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
     samples: list[tuple[int, float]] = []
     chunk_times: list[float] = []
-    started = time.perf_counter()
-    job = icp_publish(icp=draft, by=None)
-    done = 0
-    while queue:
-        job_id, after_id = queue.pop(0)
-        t = time.perf_counter()
-        done += jobs.rescore_chunk_run(job_id, after_id)
-        chunk_times.append(time.perf_counter() - t)
-        samples.append((done, rss_mb()))
-    seconds = time.perf_counter() - started
-    if profiler:
-        import pstats
-
-        profiler.disable()
-        stats = pstats.Stats(profiler, stream=sys.stderr)
-        stats.sort_stats("cumulative").print_stats(45)
-        stats.sort_stats("tottime").print_stats(30)
+    with profiled(args.profile, ("cumulative", 45), ("tottime", 30)):
+        started = time.perf_counter()
+        job = icp_publish(icp=draft, by=None)
+        done = 0
+        while queue:
+            job_id, after_id = queue.pop(0)
+            t = time.perf_counter()
+            done += jobs.rescore_chunk_run(job_id, after_id)
+            chunk_times.append(time.perf_counter() - t)
+            samples.append((done, rss_mb()))
+        seconds = time.perf_counter() - started
     job = RescoreJob.objects.get(pk=job.pk)
     if job.status != "done":
         raise SystemExit(f"the rescore job ended {job.status!r}, not done")
@@ -997,40 +658,32 @@ def verify(args, sponsor_id: int, icp_id: int, dump: Path) -> dict:
 # --- orchestration -----------------------------------------------------------------------------------
 
 
-def run_phase(args, phase: str, **extra) -> dict:
+def phase(args, name: str, **extra) -> dict:
     """Run one phase in a fresh process and return its JSON report."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--leads", str(args.leads),
-               "--scans-per-lead", str(args.scans_per_lead), "--accounts", str(args.accounts),
-               "--titles", str(args.titles), "--companies", str(args.companies), "--seed", str(args.seed),
-               "--chunk", str(args.chunk or 0)]  # fmt: skip
-    if args.profile and phase == "ours":
-        command.append("--profile")
-    if args.breakdown and phase == "ours":
-        command.append("--breakdown")
+    argv = ["--leads", str(args.leads), "--scans-per-lead", str(args.scans_per_lead), "--accounts",
+            str(args.accounts), "--titles", str(args.titles), "--companies", str(args.companies), "--seed",
+            str(args.seed), "--chunk", str(args.chunk or 0)]  # fmt: skip
+    if args.profile and name == "ours":
+        argv.append("--profile")
+    if args.breakdown and name == "ours":
+        argv.append("--breakdown")
     for key, value in extra.items():
-        command += [f"--{key.replace('_', '-')}", str(value)]
-    result = subprocess.run(command, stdout=subprocess.PIPE, text=True)
-    if result.returncode:
-        raise SystemExit(f"phase {phase} failed (exit {result.returncode})")
-    line = [row for row in result.stdout.splitlines() if row.startswith("PHASE ")][-1]
-    return json.loads(line[len("PHASE ") :])
+        argv += [f"--{key.replace('_', '-')}", str(value)]
+    return run_phase(__file__, name, argv, log)
 
 
 def child(args) -> None:
-    django_setup()
-    if args.phase == "build":
-        report = build(args)
-    elif args.phase == "prepare":
-        report = prepare_draft(args.sponsor)
-    elif args.phase == "floor":
-        report = floor(args, args.sponsor, args.icp, Path(args.dump) if args.dump else None)
-    elif args.phase == "ours":
-        report = ours(args, args.sponsor, args.icp)
-    elif args.phase == "verify":
-        report = verify(args, args.sponsor, args.icp, Path(args.dump))
-    else:
-        raise SystemExit(f"unknown phase {args.phase}")
-    print("PHASE " + json.dumps(report), flush=True)
+    dump = Path(args.dump) if args.dump else None
+    phase_main(
+        args.phase,
+        {
+            "build": lambda: build(args),
+            "prepare": lambda: prepare_draft(args.sponsor),
+            "floor": lambda: floor(args, args.sponsor, args.icp, dump),
+            "ours": lambda: ours(args, args.sponsor, args.icp),
+            "verify": lambda: verify(args, args.sponsor, args.icp, dump),
+        },
+    )
 
 
 def main() -> None:
@@ -1065,25 +718,14 @@ def main() -> None:
         return
 
     django_setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        raise SystemExit(
-            "bench/rescore.py needs PostgreSQL (it compares against COPY + UPDATE ... FROM): set "
-            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/<database>; "
-            f"the configured database is {connection.vendor} ({settings.DATABASES['default']['NAME']})."
-        )
-    from database import ensure_database  # bench/database.py: a fresh machine has no such database yet
-
-    ensure_database(log)
-    call_command("migrate", verbosity=0)
-    found = None if args.rebuild else find_dataset(args.leads)
+    prepare_database(log, "rescore", "it compares against COPY + UPDATE ... FROM", "<database>")
+    found = None if args.rebuild else markers.find(args.leads)
     if found is None:
         log(f"building the data set of {args.leads} leads (kept for later runs)")
-        run_phase(args, "build")
-        found = find_dataset(args.leads)
+        phase(args, "build")
+        found = markers.find(args.leads)
     sponsor_id, scans = found
     log(f"data set: sponsor {sponsor_id}, {args.leads} leads, {scans} scans")
     dump = ROOT / "var" / f"rescore-floor-{os.getpid()}.bin"
@@ -1099,18 +741,18 @@ def main() -> None:
     rounds = []
     try:
         for round_number in range(args.repeat):
-            draft = run_phase(args, "prepare", sponsor=sponsor_id)
+            draft = phase(args, "prepare", sponsor=sponsor_id)
             log(f"round {round_number + 1}/{args.repeat}: draft v{draft['version']} (icp {draft['icp_id']})")
             floor_report = None
             if not args.no_floor:
                 settle()
-                floor_report = run_phase(args, "floor", sponsor=sponsor_id, icp=draft["icp_id"], dump=dump)
+                floor_report = phase(args, "floor", sponsor=sponsor_id, icp=draft["icp_id"], dump=dump)
                 log("floor: " + json.dumps(floor_report))
             settle()
-            ours_report = run_phase(args, "ours", sponsor=sponsor_id, icp=draft["icp_id"])
+            ours_report = phase(args, "ours", sponsor=sponsor_id, icp=draft["icp_id"])
             log("ours: " + json.dumps(ours_report))
             if floor_report:
-                check = run_phase(args, "verify", sponsor=sponsor_id, icp=draft["icp_id"], dump=dump)
+                check = phase(args, "verify", sponsor=sponsor_id, icp=draft["icp_id"], dump=dump)
                 log("verify: " + json.dumps(check))
                 if check["mismatched"] or check["wrong_version"] or check["facts_differing"]:
                     raise SystemExit("ours and the floor disagree: see verify above")
@@ -1120,15 +762,10 @@ def main() -> None:
     finally:
         dump.unlink(missing_ok=True)
 
-    def median(values):
-        values = sorted(values)
-        middle = len(values) // 2
-        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-
     ours_times = [o["seconds"] for o, _ in rounds]
     floor_times = [f["seconds"] for _, f in rounds if f]
-    o = median(ours_times)
-    fl = median(floor_times) if floor_times else float("nan")
+    o = statistics.median(ours_times)
+    fl = statistics.median(floor_times) if floor_times else float("nan")
     extra = ""
     if len(rounds) > 1:
         extra = (

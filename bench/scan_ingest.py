@@ -23,13 +23,12 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ["DEBUG"] = "0"
+from database import ensure_database, vacuum_analyze
+from harness import ROOT, django_setup
+
+# What earlier runs deleted (their teardown) is cleared and statistics refreshed, so each run starts alike.
+TABLES = ("tracker_scan", "tracker_lead", "tracker_attendee", "tracker_leadscore")
 
 
 def free_port() -> int:
@@ -39,15 +38,11 @@ def free_port() -> int:
 
 
 def setup_data(attendees: int):
-    import django
-
-    django.setup()
+    django_setup()
     from django.core.management import call_command
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        from database import ensure_database  # bench/database.py
-
         ensure_database()
 
     call_command("migrate", verbosity=0)
@@ -69,18 +64,8 @@ def setup_data(attendees: int):
         for n in range(attendees)
     )
     _, key = DeviceToken.issue(staff=staff, name="bench device")
-    vacuum_analyze()
+    vacuum_analyze(*TABLES)
     return sponsorship, staff, key, tag
-
-
-def vacuum_analyze() -> None:
-    """Clear what earlier runs deleted (their teardown) and refresh statistics, so each run starts alike."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("tracker_scan", "tracker_lead", "tracker_attendee", "tracker_leadscore"):
-                cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 def teardown_data(sponsorship, staff) -> None:
@@ -257,7 +242,7 @@ def main() -> None:
         # The worker starts once the load stops, so intake is measured on the same idle machine as
         # the floor; matching the backlog it left is timed on its own, with the tables' statistics
         # brought up to date first, as autovacuum would in time (it may be off on a bench machine).
-        vacuum_analyze()
+        vacuum_analyze(*TABLES)
         if os.environ.get("REDIS_URL"):
             worker = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--concurrency=2", "--loglevel=warning"],
