@@ -41,6 +41,7 @@ peak_mb=<ours' peak MB> floor_peak_mb=<MB> leads=<N> ...
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import random
@@ -334,7 +335,9 @@ def ours(args, out: Path) -> dict:
 
     with profiled(args.profile, ("tottime", 30), ("cumulative", 30)):
         started, cpu = time.perf_counter(), cpu_with_children()
-        with out.open("wb") as stream, forked_reading():  # as the export task writes it
+        # As the export task writes it; --in-turn reads each chunk in turn instead, to show what the fork buys.
+        reading = contextlib.nullcontext() if args.in_turn else forked_reading()
+        with out.open("wb") as stream, reading:
             written = write_xlsx(export, stream, progress)
         seconds, cpu = time.perf_counter() - started, cpu_with_children() - cpu
     curve = [next((rss for d, rss in samples if d >= written * k / 10), samples[-1][1]) for k in range(1, 11)]
@@ -552,6 +555,8 @@ def phase(args, name: str, out: Path | None = None, **limits) -> dict:
         argv += ["--out", str(out)]
     if args.profile and name == "ours":
         argv.append("--profile")
+    if args.in_turn:
+        argv.append("--in-turn")
     return run_phase(__file__, name, argv, log, watch=not args.no_wait, **limits)
 
 
@@ -590,6 +595,9 @@ def main() -> None:
     parser.add_argument("--import-export-max-mb", type=float, default=8000, metavar="MB",
                         help="stop django-import-export above this resident memory (default 8000)")  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="cProfile ours (slower), stats on stderr")
+    parser.add_argument(
+        "--in-turn", action="store_true", help="ours reads its chunks in turn (no forked reader)"
+    )
     parser.add_argument("--no-wait", action="store_true", help="do not wait for other benchmarks")
     parser.add_argument("--keep", action="store_true", help="keep the written workbooks (in var/)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -653,7 +661,7 @@ def main() -> None:
         f" floor_peak_mb={floor_report['peak_mb']:.0f} leads={args.leads}"
         f" import_export_peak_mb={ie_peak} rss_growth_mb={ours_report['rss_growth_mb']:.1f}"
         f" cpu_ratio={ours_report['cpu_seconds'] / floor_report['cpu_seconds']:.2f}"
-        f" scans={scans} follow_ups={follow_ups}"
+        f" scans={scans} follow_ups={follow_ups} reader={'in-turn' if args.in_turn else 'forked'}"
         + (f" disturbed={','.join(disturbed)}" if disturbed else ""),
         flush=True,
     )
