@@ -317,6 +317,44 @@ def sales_review(sponsorship_id: int):
     return SalesReviewExport(Lead.objects.filter(sponsorship_id=sponsorship_id))
 
 
+def use_public_cells() -> None:
+    """Write cells through openpyxl's public API instead of ``tracker.exports.cells`` (which reaches into
+    its internals): each appended row becomes a ``WriteOnlyCell`` per value, its ``data_type`` set
+    explicitly so that text stays text, with the same number formats and wrapping."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from openpyxl.cell import Cell, WriteOnlyCell
+
+    from tracker.exports import base
+    from tracker.exports.cells import DATE_FORMAT, DATETIME_FORMAT, MAX_TEXT, Styled
+
+    types = {str: "s", int: "n", float: "n", Decimal: "n", bool: "b", datetime: "d", date: "d"}
+    formats = {datetime: DATETIME_FORMAT, date: DATE_FORMAT}
+
+    def public_rows(ws, wrap) -> None:
+        append = ws.append
+
+        def cell(value):
+            if value is None or isinstance(value, Cell):  # the bold header is written as it is
+                return value
+            styled = value if isinstance(value, Styled) else None
+            value = styled.value if styled else value
+            kind = str if isinstance(value, str) else value.__class__
+            made = WriteOnlyCell(ws, value=str(value)[:MAX_TEXT] if kind is str else value)
+            made.data_type = types.get(kind, made.data_type)
+            number_format = (styled.number_format if styled else None) or formats.get(kind)
+            if number_format:
+                made.number_format = number_format
+            if styled and styled.wrapped:
+                made.alignment = wrap
+            return made
+
+        ws.append = lambda row: append([cell(value) for value in row])
+
+    base.typed_rows = public_rows
+
+
 def ours(args, out: Path) -> dict:
     """write_xlsx of the sales review, from the first query to the saved file."""
     from django.db import connection
@@ -324,6 +362,8 @@ def ours(args, out: Path) -> dict:
     from tracker.exports.base import write_xlsx
     from tracker.exports.reader import forked_reading
 
+    if args.public_cells:
+        use_public_cells()
     export = sales_review(args.sponsorship)  # no query yet; its modules imported, as in a running worker
     connection.ensure_connection()
 
@@ -557,6 +597,8 @@ def phase(args, name: str, out: Path | None = None, **limits) -> dict:
         argv.append("--profile")
     if args.in_turn:
         argv.append("--in-turn")
+    if args.public_cells:
+        argv.append("--public-cells")
     return run_phase(__file__, name, argv, log, watch=not args.no_wait, **limits)
 
 
@@ -597,6 +639,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile ours (slower), stats on stderr")
     parser.add_argument(
         "--in-turn", action="store_true", help="ours reads its chunks in turn (no forked reader)"
+    )
+    parser.add_argument(
+        "--public-cells", action="store_true", help="ours writes cells through openpyxl's public API"
     )
     parser.add_argument("--no-wait", action="store_true", help="do not wait for other benchmarks")
     parser.add_argument("--keep", action="store_true", help="keep the written workbooks (in var/)")
@@ -662,6 +707,7 @@ def main() -> None:
         f" import_export_peak_mb={ie_peak} rss_growth_mb={ours_report['rss_growth_mb']:.1f}"
         f" cpu_ratio={ours_report['cpu_seconds'] / floor_report['cpu_seconds']:.2f}"
         f" scans={scans} follow_ups={follow_ups} reader={'in-turn' if args.in_turn else 'forked'}"
+        f" cells={'public' if args.public_cells else 'typed'}"
         + (f" disturbed={','.join(disturbed)}" if disturbed else ""),
         flush=True,
     )
