@@ -1,38 +1,72 @@
-"""Did the booth pay off? The funnel, costs and pipeline of sponsorships, in the sponsor's currency.
+"""Did the booth pay off? The one source of the figures: funnel, costs, pipeline and their breakdowns.
+
+The pages (event ROI, the sponsor's portfolio) and the ROI workbook read these figures, so they cannot
+disagree. Everything is aggregated in the database in a fixed number of queries for any number of
+sponsorships and leads: one per-lead row of flags (``_lead_flags``) is grouped by sponsorship, the role
+credited with the lead, the opportunity's currency and whether the lead talked about more than swag;
+the same rows joined to the lead's themes give the theme breakdown.
 
 Stages are counted from what each follow-up ever reached (its history and its current status), so a
 lead that booked a meeting and was later lost still counts as a meeting. The funnel is nested: each
-step counts the leads of the step before that went further (qualified, then qualified and contacted,
-...), so no step exceeds the one before; the totals beside it (meetings, opportunities, pipeline) count
-every lead, qualified or not. Costs and amounts are converted at stored rates only; what has no rate
-is listed apart, never silently added.
+step counts the qualified leads that went that far (qualified, then qualified and contacted, ...), so no
+step exceeds the one before; the totals beside it (meetings, opportunities, pipeline) count every lead,
+qualified or not. A lead is credited to the role of the staff member who scanned it first. The funnel
+"without swag" leaves out leads whose every conversation was swag only. Costs and amounts are converted
+at stored rates only (costs at their line's date, else the event's start; opportunities at the event's
+end); what has no rate is listed apart, never silently added.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from tracker.models import CostLine, FollowUp, FollowUpChange, Lead, Scan, Sponsorship
-from tracker.models.choices import ConversationType, CostCategory, FollowUpStatus, StaffRole
+from tracker.models import CostLine, FollowUp, FollowUpChange, FollowUpPolicy, Lead, Scan, Sponsorship
+from tracker.models.choices import ConversationType, CostCategory, FollowUpStatus, Grade, StaffRole
 from tracker.models.money import Converter, to_cents
 
-QUALIFIED_GRADES = ("A", "B")
-CONTACTED = {"contacted", "meeting_booked", "opportunity", "won", "lost", "no_response"}
-MEETING = {"meeting_booked", "opportunity", "won"}
-OPPORTUNITY = {"opportunity", "won"}
-STAGES = (
-    "Scans",
-    "Unique leads",
-    "Qualified (A/B)",
-    "… and contacted",
-    "… and met",
-    "… and an opportunity",
-    "… and won",
-)
+DEFAULT_QUALIFIED = ("A", "B")
+CONTACTED = ("contacted", "meeting_booked", "opportunity", "won", "lost", "no_response")
+MEETING = ("meeting_booked", "opportunity", "won")
+OPPORTUNITY = ("opportunity", "won")
+STEPS = ("contacted", "met", "opportunity", "won")  # after "qualified", each within the one before
+
+
+def qualified_label(grades: Sequence[str]) -> str:
+    """ "Qualified (A/B)": the qualified step named with the grades it counts."""
+    return f"Qualified ({'/'.join(grades)})"
+
+
+def stages(grades: Sequence[str]) -> tuple[str, ...]:
+    """The funnel's steps, as ``Slice.funnel`` counts them."""
+    return ("Scans", "Unique leads", qualified_label(grades), "… and contacted", "… and met",
+            "… and an opportunity", "… and won")  # fmt: skip
+
+
+# Time from a lead's first scan to its first contact, in buckets a manager reads at a glance.
+TOUCH_BUCKETS = ((1, "within a day"), (3, "1–3 days"), (7, "3–7 days"), (14, "1–2 weeks"), (None, "later"))
+UNKNOWN_ROLE = "Unknown"
 
 
 @dataclass
@@ -55,6 +89,21 @@ class Slice:
         """Scans, unique leads, qualified, and the nested steps after it (see the module's docstring)."""
         return [self.scans, self.leads, self.qualified, *self.nested]
 
+    @property
+    def qualified_share(self) -> float | None:
+        return self.qualified / self.leads if self.leads else None
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One cost line as entered, and in the reporting currency (None without a stored rate)."""
+
+    category: str
+    description: str
+    amount: Decimal
+    currency: str
+    converted: Decimal | None
+
 
 @dataclass
 class Roi:
@@ -62,110 +111,292 @@ class Roi:
 
     sponsorship: Sponsorship
     currency: str
+    grades: tuple[str, ...] = DEFAULT_QUALIFIED
+    cost_rows: list[CostRow] = field(default_factory=list)
     costs_by_category: dict[str, Decimal] = field(default_factory=dict)
     cost: Decimal = Decimal("0.00")
     unconverted: dict[str, Decimal] = field(default_factory=dict)  # costs and amounts without a rate
     swag_only_scans: int = 0
     total: Slice = field(default_factory=Slice)
+    without_swag: Slice = field(default_factory=Slice)
     by_role: dict[str, Slice] = field(default_factory=lambda: defaultdict(Slice))
     by_theme: dict[str, Slice] = field(default_factory=lambda: defaultdict(Slice))
+    touch_days: list[float] = field(default_factory=list)  # first scan to first contact, per lead
 
     def cost_per(self, count: int) -> Decimal | None:
         return to_cents(self.cost / count) if count else None
 
+    @property
+    def return_on_cost(self) -> Decimal | None:
+        """Pipeline sourced per unit of cost (2.5 means 2.5 times the cost in pipeline)."""
+        return (self.total.pipeline / self.cost).quantize(Decimal("0.01")) if self.cost else None
 
-def roi_for(sponsorships: QuerySet[Sponsorship] | list[Sponsorship]) -> list[Roi]:
-    """The figures of each sponsorship (already scoped to the user), in a fixed number of queries each."""
-    results = []
+    @property
+    def won_on_cost(self) -> Decimal | None:
+        return (self.total.won_amount / self.cost).quantize(Decimal("0.01")) if self.cost else None
+
+    @property
+    def median_touch_days(self) -> float | None:
+        return statistics.median(self.touch_days) if self.touch_days else None
+
+    def touch_distribution(self) -> list[tuple[str, int]]:
+        counts = dict.fromkeys((label for _, label in TOUCH_BUCKETS), 0)
+        for days in self.touch_days:
+            label = next(label for limit, label in TOUCH_BUCKETS if limit is None or days <= limit)
+            counts[label] += 1
+        return list(counts.items())
+
+    @property
+    def qualified_never_contacted(self) -> int:
+        return self.total.qualified - self.total.nested[0]
+
+
+def qualified_grades(sponsor_id: int, asked: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The grades counted as qualified: those asked for (valid ones, in grade order), else the grades the
+    sponsor's follow-up policy qualifies, else A and B."""
+    chosen = {grade for grade in asked or () if grade in Grade.values}
+    if not chosen:
+        policy = FollowUpPolicy.objects.filter(sponsor_id=sponsor_id).values_list(
+            "qualifying_grades", flat=True
+        )
+        chosen = {grade for grade in (policy.first() or DEFAULT_QUALIFIED) if grade in Grade.values}
+    return tuple(grade for grade in Grade.values if grade in chosen) or DEFAULT_QUALIFIED
+
+
+def roi_for(
+    sponsorships: QuerySet[Sponsorship] | Sequence[Sponsorship], grades: Sequence[str] | None = None
+) -> list[Roi]:
+    """The figures of each sponsorship (already scoped to the user), in the order given.
+
+    ``grades``: those counted as qualified; by default each sponsor's (``qualified_grades``).
+    """
+    sponsorships = list(sponsorships)
+    if not sponsorships:
+        return []
+    by_grades: dict[tuple[str, ...], list[Sponsorship]] = defaultdict(list)
+    figures: dict[int, Roi] = {}
+    sponsors: dict[int, tuple[str, ...]] = {}
     for sponsorship in sponsorships:
-        results.append(_one(sponsorship))
-    return results
+        if sponsorship.sponsor_id not in sponsors:
+            sponsors[sponsorship.sponsor_id] = qualified_grades(sponsorship.sponsor_id, grades)
+        counted = sponsors[sponsorship.sponsor_id]
+        by_grades[counted].append(sponsorship)
+        figures[sponsorship.pk] = Roi(sponsorship, sponsorship.sponsor.reporting_currency, counted)
+    _costs(figures)
+    _scans(figures)
+    for counted, group in by_grades.items():
+        _funnels(figures, [s.pk for s in group], counted)
+    _first_touch(figures)
+    return [figures[sponsorship.pk] for sponsorship in sponsorships]
 
 
-def _one(sponsorship: Sponsorship) -> Roi:
-    currency = sponsorship.sponsor.reporting_currency
-    roi = Roi(sponsorship, currency)
-    converter = Converter(currency)
+def _costs(figures: dict[int, Roi]) -> None:
     labels = dict(CostCategory.choices)
-    for category, amount, line_currency, incurred_on in CostLine.objects.filter(
-        sponsorship=sponsorship
-    ).values_list("category", "amount", "currency", "incurred_on"):
-        # Per line, as tracker.analytics.costs totals them: the rate of the line's date, else the event's start.
-        converted = converter.convert(amount, line_currency, incurred_on or sponsorship.event.start_date)
+    converters = {roi.currency: Converter(roi.currency) for roi in figures.values()}
+    lines = CostLine.objects.filter(sponsorship__in=figures).order_by("category", "pk")
+    for sponsorship_id, category, description, amount, currency, incurred_on in lines.values_list(
+        "sponsorship_id", "category", "description", "amount", "currency", "incurred_on"
+    ):
+        roi = figures[sponsorship_id]
+        converted = converters[roi.currency].convert(
+            amount, currency, incurred_on or roi.sponsorship.event.start_date
+        )
+        label = labels.get(category, category)
+        roi.cost_rows.append(CostRow(label, description, amount, currency, converted))
         if converted is None:
-            roi.unconverted[line_currency] = roi.unconverted.get(line_currency, Decimal(0)) + amount
+            roi.unconverted[currency] = roi.unconverted.get(currency, Decimal(0)) + amount
             continue
-        key = labels.get(category, category)
-        roi.costs_by_category[key] = roi.costs_by_category.get(key, Decimal("0.00")) + converted
+        roi.costs_by_category[label] = roi.costs_by_category.get(label, Decimal("0.00")) + converted
         roi.cost += converted
 
-    # Who scanned each lead first (the role credited with it), scans per role, interests per lead.
-    first_role: dict[int, str] = {}
-    interests: dict[int, set[str]] = defaultdict(set)
-    roles = dict(StaffRole.choices)
-    for lead_id, role, conversation, items in (
-        Scan.objects.counted()
-        .filter(sponsorship=sponsorship)
-        .order_by("received_at", "pk")
-        .values_list("lead_id", "scanned_by__role", "conversation_type", "interests")
-    ):
-        role_label = roles.get(role, "Unknown")
-        roi.total.scans += 1
-        roi.by_role[role_label].scans += 1
-        if conversation == ConversationType.SWAG_ONLY:
-            roi.swag_only_scans += 1
-        themes = {item.strip() for item in items or () if isinstance(item, str) and item.strip()}
-        for theme in themes:
-            roi.by_theme[theme].scans += 1
-        if lead_id is None:
-            continue
-        first_role.setdefault(lead_id, role_label)
-        interests[lead_id] |= themes
 
-    reached: dict[int, set[str]] = defaultdict(set)
-    for follow_up_id, status in (
-        FollowUpChange.objects.filter(follow_up__lead__sponsorship=sponsorship)
-        .exclude(to_status="")
-        .values_list("follow_up_id", "to_status")
-    ):
-        reached[follow_up_id].add(status)
-    follow_ups = {
-        row["lead_id"]: row
-        for row in FollowUp.objects.filter(lead__sponsorship=sponsorship).values(
-            "pk", "lead_id", "status", "opportunity_amount", "opportunity_currency"
+def _scans(figures: dict[int, Roi]) -> None:
+    """Scans per sponsorship and role, swag-only ones among them; scans per theme."""
+    roles = dict(StaffRole.choices)
+    swag = Q(conversation_type=ConversationType.SWAG_ONLY)
+    rows = (
+        Scan.objects.counted()
+        .filter(sponsorship__in=figures)
+        .values_list("sponsorship_id", "scanned_by__role")
+        .annotate(scans=Count("pk"), swag=Count("pk", filter=swag))
+        .order_by()
+    )
+    for sponsorship_id, role, scans, swag_scans in rows:
+        roi = figures[sponsorship_id]
+        roi.total.scans += scans
+        roi.by_role[roles.get(role, UNKNOWN_ROLE)].scans += scans
+        roi.swag_only_scans += swag_scans
+        roi.without_swag.scans += scans - swag_scans
+    themes_sql, params = _scan_themes(list(figures))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT sponsorship_id, theme, COUNT(*) FROM ({themes_sql}) t GROUP BY sponsorship_id, theme",
+            params,
         )
-    }
-    on = sponsorship.event.end_date
-    for lead_id, grade in Lead.objects.filter(sponsorship=sponsorship).values_list("pk", "score__grade"):
-        slices = [roi.total, roi.by_role[first_role.get(lead_id, "Unknown")]]
-        slices += [roi.by_theme[theme] for theme in sorted(interests.get(lead_id, ()))]
-        follow_up = follow_ups.get(lead_id)
-        stages = (reached.get(follow_up["pk"], set()) | {follow_up["status"]}) if follow_up else set()
-        amount = Decimal("0.00")
-        if follow_up and follow_up["opportunity_amount"] is not None and stages & OPPORTUNITY:
-            code = follow_up["opportunity_currency"]
-            converted = converter.convert(follow_up["opportunity_amount"], code, on)
-            if converted is None:
-                roi.unconverted[code] = (
-                    roi.unconverted.get(code, Decimal(0)) + follow_up["opportunity_amount"]
-                )
-            else:
-                amount = converted
-        won = follow_up is not None and follow_up["status"] == FollowUpStatus.WON
-        reached_steps = [bool(stages & CONTACTED), bool(stages & MEETING), bool(stages & OPPORTUNITY), won]
-        qualified = grade in QUALIFIED_GRADES
-        for part in slices:
-            part.leads += 1
-            part.qualified += qualified
-            part.contacted += reached_steps[0]
-            part.meetings += reached_steps[1]
-            part.opportunities += reached_steps[2]
-            part.won += won
-            part.pipeline += amount
-            if won:
-                part.won_amount += amount
-            going = qualified
-            for step, got in enumerate(reached_steps):
-                going = going and got
-                part.nested[step] += going
-    return roi
+        for sponsorship_id, theme, scans in cursor.fetchall():
+            figures[sponsorship_id].by_theme[theme].scans += scans
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _reached(statuses: Sequence[str]) -> Q:
+    """The lead's follow-up is, or once was, in one of ``statuses``."""
+    history = FollowUpChange.objects.filter(follow_up__lead=OuterRef("pk"), to_status__in=statuses)
+    return Q(follow_up__status__in=statuses) | Q(Exists(history))
+
+
+def _lead_flags(sponsorship_ids: list[int], grades: Sequence[str]) -> tuple[str, tuple]:
+    """SQL of one row per lead: its sponsorship, credited role, currency, flags and amounts."""
+    first_scan = Scan.objects.counted().filter(lead=OuterRef("pk")).order_by("received_at", "pk")
+    talked = (
+        Scan.objects.counted()
+        .filter(lead=OuterRef("pk"))
+        .exclude(conversation_type=ConversationType.SWAG_ONLY)
+    )
+    qualified = Q(score__grade__in=grades)
+    steps = [
+        _reached(CONTACTED),
+        _reached(MEETING),
+        _reached(OPPORTUNITY),
+        Q(follow_up__status=FollowUpStatus.WON),
+    ]
+    opportunity = Q(follow_up__opportunity_amount__isnull=False) & steps[2]
+    money = DecimalField(max_digits=14, decimal_places=2)
+    leads = (
+        Lead.objects.filter(sponsorship__in=sponsorship_ids)
+        .annotate(
+            credited_role=Coalesce(Subquery(first_scan.values("scanned_by__role")[:1]), Value("")),
+            currency=Coalesce("follow_up__opportunity_currency", Value("")),
+            talked=_flag(Q(Exists(talked))),
+            q=_flag(qualified),
+            **{f"s{i}": _flag(step) for i, step in enumerate(steps)},
+            **{f"n{i}": _flag(qualified & step) for i, step in enumerate(steps)},
+            amount=Case(
+                When(opportunity, then="follow_up__opportunity_amount"), default=Value(0), output_field=money
+            ),
+            won_amount=Case(
+                When(opportunity & steps[3], then="follow_up__opportunity_amount"),
+                default=Value(0),
+                output_field=money,
+            ),
+        )
+        .values(
+            "pk",
+            "sponsorship_id",
+            "credited_role",
+            "currency",
+            "talked",
+            "q",
+            "s0",
+            "s1",
+            "s2",
+            "s3",
+            "n0",
+            "n1",
+            "n2",
+            "n3",
+            "amount",
+            "won_amount",
+        )  # fmt: skip
+        .order_by()
+    )
+    return leads.query.sql_with_params()
+
+
+_SUMS = "COUNT(*), SUM(q), SUM(s0), SUM(s1), SUM(s2), SUM(s3), SUM(n0), SUM(n1), SUM(n2), SUM(n3), SUM(amount), SUM(won_amount)"
+
+
+def _funnels(figures: dict[int, Roi], sponsorship_ids: list[int], grades: Sequence[str]) -> None:
+    """Leads, qualified, stages reached and money per sponsorship, role and theme: two queries."""
+    flags_sql, flags_params = _lead_flags(sponsorship_ids, grades)
+    themes_sql, themes_params = _scan_themes(sponsorship_ids, per_lead=True)
+    roles = dict(StaffRole.choices)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.sponsorship_id, f.credited_role, f.currency, f.talked, {_SUMS} FROM ({flags_sql}) f "
+            "GROUP BY f.sponsorship_id, f.credited_role, f.currency, f.talked",
+            flags_params,
+        )
+        for sponsorship_id, role, currency, talked, *sums in cursor.fetchall():
+            roi = figures[sponsorship_id]
+            parts = [roi.total, roi.by_role[roles.get(role, UNKNOWN_ROLE)]] + (
+                [roi.without_swag] if talked else []
+            )
+            _add(roi, parts, currency, sums)
+        cursor.execute(
+            f"SELECT f.sponsorship_id, t.theme, f.currency, {_SUMS} FROM ({flags_sql}) f "
+            f"JOIN ({themes_sql}) t ON t.lead_id = f.pk GROUP BY f.sponsorship_id, t.theme, f.currency",
+            (*flags_params, *themes_params),
+        )
+        for sponsorship_id, theme, currency, *sums in cursor.fetchall():
+            roi = figures[sponsorship_id]
+            _add(roi, [roi.by_theme[theme]], currency, sums)
+
+
+def _add(roi: Roi, parts: list[Slice], currency: str, sums: list) -> None:
+    leads, qualified, contacted, met, opportunities, won, *nested, amount, won_amount = (
+        *(int(value or 0) for value in sums[:10]),
+        *sums[10:],
+    )
+    pipeline, won_total = _convert(roi, currency, amount), _convert(roi, currency, won_amount)
+    for part in parts:
+        part.leads += leads
+        part.qualified += qualified
+        part.contacted += contacted
+        part.meetings += met
+        part.opportunities += opportunities
+        part.won += won
+        part.pipeline += pipeline
+        part.won_amount += won_total
+        part.nested = [have + more for have, more in zip(part.nested, nested, strict=True)]
+
+
+def _convert(roi: Roi, currency: str, amount) -> Decimal:
+    amount = Decimal(amount or 0)
+    if not amount:
+        return Decimal("0.00")
+    converted = Converter(roi.currency).convert(amount, currency, roi.sponsorship.event.end_date)
+    if converted is None:
+        roi.unconverted[currency] = roi.unconverted.get(currency, Decimal(0)) + amount
+        return Decimal("0.00")
+    return converted
+
+
+def _scan_themes(sponsorship_ids: list[int], per_lead: bool = False) -> tuple[str, tuple]:
+    """SQL of each counted scan's themes (its interests, trimmed), or each lead's distinct themes."""
+    marks = ", ".join(["%s"] * len(sponsorship_ids))
+    scan = Scan._meta.db_table
+    if connection.vendor == "postgresql":
+        items = (
+            f"FROM {scan} s CROSS JOIN LATERAL jsonb_array_elements_text("
+            "CASE WHEN jsonb_typeof(s.interests) = 'array' THEN s.interests ELSE '[]'::jsonb END) AS i(value)"
+        )
+    else:
+        items = f"FROM {scan} s, json_each(CASE WHEN json_type(s.interests) = 'array' THEN s.interests ELSE '[]' END) i"
+    columns = (
+        "DISTINCT s.lead_id, TRIM(i.value) AS theme"
+        if per_lead
+        else "s.sponsorship_id, TRIM(i.value) AS theme"
+    )
+    lead = " AND s.lead_id IS NOT NULL" if per_lead else ""
+    sql = (
+        f"SELECT {columns} {items} WHERE s.sponsorship_id IN ({marks}) AND s.discarded_at IS NULL{lead} "
+        "AND TRIM(i.value) <> ''"
+    )
+    return sql, tuple(sponsorship_ids)
+
+
+def _first_touch(figures: dict[int, Roi]) -> None:
+    """Days from each lead's first scan to its follow-up's first contact."""
+    touched = (
+        FollowUp.objects.filter(lead__sponsorship__in=figures)
+        .annotate(first_touch=Min("history__changed_at", filter=Q(history__to_status__in=CONTACTED)))
+        .filter(first_touch__isnull=False, lead__first_scan_at__isnull=False)
+        .values_list("lead__sponsorship_id", "first_touch", "lead__first_scan_at")
+    )
+    for sponsorship_id, first_touch, first_scan in touched:
+        figures[sponsorship_id].touch_days.append(
+            max(first_touch - first_scan, timedelta(0)) / timedelta(days=1)
+        )

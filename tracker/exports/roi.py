@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
-from tracker.analytics.roi import STAGES, Roi, roi_for
+from tracker.analytics.roi import DEFAULT_QUALIFIED, Roi, qualified_grades, qualified_label, roi_for, stages
 from tracker.exports.base import (
     DATE_FORMAT,
     INTEGER_FORMAT,
@@ -59,6 +59,8 @@ class EventRoiExport(Export):
         self.sponsorships = sponsorships
         self.currency = sponsorships[0].sponsor.reporting_currency if sponsorships else "EUR"
         self.figures: list[Roi] = []
+        # The grades the (first) sponsor counts as qualified, for every sponsorship of the file.
+        self.grades = qualified_grades(sponsorships[0].sponsor_id) if sponsorships else DEFAULT_QUALIFIED
         self.labels = event_labels(sponsorships)
 
     def amount(self, header: str, width: float = 15) -> Column:
@@ -69,7 +71,7 @@ class EventRoiExport(Export):
         return [
             Column("Event", 34, wrap=True), Column("Label", 16), Column("Starts", 11, DATE_FORMAT),
             Column("Tier", 10), Column("Booth", 7), amount(f"Costs ({self.currency})"), count("Scans"),
-            Column("Swag-only share", 10, PERCENT_FORMAT), count("Unique leads"), count("Qualified (A/B)"),
+            Column("Swag-only share", 10, PERCENT_FORMAT), count("Unique leads"), count(qualified_label(self.grades)),
             count("Meetings (all leads)"), count("Opportunities (all leads)"), amount("Pipeline"), amount("Won"),
             amount("Cost per lead"), amount(COST_PER_QUALIFIED), amount("Cost per meeting"),
             amount("Cost per opportunity"), Column("Not converted (no stored rate)", 30, wrap=True),
@@ -77,7 +79,7 @@ class EventRoiExport(Export):
 
     def sheets(self) -> Iterator[Sheet]:
         # Computed when the file is written (in the task for large ones), not when it is asked for.
-        self.figures = roi_for(self.sponsorships)
+        self.figures = roi_for(self.sponsorships, self.grades)
         count, amount = _count, self.amount
         summary = self.summary_columns()
         yield Sheet(
@@ -109,7 +111,7 @@ class EventRoiExport(Export):
             ],
         )
         slice_columns = [
-            count("Scans"), count("Leads"), count("Qualified (A/B)"), count("Meetings"), count("Opportunities"),
+            count("Scans"), count("Leads"), count(qualified_label(self.grades)), count("Meetings"), count("Opportunities"),
             amount("Pipeline"), amount("Won"), Column("Qualified share", 10, PERCENT_FORMAT),
         ]  # fmt: skip
         yield Sheet(
@@ -150,7 +152,7 @@ class EventRoiExport(Export):
     def _funnel(self) -> Iterator[tuple]:
         columns = [roi.total.funnel() for roi in self.figures]
         previous = None
-        for index, stage in enumerate(STAGES):
+        for index, stage in enumerate(stages(self.grades)):
             values = [column[index] for column in columns]
             overall = sum(values)
             yield (stage, *values, overall, _ratio(overall, previous) if previous is not None else None)
