@@ -55,7 +55,7 @@ class Case:
 
 LEAD_FILTERS = dict(q="a", grade="A", rating="hot", conversation_type="demo", interest="AI", status="todo",
                     country="FR", region="EU", last_scan_after="2024-01-01", last_scan_before="2030-01-01",
-                    consent="yes", sort="-last_scan_at", page="1", per_page="25", columns="name")  # fmt: skip
+                    consent="yes", reached="met", sort="-last_scan_at", page="1", per_page="25", columns="name")  # fmt: skip
 FOLLOW_UP_FILTERS = dict(q="a", unassigned="false", status="todo", grade="A", rating="hot",
                          conversation_type="demo", interest="AI", country="FR", region="EU", consent="yes",
                          overdue="true", due_after="2024-01-01", due_before="2030-01-01", sort="due",
@@ -77,6 +77,8 @@ RULES = {"rules-TOTAL_FORMS": "1", "rules-INITIAL_FORMS": "1", "rules-MIN_NUM_FO
     "create_when_event_ends": "on", "sla_a": "1", "sla_b": "2", "sla_c": "5", "sla_d": "10"}  # fmt: skip
 
 CASES = [
+    Case("sponsorship-roi", url_object=m.Sponsorship, params={"grades": ["A", "C", "Z"]}),
+    Case("sponsor-portfolio", url_object=m.Sponsor, params={"grades": "B", "since": "2024-01-01", "until": "x"}),
     Case("lead-list", url_object=m.Sponsorship, params=LEAD_FILTERS, ids={"owner": m.StaffMember, "scanned_by": m.StaffMember}),
     Case("all-leads", params=LEAD_FILTERS, ids=FILTER_IDS),
     Case("follow-up-list", params=FOLLOW_UP_FILTERS, ids=FILTER_IDS),
@@ -122,6 +124,8 @@ PLAIN = {
     "follow-up-status": {"status", "note", "opportunity_amount", "opportunity_currency", "next"},
     "export-create": {"kind", "file_format", "filters", "export", "next"},
     "exports": set(),
+    "sponsorship-roi": {"grades"},
+    "sponsor-portfolio": {"grades", "since", "until"},
     "api-scans": {"client_uuid", "raw_payload", "device_id", "notes", "first_name", "last_name", "email",
                   "company", "title", "badge_id", "rating", "conversation_type", "interests", "consent",
                   "device_scanned_at", "scans"},

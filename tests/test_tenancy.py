@@ -65,11 +65,13 @@ def test_inactive_membership_grants_nothing(worlds):
 # Every route that takes an object id, and which object of a world it names.
 ROUTE_OBJECTS = {
     "sponsor-overview": m.Sponsor,
+    "sponsor-portfolio": m.Sponsor,
     "icp-editor": m.Sponsor,
     "icp-draft-create": m.Sponsor,
     "icp-publish": m.Sponsor,
     "icp-progress": m.Sponsor,
     "sponsorship-detail": m.Sponsorship,
+    "sponsorship-roi": m.Sponsorship,
     "scan-screen": m.Sponsorship,
     "booth-board": m.Sponsorship,
     "booth-board-data": m.Sponsorship,

@@ -2,7 +2,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tracker.admin import site as admin_site
-from tracker.views import api, booth, bulk, exports, follow_ups, icp, lead_list, leads, shell, sponsors
+from tracker.views import (
+    analytics,
+    api,
+    booth,
+    bulk,
+    exports,
+    follow_ups,
+    icp,
+    lead_list,
+    leads,
+    shell,
+    sponsors,
+)
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -11,12 +23,14 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("booths/", shell.my_booths, name="my-booths"),
     path("sponsors/<int:pk>/", sponsors.sponsor_overview, name="sponsor-overview"),
+    path("sponsors/<int:pk>/portfolio/", analytics.sponsor_portfolio, name="sponsor-portfolio"),
     path("sponsors/<int:pk>/icp/", icp.icp_editor, name="icp-editor"),
     path("sponsors/<int:pk>/icp/draft/", icp.icp_draft_create, name="icp-draft-create"),
     path("sponsors/<int:pk>/icp/publish/", icp.icp_draft_publish, name="icp-publish"),
     path("sponsors/<int:pk>/follow-up-rules/", follow_ups.follow_up_rules, name="follow-up-rules"),
     path("sponsors/<int:pk>/icp/progress.json", icp.icp_progress, name="icp-progress"),
     path("sponsorships/<int:pk>/", sponsors.sponsorship_detail, name="sponsorship-detail"),
+    path("sponsorships/<int:pk>/roi/", analytics.sponsorship_roi, name="sponsorship-roi"),
     path("sponsorships/<int:pk>/scan/", booth.scan_screen, name="scan-screen"),
     path("sponsorships/<int:pk>/board/", booth.board, name="booth-board"),
     path("sponsorships/<int:pk>/board.json", booth.board_data, name="booth-board-data"),

@@ -51,6 +51,7 @@ CONTACTED = ("contacted", "meeting_booked", "opportunity", "won", "lost", "no_re
 MEETING = ("meeting_booked", "opportunity", "won")
 OPPORTUNITY = ("opportunity", "won")
 STEPS = ("contacted", "met", "opportunity", "won")  # after "qualified", each within the one before
+STEP_LABELS = {"contacted": "Contacted", "met": "Met", "opportunity": "Opportunity", "won": "Won"}
 
 
 def qualified_label(grades: Sequence[str]) -> str:
@@ -122,6 +123,7 @@ class Roi:
     by_role: dict[str, Slice] = field(default_factory=lambda: defaultdict(Slice))
     by_theme: dict[str, Slice] = field(default_factory=lambda: defaultdict(Slice))
     touch_days: list[float] = field(default_factory=list)  # first scan to first contact, per lead
+    converter: Converter | None = field(default=None, repr=False)  # shared by the sponsor's sponsorships
 
     def cost_per(self, count: int) -> Decimal | None:
         return to_cents(self.cost / count) if count else None
@@ -176,12 +178,15 @@ def roi_for(
     by_grades: dict[tuple[str, ...], list[Sponsorship]] = defaultdict(list)
     figures: dict[int, Roi] = {}
     sponsors: dict[int, tuple[str, ...]] = {}
+    converters: dict[str, Converter] = {}
     for sponsorship in sponsorships:
         if sponsorship.sponsor_id not in sponsors:
             sponsors[sponsorship.sponsor_id] = qualified_grades(sponsorship.sponsor_id, grades)
         counted = sponsors[sponsorship.sponsor_id]
         by_grades[counted].append(sponsorship)
-        figures[sponsorship.pk] = Roi(sponsorship, sponsorship.sponsor.reporting_currency, counted)
+        currency = sponsorship.sponsor.reporting_currency
+        converter = converters.setdefault(currency, Converter(currency))
+        figures[sponsorship.pk] = Roi(sponsorship, currency, counted, converter=converter)
     _costs(figures)
     _scans(figures)
     for counted, group in by_grades.items():
@@ -192,15 +197,12 @@ def roi_for(
 
 def _costs(figures: dict[int, Roi]) -> None:
     labels = dict(CostCategory.choices)
-    converters = {roi.currency: Converter(roi.currency) for roi in figures.values()}
     lines = CostLine.objects.filter(sponsorship__in=figures).order_by("category", "pk")
     for sponsorship_id, category, description, amount, currency, incurred_on in lines.values_list(
         "sponsorship_id", "category", "description", "amount", "currency", "incurred_on"
     ):
         roi = figures[sponsorship_id]
-        converted = converters[roi.currency].convert(
-            amount, currency, incurred_on or roi.sponsorship.event.start_date
-        )
+        converted = roi.converter.convert(amount, currency, incurred_on or roi.sponsorship.event.start_date)
         label = labels.get(category, category)
         roi.cost_rows.append(CostRow(label, description, amount, currency, converted))
         if converted is None:
@@ -241,8 +243,12 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _reached(statuses: Sequence[str]) -> Q:
-    """The lead's follow-up is, or once was, in one of ``statuses``."""
+def reached(step: str) -> Q:
+    """Leads whose follow-up got as far as ``step`` (one of ``STEPS``): is, or once was, contacted, at a
+    meeting or with an opportunity; won is what it is now. For a queryset of leads."""
+    if step == "won":
+        return Q(follow_up__status=FollowUpStatus.WON)
+    statuses = {"contacted": CONTACTED, "met": MEETING, "opportunity": OPPORTUNITY}[step]
     history = FollowUpChange.objects.filter(follow_up__lead=OuterRef("pk"), to_status__in=statuses)
     return Q(follow_up__status__in=statuses) | Q(Exists(history))
 
@@ -256,12 +262,7 @@ def _lead_flags(sponsorship_ids: list[int], grades: Sequence[str]) -> tuple[str,
         .exclude(conversation_type=ConversationType.SWAG_ONLY)
     )
     qualified = Q(score__grade__in=grades)
-    steps = [
-        _reached(CONTACTED),
-        _reached(MEETING),
-        _reached(OPPORTUNITY),
-        Q(follow_up__status=FollowUpStatus.WON),
-    ]
+    steps = [reached(step) for step in STEPS]
     opportunity = Q(follow_up__opportunity_amount__isnull=False) & steps[2]
     money = DecimalField(max_digits=14, decimal_places=2)
     leads = (
@@ -357,7 +358,7 @@ def _convert(roi: Roi, currency: str, amount) -> Decimal:
     amount = Decimal(amount or 0)
     if not amount:
         return Decimal("0.00")
-    converted = Converter(roi.currency).convert(amount, currency, roi.sponsorship.event.end_date)
+    converted = roi.converter.convert(amount, currency, roi.sponsorship.event.end_date)
     if converted is None:
         roi.unconverted[currency] = roi.unconverted.get(currency, Decimal(0)) + amount
         return Decimal("0.00")

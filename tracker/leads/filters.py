@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import QuerySet
 
+from tracker.analytics.roi import STEP_LABELS, reached
 from tracker.lists.filters import BetweenFilter, ScopedFilterSet, StaffChoiceFilter, TickFilter
 from tracker.models import Event, Lead, Sponsorship
 from tracker.models.choices import FollowUpStatus, Grade
@@ -14,7 +16,7 @@ class LeadFilterSet(ScopedFilterSet):
 
     filter_order = (
         "q", "event", "sponsorship", "grade", "rating", "conversation_type", "interest", "owner", "status",
-        "country", "region", "scanned_by", "last_scan", "consent",
+        "reached", "country", "region", "scanned_by", "last_scan", "consent",
     )  # fmt: skip
 
     event = django_filters.ModelChoiceFilter(
@@ -26,8 +28,15 @@ class LeadFilterSet(ScopedFilterSet):
     status = TickFilter(
         field_name="follow_up__status", choices=FollowUpStatus.choices, label="Follow-up status"
     )
+    reached = django_filters.ChoiceFilter(
+        choices=list(STEP_LABELS.items()), method="has_reached", label="Got as far as"
+    )
     country = django_filters.CharFilter(field_name="attendee__country", lookup_expr="iexact", label="Country")
     last_scan = BetweenFilter(field_name="last_scan_at", label="Last scan between")
 
     class Meta(ScopedFilterSet.Meta):
         model = Lead
+
+    def has_reached(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        """Leads whose follow-up got this far at some time (the ROI funnel's steps link here)."""
+        return queryset.filter(reached(value))

@@ -1,0 +1,181 @@
+"""Did the booth pay off? The figures against a scenario worked out by hand, and the pages that show them.
+
+The booth (figures in EUR; USD at a stored 0.90):
+- Lea, grade A: scanned first by the devrel (swag only), then by sales (a demo); her follow-up was
+  contacted two days after the first scan, booked a meeting, and is lost now. Interests "AI".
+- Li, grade B: scanned by sales, swag only; her follow-up reached an opportunity of 10,000 USD five days
+  after the scan and is still there. Interests " Platform engineering ", "AI".
+- Lou, grade C: scanned by the devrel (a demo); won, 2,000 EUR.
+- Lin, grade A: scanned by sales (a demo), no follow-up.
+Costs: 1,000 EUR and 500 USD.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests import factories as f
+from tracker.analytics.roi import roi_for
+from tracker.models.choices import StaffRole
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2024, 3, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def booth():
+    sponsorship = f.SponsorshipFactory(sponsor__reporting_currency="EUR", event__end_date=date(2024, 3, 22))
+    sponsor = sponsorship.sponsor
+    f.CurrencyRateFactory(source="USD", target="EUR", rate=Decimal("0.90"), valid_on=date(2024, 1, 1))
+    f.CostLineFactory(sponsorship=sponsorship, category="fee", amount=Decimal("1000.00"), currency="EUR")
+    f.CostLineFactory(sponsorship=sponsorship, category="travel", amount=Decimal("500.00"), currency="USD")
+    devrel = f.StaffMemberFactory(sponsor=sponsor, role=StaffRole.DEVREL)
+    sales = f.StaffMemberFactory(sponsor=sponsor, role=StaffRole.SALES)
+    manager = f.StaffMemberFactory(sponsor=sponsor, level="manager", role=StaffRole.SALES)
+
+    def lead(name, grade, scans, **follow_up):
+        lead = f.LeadFactory(sponsorship=sponsorship, attendee__first_name=name, first_scan_at=T0)
+        f.LeadScoreFactory(lead=lead, grade=grade)
+        for minutes, member, conversation, interests in scans:
+            f.ScanFactory(lead=lead, scanned_by=member, conversation_type=conversation, interests=interests,
+                          received_at=T0 + timedelta(minutes=minutes))  # fmt: skip
+        history = follow_up.pop("history", ())
+        if follow_up:
+            made = f.FollowUpFactory(lead=lead, **follow_up)
+            for days, status in history:
+                f.FollowUpChangeFactory(
+                    follow_up=made, to_status=status, changed_at=T0 + timedelta(days=days)
+                )
+        return lead
+
+    lead("Lea", "A", [(0, devrel, "swag_only", ["AI"]), (5, sales, "demo", [])], status="lost",
+         history=[(2, "contacted"), (3, "meeting_booked"), (9, "lost")])  # fmt: skip
+    lead("Li", "B", [(1, sales, "swag_only", [" Platform engineering ", "AI"])], status="opportunity",
+         opportunity_amount=Decimal("10000.00"), opportunity_currency="USD", history=[(5, "opportunity")])  # fmt: skip
+    lead("Lou", "C", [(2, devrel, "demo", [])], status="won", opportunity_amount=Decimal("2000.00"),
+         opportunity_currency="EUR", history=[(4, "contacted"), (6, "won")])  # fmt: skip
+    lead("Lin", "A", [(3, sales, "demo", [])])
+    sponsorship.manager = manager
+    return sponsorship
+
+
+def test_every_figure_of_the_booth_as_worked_out_by_hand(booth):
+    (roi,) = roi_for([booth])
+    assert roi.grades == ("A", "B")
+    assert roi.cost == Decimal("1450.00")  # 1,000 EUR + 500 USD x 0.90
+    assert roi.costs_by_category == {"Sponsorship fee": Decimal("1000.00"), "Travel": Decimal("450.00")}
+    # Scans 5, leads 4, qualified Lea+Li+Lin, contacted Lea+Li, met Lea+Li, opportunity Li, won none.
+    assert roi.total.funnel() == [5, 4, 3, 2, 2, 1, 0]
+    assert (roi.total.meetings, roi.total.opportunities, roi.total.won) == (3, 2, 1)  # all leads, Lou too
+    assert roi.total.pipeline == Decimal("11000.00")  # 10,000 USD x 0.90 + 2,000 EUR
+    assert roi.total.won_amount == Decimal("2000.00")
+    assert roi.swag_only_scans == 2
+    # Without swag: Li talked about swag only; Lea also had a demo.
+    assert roi.without_swag.funnel() == [3, 3, 2, 1, 1, 0, 0]
+    assert roi.cost_per(roi.total.qualified) == Decimal("483.33")
+    assert roi.return_on_cost == Decimal("7.59")  # 11,000 / 1,450
+    assert roi.won_on_cost == Decimal("1.38")
+    assert roi.qualified_never_contacted == 1  # Lin
+    assert sorted(roi.touch_days) == [2.0, 4.0, 5.0]  # Lea, Lou, Li
+    assert roi.median_touch_days == 4.0
+    assert roi.touch_distribution() == [("within a day", 0), ("1–3 days", 1), ("3–7 days", 2),
+                                        ("1–2 weeks", 0), ("later", 0)]  # fmt: skip
+    # Credited to who scanned first: Lea and Lou to the devrel, Li and Lin to sales.
+    devrel, sales = roi.by_role["Developer relations"], roi.by_role["Sales"]
+    assert (devrel.scans, devrel.leads, devrel.qualified, devrel.won) == (2, 2, 1, 1)
+    assert (sales.scans, sales.leads, sales.qualified, sales.opportunities) == (3, 2, 2, 1)
+    assert sales.pipeline == Decimal("9000.00") and devrel.pipeline == Decimal("2000.00")
+    # Themes, trimmed: AI (Lea and Li), Platform engineering (Li).
+    assert set(roi.by_theme) == {"AI", "Platform engineering"}
+    assert (roi.by_theme["AI"].scans, roi.by_theme["AI"].leads, roi.by_theme["AI"].qualified) == (2, 2, 2)
+    assert roi.by_theme["Platform engineering"].pipeline == Decimal("9000.00")
+
+
+def test_the_grades_counted_as_qualified_are_the_sponsors_or_those_asked_for(booth):
+    f.FollowUpPolicyFactory(sponsor=booth.sponsor, qualifying_grades=["A", "B", "C"])
+    (policy,) = roi_for([booth])
+    (asked,) = roi_for([booth], grades=["A", "nonsense"])
+    assert (policy.grades, policy.total.qualified, policy.total.nested) == (("A", "B", "C"), 4, [3, 3, 2, 1])
+    assert (asked.grades, asked.total.qualified) == (("A",), 2)
+
+
+def test_a_sponsorship_without_booth_leads_or_costs_has_figures_of_nothing(booth):
+    empty = f.SponsorshipFactory(sponsor=booth.sponsor, has_booth=False, no_booth_reason="budget")
+    figures = roi_for([booth, empty])
+    assert [roi.sponsorship for roi in figures] == [booth, empty]
+    nothing = figures[1]
+    assert nothing.total.funnel() == [0] * 7 and nothing.cost == 0
+    assert (nothing.cost_per(0), nothing.return_on_cost, nothing.median_touch_days) == (None, None, None)
+
+
+def test_the_figures_take_the_same_queries_for_four_leads_or_forty(booth, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        roi_for([booth])
+    for n in range(36):
+        lead = f.LeadFactory(sponsorship=booth)
+        f.ScanFactory(lead=lead, interests=[f"theme {n}"])
+        f.FollowUpFactory(lead=lead, status="contacted")
+    with CaptureQueriesContext(connection) as many:
+        (roi,) = roi_for([booth])
+    assert roi.total.leads == 40
+    assert len(many) == len(few)
+
+
+def test_another_sponsors_leads_costs_and_themes_never_count(booth):
+    other = f.SponsorshipFactory(event=booth.event)
+    f.CostLineFactory(sponsorship=other, amount=Decimal("99999.00"))
+    f.ScanFactory(lead=f.LeadFactory(sponsorship=other), interests=["Secret theme"])
+    (roi,) = roi_for([booth])
+    assert roi.cost == Decimal("1450.00") and roi.total.leads == 4 and "Secret theme" not in roi.by_theme
+
+
+# --- the pages ------------------------------------------------------------------------------------
+
+
+def test_the_roi_page_shows_the_figures_the_workbook_has(client, booth):
+    client.force_login(booth.manager.user)
+    page = client.get(reverse("sponsorship-roi", args=[booth.pk])).content.decode()
+    for text in ("1,450.00 EUR", "483.33 EUR", "11,000.00 EUR", "7.59×", "Developer relations",
+                 "Platform engineering", "4.0 days", "were never contacted", "Qualified (A/B)"):  # fmt: skip
+        assert text in page, text
+    # The funnel's steps link to the leads they count.
+    assert f"{reverse('lead-list', args=[booth.pk])}?grade=A&amp;grade=B&amp;reached=met" in page
+
+
+def test_a_funnel_link_lists_exactly_the_leads_it_counts(client, booth):
+    client.force_login(booth.manager.user)
+    listed = client.get(reverse("lead-list", args=[booth.pk]), {"grade": ["A", "B"], "reached": "met"})
+    page = listed.content.decode()
+    assert "Lea" in page and "Li" in page and "Lin" not in page and "Lou" not in page
+
+
+def test_the_portfolio_compares_events_regions_and_years(client, booth):
+    later = f.SponsorshipFactory(sponsor=booth.sponsor, event__start_date=date(2025, 4, 1),
+                                 event__end_date=date(2025, 4, 3), event__region="NA", event__city="Salt Lake City")  # fmt: skip
+    f.CostLineFactory(sponsorship=later, amount=Decimal("300.00"))
+    lead = f.LeadFactory(sponsorship=later)
+    f.LeadScoreFactory(lead=lead, grade="A")
+    f.SponsorshipFactory(sponsor=booth.sponsor, has_booth=False, no_booth_reason="budget",
+                         event__start_date=date(2025, 9, 1), event__end_date=date(2025, 9, 2))  # fmt: skip
+    client.force_login(booth.manager.user)
+    page = client.get(reverse("sponsor-portfolio", args=[booth.sponsor.pk])).content.decode()
+    assert "300.00 EUR, down from 483.33 EUR" in page  # the latest booth against the one before
+    assert "North America" in page and "Europe" in page and "2025" in page and "2024" in page
+    assert "No: " in page and "(no booth)" in page
+    since = client.get(reverse("sponsor-portfolio", args=[booth.sponsor.pk]), {"since": "2025-01-01"})
+    assert "483.33" not in since.content.decode()
+
+
+def test_booth_staff_and_other_sponsors_never_see_the_figures(client, booth):
+    staff = f.StaffMemberFactory(sponsor=booth.sponsor, level="booth")
+    stranger = f.StaffMemberFactory(level="manager")
+    for member in (staff, stranger):
+        client.force_login(member.user)
+        assert client.get(reverse("sponsorship-roi", args=[booth.pk])).status_code == 404
+        assert client.get(reverse("sponsor-portfolio", args=[booth.sponsor.pk])).status_code == 404

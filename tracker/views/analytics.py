@@ -1,0 +1,217 @@
+"""Did the booth pay off? The event ROI page of one sponsorship, and the sponsor's portfolio across events.
+
+Both read ``tracker.analytics.roi`` (as the ROI workbook does), for managers of the sponsor only: costs
+and pipeline are private to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from tracker.analytics.charts import bars, share
+from tracker.analytics.roi import STEPS, Roi, Slice, qualified_grades, roi_for, stages
+from tracker.models import Sponsor, Sponsorship
+from tracker.models.choices import Grade, Region
+from tracker.tenancy import get_managed_or_404
+
+
+def _money(amount: Decimal | None, currency: str) -> str:
+    return "—" if amount is None else f"{amount:,.2f} {currency}"
+
+
+def _leads_url(sponsorship: Sponsorship, grades, **filters) -> str:
+    query = [("grade", grade) for grade in grades] + list(filters.items())
+    return f"{reverse('lead-list', args=[sponsorship.pk])}?{urlencode(query)}"
+
+
+def _funnel(roi: Roi, part: Slice) -> list:
+    """The funnel's bars, each with the conversion from the step before and a link to its leads."""
+    counts = part.funnel()
+    lead_list = reverse("lead-list", args=[roi.sponsorship.pk])
+    hrefs = [
+        "",
+        lead_list,
+        _leads_url(roi.sponsorship, roi.grades),
+        *(_leads_url(roi.sponsorship, roi.grades, reached=step) for step in STEPS),
+    ]
+    notes = [""] + [share(count, before) for before, count in zip(counts, counts[1:], strict=False)]
+    return bars(
+        ((stage, n, f"{n:,}") for stage, n in zip(stages(roi.grades), counts, strict=True)), notes, hrefs
+    )
+
+
+def _breakdown(roi: Roi, slices: dict[str, Slice], link_theme: bool = False) -> list[dict]:
+    """Rows of a breakdown (by role, by theme), most leads first, with their bar and figures."""
+    ordered = sorted(slices.items(), key=lambda item: (-item[1].leads, item[0]))
+    chart = bars((name, part.leads, f"{part.leads:,}") for name, part in ordered)
+    return [
+        {
+            "name": name,
+            "part": part,
+            "bar": bar,
+            "qualified_share": share(part.qualified, part.leads),
+            "pipeline": _money(part.pipeline, roi.currency),
+            "href": _leads_url(roi.sponsorship, (), interest=name) if link_theme else "",
+        }
+        for (name, part), bar in zip(ordered, chart, strict=True)
+    ]
+
+
+@login_required
+def sponsorship_roi(request: HttpRequest, pk: int) -> HttpResponse:
+    """One booth's figures: costs, the funnel (and without swag-only talks), cost per step, pipeline,
+    time to first contact, and who found the qualified leads (by staff role and by theme)."""
+    sponsorship = get_managed_or_404(Sponsorship.objects.select_related("sponsor", "event"), request.user, pk)
+    grades = qualified_grades(sponsorship.sponsor_id, request.GET.getlist("grades"))
+    (roi,) = roi_for([sponsorship], grades)
+    total, currency = roi.total, roi.currency
+    cost_per = [
+        ("Lead", total.leads),
+        ("Qualified lead", total.qualified),
+        ("Meeting", total.meetings),
+        ("Opportunity", total.opportunities),
+    ]
+    funnel, without_swag = _funnel(roi, total), _funnel(roi, roi.without_swag)
+    by_role, by_theme = _breakdown(roi, roi.by_role), _breakdown(roi, roi.by_theme, link_theme=True)
+    context = {
+        "sponsorship": sponsorship,
+        "roi": roi,
+        "grades": grades,
+        "grade_choices": Grade.values,
+        "total_cost": _money(roi.cost, currency),
+        "headline": [
+            ("Cost", _money(roi.cost, currency)),
+            ("Qualified leads", f"{total.qualified:,}"),
+            ("Cost per qualified lead", _money(roi.cost_per(total.qualified), currency)),
+            ("Pipeline sourced", _money(total.pipeline, currency)),
+            ("Won", _money(total.won_amount, currency)),
+            (
+                "Pipeline per unit of cost",
+                f"{roi.return_on_cost}×" if roi.return_on_cost is not None else "—",
+            ),
+        ],
+        "funnel": funnel,
+        "funnel_without_swag": without_swag,
+        "funnel_rows": list(zip(funnel, without_swag, strict=True)),
+        "cost_per": [(label, n, _money(roi.cost_per(n), currency)) for label, n in cost_per],
+        "by_role": by_role,
+        "by_role_chart": [row["bar"] for row in by_role],
+        "by_theme": by_theme,
+        "by_theme_chart": [row["bar"] for row in by_theme],
+        "touch": bars((label, n, f"{n:,}") for label, n in roi.touch_distribution()),
+        "never_contacted_share": share(roi.qualified_never_contacted, total.qualified),
+    }
+    return render(request, "tracker/sponsorship_roi.html", context)
+
+
+@dataclass
+class Group:
+    """Sponsorships added up (a region, a year): cost, qualified leads, pipeline, in one currency."""
+
+    name: str
+    booths: int = 0
+    cost: Decimal = Decimal("0.00")
+    leads: int = 0
+    qualified: int = 0
+    pipeline: Decimal = Decimal("0.00")
+    won: Decimal = Decimal("0.00")
+    unconverted: dict[str, Decimal] = field(default_factory=dict)
+
+    def add(self, roi: Roi) -> None:
+        self.booths += 1
+        self.cost += roi.cost
+        self.leads += roi.total.leads
+        self.qualified += roi.total.qualified
+        self.pipeline += roi.total.pipeline
+        self.won += roi.total.won_amount
+        for code, amount in roi.unconverted.items():
+            self.unconverted[code] = self.unconverted.get(code, Decimal(0)) + amount
+
+    @property
+    def cost_per_qualified(self) -> Decimal | None:
+        return (self.cost / self.qualified).quantize(Decimal("0.01")) if self.qualified else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _trend(latest: Roi | None, before: Roi | None, currency: str) -> str:
+    """The latest booth's cost per qualified lead against the booth before, in words."""
+    if latest is None or before is None:
+        return ""
+    now, then = latest.cost_per(latest.total.qualified), before.cost_per(before.total.qualified)
+    if now is None or then is None:
+        return ""
+    change = "down" if now < then else "up" if now > then else "unchanged"
+    return (
+        f"Cost per qualified lead at {latest.sponsorship.event.short_label}: {_money(now, currency)}, "
+        f"{change} from {_money(then, currency)} at {before.sponsorship.event.short_label}."
+    )
+
+
+@login_required
+def sponsor_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every sponsorship of the sponsor, oldest first: should we run a booth next time? Cost per
+    qualified lead by event, Europe against North America, one year against the next."""
+    sponsor = get_managed_or_404(Sponsor, request.user, pk)
+    grades = qualified_grades(sponsor.pk, request.GET.getlist("grades"))
+    since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
+    sponsorships = sponsor.sponsorships.select_related("event", "sponsor").order_by("event__start_date", "pk")
+    if since:
+        sponsorships = sponsorships.filter(event__start_date__gte=since)
+    if until:
+        sponsorships = sponsorships.filter(event__start_date__lte=until)
+    figures = roi_for(sponsorships, grades)
+    currency = sponsor.reporting_currency
+    regions: dict[str, Group] = {}
+    years: dict[int, Group] = {}
+    region_names = dict(Region.choices)
+    for roi in figures:
+        event = roi.sponsorship.event
+        name = region_names.get(event.region, event.region or "Elsewhere")
+        regions.setdefault(name, Group(name)).add(roi)
+        years.setdefault(event.start_date.year, Group(str(event.start_date.year))).add(roi)
+    booths = [roi for roi in figures if roi.sponsorship.has_booth]
+    latest, before = (booths[-1], booths[-2]) if len(booths) >= 2 else (None, None)
+    context = {
+        "sponsor": sponsor,
+        "rows": [
+            {
+                "roi": roi,
+                "cost": _money(roi.cost, currency),
+                "cost_per_qualified": _money(roi.cost_per(roi.total.qualified), currency),
+                "pipeline": _money(roi.total.pipeline, currency),
+                "won": _money(roi.total.won_amount, currency),
+                "return": f"{roi.return_on_cost}×" if roi.return_on_cost is not None else "—",
+            }
+            for roi in reversed(figures)
+        ],
+        "grades": grades,
+        "grade_choices": Grade.values,
+        "since": request.GET.get("since", ""),
+        "until": request.GET.get("until", ""),
+        "chart": bars(
+            (
+                f"{roi.sponsorship.event.short_label}" + ("" if roi.sponsorship.has_booth else " (no booth)"),
+                roi.cost_per(roi.total.qualified),
+                _money(roi.cost_per(roi.total.qualified), currency),
+            )
+            for roi in figures
+        ),
+        "groups": [("Region", list(regions.values())), ("Year", [years[year] for year in sorted(years)])],
+        "trend": _trend(latest, before, currency),
+        "dates": True,
+    }
+    return render(request, "tracker/sponsor_portfolio.html", context)
