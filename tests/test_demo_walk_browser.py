@@ -112,6 +112,29 @@ def test_a_first_run_shows_the_whole_product_on_a_phone(browser, live_server, se
     summary = {c.value: c.column for c in workbook["Summary"][1]}
     assert workbook["Summary"].cell(2, summary["Pipeline"]).value > 0  # a believable ROI, not zeros
 
+    # The ROI page and the portfolio: charts drawn, their numbers in tables, the workbook's figures.
+    row = next(
+        r
+        for r in workbook["Summary"].iter_rows(min_row=2)
+        if r[summary["Event"] - 1].value == booth.event.name
+    )
+    currency = manager.sponsor.reporting_currency
+    page.goto(page.url_for(reverse("sponsorship-roi", args=[booth.pk])))
+    accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    drawn = page.eval_on_selector_all(
+        "figure.chart rect", "rects => rects.filter(r => r.getBBox().width > 0).length"
+    )
+    assert drawn >= 5  # the funnel's bars at least
+    text = page.inner_text("main")
+    for header in ("Pipeline", "Costs (" + currency + ")", "Cost per qualified lead"):
+        value = row[summary[header] - 1].value
+        assert f"{value:,.2f} {currency}" in text, header
+    page.goto(page.url_for(reverse("sponsor-portfolio", args=[manager.sponsor.pk])))
+    accessible(page)
+    assert page.locator("figure.chart .bar-row").count() == manager.sponsor.sponsorships.count()
+    assert booth.event.name in page.inner_text("table")
+
     # ---- the booth staff member -----------------------------------------------------------------------
     context.clear_cookies()
     log_in(page, *logins["Booth staff"])
