@@ -6,7 +6,6 @@ and pipeline are private to them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -17,9 +16,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from tracker.analytics.charts import bars, share
+from tracker.analytics.portfolio import groups, trend
 from tracker.analytics.roi import STEPS, Roi, Slice, qualified_grades, roi_for, stages
 from tracker.models import Sponsor, Sponsorship
-from tracker.models.choices import Grade, Region
+from tracker.models.choices import Grade
 from tracker.tenancy import get_managed_or_404
 
 
@@ -112,53 +112,11 @@ def sponsorship_roi(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tracker/sponsorship_roi.html", context)
 
 
-@dataclass
-class Group:
-    """Sponsorships added up (a region, a year): cost, qualified leads, pipeline, in one currency."""
-
-    name: str
-    booths: int = 0
-    cost: Decimal = Decimal("0.00")
-    leads: int = 0
-    qualified: int = 0
-    pipeline: Decimal = Decimal("0.00")
-    won: Decimal = Decimal("0.00")
-    unconverted: dict[str, Decimal] = field(default_factory=dict)
-
-    def add(self, roi: Roi) -> None:
-        self.booths += 1
-        self.cost += roi.cost
-        self.leads += roi.total.leads
-        self.qualified += roi.total.qualified
-        self.pipeline += roi.total.pipeline
-        self.won += roi.total.won_amount
-        for code, amount in roi.unconverted.items():
-            self.unconverted[code] = self.unconverted.get(code, Decimal(0)) + amount
-
-    @property
-    def cost_per_qualified(self) -> Decimal | None:
-        return (self.cost / self.qualified).quantize(Decimal("0.01")) if self.qualified else None
-
-
 def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _trend(latest: Roi | None, before: Roi | None, currency: str) -> str:
-    """The latest booth's cost per qualified lead against the booth before, in words."""
-    if latest is None or before is None:
-        return ""
-    now, then = latest.cost_per(latest.total.qualified), before.cost_per(before.total.qualified)
-    if now is None or then is None:
-        return ""
-    change = "down" if now < then else "up" if now > then else "unchanged"
-    return (
-        f"Cost per qualified lead at {latest.sponsorship.event.short_label}: {_money(now, currency)}, "
-        f"{change} from {_money(then, currency)} at {before.sponsorship.event.short_label}."
-    )
 
 
 @login_required
@@ -175,16 +133,6 @@ def sponsor_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
         sponsorships = sponsorships.filter(event__start_date__lte=until)
     figures = roi_for(sponsorships, grades)
     currency = sponsor.reporting_currency
-    regions: dict[str, Group] = {}
-    years: dict[int, Group] = {}
-    region_names = dict(Region.choices)
-    for roi in figures:
-        event = roi.sponsorship.event
-        name = region_names.get(event.region, event.region or "Elsewhere")
-        regions.setdefault(name, Group(name)).add(roi)
-        years.setdefault(event.start_date.year, Group(str(event.start_date.year))).add(roi)
-    booths = [roi for roi in figures if roi.sponsorship.has_booth]
-    latest, before = (booths[-1], booths[-2]) if len(booths) >= 2 else (None, None)
     context = {
         "sponsor": sponsor,
         "rows": [
@@ -210,8 +158,8 @@ def sponsor_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
             )
             for roi in figures
         ),
-        "groups": [("Region", list(regions.values())), ("Year", [years[year] for year in sorted(years)])],
-        "trend": _trend(latest, before, currency),
+        "groups": groups(figures),
+        "trend": trend(figures),
         "dates": True,
     }
     return render(request, "tracker/sponsor_portfolio.html", context)

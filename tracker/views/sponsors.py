@@ -9,6 +9,8 @@ from django.shortcuts import render
 
 from tracker import times
 from tracker.analytics.costs import cost_totals
+from tracker.analytics.portfolio import Group, trend
+from tracker.analytics.roi import qualified_label, roi_for
 from tracker.followups.creation import policy_for, qualified_without_follow_up
 from tracker.models import Scan, Sponsor, Sponsorship, StaffMember
 from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, scoped
@@ -18,7 +20,8 @@ RECENT_SCANS = 25
 
 @login_required
 def sponsor_overview(request: HttpRequest, pk: int) -> HttpResponse:
-    """Everything of one sponsor across events: sponsorships, counts, costs, staff by role."""
+    """Everything of one sponsor across events, led by what the booths paid off: sponsorships, counts,
+    costs, staff by role."""
     sponsor = get_managed_or_404(Sponsor, request.user, pk)
     sponsorships = list(
         sponsor.sponsorships.with_counts()
@@ -26,9 +29,12 @@ def sponsor_overview(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("themes")
         .order_by("-event__start_date")
     )
-    totals = cost_totals([s.pk for s in sponsorships], sponsor.reporting_currency)
-    for sponsorship in sponsorships:
-        sponsorship.cost = totals.get(sponsorship.pk)
+    figures = roi_for(sponsorships)
+    for sponsorship, roi in zip(sponsorships, figures, strict=True):
+        sponsorship.roi = roi
+    everything = Group("All events")
+    for roi in figures:
+        everything.add(roi)
     staff_by_role = (
         sponsor.staff.filter(is_active=True).values("role").annotate(n=Count("pk")).order_by("-n", "role")
     )
@@ -36,6 +42,9 @@ def sponsor_overview(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "sponsor": sponsor,
         "sponsorships": sponsorships,
+        "everything": everything,
+        "trend": trend(figures),
+        "qualified_label": qualified_label(figures[0].grades) if figures else "",
         "staff_by_role": [(roles.get(row["role"], row["role"]), row["n"]) for row in staff_by_role],
     }
     return render(request, "tracker/sponsor_overview.html", context)
