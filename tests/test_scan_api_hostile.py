@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests import factories as f
@@ -296,8 +296,12 @@ def test_a_batch_of_arbitrary_items_stores_every_valid_one_exactly_once(staff_cl
 
 
 @given(body=json_values | st.fixed_dictionaries({"scans": json_values}))
+@example(body="\ud800")
+@example(body={"scans": [{"raw_payload": "\ud800"}]})
 def test_any_body_at_the_scan_api_gets_a_clear_json_answer(staff_client, body):
-    answer(post(staff_client, SCANS, body))
+    # Encoded here, as a client would send it: a bare JSON string (even a lone surrogate, "\ud800")
+    # is a valid body, which ``post`` would otherwise send as raw text.
+    answer(post(staff_client, SCANS, json.dumps(body)))
 
 
 @given(
