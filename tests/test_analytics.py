@@ -179,3 +179,12 @@ def test_booth_staff_and_other_sponsors_never_see_the_figures(client, booth):
         client.force_login(member.user)
         assert client.get(reverse("sponsorship-roi", args=[booth.pk])).status_code == 404
         assert client.get(reverse("sponsor-portfolio", args=[booth.sponsor.pk])).status_code == 404
+
+
+def test_the_sponsor_overview_leads_with_what_the_booths_paid_off(client, booth):
+    client.force_login(booth.manager.user)
+    page = client.get(reverse("sponsor-overview", args=[booth.sponsor.pk])).content.decode()
+    headline = page[page.index("Did the booths pay off?") : page.index("<h2>Sponsorships</h2>")]
+    assert "1,450.00 EUR" in headline and "483.33 EUR" in headline and "11,000.00 EUR" in headline
+    assert "Qualified (A/B) leads" in headline
+    assert reverse("sponsorship-roi", args=[booth.pk]) in page
