@@ -31,8 +31,7 @@ from datetime import date
 from decimal import Decimal
 
 import lead_list
-from database import prepare_database
-from harness import django_setup, logger, wait_quiet
+from harness import logger, wait_quiet
 
 log = logger("analytics")
 
@@ -124,26 +123,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scans", type=int, default=100_000, help="scans in the data set (all booths)")
-    parser.add_argument("--scans-per-lead", type=float, default=2.5, help="average scans per lead")
-    parser.add_argument("--staff", type=int, default=40, help="staff members of the measured sponsor")
+    lead_list.dataset_arguments(parser)
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
-    parser.add_argument("--seed", type=int, default=20240319)
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the data set even if it exists")
-    parser.add_argument("--no-wait", action="store_true", help="time even while another benchmark runs")
     args = parser.parse_args()
-
-    django_setup()
-    from django.conf import settings
-
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
-    prepare_database(log, "analytics", "COPY, and the sizes it measures", "tracker_analytics_bench")
-    info = None if args.rebuild else lead_list.find_dataset(args.scans)
-    if info is None:
-        log(f"building the data set of {args.scans} scans (kept for later runs)")
-        info = lead_list.build(args)
+    info = lead_list.open_dataset(args, "analytics", "tracker_analytics_bench", log)
     add_figures_inputs(info)
     results = measure(args, info)
     for r in results:

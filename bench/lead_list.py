@@ -522,39 +522,49 @@ def measure(args, info: dict) -> list[dict]:
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the data set (shared with bench/analytics.py, which measures on it too)."""
     parser.add_argument("--scans", type=int, default=100_000, help="scans in the data set (all booths)")
     parser.add_argument("--scans-per-lead", type=float, default=2.5, help="average scans per lead")
     parser.add_argument("--staff", type=int, default=40, help="staff members of the measured sponsor")
-    parser.add_argument("--requests", type=int, default=30, help="timed requests per combination")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per combination first")
-    parser.add_argument("--search", default="labs", help="the free-text search (a common company word)")
-    parser.add_argument("--combos", type=lambda v: v.split(","), default=None,
-                        help=f"only these combinations: {','.join(c[0] for c in COMBOS)}")  # fmt: skip
     parser.add_argument("--seed", type=int, default=20240319)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data set even if it exists")
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the floor's queries (stderr)")
     parser.add_argument("--no-wait", action="store_true", help="time even while another benchmark runs")
-    parser.add_argument(
-        "--public-tables", action="store_true", help="draw the lists through django-tables2's public API only"
-    )
-    args = parser.parse_args()
 
+
+def open_dataset(args, script: str, example: str, log=log) -> dict:
+    """Set Django up on the benchmark's database and find the data set, or build it; its marker info."""
     django_setup()
     from django.conf import settings
 
     # As the tests do: the manifest storage needs collectstatic; a static URL costs the same either way.
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
-    prepare_database(log, "lead_list", "COPY, and the sizes it measures", "tracker_leadlist_bench")
+    prepare_database(log, script, "COPY, and the sizes it measures", example)
     info = None if args.rebuild else find_dataset(args.scans)
     if info is None:
         log(f"building the data set of {args.scans} scans (kept for later runs)")
         info = build(args)
     log(f"data set: {info}")
+    return info
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    dataset_arguments(parser)
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per combination")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per combination first")
+    parser.add_argument("--search", default="labs", help="the free-text search (a common company word)")
+    parser.add_argument("--combos", type=lambda v: v.split(","), default=None,
+                        help=f"only these combinations: {','.join(c[0] for c in COMBOS)}")  # fmt: skip
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the floor's queries (stderr)")
+    parser.add_argument(
+        "--public-tables", action="store_true", help="draw the lists through django-tables2's public API only"
+    )
+    args = parser.parse_args()
+    info = open_dataset(args, "lead_list", "tracker_leadlist_bench")
     results = measure(args, info)
     for r in results:
         print(f"combo {r['combo']} median_ms={r['median_ms']:.1f} p95_ms={r['p95_ms']:.1f} "
