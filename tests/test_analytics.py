@@ -103,7 +103,7 @@ def test_the_grades_counted_as_qualified_are_the_sponsors_or_those_asked_for(boo
 
 
 def test_a_sponsorship_without_booth_leads_or_costs_has_figures_of_nothing(booth):
-    empty = f.SponsorshipFactory(sponsor=booth.sponsor, has_booth=False, no_booth_reason="budget")
+    empty = f.SponsorshipFactory(sponsor=booth.sponsor, has_booth=False, no_booth_reason="cost")
     figures = roi_for([booth, empty])
     assert [roi.sponsorship for roi in figures] == [booth, empty]
     nothing = figures[1]
@@ -161,7 +161,7 @@ def test_the_portfolio_compares_events_regions_and_years(client, booth):
     f.CostLineFactory(sponsorship=later, amount=Decimal("300.00"))
     lead = f.LeadFactory(sponsorship=later)
     f.LeadScoreFactory(lead=lead, grade="A")
-    f.SponsorshipFactory(sponsor=booth.sponsor, has_booth=False, no_booth_reason="budget",
+    f.SponsorshipFactory(sponsor=booth.sponsor, has_booth=False, no_booth_reason="cost",
                          event__start_date=date(2025, 9, 1), event__end_date=date(2025, 9, 2))  # fmt: skip
     client.force_login(booth.manager.user)
     page = client.get(reverse("sponsor-portfolio", args=[booth.sponsor.pk])).content.decode()
@@ -188,3 +188,76 @@ def test_the_sponsor_overview_leads_with_what_the_booths_paid_off(client, booth)
     assert "1,450.00 EUR" in headline and "483.33 EUR" in headline and "11,000.00 EUR" in headline
     assert "Qualified (A/B) leads" in headline
     assert reverse("sponsorship-roi", args=[booth.pk]) in page
+
+
+# --- the sponsor landscape ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_kubecons():
+    """Alpha (ours) and Beta (another sponsor's) at an event in 2024 and again in 2025."""
+    earlier = f.EventFactory(name="KubeCon 2024", start_date=date(2024, 3, 19), end_date=date(2024, 3, 22))
+    later = f.EventFactory(name="KubeCon 2025", start_date=date(2025, 4, 1), end_date=date(2025, 4, 4))
+    ai, platform = f.ThemeFactory(name="AI"), f.ThemeFactory(name="Platform engineering")
+    alpha, beta = f.SponsorFactory(name="Alpha"), f.SponsorFactory(name="Beta")
+    gamma = f.SponsorFactory(name="Gamma")
+    manager = f.StaffMemberFactory(sponsor=alpha, level="manager", role=StaffRole.SALES)
+    alpha_then = f.SponsorshipFactory(sponsor=alpha, event=earlier, tier="gold")
+    f.SponsorshipFactory(sponsor=alpha, event=later, tier="platinum", has_booth=False,
+                                     no_booth_reason="cost", no_booth_detail="Alpha spent it on ads")  # fmt: skip
+    beta_then = f.SponsorshipFactory(sponsor=beta, event=earlier, tier="silver")
+    f.SponsorshipFactory(sponsor=beta, event=later, tier="silver", has_booth=False, no_booth_reason="cost",
+                         no_booth_detail="Beta's secret reason")  # fmt: skip
+    gamma_now = f.SponsorshipFactory(sponsor=gamma, event=later, tier="gold")
+    alpha_then.themes.set([ai, platform])
+    beta_then.themes.set([ai])
+    gamma_now.themes.set([ai])
+    devrel = f.StaffMemberFactory(sponsor=alpha, role=StaffRole.DEVREL)
+    devrel.sponsorships.set([alpha_then])
+    manager.sponsorships.set([alpha_then])
+    beta_staff = f.StaffMemberFactory(sponsor=beta, role=StaffRole.SALES)
+    beta_staff.sponsorships.set([beta_then])
+    return earlier, later, manager
+
+
+def test_the_landscape_shows_public_facts_of_all_and_private_ones_of_ours(client, two_kubecons):
+    earlier, later, manager = two_kubecons
+    client.force_login(manager.user)
+    page = client.get(reverse("event-landscape", args=[later.pk]), {"compare": earlier.pk}).content.decode()
+    assert "Alpha spent it on ads" in page and "Beta&#x27;s secret reason" not in page
+    assert "(not shared)" in page
+    # Beta and Alpha had a booth in 2024 and not in 2025; Gamma is new; Alpha upgraded.
+    assert (
+        "Had a booth at KubeCon 2024 but not at KubeCon 2025: <strong>Alpha</strong>, <strong>Beta</strong>."
+        in page
+    )
+    assert "upgraded, dropped the booth" in page and ">new<" in page
+    # Themes as a share of the event's sponsors; staff mix of our booth only (1 devrel, 1 sales).
+    earlier_page = client.get(reverse("event-landscape", args=[earlier.pk])).content.decode()
+    assert "1 (50%)" in earlier_page and "2 (100%)" in earlier_page  # Platform 1 of 2, AI 2 of 2
+    assert "at your 1 booth<" in earlier_page and "50%" in earlier_page
+
+
+def test_the_landscape_workbook_and_page_agree_for_an_operator(client, two_kubecons):
+    from tracker.analytics.landscape import landscapes
+
+    earlier, later, _ = two_kubecons
+    (everyone,) = landscapes([later], None)
+    assert [row.reason for row in everyone.rows] == [
+        "Cost: Alpha spent it on ads",
+        "",
+        "Cost: Beta's secret reason",
+    ]
+    assert everyone.by_tier() == [("Platinum", 1), ("Gold", 1), ("Silver", 1)]
+    (earlier_all,) = landscapes([earlier], None)
+    assert sum(earlier_all.staff_roles.values()) == 3 and earlier_all.staff_booths == 2
+
+
+def test_an_event_the_user_cannot_see_is_a_404_even_to_compare(client, two_kubecons):
+    earlier, later, manager = two_kubecons
+    hidden = f.EventFactory(name="Not ours")
+    f.SponsorshipFactory(event=hidden)
+    client.force_login(manager.user)
+    assert client.get(reverse("event-landscape", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("event-landscape", args=[later.pk]), {"compare": hidden.pk}).status_code == 404
+    assert client.get(reverse("event-landscape", args=[later.pk]), {"compare": "x"}).status_code == 404

@@ -134,6 +134,13 @@ def test_a_first_run_shows_the_whole_product_on_a_phone(browser, live_server, se
     accessible(page)
     assert page.locator("figure.chart .bar-row").count() == manager.sponsor.sponsorships.count()
     assert booth.event.name in page.inner_text("table")
+    # The event's sponsor landscape, compared with the sponsor's other event: public facts, our reasons.
+    other = manager.sponsor.sponsorships.exclude(event=booth.event).first().event
+    page.goto(page.url_for(reverse("event-landscape", args=[booth.event.pk]) + f"?compare={other.pk}"))
+    accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    assert page.locator("figure.chart").count() >= 6  # tiers, booths and themes of both events
+    assert "What changed" in page.inner_text("main")
 
     # ---- the booth staff member -----------------------------------------------------------------------
     context.clear_cookies()

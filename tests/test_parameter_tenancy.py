@@ -78,6 +78,7 @@ RULES = {"rules-TOTAL_FORMS": "1", "rules-INITIAL_FORMS": "1", "rules-MIN_NUM_FO
 
 CASES = [
     Case("sponsorship-roi", url_object=m.Sponsorship, params={"grades": ["A", "C", "Z"]}),
+    Case("event-landscape", url_object=m.Event, ids={"compare": m.Event}),
     Case("sponsor-portfolio", url_object=m.Sponsor, params={"grades": "B", "since": "2024-01-01", "until": "x"}),
     Case("lead-list", url_object=m.Sponsorship, params=LEAD_FILTERS, ids={"owner": m.StaffMember, "scanned_by": m.StaffMember}),
     Case("all-leads", params=LEAD_FILTERS, ids=FILTER_IDS),
@@ -126,6 +127,7 @@ PLAIN = {
     "exports": set(),
     "sponsorship-roi": {"grades"},
     "sponsor-portfolio": {"grades", "since", "until"},
+    "event-landscape": set(),
     "api-scans": {"client_uuid", "raw_payload", "device_id", "notes", "first_name", "last_name", "email",
                   "company", "title", "badge_id", "rating", "conversation_type", "interests", "consent",
                   "device_scanned_at", "scans"},

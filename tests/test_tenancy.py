@@ -66,6 +66,7 @@ def test_inactive_membership_grants_nothing(worlds):
 ROUTE_OBJECTS = {
     "sponsor-overview": m.Sponsor,
     "sponsor-portfolio": m.Sponsor,
+    "event-landscape": m.Event,
     "icp-editor": m.Sponsor,
     "icp-draft-create": m.Sponsor,
     "icp-publish": m.Sponsor,

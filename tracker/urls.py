@@ -23,6 +23,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("booths/", shell.my_booths, name="my-booths"),
     path("sponsors/<int:pk>/", sponsors.sponsor_overview, name="sponsor-overview"),
+    path("events/<int:pk>/landscape/", analytics.event_landscape, name="event-landscape"),
     path("sponsors/<int:pk>/portfolio/", analytics.sponsor_portfolio, name="sponsor-portfolio"),
     path("sponsors/<int:pk>/icp/", icp.icp_editor, name="icp-editor"),
     path("sponsors/<int:pk>/icp/draft/", icp.icp_draft_create, name="icp-draft-create"),

@@ -1,7 +1,6 @@
-"""Did the booth pay off? The event ROI page of one sponsorship, and the sponsor's portfolio across events.
-
-Both read ``tracker.analytics.roi`` (as the ROI workbook does), for managers of the sponsor only: costs
-and pipeline are private to them.
+"""Did the booth pay off? The event ROI page of one sponsorship and the sponsor's portfolio across events
+(``tracker.analytics.roi``, as the ROI workbook; for managers of the sponsor only: costs and pipeline are
+private to them), and an event's sponsor landscape (``tracker.analytics.landscape``, as its workbook).
 """
 
 from __future__ import annotations
@@ -16,11 +15,12 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from tracker.analytics.charts import bars, share
+from tracker.analytics.landscape import changes, landscapes
 from tracker.analytics.portfolio import groups, trend
 from tracker.analytics.roi import STEPS, Roi, Slice, qualified_grades, roi_for, stages
-from tracker.models import Sponsor, Sponsorship
+from tracker.models import Event, Sponsor, Sponsorship
 from tracker.models.choices import Grade
-from tracker.tenancy import get_managed_or_404
+from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, scoped
 
 
 def _money(amount: Decimal | None, currency: str) -> str:
@@ -163,3 +163,43 @@ def sponsor_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
         "dates": True,
     }
     return render(request, "tracker/sponsor_portfolio.html", context)
+
+
+@login_required
+def event_landscape(request: HttpRequest, pk: int) -> HttpResponse:
+    """An event's sponsors by tier, booths, themes and the staff mix of the booths, and how they changed
+    since another event (``?compare=``). Public facts of every sponsor; reasons and staff of the user's own."""
+    event = get_scoped_or_404(Event, request.user, pk)
+    visible = scoped(Event, request.user).exclude(pk=event.pk).order_by("-start_date")
+    other = (
+        get_scoped_or_404(visible, request.user, request.GET["compare"])
+        if request.GET.get("compare")
+        else None
+    )
+    events = sorted([event, other], key=lambda e: e.start_date) if other else [event]
+    access = access_for(request.user)
+    figures = landscapes(events, None if access.everything else set(access.member_sponsor_ids))
+    sections = []
+    for landscape in figures:
+        shares = landscape.theme_shares()
+        sections.append(
+            {
+                "landscape": landscape,
+                "tiers": bars((label, n, f"{n:,}") for label, n in landscape.by_tier()),
+                "booths": bars((label, n, f"{n:,}") for label, n in landscape.booths()),
+                "themes": bars((theme, n, f"{n:,} ({share:.0%})") for theme, n, share in shares),
+                "staff": bars((role, n, f"{n:,}") for role, n in landscape.staff_mix()),
+            }
+        )
+    compared = changes(*figures) if len(figures) == 2 else []
+    context = {
+        "event": event,
+        "other": other,
+        "choices": visible,
+        "sections": sections,
+        "changed": [change for change in compared if change.text != "same"],
+        "unchanged": sum(1 for change in compared if change.text == "same"),
+        "booth_then_not": [change for change in compared if change.booth_then_not],
+        "operator": access.everything,
+    }
+    return render(request, "tracker/event_landscape.html", context)
