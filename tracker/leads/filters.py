@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from tracker.analytics.roi import STEP_LABELS, reached
+from tracker.analytics.stages import STEP_LABELS, reached
 from tracker.lists.filters import BetweenFilter, ScopedFilterSet, StaffChoiceFilter, TickFilter
 from tracker.models import Event, Lead, Sponsorship
 from tracker.models.choices import FollowUpStatus, Grade

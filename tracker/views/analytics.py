@@ -17,7 +17,8 @@ from django.urls import reverse
 from tracker.analytics.charts import bars, share
 from tracker.analytics.landscape import changes, landscapes
 from tracker.analytics.portfolio import groups, trend
-from tracker.analytics.roi import STEPS, Roi, Slice, qualified_grades, roi_for, stages
+from tracker.analytics.roi import Roi, Slice, qualified_grades, roi_for, stages
+from tracker.analytics.stages import STEPS
 from tracker.models import Event, Sponsor, Sponsorship
 from tracker.models.choices import Grade
 from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, scoped
