@@ -2,7 +2,7 @@
 
 The pages (event ROI, the sponsor's portfolio) and the ROI workbook read these figures, so they cannot
 disagree. Everything is aggregated in the database in a fixed number of queries for any number of
-sponsorships and leads: one per-lead row of flags (``_lead_flags``) is grouped by sponsorship, the role
+sponsorships and leads: one per-lead row of flags (``funnel_sql.lead_flags``) is grouped by sponsorship, the role
 credited with the lead, the opportunity's currency and whether the lead talked about more than swag;
 the same rows joined to the lead's themes give the theme breakdown.
 
