@@ -168,6 +168,8 @@ def test_the_portfolio_compares_events_regions_and_years(client, booth):
     assert "300.00 EUR, down from 483.33 EUR" in page  # the latest booth against the one before
     assert "North America" in page and "Europe" in page and "2025" in page and "2024" in page
     assert "No: " in page and "(no booth)" in page
+    # Charts of cost per qualified lead by event, by region (two) and by year (two), each with its table.
+    assert page.count('<figure class="chart"') == 3 and page.count("<table>") == 3
     since = client.get(reverse("sponsor-portfolio", args=[booth.sponsor.pk]), {"since": "2025-01-01"})
     assert "483.33" not in since.content.decode()
 

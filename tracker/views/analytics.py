@@ -159,7 +159,17 @@ def sponsor_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
             )
             for roi in figures
         ),
-        "groups": groups(figures),
+        "groups": [
+            (
+                title,
+                members,
+                bars(
+                    (group.name, group.cost_per_qualified, _money(group.cost_per_qualified, currency))
+                    for group in members
+                ),
+            )
+            for title, members in groups(figures)
+        ],
         "trend": trend(figures),
         "dates": True,
     }
