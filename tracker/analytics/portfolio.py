@@ -60,7 +60,7 @@ def trend(figures: list[Roi]) -> str:
     if len(booths) < 2:
         return ""
     latest, before = booths[-1], booths[-2]
-    now, then = latest.cost_per(latest.total.qualified), before.cost_per(before.total.qualified)
+    now, then = latest.cost_per_qualified_lead, before.cost_per_qualified_lead
     if now is None or then is None:
         return ""
     change = "down" if now < then else "up" if now > then else "unchanged"

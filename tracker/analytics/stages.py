@@ -1,5 +1,7 @@
 """How far a lead got after the booth: the follow-up statuses that count as contacted, met, an
-opportunity, won. One rule for the figures and for the lead list's "Got as far as" filter."""
+opportunity, won. One rule: the lead list's "Got as far as" filter reads it here (``reached``), the
+figures' SQL (``funnel_sql.lead_flags``) from the same constants, and a test of the ROI page's funnel
+links holds the two to the same leads."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ class SponsorLandscapeExport(Export):
         self.own = own_sponsor_ids  # None: the user may see every sponsor's reasons (an operator)
 
     def sheets(self) -> Iterator[Sheet]:
-        figures = landscapes(self.events, self.own)
+        figures = landscapes(self.events, self.own, staff=False)
         for landscape in figures:
             yield Sheet(
                 landscape.event.name,

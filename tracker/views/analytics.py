@@ -91,7 +91,7 @@ def sponsorship_roi(request: HttpRequest, pk: int) -> HttpResponse:
         "headline": [
             ("Cost", _money(roi.cost, currency)),
             ("Qualified leads", f"{total.qualified:,}"),
-            ("Cost per qualified lead", _money(roi.cost_per(total.qualified), currency)),
+            ("Cost per qualified lead", _money(roi.cost_per_qualified_lead, currency)),
             ("Pipeline sourced", _money(total.pipeline, currency)),
             ("Won", _money(total.won_amount, currency)),
             (
@@ -140,7 +140,7 @@ def sponsor_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "roi": roi,
                 "cost": _money(roi.cost, currency),
-                "cost_per_qualified": _money(roi.cost_per(roi.total.qualified), currency),
+                "cost_per_qualified": _money(roi.cost_per_qualified_lead, currency),
                 "pipeline": _money(roi.total.pipeline, currency),
                 "won": _money(roi.total.won_amount, currency),
                 "return": f"{roi.return_on_cost}×" if roi.return_on_cost is not None else "—",
@@ -154,8 +154,8 @@ def sponsor_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
         "chart": bars(
             (
                 f"{roi.sponsorship.event.short_label}" + ("" if roi.sponsorship.has_booth else " (no booth)"),
-                roi.cost_per(roi.total.qualified),
-                _money(roi.cost_per(roi.total.qualified), currency),
+                roi.cost_per_qualified_lead,
+                _money(roi.cost_per_qualified_lead, currency),
             )
             for roi in figures
         ),
