@@ -12,7 +12,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-pytest_plugins = ["tests.services"]
+pytest_plugins = ["tests.services", "tests.figures_scenario"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_FIXTURE = ROOT / "fixtures" / "demo.json"
@@ -51,6 +51,14 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_figures_of_earlier_tests():
+    """Each test starts with no cached figures: ids come again after a rollback, and Redis outlives a run."""
+    from tracker.analytics.freshness import forget_everything
+
+    forget_everything()
 
 
 @pytest.fixture(scope="module")

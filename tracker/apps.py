@@ -9,6 +9,7 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from tracker.analytics import freshness
         from tracker.devices import forget_devices
         from tracker.models import DeviceToken, Sponsorship, StaffMember
 
@@ -23,3 +24,5 @@ class TrackerConfig(AppConfig):
         m2m_changed.connect(
             forget_devices, sender=StaffMember.sponsorships.through, dispatch_uid="forget-devices-roster"
         )
+        # The figures kept in the cache are forgotten when one of their inputs changes.
+        freshness.connect()

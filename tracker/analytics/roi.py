@@ -33,6 +33,7 @@ from django.db.models import (
     QuerySet,
 )
 
+from tracker.analytics.freshness import remembered
 from tracker.analytics.funnel_sql import SUMS, lead_flags, scan_themes
 from tracker.analytics.stages import CONTACTED
 from tracker.models import (
@@ -166,31 +167,45 @@ def qualified_grades(sponsor_id: int, asked: Iterable[str] | None = None) -> tup
 def roi_for(
     sponsorships: QuerySet[Sponsorship] | Sequence[Sponsorship], grades: Sequence[str] | None = None
 ) -> list[Roi]:
-    """The figures of each sponsorship (already scoped to the user), in the order given.
+    """The figures of each sponsorship (already scoped to the user), in the order given; served from the
+    cache while their inputs are unchanged (``tracker.analytics.freshness``).
 
     ``grades``: those counted as qualified; by default each sponsor's (``qualified_grades``).
     """
     sponsorships = list(sponsorships)
-    if not sponsorships:
-        return []
-    by_grades: dict[tuple[str, ...], list[Sponsorship]] = defaultdict(list)
-    figures: dict[int, Roi] = {}
+    by_pk = {sponsorship.pk: sponsorship for sponsorship in sponsorships}
     sponsors: dict[int, tuple[str, ...]] = {}
-    converters: dict[str, Converter] = {}
-    for sponsorship in sponsorships:
+    counted: dict[int, tuple[str, ...]] = {}
+    for sponsorship in by_pk.values():
         if sponsorship.sponsor_id not in sponsors:
             sponsors[sponsorship.sponsor_id] = qualified_grades(sponsorship.sponsor_id, grades)
-        counted = sponsors[sponsorship.sponsor_id]
-        by_grades[counted].append(sponsorship)
+        counted[sponsorship.pk] = sponsors[sponsorship.sponsor_id]
+    figures = remembered(
+        {pk: "".join(chosen) for pk, chosen in counted.items()},
+        lambda missing: _computed([by_pk[pk] for pk in missing], counted),
+    )
+    for pk, sponsorship in by_pk.items():
+        figures[pk].sponsorship = sponsorship  # the caller's, as it was loaded
+    return [figures[sponsorship.pk] for sponsorship in sponsorships]
+
+
+def _computed(sponsorships: list[Sponsorship], counted: dict[int, tuple[str, ...]]) -> dict[int, Roi]:
+    """The figures of these sponsorships, each counting ``counted[pk]`` as qualified: a fixed number of
+    queries whatever their number and their leads'."""
+    by_grades: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    figures: dict[int, Roi] = {}
+    converters: dict[str, Converter] = {}
+    for sponsorship in sponsorships:
+        by_grades[counted[sponsorship.pk]].append(sponsorship.pk)
         currency = sponsorship.sponsor.reporting_currency
         converter = converters.setdefault(currency, Converter(currency))
-        figures[sponsorship.pk] = Roi(sponsorship, currency, counted, converter=converter)
+        figures[sponsorship.pk] = Roi(sponsorship, currency, counted[sponsorship.pk], converter=converter)
     _costs(figures)
     _scans(figures)
-    for counted, group in by_grades.items():
-        _funnels(figures, [s.pk for s in group], counted)
+    for grades, group in by_grades.items():
+        _funnels(figures, group, grades)
     _first_touch(figures)
-    return [figures[sponsorship.pk] for sponsorship in sponsorships]
+    return figures
 
 
 def _costs(figures: dict[int, Roi]) -> None:

@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from tracker import times
+from tracker.analytics.freshness import figures_changed
 from tracker.followups.routing import LeadSignals, Person, Router, Rule
 from tracker.followups.sla import due_date
 from tracker.models import (
@@ -174,6 +175,7 @@ def follow_ups_create(*, sponsorship: Sponsorship, by=None, now: datetime | None
             created += len(follow_ups)
             assigned += sum(1 for f in follow_ups if f.owner_id)
         Sponsorship.objects.filter(pk=sponsorship.pk).update(follow_ups_created_at=now)
+        figures_changed([sponsorship.pk])
     return CreationResult(created=created, assigned=assigned)
 
 

@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
+from tracker.analytics.freshness import figures_changed
 from tracker.celery import app
 from tracker.drivercursors import driver_cursor
 from tracker.models import Scan, Sponsorship
@@ -113,7 +114,9 @@ def scans_accept(
         rows = [row for _, row in accepted.values()]
         in_transaction = connection.in_atomic_block
         created = scans_insert(rows) if in_transaction else _insert_group.insert(rows)
-        kick = partial(_processing_kick_robust, sorted({sponsorship_id for sponsorship_id, _ in created}))
+        touched = sorted({sponsorship_id for sponsorship_id, _ in created})
+        figures_changed(touched)
+        kick = partial(_processing_kick_robust, touched)
         if in_transaction:
             transaction.on_commit(kick)
         else:  # the group's insert has committed when it returns

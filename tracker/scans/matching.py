@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
 
+from tracker.analytics.freshness import figures_changed, leads_changed
 from tracker.badges import ParsedBadge, parse_badge
 from tracker.models import Attendee, Lead, Scan, Sponsorship
 from tracker.models.choices import PayloadFormat
@@ -174,6 +175,7 @@ def scans_match(scans: list[Scan], now: datetime) -> None:
         scan.payload_format = badge.format
         scan.processed_at = now
     Scan.objects.bulk_update(scans, ["lead", "payload_format", "processed_at"], batch_size=500)
+    figures_changed([sponsorship.pk])
     leads_recount({scan.lead_id for scan in scans if scan.lead_id})
 
 
@@ -201,6 +203,7 @@ def leads_recount(lead_ids: Iterable[int]) -> None:
                 Subquery(answered.values("received_at")[:1]), F("consent_recorded_at")
             ),
         )
+    leads_changed(lead_ids)
 
 
 def scan_preview(*, sponsorship: Sponsorship, data: dict) -> tuple[ParsedBadge, Attendee | None, list[Scan]]:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.analytics.freshness import figures_changed
 from tracker.badges import badge_hints
 from tracker.models import Lead, Scan
 from tracker.scans.matching import attendee_match, lead_for, leads_recount, typed_badge
@@ -69,8 +70,10 @@ def scan_discard(*, scan: Scan, by) -> None:
     if scan.lead_id is not None:
         raise ValidationError("Only an unknown badge can be discarded.")
     Scan.objects.filter(pk=scan.pk, lead__isnull=True).update(discarded_at=timezone.now(), discarded_by=by)
+    figures_changed([scan.sponsorship_id])
 
 
 def scan_restore(*, scan: Scan) -> None:
     """Bring a discarded badge back among the unknown ones."""
     Scan.objects.filter(pk=scan.pk).update(discarded_at=None, discarded_by=None)
+    figures_changed([scan.sponsorship_id])

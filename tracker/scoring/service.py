@@ -12,6 +12,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.db.models import Q
 
+from tracker.analytics.freshness import leads_changed
 from tracker.drivercursors import among
 from tracker.models import IcpCriterion, IdealCustomerProfile, Lead
 from tracker.models.choices import IcpStatus
@@ -77,6 +78,7 @@ def leads_score(lead_ids: Iterable[int], icp: IdealCustomerProfile) -> int:
     score = scorer_for(icp)
     rows = [ScoreRow(lead_id, icp.pk, score(lead_facts)) for lead_id, lead_facts in facts.items()]
     scores_store(rows)  # writes only the rows that changed (see tracker.scoring.store)
+    leads_changed(facts)
     return len(rows)
 
 
