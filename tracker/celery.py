@@ -22,4 +22,5 @@ app.conf.imports = (
     "tracker.followups.creation",
     "tracker.followups.digest",
     "tracker.exports.service",
+    "tracker.imports.jobs",
 )

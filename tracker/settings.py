@@ -190,6 +190,7 @@ CELERY_BEAT_SCHEDULE = {
 EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 # Exports of at most this many rows are written during the request; larger ones run as a task.
 EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=2000)
+IMPORT_MAX_MEGABYTES = env.int("IMPORT_MAX_MEGABYTES", default=200)  # the largest lead file or list taken
 
 # Leads scored per rescoring task (one transaction each).
 SCORING_CHUNK = env.int("SCORING_CHUNK", default=2000)

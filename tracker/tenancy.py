@@ -74,6 +74,9 @@ TENANT_PATHS: dict[type[models.Model], TenantPath] = {
     m.AssignmentRule: TenantPath("sponsor", None),
     m.ReminderDigest: TenantPath("owner__sponsor", None),
     m.ExportLog: TenantPath("sponsor", None, user="user"),
+    # A sponsor's managers import into its sponsorships; attendee lists (no sponsorship) are operators'.
+    m.ImportJob: TenantPath("sponsorship__sponsor", None),
+    m.ImportPreset: TenantPath("sponsor", None),
 }
 # Reference data every signed-in user may read; no sponsor owns it.
 SHARED_MODELS: frozenset[type[models.Model]] = frozenset({m.Theme, m.CurrencyRate})

@@ -11,6 +11,7 @@ from tracker.models.followups import (
     ReminderDigest,
 )
 from tracker.models.icp import IcpCriterion, IdealCustomerProfile, LeadScore, RescoreJob
+from tracker.models.imports import ImportJob, ImportPreset
 from tracker.models.leads import Attendee, Lead, Scan
 from tracker.models.money import CurrencyRate
 from tracker.models.staff import DeviceToken, StaffMember
@@ -29,6 +30,8 @@ __all__ = [
     "FollowUpPolicy",
     "IcpCriterion",
     "IdealCustomerProfile",
+    "ImportJob",
+    "ImportPreset",
     "Lead",
     "LeadScore",
     "ReminderDigest",

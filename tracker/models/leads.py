@@ -218,6 +218,10 @@ class Scan(models.Model):
     )
     # Corrections made from the booth after the scan was sent: who, when, and what each field was before.
     revisions = models.JSONField(null=True, blank=True)
+    # Where it came from when not from a phone at the booth ("Swapcard: leads.csv"), and the columns of
+    # its row that map to no field, kept as written.
+    source = models.CharField(max_length=120, blank=True, db_default="")
+    extra = models.JSONField(null=True, blank=True)
 
     objects = ScanQuerySet.as_manager()
 

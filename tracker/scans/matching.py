@@ -36,6 +36,9 @@ def typed_badge(data: dict) -> ParsedBadge:
         emails=(email,) if email else (),
         title=(data.get("title") or "").strip(),
         company=(data.get("company") or "").strip(),
+        phone=(data.get("phone") or "").strip(),  # an imported row's; booth staff type no phone
+        country=(data.get("country") or "").strip(),
+        city=(data.get("city") or "").strip(),
     )
 
 
@@ -113,8 +116,21 @@ def _attendees_for(event_id: int, badges: list[ParsedBadge]) -> list[Attendee | 
         ):
             by_email[attendee.email_key] = attendee
 
+    # Who has neither a badge id nor an email is known by name and company (typed in, or imported).
+    by_name: dict[tuple, Attendee] = {}
+    names = {_identity(b) for b in badges if not b.badge_id and not b.email and _says_who(b)}
+    if names:
+        last_names = {key[2] for key in names}
+        for attendee in (
+            attendees.annotate(last_key=Lower("last_name")).filter(last_key__in=last_names).order_by("-pk")
+        ):
+            by_name.setdefault(name_key(attendee.first_name, attendee.last_name, attendee.company), attendee)
+
     def known(badge: ParsedBadge) -> Attendee | None:
-        return by_badge.get(badge.badge_id) or (by_email.get(badge.email.lower()) if badge.email else None)
+        found = by_badge.get(badge.badge_id) or (by_email.get(badge.email.lower()) if badge.email else None)
+        if found is None and not badge.badge_id and not badge.email:
+            found = by_name.get(_identity(badge))
+        return found
 
     # People the list does not have yet: one new attendee each, however often scanned in this chunk.
     new: dict[tuple, ParsedBadge] = {}
@@ -141,11 +157,16 @@ def _attendees_for(event_id: int, badges: list[ParsedBadge]) -> list[Attendee | 
 
 
 def _identity(badge: ParsedBadge) -> tuple:
+    """Who a badge is: its badge id, else its email, else its name and company (case and spacing aside)."""
     if badge.badge_id:
         return ("badge", badge.badge_id)
     if badge.email:
         return ("email", badge.email.lower())
-    return ("name", badge.first_name.casefold(), badge.last_name.casefold(), badge.company.casefold())
+    return name_key(badge.first_name, badge.last_name, badge.company)
+
+
+def name_key(first: str, last: str, company: str) -> tuple:
+    return ("name", *(" ".join(part.split()).casefold() for part in (first, last, company)))
 
 
 def _leads_for(sponsorship_id: int, attendee_ids: set[int]) -> dict[int, Lead]:

@@ -1,0 +1,177 @@
+"""An uploaded lead file or attendee list, read into rows of cells whatever shape its platform gave it.
+
+Text files (CSV, TSV, the ".csv" event platforms write): the encoding from a byte-order mark, else UTF-8
+when the start of the file decodes as UTF-8, else charset-normalizer's guess (Windows-1252, Latin-1 and
+the like), which the user confirms on the mapping screen and may change (``encoding=``); the delimiter
+sniffed among comma, semicolon, tab and pipe; quoted fields with embedded newlines read by ``csv``.
+XLSX: openpyxl in read-only mode (it streams rows, so memory stays flat however long the sheet), the
+first sheet, dates as datetimes and numbers as numbers.
+
+The header row is the first of the first lines that names the most known columns (title lines and
+blank lines above it are skipped). Rows are read lazily, each with its line number in the file, so a
+rejected row can be pointed at.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+SAMPLE_BYTES = 256 * 1024
+HEADER_SEARCH_ROWS = 20
+DELIMITERS = ",;\t|"
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read as a table; the message says why, for the user."""
+
+
+@dataclass
+class Table:
+    """What was read: how, where the header is, and the rows after it."""
+
+    kind: str  # "csv" or "xlsx"
+    headers: list[str]
+    header_line: int  # 1-based, in the file
+    encoding: str = ""  # text files only
+    encoding_detected: bool = False  # True when guessed (no BOM, not UTF-8): to be confirmed
+    delimiter: str = ""
+    samples: list[list] = field(default_factory=list)  # the first rows after the header
+    _rows: Callable[[], Iterator[tuple[int, list]]] | None = field(default=None, repr=False)
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        """(line number, cells) of each non-blank row after the header, read afresh from the file."""
+        assert self._rows is not None
+        return self._rows()
+
+
+def is_blank(cells: list) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def detect_encoding(sample: bytes) -> tuple[str, bool]:
+    """(encoding, guessed): from a byte-order mark, UTF-8 if the sample decodes, else charset-normalizer."""
+    for bom, name in BOMS:
+        if sample.startswith(bom):
+            return name, False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(sample)
+    best = matches.best()
+    if best is None:
+        return "cp1252", True
+    # Equally likely guesses (a sample of Western names reads as well in cp1250 as in cp1252): the one
+    # Western spreadsheets write, which is the usual case, and the user is asked to confirm anyway.
+    tied = {m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)}
+    return ("cp1252" if "cp1252" in tied else best.encoding), True
+
+
+def _sniff(text: str) -> str:
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: sum(line.count(d) for line in lines) for d in DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _text_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list]]:
+    with open(path, encoding=encoding, newline="", errors="strict") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        start = 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(
+                f"The file is not {encoding} near line {start}: choose its encoding and read it again."
+            ) from error
+        except csv.Error as error:
+            raise UnreadableFile(f"Line {start} cannot be read: {error}.") from error
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # a damaged or password-protected workbook
+        raise UnreadableFile(f"The workbook cannot be opened: {error}.") from error
+    try:
+        sheet = workbook.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(cells)
+    finally:
+        workbook.close()
+
+
+def read_table(path: Path, score_header: Callable[[list], int], encoding: str | None = None) -> Table:
+    """Open ``path`` and find its header: the first row among the first ones that ``score_header``
+    rates highest (how many known column names it holds). Raises ``UnreadableFile``."""
+    with open(path, "rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if not sample.strip():
+        raise UnreadableFile("The file is empty.")
+    if sample.startswith(XLSX_MAGIC):
+        table = Table(kind="xlsx", headers=[], header_line=0)
+        source = partial(_xlsx_rows, path)
+    else:
+        guessed = False
+        if not encoding:
+            encoding, guessed = detect_encoding(sample)
+        try:
+            codecs.lookup(encoding)
+        except LookupError as error:
+            raise UnreadableFile(f"Unknown encoding {encoding!r}.") from error
+        text = sample.decode(encoding, errors="replace")
+        if "\x00" in text:
+            raise UnreadableFile("This looks like a binary file, not a table (CSV or XLSX).")
+        delimiter = _sniff(text)
+        table = Table(kind="csv", headers=[], header_line=0, encoding=encoding, encoding_detected=guessed,
+                      delimiter=delimiter)  # fmt: skip
+        source = partial(_text_rows, path, encoding, delimiter)
+    first = []
+    for number, cells in source():
+        if not is_blank(cells):
+            first.append((number, cells))
+        if len(first) >= HEADER_SEARCH_ROWS:
+            break
+    if not first:
+        raise UnreadableFile("The file has no rows.")
+    scores = [score_header(cells) for _, cells in first]
+    at = max(range(len(first)), key=lambda i: (scores[i], -i))
+    header_line, header = first[at]
+    table.header_line = header_line
+    table.headers = [_header_text(cell) for cell in header]
+    table.samples = [cells for _, cells in first[at + 1 : at + 6]]
+    table._rows = partial(_after, source, header_line)
+    return table
+
+
+def _header_text(cell) -> str:
+    return "" if cell is None else str(cell).strip()
+
+
+def _after(source, header_line: int) -> Iterator[tuple[int, list]]:
+    for number, cells in source():
+        if number > header_line and not is_blank(cells):
+            yield number, cells

@@ -1,0 +1,336 @@
+"""Running an import: the dry run and the import itself share one pass over the file, chunk by chunk.
+
+Lead files become scans of the sponsorship, marked with their source and keeping unmapped columns as
+extra data, and go through the same matching as booth scans (``tracker.scans.processing``): a person
+scanned at the booth and in the file is one lead (badge id, else email, else name and company), with
+both sources' notes and the earliest first contact, scored like any other and counted in the figures.
+Each row's scan id is derived from the sponsorship and the row's cells, so importing the same file
+again stores nothing new.
+
+Attendee lists add the event's people (by badge id, else email), fill in what a known attendee lacks
+(never overwriting), and send the badges that matched nobody before back to matching.
+
+Each row's outcome: new (a person the booth did not have), merged (a person it had, or one met earlier
+in the file), unchanged (already imported) or rejected (with its line and reason).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from tracker.badges import parse_badge
+from tracker.exports.safety import clean_text
+from tracker.imports.columns import ATTENDEES, LEADS, REASON, fold, guess_mapping, header_key, header_score
+from tracker.imports.reading import Table, read_table
+from tracker.imports.values import Record, Rejected, date_order, record_of, text
+from tracker.models import Attendee, ImportJob, ImportPreset, Lead, Scan, StaffMember
+from tracker.models.choices import PayloadFormat
+from tracker.scans.matching import name_key
+
+CHUNK = 1000
+KEPT_IN_REPORT = 500  # rejected rows and warnings listed on the report (all are in the rejected file)
+NAMESPACE = uuid.UUID("6f1c9a52-3c55-4a8e-9a56-5b0b8f2f3c11")
+PERSON = ("badge_id", "first_name", "last_name", "email", "phone", "title", "company", "country", "city")
+
+
+class RejectedRows:
+    """The rejected rows in their file's columns plus the reason, as a workbook whose every cell is text
+    (a row's "=..." stays the text it was, and comes back as written when the fixed file is imported)."""
+
+    def __init__(self, headers: list[str]):
+        from openpyxl import Workbook
+
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet("Rejected rows")
+        self.sheet.append(self._cells([*headers, REASON]))
+
+    def _cells(self, values: list) -> list:
+        from openpyxl.cell import WriteOnlyCell
+
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(self.sheet, clean_text(text(value)))
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+            cells.append(cell)
+        return cells
+
+    def add(self, row: Rejected) -> None:
+        self.sheet.append(self._cells([*row.cells, row.reason]))
+
+    def content(self) -> ContentFile:
+        buffer = io.BytesIO()
+        self.workbook.save(buffer)
+        return ContentFile(buffer.getvalue())
+
+
+@dataclass
+class Tally:
+    new: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rows: int = 0
+    rejects: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"new": self.new, "merged": self.merged, "unchanged": self.unchanged, "rejected": self.rejected,
+                "rows": self.rows, "rejects": self.rejects[:KEPT_IN_REPORT],
+                "warnings": self.warnings[:KEPT_IN_REPORT]}  # fmt: skip
+
+
+@contextmanager
+def local_path(stored) -> Iterator[Path]:
+    """A path on this machine to a stored file (the storage's own, or a temporary copy)."""
+    try:
+        yield Path(stored.path)
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(suffix=Path(stored.name).suffix) as copy:
+        with stored.open("rb") as source:
+            shutil.copyfileobj(source, copy)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def open_table(path: Path, encoding: str = "") -> Table:
+    return read_table(path, header_score, encoding=encoding or None)
+
+
+def preset_for(table: Table, kind: str, sponsor_id: int | None) -> ImportPreset | None:
+    """The sponsor's (else an operator's) preset for this header shape, most recent first."""
+    presets = ImportPreset.objects.filter(kind=kind, header_key=header_key(table.headers))
+    return (
+        presets.filter(sponsor_id=sponsor_id).order_by("-created_at").first()
+        or presets.filter(sponsor__isnull=True).order_by("-created_at").first()
+    )
+
+
+def suggested(table: Table, kind: str, sponsor_id: int | None) -> tuple[list[str], str, ImportPreset | None]:
+    """(mapping, date order, preset): the preset's when one knows this header, else guessed."""
+    preset = preset_for(table, kind, sponsor_id)
+    if preset is not None and len(preset.mapping) == len(table.headers):
+        return list(preset.mapping), preset.date_order, preset
+    mapping = guess_mapping(table.headers, table.samples, kind)
+    return mapping, _date_order(table, mapping), None
+
+
+def _date_order(table: Table, mapping: list[str]) -> str:
+    if "scanned_at" not in mapping:
+        return ""
+    index = mapping.index("scanned_at")
+    values = [cells[index] for _, cells in islice(table.rows(), 2000) if index < len(cells)]
+    return date_order(values)
+
+
+def records(table: Table, mapping: list[str], kind: str, order: str, zone: ZoneInfo) -> Iterator:
+    for line, cells in table.rows():
+        yield record_of(line, cells, table.headers, mapping, kind, order, zone)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def run(job: ImportJob, *, dry_run: bool, progress: Callable[[int], None] = lambda done: None) -> Tally:
+    """Read ``job``'s file by its mapping and check (``dry_run``) or import every row; the rejected rows
+    are written to ``job``'s rejected file either way."""
+    zone = job.event.tz
+    tally = Tally()
+    with local_path(job.file) as path:
+        table = open_table(path, job.encoding)
+        rejected = RejectedRows(table.headers)
+        apply = _leads_chunk if job.kind == LEADS else _attendees_chunk
+        state = _State(job)
+        for chunk in _chunks(records(table, job.mapping, job.kind, job.date_order, zone), CHUNK):
+            good = []
+            for item in chunk:
+                tally.rows += 1
+                if isinstance(item, Rejected):
+                    tally.rejected += 1
+                    tally.rejects.append((item.line, item.reason))
+                    rejected.add(item)
+                else:
+                    good.append(item)
+                    tally.warnings.extend((item.line, warning) for warning in item.warnings)
+            apply(job, state, good, tally, dry_run)
+            progress(tally.rows)
+        if not dry_run and job.kind == LEADS:
+            _match_now(job)
+        if not dry_run and job.kind == ATTENDEES:
+            _rematch_unknown_badges(job, state.badge_ids)
+    if tally.rejected:
+        job.rejected_file.save(f"rejected-{Path(job.file_name).stem}.xlsx", rejected.content(), save=False)
+    return tally
+
+
+class _State:
+    """What one pass remembers across chunks: who was met earlier in the file, the sponsor's staff."""
+
+    def __init__(self, job: ImportJob):
+        self.seen: set[tuple] = set()
+        self.badge_ids: set[str] = set()
+        self.staff: dict[str, int] = {}
+        if job.sponsorship_id:
+            for member in StaffMember.objects.filter(sponsor_id=job.sponsorship.sponsor_id).select_related(
+                "user"
+            ):
+                for key in (member.user.email, member.user.get_full_name(), member.user.username):
+                    if key:
+                        self.staff.setdefault(fold(key), member.pk)
+
+
+def identity(values: dict) -> tuple:
+    if values.get("badge_id"):
+        return ("badge", values["badge_id"])
+    if values.get("email"):
+        return ("email", values["email"].lower())
+    return name_key(values.get("first_name", ""), values.get("last_name", ""), values.get("company", ""))
+
+
+def _known(event_id: int, records: list[Record]) -> dict[tuple, Attendee]:
+    """The event's attendees these rows name, by identity: three queries at most."""
+    attendees = Attendee.objects.filter(event_id=event_id)
+    badge_ids = {r.fields["badge_id"] for r in records if r.fields.get("badge_id")}
+    emails = {r.fields["email"].lower() for r in records if r.fields.get("email")}
+    last_names = {identity(r.fields)[2] for r in records if identity(r.fields)[0] == "name"}
+    found: dict[tuple, Attendee] = {}
+    if badge_ids:
+        found |= {("badge", a.badge_id): a for a in attendees.filter(badge_id__in=badge_ids)}
+    if emails:
+        for a in attendees.annotate(key=Lower("email")).filter(key__in=emails).order_by("-pk"):
+            found[("email", a.key)] = a
+    if last_names:
+        for a in attendees.annotate(key=Lower("last_name")).filter(key__in=last_names).order_by("-pk"):
+            found.setdefault(name_key(a.first_name, a.last_name, a.company), a)
+    return found
+
+
+def _scan_uuid(job: ImportJob, record: Record) -> uuid.UUID:
+    """The same row of the same sponsorship gets the same id, whichever file or line it comes on."""
+    values = sorted((name, text(value)) for name, value in record.fields.items())
+    return uuid.uuid5(NAMESPACE, f"{job.sponsorship_id}|{values}|{sorted(record.extra.items())}")
+
+
+def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally, dry_run: bool) -> None:
+    ids = {_scan_uuid(job, record): record for record in good}
+    stored = set(
+        Scan.objects.filter(sponsorship_id=job.sponsorship_id, client_uuid__in=list(ids)).values_list(
+            "client_uuid", flat=True
+        )
+    )
+    known = _known(job.event_id, good)
+    with_lead = set(
+        Lead.objects.filter(
+            sponsorship_id=job.sponsorship_id, attendee_id__in=[a.pk for a in known.values()]
+        ).values_list("attendee_id", flat=True)
+    )
+    now = timezone.now()
+    scans = []
+    for scan_id, record in ids.items():
+        who = identity(record.fields)
+        if scan_id in stored:
+            tally.unchanged += 1
+        elif who in state.seen or (who in known and known[who].pk in with_lead):
+            tally.merged += 1
+        else:
+            tally.new += 1
+        state.seen.add(who)
+        if scan_id not in stored:
+            scans.append(_scan(job, state, scan_id, record, now))
+    tally.unchanged += len(good) - len(ids)  # the same row twice in the file
+    if not dry_run and scans:
+        Scan.objects.bulk_create(scans, ignore_conflicts=True)
+
+
+def _scan(job: ImportJob, state: _State, scan_id: uuid.UUID, record: Record, now) -> Scan:
+    values = record.fields
+    scanned_at = values.get("scanned_at")
+    return Scan(
+        sponsorship_id=job.sponsorship_id,
+        client_uuid=scan_id,
+        scanned_by_id=state.staff.get(fold(values.get("scanned_by") or "")),
+        device_id="import",
+        device_scanned_at=scanned_at,
+        received_at=scanned_at or now,
+        payload_format=PayloadFormat.MANUAL,
+        rating=values.get("rating") or "",
+        interests=values.get("interests") or [],
+        conversation_type=values.get("conversation_type") or "",
+        notes=values.get("notes") or "",
+        consent=values.get("consent"),
+        typed={name: values[name] for name in PERSON if values.get(name)},
+        source=job.source_label,
+        extra=record.extra or None,
+    )
+
+
+def _match_now(job: ImportJob) -> None:
+    """Match the imported scans to leads (and score them) before the import says it is done."""
+    from tracker.scans.processing import scans_process
+
+    scans_process(job.sponsorship_id)
+
+
+def _attendees_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally, dry_run: bool) -> None:
+    known = _known(job.event_id, good)
+    new: dict[tuple, Attendee] = {}
+    changed: dict[int, Attendee] = {}
+    for record in good:
+        values = {name: value for name, value in record.fields.items() if name in PERSON and value}
+        who = identity(record.fields)
+        if values.get("badge_id"):
+            state.badge_ids.add(values["badge_id"])
+        attendee = known.get(who) or new.get(who)
+        if attendee is None:
+            new[who] = Attendee(event_id=job.event_id, **values)
+            tally.new += 1
+            continue
+        blanks = {name: value for name, value in values.items() if not getattr(attendee, name)}
+        if not blanks:
+            tally.unchanged += 1
+            continue
+        for name, value in blanks.items():
+            setattr(attendee, name, value)
+        if attendee.pk:
+            changed[attendee.pk] = attendee
+        tally.merged += 1
+    if dry_run:
+        return
+    with transaction.atomic():
+        Attendee.objects.bulk_create(new.values())
+        if changed:
+            Attendee.objects.bulk_update(changed.values(), list(PERSON))
+
+
+def _rematch_unknown_badges(job: ImportJob, badge_ids: set[str]) -> None:
+    """Badges scanned before the list came, that matched nobody then, go back to matching."""
+    from tracker.scans.processing import scans_process_soon
+
+    unknown = Scan.objects.unknown().filter(sponsorship__event_id=job.event_id)
+    again = [
+        scan.pk
+        for scan in unknown.only("pk", "raw_payload")
+        if parse_badge(scan.raw_payload).badge_id in badge_ids
+    ]
+    if again:
+        booths = sorted(set(Scan.objects.filter(pk__in=again).values_list("sponsorship_id", flat=True)))
+        Scan.objects.filter(pk__in=again).update(processed_at=None)
+        transaction.on_commit(lambda: scans_process_soon(booths))
