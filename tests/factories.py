@@ -230,3 +230,25 @@ class ExportLogFactory(factory.django.DjangoModelFactory):
     sponsor = factory.SubFactory(SponsorFactory)
     kind = "sales-review"
     file_format = "xlsx"
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.ImportJob
+
+    kind = "leads"
+    sponsorship = factory.SubFactory(SponsorshipFactory)
+    event = factory.SelfAttribute("sponsorship.event")
+    file_name = "leads.csv"
+    file = factory.django.FileField(filename="leads.csv", data=b"Email\nada@example.org\n")
+
+
+class ImportPresetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.ImportPreset
+
+    sponsor = factory.SubFactory(SponsorFactory)
+    kind = "leads"
+    name = factory.Sequence(lambda n: f"Platform {n}")
+    header_key = "k"
+    mapping = ["email"]

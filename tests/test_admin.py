@@ -27,6 +27,8 @@ FACTORIES = {
     m.Account: f.AccountFactory,
     m.AssignmentRule: f.AssignmentRuleFactory,
     m.ExportLog: f.ExportLogFactory,
+    m.ImportJob: f.ImportJobFactory,
+    m.ImportPreset: f.ImportPresetFactory,
     m.FollowUpPolicy: f.FollowUpPolicyFactory,
     m.ReminderDigest: f.ReminderDigestFactory,
     m.RescoreJob: f.RescoreJobFactory,
@@ -47,7 +49,7 @@ FACTORIES = {
     m.StaffMember: f.StaffMemberFactory,
     m.Theme: f.ThemeFactory,
 }
-RECORDS = {m.RescoreJob, m.ReminderDigest, m.ExportLog}
+RECORDS = {m.RescoreJob, m.ReminderDigest, m.ExportLog, m.ImportJob}
 # Session, user, count, page of rows, a prefetch or two, filter choices and the date hierarchy.
 MAX_CHANGELIST_QUERIES = 12
 AUTOCOMPLETE_FIELDS = sorted(

@@ -104,6 +104,8 @@ CASES = [
     Case("export-create", "post", params={"kind": "event-roi", "file_format": "xlsx"}, ids={"sponsor": m.Sponsor}),
     Case("export-create", "post", params={"kind": "sponsor-landscape", "file_format": "xlsx"}, ids={"event": m.Event, "compare_event": m.Event, "sponsor": m.Sponsor}),
     Case("exports", ids={"download": m.ExportLog}),
+    Case("import-upload", "post", params={"kind": "leads"}, ids={"sponsorship": m.Sponsorship}),
+    Case("import-upload", "post", params={"kind": "attendees"}, ids={"event": m.Event}),
     Case("api-amend", "post", params={"client_uuid": "5f1c3a52-7d0e-4a51-9c3e-2f8e1b6d4a10", "rating": "hot"}, ids={"sponsorship": m.Sponsorship}, json=True),
     Case("api-scans", "post", params={"client_uuid": "5f1c3a52-7d0e-4a51-9c3e-2f8e1b6d4a10", "raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
     Case("api-lookup", "post", params={"raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
@@ -125,6 +127,7 @@ PLAIN = {
     "follow-up-status": {"status", "note", "opportunity_amount", "opportunity_currency", "next"},
     "export-create": {"kind", "file_format", "filters", "export", "next"},
     "exports": set(),
+    "import-upload": {"kind"},
     "sponsorship-roi": {"grades"},
     "sponsor-portfolio": {"grades", "since", "until"},
     "event-landscape": set(),
@@ -138,7 +141,8 @@ PLAIN = {
 NO_ID_PARAMETERS = {
     "home", "healthz", "login", "logout", "my-booths", "sponsor-overview", "icp-draft-create", "icp-publish",
     "icp-progress", "sponsorship-detail", "scan-screen", "booth-board", "booth-board-data", "follow-ups-create",
-    "service-worker", "lead-detail", "export-progress", "export-download", "api-session",
+    "service-worker", "lead-detail", "export-progress", "export-download", "api-session", "imports",
+    "import-job", "import-check", "import-run", "import-progress", "import-rejected",
 }  # fmt: skip
 
 

@@ -84,11 +84,23 @@ ROUTE_OBJECTS = {
     "follow-up-status": m.FollowUp,
     "export-progress": m.ExportLog,
     "export-download": m.ExportLog,
+    "import-job": m.ImportJob,
+    "import-check": m.ImportJob,
+    "import-run": m.ImportJob,
+    "import-progress": m.ImportJob,
+    "import-rejected": m.ImportJob,
 }
 
 
 # Actions that only take POST; for them the POST must be the 404.
-POST_ONLY = {"icp-draft-create", "icp-publish", "follow-ups-create", "follow-up-status"}
+POST_ONLY = {
+    "icp-draft-create",
+    "icp-publish",
+    "follow-ups-create",
+    "follow-up-status",
+    "import-check",
+    "import-run",
+}
 
 
 def _tracker_routes_with_ids():

@@ -28,6 +28,15 @@ def downloadable_export(sponsor: m.Sponsor, user) -> m.ExportLog:
     return job
 
 
+def finished_import(booth: m.Sponsorship, user) -> m.ImportJob:
+    job = m.ImportJob.objects.create(kind="leads", sponsorship=booth, event=booth.event, user=user, file_name="leads.csv",
+                                     status="done", outcome={"rows": 1, "new": 0, "merged": 0, "unchanged": 0,
+                                                             "rejected": 1, "rejects": [[2, "No badge id"]], "warnings": []})  # fmt: skip
+    job.file.save("leads.csv", ContentFile(b"Email,Company\n,Zyxprivate\n"))
+    job.rejected_file.save("rejected-leads.xlsx", ContentFile(b"not really a workbook"))
+    return job
+
+
 def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld:
     sponsor = f.SponsorFactory(name=name)
     booth = f.SponsorshipFactory(sponsor=sponsor, event=event)
@@ -60,6 +69,10 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
         m.AssignmentRule: f.AssignmentRuleFactory(sponsor=sponsor),
         m.ReminderDigest: f.ReminderDigestFactory(owner=booth_staff),
         m.ExportLog: downloadable_export(sponsor, manager.user),
+        m.ImportJob: finished_import(booth, manager.user),
+        m.ImportPreset: m.ImportPreset.objects.create(
+            sponsor=sponsor, kind="leads", name=f"{name} preset", header_key="k", mapping=["email"]
+        ),  # fmt: skip
     }
     return SponsorWorld(sponsor, booth, other_booth, manager, booth_staff, objects)
 

@@ -77,9 +77,15 @@ def detect_encoding(sample: bytes) -> tuple[str, bool]:
     best = matches.best()
     if best is None:
         return "cp1252", True
-    # Equally likely guesses (a sample of Western names reads as well in cp1250 as in cp1252): the one
-    # Western spreadsheets write, which is the usual case, and the user is asked to confirm anyway.
-    tied = {m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)}
+    # Among equally likely guesses, and encodings that read the sample the same (a few accented Western
+    # names read alike in cp1250 and cp1252), the one Western spreadsheets write: the usual case. The user
+    # is asked to confirm anyway.
+    tied = {
+        name
+        for match in matches
+        if (match.chaos, match.coherence) == (best.chaos, best.coherence)
+        for name in (match.encoding, *match.could_be_from_charset)
+    }
     return ("cp1252" if "cp1252" in tied else best.encoding), True
 
 

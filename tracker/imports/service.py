@@ -52,11 +52,8 @@ class RejectedRows:
     (a row's "=..." stays the text it was, and comes back as written when the fixed file is imported)."""
 
     def __init__(self, headers: list[str]):
-        from openpyxl import Workbook
-
-        self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet("Rejected rows")
-        self.sheet.append(self._cells([*headers, REASON]))
+        self.headers = headers
+        self.workbook = None
 
     def _cells(self, values: list) -> list:
         from openpyxl.cell import WriteOnlyCell
@@ -69,6 +66,12 @@ class RejectedRows:
         return cells
 
     def add(self, row: Rejected) -> None:
+        if self.workbook is None:  # made with the first rejected row (an unsaved one complains when dropped)
+            from openpyxl import Workbook
+
+            self.workbook = Workbook(write_only=True)
+            self.sheet = self.workbook.create_sheet("Rejected rows")
+            self.sheet.append(self._cells([*self.headers, REASON]))
         self.sheet.append(self._cells([*row.cells, row.reason]))
 
     def content(self) -> ContentFile:

@@ -1,0 +1,286 @@
+"""Imports end to end: lead files merged with booth scans, attendee lists resolving unknown badges,
+re-imports that change nothing, the rejected-rows file coming back fixed, the command line, the web flow,
+and who may import what."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests import factories as f
+from tracker.analytics.roi import roi_for
+from tracker.models import Attendee, ImportJob, ImportPreset, Lead, Scan
+from tracker.models.choices import IcpStatus
+
+pytestmark = pytest.mark.django_db
+
+LEAD_HEADER = [
+    "Registration ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Company",
+    "Scan Time",
+    "Notes",
+    "Q: Timeline?",
+]
+
+
+def _csv(rows, header=LEAD_HEADER, encoding="utf-8", delimiter=",") -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+@pytest.fixture
+def booth():
+    """A booth at an event in Los Angeles (west of UTC), its manager, a booth staffer and a booth scan of
+    Ada (badge KC-1, scanned on the 20th at 10:00 local time)."""
+    sponsorship = f.SponsorshipFactory(event__time_zone="America/Los_Angeles", event__start_date=date(2024, 3, 19),
+                                       event__end_date=date(2024, 3, 22))  # fmt: skip
+    manager = f.StaffMemberFactory(sponsor=sponsorship.sponsor, level="manager", user__first_name="Mia",
+                                   user__last_name="Manager")  # fmt: skip
+    staff = f.StaffMemberFactory(sponsor=sponsorship.sponsor, user__first_name="Sam", user__last_name="Booth")
+    staff.sponsorships.add(sponsorship)
+    ada = f.AttendeeFactory(event=sponsorship.event, badge_id="KC-1", first_name="Ada", last_name="Lovelace",
+                            email="ada@example.org", company="Analytical", country="")  # fmt: skip
+    lead = f.LeadFactory(
+        sponsorship=sponsorship, attendee=ada, first_scan_at=datetime(2024, 3, 20, 17, tzinfo=UTC)
+    )
+    f.ScanFactory(lead=lead, sponsorship=sponsorship, notes="Met at the booth", scanned_by=staff,
+                  received_at=datetime(2024, 3, 20, 17, tzinfo=UTC))  # fmt: skip
+    sponsorship.manager, sponsorship.staff = manager, staff
+    return sponsorship
+
+
+def _import(tmp_path, booth, content: bytes, *args, name="leads.csv"):
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = io.StringIO()
+    call_command("import_leads", str(path), "--sponsorship", str(booth.pk), *args, stdout=out)
+    return out.getvalue()
+
+
+LEADS = [
+    # Ada again (badge KC-1), scanned earlier by the organiser's app than at the booth.
+    [
+        "KC-1",
+        "Ada",
+        "Lovelace",
+        "",
+        "Analytical",
+        "03/20/2024 8:30 AM",
+        "Asked about pricing",
+        "This quarter",
+    ],
+    ["", "Grace", "Hopper", "grace@example.org", "Navy", "03/21/2024 1:00 PM", "Démo demandée", "Next year"],
+    ["", "Linus", "Torvalds", "", "Kernel Ltd", "03/21/2024 2:00 PM", '=HYPERLINK("http://x.example")', ""],
+    ["", "", "", "", "Nobody Inc", "03/21/2024 3:00 PM", "", ""],
+]
+
+
+def test_a_lead_file_merges_with_booth_scans_and_keeps_everything(tmp_path, booth):
+    out = _import(tmp_path, booth, _csv(LEADS))
+    assert "Imported 4 rows: 2 new, 1 merged, 0 unchanged, 1 rejected." in out
+    assert "line 5: No badge id, email or name" in out
+    ada = Lead.objects.get(sponsorship=booth, attendee__badge_id="KC-1")
+    # Both sources' notes, the earliest first contact (8:30 in Los Angeles is 15:30 UTC).
+    assert sorted(ada.scans.values_list("notes", flat=True)) == ["Asked about pricing", "Met at the booth"]
+    assert ada.first_scan_at == datetime(2024, 3, 20, 15, 30, tzinfo=UTC)
+    imported = ada.scans.get(source__startswith="Import")
+    assert imported.extra == {"Q: Timeline?": "This quarter"}  # an unmapped column, kept
+    assert imported.source == "Import: leads.csv"
+    linus = Lead.objects.get(sponsorship=booth, attendee__last_name="Torvalds")
+    assert linus.scans.get().notes == '=HYPERLINK("http://x.example")'  # stored as text
+    assert Lead.objects.filter(sponsorship=booth).count() == 3
+    (roi,) = roi_for([booth])
+    assert (roi.total.scans, roi.total.leads) == (4, 3)  # imported leads count in the figures
+
+
+def test_importing_the_same_file_again_changes_nothing(tmp_path, booth):
+    _import(tmp_path, booth, _csv(LEADS))
+    before = sorted(Scan.objects.filter(sponsorship=booth).values_list("pk", "lead_id", "notes"))
+    out = _import(tmp_path, booth, _csv(LEADS))
+    assert "Imported 4 rows: 0 new, 0 merged, 3 unchanged, 1 rejected." in out
+    assert sorted(Scan.objects.filter(sponsorship=booth).values_list("pk", "lead_id", "notes")) == before
+
+
+def test_a_dry_run_writes_nothing_but_says_what_would_happen(tmp_path, booth):
+    out = _import(tmp_path, booth, _csv(LEADS), "--dry-run")
+    assert "Would import 4 rows: 2 new, 1 merged, 0 unchanged, 1 rejected." in out
+    assert Scan.objects.filter(sponsorship=booth).count() == 1
+
+
+def test_a_person_without_badge_or_email_merges_by_name_and_company(tmp_path, booth):
+    typed = f.AttendeeFactory(event=booth.event, badge_id="", email="", first_name="Linus", last_name="Torvalds",
+                              company="Kernel Ltd")  # fmt: skip
+    f.LeadFactory(sponsorship=booth, attendee=typed)
+    _import(tmp_path, booth, _csv([LEADS[2]]))
+    assert Lead.objects.filter(sponsorship=booth, attendee__last_name="Torvalds").count() == 1
+    assert Attendee.objects.filter(event=booth.event, last_name="Torvalds").count() == 1
+
+
+def test_imported_leads_are_scored_like_scanned_ones(tmp_path, booth):
+    icp = f.IcpFactory(sponsor=booth.sponsor, status=IcpStatus.PUBLISHED, published_at=timezone.now(),
+                       grade_a_min=90, grade_b_min=60, grade_c_min=1)  # fmt: skip
+    f.IcpCriterionFactory(
+        icp=icp, field="email_domain", values=["example.org"], weight=70, label="Our domain"
+    )
+    _import(tmp_path, booth, _csv(LEADS))
+    grace = Lead.objects.get(sponsorship=booth, attendee__email="grace@example.org")
+    assert grace.score.grade == "B"
+
+
+def test_the_rejected_rows_come_back_as_text_and_import_once_fixed(tmp_path, booth):
+    rows = [["", "", "", "", "Nobody Inc", "03/21/2024 3:00 PM", "=1+2", "ok"]]
+    _import(tmp_path, booth, _csv(rows))
+    job = ImportJob.objects.latest("pk")
+    with job.rejected_file.open("rb") as handle:
+        sheet = load_workbook(handle).active
+        header, rejected = list(sheet.iter_rows())
+    assert [c.value for c in header] == [*LEAD_HEADER, "Reason"]
+    assert rejected[6].value == "=1+2" and rejected[6].data_type == "s"  # text, never a formula
+    # Fixed (an email added) and imported as it was downloaded, Reason column and all.
+    fixed = tmp_path / "fixed.xlsx"
+    rejected[3].value = "nobody@example.org"
+    sheet.parent.save(fixed)
+    out = _import(tmp_path, booth, fixed.read_bytes(), name="fixed.xlsx")
+    assert "Imported 1 rows: 1 new, 0 merged, 0 unchanged, 0 rejected." in out
+    scan = Scan.objects.get(sponsorship=booth, lead__attendee__email="nobody@example.org")
+    assert scan.notes == "=1+2" and scan.extra == {"Q: Timeline?": "ok"}  # the reason is not kept as data
+
+
+def test_an_attendee_list_resolves_badges_nobody_knew(tmp_path, booth, django_capture_on_commit_callbacks):
+    unknown = f.ScanFactory(sponsorship=booth, lead=None, raw_payload="KC-77", processed_at=timezone.now())
+    path = tmp_path / "attendees.csv"
+    path.write_bytes(_csv([["KC-77", "Kenji", "Sato", "kenji@example.jp", "Tokyo Cloud", "JP"],
+                           ["KC-1", "Ada", "Lovelace", "", "", "GB"]],
+                          header=["Badge", "Vorname", "Nachname", "E-Mail", "Firma", "Land"], delimiter=";"))  # fmt: skip
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):  # the badges go back to matching once committed
+        call_command("import_attendees", str(path), "--event", str(booth.event_id), stdout=out)
+    assert "Imported 2 rows: 1 new, 1 merged, 0 unchanged, 0 rejected." in out.getvalue()
+    unknown.refresh_from_db()
+    assert unknown.lead is not None and unknown.lead.attendee.first_name == "Kenji"
+    assert Attendee.objects.get(event=booth.event, badge_id="KC-1").country == "GB"  # a blank filled in
+    call_command(
+        "import_attendees", str(path), "--event", str(booth.event_id), stdout=(again := io.StringIO())
+    )
+    assert "0 new, 0 merged, 2 unchanged" in again.getvalue()
+
+
+def test_the_command_refuses_what_it_cannot_do_with_a_reason(tmp_path, booth):
+    (tmp_path / "x.csv").write_bytes(_csv(LEADS))
+    with pytest.raises(CommandError, match="No sponsorship"):
+        call_command("import_leads", str(tmp_path / "x.csv"), "--sponsorship", "999999")
+    with pytest.raises(CommandError, match="No file"):
+        call_command("import_leads", str(tmp_path / "y.csv"), "--sponsorship", str(booth.pk))
+    with pytest.raises(CommandError, match="No column says who"):
+        _import(tmp_path, booth, _csv([["x", "y"]], header=["Company", "Title"]))
+    with pytest.raises(CommandError, match="No preset"):
+        _import(tmp_path, booth, _csv(LEADS), "--preset", "Nope")
+
+
+# The web flow.
+
+
+def _upload(client, booth, content: bytes, name="leads.csv"):
+    upload = io.BytesIO(content)
+    upload.name = name
+    return client.post(reverse("import-upload"), {"kind": "leads", "sponsorship": booth.pk, "file": upload})
+
+
+def test_upload_map_dry_run_import_and_report_in_the_app(client, booth, django_capture_on_commit_callbacks):
+    client.force_login(booth.manager.user)
+    response = _upload(client, booth, _csv(LEADS, encoding="cp1252", delimiter=";"))
+    job = ImportJob.objects.get()
+    assert response.url == reverse("import-job", args=[job.pk])
+    page = client.get(response.url).content.decode()
+    assert 'name="column-0"' in page and "KC-1" in page  # the mapping screen, with the first values
+    assert job.encoding == "cp1252"
+    mapping = {f"column-{i}": field for i, field in enumerate(job.mapping)}
+    with django_capture_on_commit_callbacks(execute=True):  # the dry run is queued once the mapping commits
+        client.post(reverse("import-check", args=[job.pk]),
+                    {**mapping, "date_order": "MDY", "preset_name": "Cvent LeadCapture"})  # fmt: skip
+    job.refresh_from_db()
+    assert job.status == "checked" and job.checked["new"] == 2 and job.checked["rejected"] == 1
+    page = client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert "What the import will do" in page and "Import 4 rows" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-run", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done" and job.outcome["merged"] == 1
+    assert Scan.objects.filter(sponsorship=booth, source="Cvent LeadCapture: leads.csv").count() == 3
+    report = client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert "What the import did" in report and "Download the rejected rows" in report
+    rejected = client.get(reverse("import-rejected", args=[job.pk]))
+    assert rejected.status_code == 200 and rejected["Content-Disposition"].startswith("attachment")
+    # The same platform's next file is mapped by the preset, without asking.
+    _upload(client, booth, _csv(LEADS[:1], encoding="cp1252", delimiter=";"), name="day2.csv")
+    second = ImportJob.objects.latest("pk")
+    assert (
+        second.preset == ImportPreset.objects.get(name="Cvent LeadCapture") and second.mapping == job.mapping
+    )
+
+
+def test_the_lead_page_shows_the_source_and_the_extra_columns(client, booth, tmp_path):
+    _import(tmp_path, booth, _csv(LEADS))
+    client.force_login(booth.manager.user)
+    ada = Lead.objects.get(sponsorship=booth, attendee__badge_id="KC-1")
+    page = client.get(reverse("lead-detail", args=[ada.pk])).content.decode()
+    assert "from Import: leads.csv" in page and "Q: Timeline?" in page and "This quarter" in page
+
+
+def test_a_bad_mapping_or_an_unreadable_file_is_said_not_crashed(client, booth):
+    client.force_login(booth.manager.user)
+    response = _upload(client, booth, b"\x00\x01\x02binary" * 50, name="photo.csv")
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and "binary" in job.error
+    assert client.get(response.url).status_code == 200
+    _upload(client, booth, _csv(LEADS))
+    job = ImportJob.objects.latest("pk")
+    response = client.post(reverse("import-check", args=[job.pk]), {"column-0": "salary"}, follow=True)
+    assert "Unknown field" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == "uploaded"
+    assert client.post(reverse("import-run", args=[job.pk]), follow=True).status_code == 200  # no dry run yet
+    assert not Scan.objects.filter(source__startswith="Import").exists()
+
+
+def test_who_may_import_what(client, booth):
+    other = f.SponsorshipFactory(event=booth.event)
+    other_manager = f.StaffMemberFactory(sponsor=other.sponsor, level="manager")
+    # Booth staff cannot import; a manager cannot import into another sponsor's booth, nor attendee lists.
+    client.force_login(booth.staff.user)
+    assert client.get(reverse("imports")).status_code == 403
+    assert _upload(client, booth, _csv(LEADS)).status_code == 404
+    client.force_login(other_manager.user)
+    assert _upload(client, booth, _csv(LEADS)).status_code == 404
+    upload = io.BytesIO(_csv(LEADS))
+    upload.name = "a.csv"
+    assert client.post(reverse("import-upload"), {"kind": "attendees", "event": booth.event_id,
+                                                  "file": upload}).status_code == 404  # fmt: skip
+    # Another sponsor's import is a 404 in every URL.
+    client.force_login(booth.manager.user)
+    _upload(client, booth, _csv(LEADS))
+    job = ImportJob.objects.get()
+    client.force_login(other_manager.user)
+    for name in ("import-job", "import-progress", "import-rejected"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 404, name
+    for name in ("import-check", "import-run"):
+        assert client.post(reverse(name, args=[job.pk])).status_code == 404, name
+    assert job.file_name not in client.get(reverse("imports")).content.decode()
+
+
+def test_costs_untouched_by_imports(tmp_path, booth):
+    f.CostLineFactory(sponsorship=booth, amount=Decimal("100.00"), currency="EUR")
+    _import(tmp_path, booth, _csv(LEADS))
+    assert roi_for([booth])[0].cost == Decimal("100.00")
