@@ -10,6 +10,8 @@ The booth (``tests/figures_scenario.py``; figures in EUR, USD at a stored 0.90):
 Costs: 1,000 EUR and 500 USD.
 """
 
+import html
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -114,6 +116,24 @@ def test_a_funnel_link_lists_exactly_the_leads_it_counts(client, booth):
     listed = client.get(reverse("lead-list", args=[booth.pk]), {"grade": ["A", "B"], "reached": "met"})
     page = listed.content.decode()
     assert "Lea" in page and "Li" in page and "Lin" not in page and "Lou" not in page
+
+
+def _names_listed(page: str) -> set[str]:
+    return {name for name in ("Lea", "Li", "Lou", "Lin") if re.search(rf">\s*{name} Visitor", page)}
+
+
+def test_each_breakdown_row_links_to_exactly_the_leads_it_counts(client, booth):
+    client.force_login(booth.manager.user)
+    page = client.get(reverse("sponsorship-roi", args=[booth.pk])).content.decode()
+    links = dict(
+        (html.unescape(name), html.unescape(href))
+        for href, name in re.findall(r'<a href="([^"]*(?:credited_role|theme)=[^"]*)">([^<]+)</a>', page)
+    )
+    expected = {"Developer relations": {"Lea", "Lou"}, "Sales": {"Li", "Lin"}, "AI": {"Lea", "Li"},
+                "Platform engineering": {"Li"}}  # fmt: skip
+    assert set(links) == set(expected)
+    for name, leads in expected.items():
+        assert _names_listed(client.get(links[name]).content.decode()) == leads, name
 
 
 def test_the_portfolio_compares_events_regions_and_years(client, booth):

@@ -55,7 +55,7 @@ class Case:
 
 LEAD_FILTERS = dict(q="a", grade="A", rating="hot", conversation_type="demo", interest="AI", status="todo",
                     country="FR", region="EU", last_scan_after="2024-01-01", last_scan_before="2030-01-01",
-                    consent="yes", reached="met", sort="-last_scan_at", page="1", per_page="25", columns="name")  # fmt: skip
+                    consent="yes", reached="met", theme="AI", credited_role="sales", sort="-last_scan_at", page="1", per_page="25", columns="name")  # fmt: skip
 FOLLOW_UP_FILTERS = dict(q="a", unassigned="false", status="todo", grade="A", rating="hot",
                          conversation_type="demo", interest="AI", country="FR", region="EU", consent="yes",
                          overdue="true", due_after="2024-01-01", due_before="2030-01-01", sort="due",

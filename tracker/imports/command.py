@@ -96,7 +96,8 @@ class ImportCommand(BaseCommand):
         verb = "Would import" if dry_run else "Imported"
         self.stdout.write(
             f"{verb} {tally['rows']} rows: {tally['new']} new, {tally['merged']} merged, "
-            f"{tally['unchanged']} unchanged, {tally['rejected']} rejected."
+            + (f"{tally['unknown']} unknown badges, " if tally.get("unknown") else "")
+            + f"{tally['unchanged']} unchanged, {tally['rejected']} rejected."
         )
         for line, reason in tally["rejects"][:SHOWN_REJECTS]:
             self.stdout.write(f"  line {line}: {reason}")

@@ -29,17 +29,28 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tracker.badges import parse_badge
+from tracker.analytics.freshness import figures_changed
+from tracker.badges import ParsedBadge, parse_badge
 from tracker.exports.safety import clean_text
 from tracker.imports.columns import ATTENDEES, LEADS, REASON, fold, guess_mapping, header_key, header_score
 from tracker.imports.reading import Table, read_table
 from tracker.imports.values import Record, Rejected, date_order, record_of, text
-from tracker.models import Attendee, ImportJob, ImportPreset, Lead, Scan, StaffMember
+from tracker.models import ImportJob, ImportPreset, Lead, Scan, StaffMember
 from tracker.models.choices import PayloadFormat
-from tracker.scans.matching import name_key
+from tracker.scans.matching import (
+    attendee_values,
+    attendees_for,
+    identity,
+    known_among,
+    leads_for,
+    leads_recount,
+    people_named,
+    says_who,
+    typed_badge,
+)
+from tracker.scoring.service import leads_score_current
 
 CHUNK = 1000
 KEPT_IN_REPORT = 500  # rejected rows and warnings listed on the report (all are in the rejected file)
@@ -84,6 +95,7 @@ class RejectedRows:
 class Tally:
     new: int = 0
     merged: int = 0
+    unknown: int = 0  # lead files: bare badge ids nobody has (yet)
     unchanged: int = 0
     rejected: int = 0
     rows: int = 0
@@ -91,7 +103,8 @@ class Tally:
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return {"new": self.new, "merged": self.merged, "unchanged": self.unchanged, "rejected": self.rejected,
+        return {"new": self.new, "merged": self.merged, "unknown": self.unknown, "unchanged": self.unchanged,
+                "rejected": self.rejected,
                 "rows": self.rows, "rejects": self.rejects[:KEPT_IN_REPORT],
                 "warnings": self.warnings[:KEPT_IN_REPORT]}  # fmt: skip
 
@@ -109,6 +122,10 @@ def local_path(stored) -> Iterator[Path]:
             shutil.copyfileobj(source, copy)
         copy.flush()
         yield Path(copy.name)
+
+
+def rejected_name(job: ImportJob) -> str:
+    return f"rejected-{Path(job.file_name).stem}.xlsx"
 
 
 def open_table(path: Path, encoding: str = "") -> Table:
@@ -175,12 +192,12 @@ def run(job: ImportJob, *, dry_run: bool, progress: Callable[[int], None] = lamb
                     tally.warnings.extend((item.line, warning) for warning in item.warnings)
             apply(job, state, good, tally, dry_run)
             progress(tally.rows)
-        if not dry_run and job.kind == LEADS:
-            _match_now(job)
         if not dry_run and job.kind == ATTENDEES:
             _rematch_unknown_badges(job, state.badge_ids)
+    if job.rejected_file:  # the dry run's, replaced by this pass's
+        job.rejected_file.delete(save=False)
     if tally.rejected:
-        job.rejected_file.save(f"rejected-{Path(job.file_name).stem}.xlsx", rejected.content(), save=False)
+        job.rejected_file.save(rejected_name(job), rejected.content(), save=False)
     return tally
 
 
@@ -192,38 +209,15 @@ class _State:
         self.badge_ids: set[str] = set()
         self.staff: dict[str, int] = {}
         if job.sponsorship_id:
-            for member in StaffMember.objects.filter(sponsor_id=job.sponsorship.sponsor_id).select_related(
-                "user"
-            ):
+            members = StaffMember.objects.filter(sponsor_id=job.sponsorship.sponsor_id).select_related("user")
+            for member in members:
                 for key in (member.user.email, member.user.get_full_name(), member.user.username):
                     if key:
                         self.staff.setdefault(fold(key), member.pk)
 
 
-def identity(values: dict) -> tuple:
-    if values.get("badge_id"):
-        return ("badge", values["badge_id"])
-    if values.get("email"):
-        return ("email", values["email"].lower())
-    return name_key(values.get("first_name", ""), values.get("last_name", ""), values.get("company", ""))
-
-
-def _known(event_id: int, records: list[Record]) -> dict[tuple, Attendee]:
-    """The event's attendees these rows name, by identity: three queries at most."""
-    attendees = Attendee.objects.filter(event_id=event_id)
-    badge_ids = {r.fields["badge_id"] for r in records if r.fields.get("badge_id")}
-    emails = {r.fields["email"].lower() for r in records if r.fields.get("email")}
-    last_names = {identity(r.fields)[2] for r in records if identity(r.fields)[0] == "name"}
-    found: dict[tuple, Attendee] = {}
-    if badge_ids:
-        found |= {("badge", a.badge_id): a for a in attendees.filter(badge_id__in=badge_ids)}
-    if emails:
-        for a in attendees.annotate(key=Lower("email")).filter(key__in=emails).order_by("-pk"):
-            found[("email", a.key)] = a
-    if last_names:
-        for a in attendees.annotate(key=Lower("last_name")).filter(key__in=last_names).order_by("-pk"):
-            found.setdefault(name_key(a.first_name, a.last_name, a.company), a)
-    return found
+def _badge(record: Record) -> ParsedBadge:
+    return typed_badge({name: record.fields[name] for name in PERSON if record.fields.get(name)})
 
 
 def _scan_uuid(job: ImportJob, record: Record) -> uuid.UUID:
@@ -233,46 +227,61 @@ def _scan_uuid(job: ImportJob, record: Record) -> uuid.UUID:
 
 
 def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally, dry_run: bool) -> None:
+    """Classify a chunk's rows; unless a dry run, store them as scans matched to their leads (the
+    people added, the leads made, counted and scored as booth scans are: ``tracker.scans.matching``)."""
     ids = {_scan_uuid(job, record): record for record in good}
+    tally.unchanged += len(good) - len(ids)  # the same row twice in the file
     stored = set(
         Scan.objects.filter(sponsorship_id=job.sponsorship_id, client_uuid__in=list(ids)).values_list(
             "client_uuid", flat=True
         )
     )
-    known = _known(job.event_id, good)
+    tally.unchanged += len(stored)
+    fresh = [(scan_id, record, _badge(record)) for scan_id, record in ids.items() if scan_id not in stored]
+    people = people_named(job.event_id, [badge for _, _, badge in fresh])
     with_lead = set(
         Lead.objects.filter(
-            sponsorship_id=job.sponsorship_id, attendee_id__in=[a.pk for a in known.values()]
+            sponsorship_id=job.sponsorship_id, attendee_id__in=[a.pk for a in people.values()]
         ).values_list("attendee_id", flat=True)
     )
-    now = timezone.now()
-    scans = []
-    for scan_id, record in ids.items():
-        who = identity(record.fields)
-        if scan_id in stored:
-            tally.unchanged += 1
-        elif who in state.seen or (who in known and known[who].pk in with_lead):
+    for _, _, badge in fresh:
+        who, known = identity(badge), known_among(people, badge)
+        if who in state.seen or (known is not None and known.pk in with_lead):
             tally.merged += 1
+        elif known is None and not says_who(badge):
+            tally.unknown += 1  # a bare badge id nobody has: kept, resolved when the attendee list comes
         else:
             tally.new += 1
         state.seen.add(who)
-        if scan_id not in stored:
-            scans.append(_scan(job, state, scan_id, record, now))
-    tally.unchanged += len(good) - len(ids)  # the same row twice in the file
-    if not dry_run and scans:
+    if dry_run or not fresh:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        attendees = attendees_for(job.event_id, [badge for _, _, badge in fresh])
+        leads = leads_for(job.sponsorship_id, {a.pk for a in attendees if a is not None})
+        scans = [
+            _scan(job, state, scan_id, record, leads[attendee.pk] if attendee else None, now)
+            for (scan_id, record, _), attendee in zip(fresh, attendees, strict=True)
+        ]
         Scan.objects.bulk_create(scans, ignore_conflicts=True)
+        lead_ids = {lead.pk for lead in leads.values()}
+        leads_recount(lead_ids)
+    figures_changed([job.sponsorship_id])
+    leads_score_current(lead_ids)  # once committed, as booth scans are
 
 
-def _scan(job: ImportJob, state: _State, scan_id: uuid.UUID, record: Record, now) -> Scan:
+def _scan(job: ImportJob, state: _State, scan_id: uuid.UUID, record: Record, lead: Lead | None, now) -> Scan:
     values = record.fields
     scanned_at = values.get("scanned_at")
     return Scan(
         sponsorship_id=job.sponsorship_id,
+        lead=lead,
         client_uuid=scan_id,
         scanned_by_id=state.staff.get(fold(values.get("scanned_by") or "")),
         device_id="import",
         device_scanned_at=scanned_at,
         received_at=scanned_at or now,
+        processed_at=now,
         payload_format=PayloadFormat.MANUAL,
         rating=values.get("rating") or "",
         interests=values.get("interests") or [],
@@ -285,42 +294,24 @@ def _scan(job: ImportJob, state: _State, scan_id: uuid.UUID, record: Record, now
     )
 
 
-def _match_now(job: ImportJob) -> None:
-    """Match the imported scans to leads (and score them) before the import says it is done."""
-    from tracker.scans.processing import scans_process
-
-    scans_process(job.sponsorship_id)
-
-
 def _attendees_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally, dry_run: bool) -> None:
-    known = _known(job.event_id, good)
-    new: dict[tuple, Attendee] = {}
-    changed: dict[int, Attendee] = {}
-    for record in good:
-        values = {name: value for name, value in record.fields.items() if name in PERSON and value}
-        who = identity(record.fields)
-        if values.get("badge_id"):
-            state.badge_ids.add(values["badge_id"])
-        attendee = known.get(who) or new.get(who)
-        if attendee is None:
-            new[who] = Attendee(event_id=job.event_id, **values)
-            tally.new += 1
-            continue
-        blanks = {name: value for name, value in values.items() if not getattr(attendee, name)}
-        if not blanks:
+    """Classify a chunk of the list; unless a dry run, add the new people and fill known ones' blanks."""
+    badges = [_badge(record) for record in good]
+    people = people_named(job.event_id, badges)
+    for badge in badges:
+        if badge.badge_id:
+            state.badge_ids.add(badge.badge_id)
+        known, who = known_among(people, badge), identity(badge)
+        if known is None:
+            tally.new += who not in state.seen
+            tally.merged += who in state.seen
+        elif any(value and not getattr(known, name) for name, value in attendee_values(badge).items()):
+            tally.merged += 1
+        else:
             tally.unchanged += 1
-            continue
-        for name, value in blanks.items():
-            setattr(attendee, name, value)
-        if attendee.pk:
-            changed[attendee.pk] = attendee
-        tally.merged += 1
-    if dry_run:
-        return
-    with transaction.atomic():
-        Attendee.objects.bulk_create(new.values())
-        if changed:
-            Attendee.objects.bulk_update(changed.values(), list(PERSON))
+        state.seen.add(who)
+    if not dry_run:
+        attendees_for(job.event_id, badges)
 
 
 def _rematch_unknown_badges(job: ImportJob, badge_ids: set[str]) -> None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
+from tracker.analytics.funnel_sql import scan_themes
 from tracker.analytics.stages import STEP_LABELS, reached
 from tracker.lists.filters import BetweenFilter, ScopedFilterSet, StaffChoiceFilter, TickFilter
-from tracker.models import Event, Lead, Sponsorship
-from tracker.models.choices import FollowUpStatus, Grade
+from tracker.models import Event, Lead, Scan, Sponsorship
+from tracker.models.choices import FollowUpStatus, Grade, StaffRole
+from tracker.tenancy import scoped
+
+NO_ROLE = "none"  # leads whose first scan names no staff member (the figures' "Unknown")
 
 
 class LeadFilterSet(ScopedFilterSet):
@@ -16,7 +22,7 @@ class LeadFilterSet(ScopedFilterSet):
 
     filter_order = (
         "q", "event", "sponsorship", "grade", "rating", "conversation_type", "interest", "owner", "status",
-        "reached", "country", "region", "scanned_by", "last_scan", "consent",
+        "reached", "country", "region", "scanned_by", "last_scan", "consent", "theme", "credited_role",
     )  # fmt: skip
 
     event = django_filters.ModelChoiceFilter(
@@ -31,6 +37,11 @@ class LeadFilterSet(ScopedFilterSet):
     reached = django_filters.ChoiceFilter(
         choices=list(STEP_LABELS.items()), method="has_reached", label="Got as far as"
     )
+    # The ROI page's breakdowns link here: the same rules as its figures (``tracker.analytics.funnel_sql``).
+    theme = django_filters.CharFilter(method="with_theme", label="Theme (exactly)")
+    credited_role = django_filters.ChoiceFilter(
+        choices=[*StaffRole.choices, (NO_ROLE, "Unknown")], method="credited_to", label="Found by"
+    )
     country = django_filters.CharFilter(field_name="attendee__country", lookup_expr="iexact", label="Country")
     last_scan = BetweenFilter(field_name="last_scan_at", label="Last scan between")
 
@@ -40,3 +51,23 @@ class LeadFilterSet(ScopedFilterSet):
     def has_reached(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
         """Leads whose follow-up got this far at some time (the ROI funnel's steps link here)."""
         return queryset.filter(reached(value))
+
+    def with_theme(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        """Leads with a counted scan naming this theme (an interest equal to it once trimmed)."""
+        booths = (
+            [self.sponsorship.pk]
+            if self.sponsorship
+            else list(scoped(Sponsorship, self.user).values_list("pk", flat=True))
+        )
+        if not booths or not value.strip():
+            return queryset.none() if value.strip() else queryset
+        sql, params = scan_themes(booths, per_lead=True)
+        return queryset.filter(
+            pk__in=RawSQL(f"SELECT t.lead_id FROM ({sql}) t WHERE t.theme = %s", (*params, value.strip()))
+        )
+
+    def credited_to(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
+        """Leads whose first counted scan was by staff of this role: who the figures credit with them."""
+        first = Scan.objects.counted().filter(lead=OuterRef("pk")).order_by("received_at", "pk")
+        role = Coalesce(Subquery(first.values("scanned_by__role")[:1]), Value(""))
+        return queryset.annotate(credited_role=role).filter(credited_role="" if value == NO_ROLE else value)

@@ -136,6 +136,7 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, user, sponsorship: Sponsorship | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user, self.sponsorship = user, sponsorship
         # The form's fields in ``filter_order``; a filter not named there follows them, never dropped.
         self.filters = {**{name: self.filters[name] for name in self.filter_order}, **self.filters}
         staff = (

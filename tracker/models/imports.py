@@ -69,6 +69,7 @@ class ImportJob(models.Model):
         upload_to="imports/%Y/%m/", blank=True, help_text="The rejected rows, as written, with the reason."
     )
     encoding = models.CharField(max_length=40, blank=True, help_text="Text files: as detected or as chosen.")
+    encoding_guessed = models.BooleanField(default=False, help_text="Detected without certainty: to confirm.")
     preset = models.ForeignKey(
         ImportPreset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -49,13 +49,13 @@ def badge_of(raw_payload: str, typed: dict) -> ParsedBadge:
     return typed_badge(typed)
 
 
-def _values(badge: ParsedBadge) -> dict[str, str]:
+def attendee_values(badge: ParsedBadge) -> dict[str, str]:
     return {name: (getattr(badge, name) or "")[:limit] for name, limit in ATTENDEE_FIELDS.items()}
 
 
 def _fill_blanks(attendee: Attendee, badge: ParsedBadge) -> None:
     """Complete an attendee with what a badge adds (never overwrite the organiser's data)."""
-    values = _values(badge)
+    values = attendee_values(badge)
     changed = [name for name, value in values.items() if value and not getattr(attendee, name)]
     for name in changed:
         setattr(attendee, name, values[name])
@@ -72,7 +72,7 @@ def attendee_find(event_id: int, badge: ParsedBadge) -> Attendee | None:
     return found
 
 
-def _says_who(badge: ParsedBadge) -> bool:
+def says_who(badge: ParsedBadge) -> bool:
     return bool(badge.email or badge.first_name or badge.last_name)
 
 
@@ -82,11 +82,13 @@ def attendee_match(event_id: int, badge: ParsedBadge) -> Attendee | None:
     if found is not None:
         _fill_blanks(found, badge)
         return found
-    if not _says_who(badge):
+    if not says_who(badge):
         return None  # a bare id nobody has: an unknown badge, resolved later
     try:
         with transaction.atomic():
-            return Attendee.objects.create(event_id=event_id, badge_id=badge.badge_id[:120], **_values(badge))
+            return Attendee.objects.create(
+                event_id=event_id, badge_id=badge.badge_id[:120], **attendee_values(badge)
+            )
     except IntegrityError:  # the same badge arrived at the same moment from another phone
         return Attendee.objects.get(event_id=event_id, badge_id=badge.badge_id)
 
@@ -103,60 +105,68 @@ def lead_for(sponsorship_id: int, attendee: Attendee) -> Lead:
         return Lead.objects.get(sponsorship_id=sponsorship_id, attendee=attendee)
 
 
-def _attendees_for(event_id: int, badges: list[ParsedBadge]) -> list[Attendee | None]:
-    """The attendee of each badge, creating the ones that say who but are not on the list yet."""
+def people_named(event_id: int, badges: list[ParsedBadge]) -> dict[tuple, Attendee]:
+    """The event's attendees these badges name, by identity (``_identity``): three queries at most."""
     attendees = Attendee.objects.filter(event_id=event_id)
     badge_ids = {b.badge_id for b in badges if b.badge_id}
     emails = {b.email.lower() for b in badges if b.email}
-    by_badge = {a.badge_id: a for a in attendees.filter(badge_id__in=badge_ids)} if badge_ids else {}
-    by_email: dict[str, Attendee] = {}
-    if emails:
-        for attendee in (
-            attendees.annotate(email_key=Lower("email")).filter(email_key__in=emails).order_by("-pk")
-        ):
-            by_email[attendee.email_key] = attendee
-
     # Who has neither a badge id nor an email is known by name and company (typed in, or imported).
-    by_name: dict[tuple, Attendee] = {}
-    names = {_identity(b) for b in badges if not b.badge_id and not b.email and _says_who(b)}
-    if names:
-        last_names = {key[2] for key in names}
-        for attendee in (
-            attendees.annotate(last_key=Lower("last_name")).filter(last_key__in=last_names).order_by("-pk")
-        ):
-            by_name.setdefault(name_key(attendee.first_name, attendee.last_name, attendee.company), attendee)
+    last_names = {identity(b)[2] for b in badges if not b.badge_id and not b.email and says_who(b)}
+    found: dict[tuple, Attendee] = {}
+    if badge_ids:
+        found |= {("badge", a.badge_id): a for a in attendees.filter(badge_id__in=badge_ids)}
+    if emails:
+        for attendee in attendees.annotate(key=Lower("email")).filter(key__in=emails).order_by("-pk"):
+            found[("email", attendee.key)] = attendee
+    if last_names:
+        for attendee in attendees.annotate(key=Lower("last_name")).filter(key__in=last_names).order_by("-pk"):
+            found.setdefault(name_key(attendee.first_name, attendee.last_name, attendee.company), attendee)
+    return found
 
-    def known(badge: ParsedBadge) -> Attendee | None:
-        found = by_badge.get(badge.badge_id) or (by_email.get(badge.email.lower()) if badge.email else None)
-        if found is None and not badge.badge_id and not badge.email:
-            found = by_name.get(_identity(badge))
-        return found
 
-    # People the list does not have yet: one new attendee each, however often scanned in this chunk.
+def known_among(people: dict[tuple, Attendee], badge: ParsedBadge) -> Attendee | None:
+    """A badge's attendee: by badge id, else email; by name and company only if it has neither."""
+    found = people.get(("badge", badge.badge_id)) if badge.badge_id else None
+    if found is None and badge.email:
+        found = people.get(("email", badge.email.lower()))
+    if found is None and not badge.badge_id and not badge.email:
+        found = people.get(identity(badge))
+    return found
+
+
+def attendees_for(event_id: int, badges: list[ParsedBadge]) -> list[Attendee | None]:
+    """The attendee of each badge, in a handful of queries however many: the ones that say who but are
+    not on the list yet are added in one insert (one that another process added meanwhile is kept), and
+    what a badge adds to a known attendee fills its blanks, never overwriting the organiser's data."""
+    people = people_named(event_id, badges)
     new: dict[tuple, ParsedBadge] = {}
     for badge in badges:
-        if known(badge) is None and _says_who(badge):
-            new.setdefault(_identity(badge), badge)
-    for key, badge in new.items():
-        created = attendee_match(event_id, badge)  # race-safe; rare next to list matches
-        if badge.badge_id:
-            by_badge[badge.badge_id] = created
-        if badge.email:
-            by_email[badge.email.lower()] = created
-        new[key] = created
-    result = []
-    for badge in badges:
-        attendee = known(badge) or (new.get(_identity(badge)) if _says_who(badge) else None)
-        result.append(attendee)
-    filled = {}
+        if known_among(people, badge) is None and says_who(badge):
+            new.setdefault(identity(badge), badge)
+    if new:
+        Attendee.objects.bulk_create(
+            [
+                Attendee(event_id=event_id, badge_id=b.badge_id[:120], **attendee_values(b))
+                for b in new.values()
+            ],
+            ignore_conflicts=True,
+        )
+        people |= people_named(event_id, list(new.values()))
+    result = [known_among(people, badge) for badge in badges]
+    changed: dict[int, Attendee] = {}
     for badge, attendee in zip(badges, result, strict=True):
-        if attendee is not None and attendee.pk not in filled:
-            filled[attendee.pk] = True
-            _fill_blanks(attendee, badge)
+        if attendee is not None:
+            values = attendee_values(badge)
+            for name, value in values.items():
+                if value and not getattr(attendee, name):
+                    setattr(attendee, name, value)
+                    changed[attendee.pk] = attendee
+    if changed:
+        Attendee.objects.bulk_update(list(changed.values()), list(ATTENDEE_FIELDS))
     return result
 
 
-def _identity(badge: ParsedBadge) -> tuple:
+def identity(badge: ParsedBadge) -> tuple:
     """Who a badge is: its badge id, else its email, else its name and company (case and spacing aside)."""
     if badge.badge_id:
         return ("badge", badge.badge_id)
@@ -169,7 +179,7 @@ def name_key(first: str, last: str, company: str) -> tuple:
     return ("name", *(" ".join(part.split()).casefold() for part in (first, last, company)))
 
 
-def _leads_for(sponsorship_id: int, attendee_ids: set[int]) -> dict[int, Lead]:
+def leads_for(sponsorship_id: int, attendee_ids: set[int]) -> dict[int, Lead]:
     """The booth's lead of each attendee, creating missing ones (ignoring a concurrent creator's)."""
     leads = Lead.objects.filter(sponsorship_id=sponsorship_id)
     found = {lead.attendee_id: lead for lead in leads.filter(attendee_id__in=attendee_ids)}
@@ -189,8 +199,8 @@ def scans_match(scans: list[Scan], now: datetime) -> None:
     sponsorship = scans[0].sponsorship
     assert all(scan.sponsorship_id == sponsorship.pk for scan in scans), "one booth per chunk"
     badges = [badge_of(scan.raw_payload, scan.typed) for scan in scans]
-    attendees = _attendees_for(sponsorship.event_id, badges)
-    leads = _leads_for(sponsorship.pk, {a.pk for a in attendees if a is not None})
+    attendees = attendees_for(sponsorship.event_id, badges)
+    leads = leads_for(sponsorship.pk, {a.pk for a in attendees if a is not None})
     for scan, badge, attendee in zip(scans, badges, attendees, strict=True):
         scan.lead = leads[attendee.pk] if attendee is not None else None
         scan.payload_format = badge.format

@@ -17,11 +17,15 @@ from django.urls import reverse
 from tracker.analytics.charts import bars, share
 from tracker.analytics.landscape import changes, landscapes
 from tracker.analytics.portfolio import groups, trend
-from tracker.analytics.roi import Roi, Slice, qualified_grades, roi_for, stages
+from tracker.analytics.roi import UNKNOWN_ROLE, Roi, Slice, qualified_grades, roi_for, stages
 from tracker.analytics.stages import STEPS
+from tracker.leads.filters import NO_ROLE
 from tracker.models import Event, Sponsor, Sponsorship
-from tracker.models.choices import Grade
+from tracker.models.choices import Grade, StaffRole
 from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, scoped
+
+# A breakdown's role (as the figures name it) to the lead filter's value.
+_ROLE_CODES = {**{str(label): value for value, label in StaffRole.choices}, UNKNOWN_ROLE: NO_ROLE}
 
 
 def _money(amount: Decimal | None, currency: str) -> str:
@@ -49,7 +53,7 @@ def _funnel(roi: Roi, part: Slice) -> list:
     )
 
 
-def _breakdown(roi: Roi, slices: dict[str, Slice], link_theme: bool = False) -> list[dict]:
+def _breakdown(roi: Roi, slices: dict[str, Slice], link: str) -> list[dict]:
     """Rows of a breakdown (by role, by theme), most leads first, with their bar and figures."""
     ordered = sorted(slices.items(), key=lambda item: (-item[1].leads, item[0]))
     chart = bars((name, part.leads, f"{part.leads:,}") for name, part in ordered)
@@ -60,7 +64,11 @@ def _breakdown(roi: Roi, slices: dict[str, Slice], link_theme: bool = False) -> 
             "bar": bar,
             "qualified_share": share(part.qualified, part.leads),
             "pipeline": _money(part.pipeline, roi.currency),
-            "href": _leads_url(roi.sponsorship, (), interest=name) if link_theme else "",
+            "href": _leads_url(
+                roi.sponsorship,
+                (),
+                **{link: _ROLE_CODES.get(name, name) if link == "credited_role" else name},
+            ),
         }
         for (name, part), bar in zip(ordered, chart, strict=True)
     ]
@@ -81,7 +89,7 @@ def sponsorship_roi(request: HttpRequest, pk: int) -> HttpResponse:
         ("Opportunity", total.opportunities),
     ]
     funnel, without_swag = _funnel(roi, total), _funnel(roi, roi.without_swag)
-    by_role, by_theme = _breakdown(roi, roi.by_role), _breakdown(roi, roi.by_theme, link_theme=True)
+    by_role, by_theme = _breakdown(roi, roi.by_role, "credited_role"), _breakdown(roi, roi.by_theme, "theme")
     context = {
         "sponsorship": sponsorship,
         "roi": roi,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from tracker.imports.columns import ATTENDEES, LEADS, LEFT_OUT, fields_of
 from tracker.imports.jobs import MappingError, job_map, job_start
 from tracker.imports.reading import UnreadableFile
-from tracker.imports.service import local_path, open_table, suggested
+from tracker.imports.service import local_path, open_table, rejected_name, suggested
 from tracker.imports.values import DATE_ORDERS, text
 from tracker.models import Event, ImportJob, Sponsorship
 from tracker.models.imports import ImportStatus
@@ -74,7 +74,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         with local_path(job.file) as path:
             table = open_table(path)
         job.mapping, job.date_order, job.preset = suggested(table, kind, _sponsor_id(job))
-        job.encoding = table.encoding
+        job.encoding, job.encoding_guessed = table.encoding, table.encoding_detected
     except UnreadableFile as error:
         job.status, job.error = ImportStatus.FAILED, str(error)[:300]
     job.save()
@@ -127,9 +127,9 @@ def import_check(request: HttpRequest, pk: int) -> HttpResponse:
     except UnreadableFile as error:
         messages.error(request, str(error))
         return redirect("import-job", pk=job.pk)
-    if encoding and encoding != job.encoding:  # read again in the encoding chosen: the mapping stays to do
-        job.encoding = encoding
-        job.save(update_fields=["encoding"])
+    if encoding:  # as chosen (or confirmed) by the user
+        job.encoding, job.encoding_guessed = encoding, False
+        job.save(update_fields=["encoding", "encoding_guessed"])
     mapping = [request.POST.get(f"column-{index}", "") for index in range(len(table.headers))]
     date_order = request.POST.get("date_order", "")
     try:
@@ -168,6 +168,4 @@ def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_scoped_or_404(ImportJob, request.user, pk)
     if not job.rejected_file:
         raise Http404("No rejected rows.")
-    return FileResponse(
-        job.rejected_file.open("rb"), as_attachment=True, filename=job.rejected_file.name.rsplit("/", 1)[-1]
-    )
+    return FileResponse(job.rejected_file.open("rb"), as_attachment=True, filename=rejected_name(job))
