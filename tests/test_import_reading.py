@@ -233,3 +233,13 @@ def test_any_row_is_read_or_rejected_never_an_error(cells):
 def test_fold_makes_headers_comparable():
     assert fold("E-Mail Adresse") == "emailadresse"
     assert fold("  Prénom ") == "prenom"
+
+
+@given(
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2099, 12, 31)).map(lambda d: d.replace(microsecond=0)),
+    st.sampled_from([(DMY, "%d/%m/%Y %H:%M:%S"), (MDY, "%m/%d/%Y %I:%M:%S %p"), (YMD, "%Y-%m-%d %H:%M:%S"),
+                     (DMY, "%d.%m.%Y %H:%M:%S"), (MDY, "%m-%d-%Y %H:%M:%S")]),
+)  # fmt: skip
+def test_numeric_dates_read_back_to_the_instant_written_in_their_order(when, form):
+    order, pattern = form
+    assert moment(when.strftime(pattern), order, TOKYO) == when.replace(tzinfo=TOKYO)

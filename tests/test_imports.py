@@ -284,3 +284,20 @@ def test_costs_untouched_by_imports(tmp_path, booth):
     f.CostLineFactory(sponsorship=booth, amount=Decimal("100.00"), currency="EUR")
     _import(tmp_path, booth, _csv(LEADS))
     assert roi_for([booth])[0].cost == Decimal("100.00")
+
+
+def test_a_bare_badge_id_nobody_has_is_kept_as_an_unknown_badge_until_the_list_comes(
+    tmp_path, booth, django_capture_on_commit_callbacks
+):
+    out = _import(tmp_path, booth, _csv([["KC-404", "", "", "", "", "03/21/2024 1:00 PM", "Badge only", ""]]))
+    assert "Imported 1 rows: 0 new, 0 merged, 1 unknown badges, 0 unchanged, 0 rejected." in out
+    kept = Scan.objects.unknown().get(sponsorship=booth)
+    assert kept.notes == "Badge only" and kept.typed == {"badge_id": "KC-404"}
+    path = tmp_path / "list.csv"
+    path.write_bytes(
+        _csv([["KC-404", "Kim", "Lee", "kim@example.org"]], header=["Badge", "First", "Last", "Email"])
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_attendees", str(path), "--event", str(booth.event_id), stdout=io.StringIO())
+    kept.refresh_from_db()
+    assert kept.lead is not None and kept.lead.attendee.email == "kim@example.org"

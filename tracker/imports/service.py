@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.analytics.freshness import figures_changed
-from tracker.badges import ParsedBadge, parse_badge
+from tracker.badges import ParsedBadge
 from tracker.exports.safety import clean_text
 from tracker.imports.columns import ATTENDEES, LEADS, REASON, fold, guess_mapping, header_key, header_score
 from tracker.imports.reading import Table, read_table
@@ -42,6 +42,7 @@ from tracker.models.choices import PayloadFormat
 from tracker.scans.matching import (
     attendee_values,
     attendees_for,
+    badge_of,
     identity,
     known_among,
     leads_for,
@@ -319,12 +320,12 @@ def _rematch_unknown_badges(job: ImportJob, badge_ids: set[str]) -> None:
     from tracker.scans.processing import scans_process_soon
 
     unknown = Scan.objects.unknown().filter(sponsorship__event_id=job.event_id)
-    again = [
-        scan.pk
-        for scan in unknown.only("pk", "raw_payload")
-        if parse_badge(scan.raw_payload).badge_id in badge_ids
-    ]
+    again = {
+        scan.pk: scan.sponsorship_id
+        for scan in unknown.only("pk", "sponsorship_id", "raw_payload", "typed")
+        if badge_of(scan.raw_payload, scan.typed).badge_id in badge_ids
+    }
     if again:
-        booths = sorted(set(Scan.objects.filter(pk__in=again).values_list("sponsorship_id", flat=True)))
-        Scan.objects.filter(pk__in=again).update(processed_at=None)
+        booths = sorted(set(again.values()))
+        Scan.objects.filter(pk__in=list(again)).update(processed_at=None)
         transaction.on_commit(lambda: scans_process_soon(booths))

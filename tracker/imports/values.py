@@ -107,14 +107,48 @@ def moment(cell, order: str, zone: ZoneInfo) -> datetime:
     elif isinstance(cell, date):
         value = datetime.combine(cell, time())
     else:
-        from dateutil import parser
-
-        written = text(cell)
-        try:
-            value = parser.parse(written, dayfirst=order == DMY, yearfirst=order == YMD)
-        except (ValueError, OverflowError) as error:
-            raise ValueError(f"{written!r} is not a date") from error
+        value = _numeric_moment(text(cell), order) or _written_moment(text(cell), order)
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+_NUMERIC_MOMENT = re.compile(
+    r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?"
+)
+
+
+def _numeric_moment(written: str, order: str) -> datetime | None:
+    """The common forms ("03/31/2024 2:05 PM", "31.03.2024 14:05", "2024-03-31 14:05:09") read directly,
+    without a general parser; None for anything else (an offset, a month name), left to dateutil."""
+    match = _NUMERIC_MOMENT.fullmatch(written)
+    if match is None:
+        return None
+    a, b, c, hour, minute, second, half = match.groups()
+    if len(a) == 4:
+        year, month, day = a, b, c
+    elif order == DMY or (not order and int(a) > 12):
+        day, month, year = a, b, c
+    else:
+        month, day, year = a, b, c
+    if len(year) != 4:
+        return None  # a two-digit year: dateutil knows the century rules
+    hour = int(hour or 0)
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half[0] in "Pp" else 0)
+    try:
+        return datetime(int(year), int(month), int(day), hour, int(minute or 0), int(second or 0))
+    except ValueError:
+        return None  # let dateutil say whether it is a date at all
+
+
+def _written_moment(written: str, order: str) -> datetime:
+    from dateutil import parser
+
+    try:
+        return parser.parse(written, dayfirst=order == DMY, yearfirst=order == YMD)
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"{written!r} is not a date") from error
 
 
 def rating(value: str) -> str | None:

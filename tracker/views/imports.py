@@ -106,7 +106,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             context["table"] = table
             context["columns"] = [
                 {"index": i, "header": header or f"Column {i + 1}", "field": job.mapping[i] if i < len(job.mapping) else "",
-                 "samples": [text(row[i]) for row in table.samples if i < len(row)]}
+                 "samples": [value for row in table.samples if i < len(row) and (value := text(row[i]))]}
                 for i, header in enumerate(table.headers)
             ]  # fmt: skip
     return render(request, "tracker/import_job.html", context)
