@@ -102,7 +102,7 @@ def booth_for(fmt: str, n: int):
     icp = IdealCustomerProfile.objects.create(sponsor=sponsor, version=1, status="published",
                                               published_at=timezone.now(), grade_a_min=60, grade_b_min=30,
                                               grade_c_min=10)  # fmt: skip
-    IcpCriterion.objects.create(icp=icp, field="seniority", values=["vp", "c_level", "head"], weight=40,
+    IcpCriterion.objects.create(icp=icp, part="fit", field="seniority", kind="in_set", values=["vp", "c_level", "head"], weight=40,
                                 label="Senior")  # fmt: skip
     rng = random.Random(7)
     listed = [Attendee(event=event, badge_id=cells[0], first_name=cells[1], last_name=cells[2], email=cells[3],

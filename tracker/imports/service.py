@@ -222,9 +222,9 @@ def _badge(record: Record) -> ParsedBadge:
 
 
 def _scan_uuid(job: ImportJob, record: Record) -> uuid.UUID:
-    """The same row of the same sponsorship gets the same id, whichever file or line it comes on."""
-    values = sorted((name, text(value)) for name, value in record.fields.items())
-    return uuid.uuid5(NAMESPACE, f"{job.sponsorship_id}|{values}|{sorted(record.extra.items())}")
+    """The same row (its cells as read) of the same sponsorship gets the same id, whichever file or line
+    it comes on: importing it again stores nothing new."""
+    return uuid.uuid5(NAMESPACE, f"{job.sponsorship_id}\x1f" + "\x1f".join(map(text, record.cells)))
 
 
 def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally, dry_run: bool) -> None:

@@ -53,6 +53,7 @@ class Record:
     fields: dict[str, object]
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    cells: list = field(default_factory=list, repr=False)  # as read: what identifies the row
 
 
 @dataclass
@@ -187,7 +188,7 @@ def split_name(value: str) -> tuple[str, str]:
 def record_of(line: int, cells: list, headers: list[str], mapping: list[str], kind: str, order: str,
               zone: ZoneInfo) -> Record | Rejected:  # fmt: skip
     """Read one row by the mapping (see the module's docstring)."""
-    record = Record(line, {})
+    record = Record(line, {}, cells=cells)
     for index, cell in enumerate(cells):
         name = mapping[index] if index < len(mapping) else ""
         if name == LEFT_OUT:

@@ -7,6 +7,7 @@ counters are always recomputed from its scans (``leads_recount``), so they canno
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -153,16 +154,20 @@ def attendees_for(event_id: int, badges: list[ParsedBadge]) -> list[Attendee | N
         )
         people |= people_named(event_id, list(new.values()))
     result = [known_among(people, badge) for badge in badges]
-    changed: dict[int, Attendee] = {}
+    # Blanks filled, grouped by the fields they fill (one list's missing country, say): each group is one
+    # UPDATE of just those columns.
+    filled: dict[int, tuple[Attendee, set[str]]] = {}
     for badge, attendee in zip(badges, result, strict=True):
         if attendee is not None:
-            values = attendee_values(badge)
-            for name, value in values.items():
+            for name, value in attendee_values(badge).items():
                 if value and not getattr(attendee, name):
                     setattr(attendee, name, value)
-                    changed[attendee.pk] = attendee
-    if changed:
-        Attendee.objects.bulk_update(list(changed.values()), list(ATTENDEE_FIELDS))
+                    filled.setdefault(attendee.pk, (attendee, set()))[1].add(name)
+    groups: dict[tuple[str, ...], list[Attendee]] = defaultdict(list)
+    for attendee, names in filled.values():
+        groups[tuple(sorted(names))].append(attendee)
+    for names, group in groups.items():
+        Attendee.objects.bulk_update(group, names)
     return result
 
 
