@@ -1,13 +1,7 @@
 """Did the booth pay off? The figures against a scenario worked out by hand, and the pages that show them.
 
-The booth (``tests/figures_scenario.py``; figures in EUR, USD at a stored 0.90):
-- Lea, grade A: scanned first by the devrel (swag only), then by sales (a demo); her follow-up was
-  contacted two days after the first scan, booked a meeting, and is lost now. Interests "AI".
-- Li, grade B: scanned by sales, swag only; her follow-up reached an opportunity of 10,000 USD five days
-  after the scan and is still there. Interests " Platform engineering ", "AI".
-- Lou, grade C: scanned by the devrel (a demo); won, 2,000 EUR.
-- Lin, grade A: scanned by sales (a demo), no follow-up.
-Costs: 1,000 EUR and 500 USD.
+The booth is ``tests/figures_scenario.py``'s (Lea, Li, Lou and Lin, costs in EUR and USD), described
+there; each assertion below says which of them a figure counts.
 """
 
 import html

@@ -19,6 +19,8 @@ end); what has no rate is listed apart, never silently added.
 from __future__ import annotations
 
 import statistics
+from array import array
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -117,7 +119,8 @@ class Roi:
     without_swag: Slice = field(default_factory=Slice)
     by_role: dict[str, Slice] = field(default_factory=lambda: defaultdict(Slice))
     by_theme: dict[str, Slice] = field(default_factory=lambda: defaultdict(Slice))
-    touch_days: list[float] = field(default_factory=list)  # first scan to first contact, per lead
+    # First scan to first contact, per lead, in order once computed (compact: a big booth has 100,000s).
+    touch_days: Sequence[float] = field(default_factory=list)
     converter: Converter | None = field(default=None, repr=False)  # shared by the sponsor's sponsorships
 
     def cost_per(self, count: int) -> Decimal | None:
@@ -141,11 +144,13 @@ class Roi:
         return statistics.median(self.touch_days) if self.touch_days else None
 
     def touch_distribution(self) -> list[tuple[str, int]]:
-        counts = dict.fromkeys((label for _, label in TOUCH_BUCKETS), 0)
-        for days in self.touch_days:
-            label = next(label for limit, label in TOUCH_BUCKETS if limit is None or days <= limit)
-            counts[label] += 1
-        return list(counts.items())
+        """Leads per bucket of days to first contact (``touch_days`` is kept sorted: a bisect per bucket)."""
+        counts, below = [], 0
+        for limit, label in TOUCH_BUCKETS:
+            upto = len(self.touch_days) if limit is None else bisect_right(self.touch_days, limit)
+            counts.append((label, upto - below))
+            below = upto
+        return counts
 
     @property
     def qualified_never_contacted(self) -> int:
@@ -320,3 +325,5 @@ def _first_touch(figures: dict[int, Roi]) -> None:
         figures[sponsorship_id].touch_days.append(
             max(first_touch - first_scan, timedelta(0)) / timedelta(days=1)
         )
+    for roi in figures.values():
+        roi.touch_days = array("d", sorted(roi.touch_days))
