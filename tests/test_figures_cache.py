@@ -189,3 +189,14 @@ def test_the_roi_page_after_a_follow_up_changes_in_the_app(client, booth):
     follow_up = FollowUp.objects.get(lead=_lead(booth, "Li"))
     followup_change(follow_up=follow_up, by=booth.manager.user, status="won")
     assert "11,000.00 EUR" in client.get(url).content.decode()  # Li's 9,000 won too
+
+
+def test_a_cost_line_moved_to_another_booth_changes_both(booth):
+    other = f.SponsorshipFactory(sponsor=booth.sponsor)
+    line = f.CostLineFactory(sponsorship=booth, amount=Decimal("50.00"), currency="EUR")
+    before, _ = roi_for([booth, other])
+    assert before.cost == Decimal("1500.00")
+    line.sponsorship = other
+    line.save()  # as the admin does
+    moved_from, moved_to = roi_for([booth, other])
+    assert (moved_from.cost, moved_to.cost) == (Decimal("1450.00"), Decimal("50.00"))

@@ -187,7 +187,7 @@ def test_a_row_that_cannot_say_who_is_rejected_with_its_line_and_reason():
 
 def test_a_scan_time_that_is_not_a_date_rejects_the_row_and_says_which_column():
     rejected = _one(["a@b.org", "next Tuesday-ish"], ["email", "scanned_at"], ["Email", "When"])
-    assert rejected.reason == "When: 'next Tuesday-ish' is not a date or time."
+    assert rejected.reason == "When: 'next Tuesday-ish' is not a date or time near the event."
 
 
 def test_values_that_fit_no_field_are_kept_as_extra_data_with_a_warning():
@@ -243,3 +243,40 @@ def test_fold_makes_headers_comparable():
 def test_numeric_dates_read_back_to_the_instant_written_in_their_order(when, form):
     order, pattern = form
     assert moment(when.strftime(pattern), order, TOKYO) == when.replace(tzinfo=TOKYO)
+
+
+WINDOW = (datetime(2023, 3, 1, tzinfo=UTC), datetime(2025, 3, 31, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "written", ["Mon", "today", "9999-12-31 23:30", "0001-01-01 00:10", "03/31/2031 9:00 AM"]
+)
+def test_times_that_are_no_scan_time_of_the_event_are_rejected_not_stored(written):
+    row = record_of(3, ["a@b.org", written], ["Email", "When"], ["email", "scanned_at"], LEADS, "", LOS_ANGELES,
+                    WINDOW)  # fmt: skip
+    assert isinstance(row, Rejected) and row.reason.endswith("is not a date or time near the event.")
+
+
+def test_columns_with_the_same_header_keep_each_value():
+    from tracker.imports.values import labels
+
+    names = labels(["Email", "Question", "Answer", "Question", "Answer", ""])
+    assert names == ["Email", "Question", "Answer", "Question (2)", "Answer (2)", "Column 6"]
+    row = record_of(2, ["a@b.org", "Timeline?", "Q3", "Clusters?", "40", "x"], names, ["email", "", "", "", "", ""],
+                    LEADS, "", TOKYO)  # fmt: skip
+    assert row.extra == {"Question": "Timeline?", "Answer": "Q3", "Question (2)": "Clusters?", "Answer (2)": "40",
+                         "Column 6": "x"}  # fmt: skip
+
+
+def test_an_attendee_row_with_only_a_badge_id_is_rejected_with_its_reason():
+    row = record_of(4, ["KC-9", ""], ["Badge", "Email"], ["badge_id", "email"], "attendees", "", TOKYO)
+    assert (
+        isinstance(row, Rejected)
+        and row.reason == "Only a badge id: an attendee needs a name or an email too."
+    )
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "hex", "base64", "idna", "zlib"])
+def test_a_codec_that_is_no_text_encoding_is_refused_with_a_reason(tmp_path, encoding):
+    with pytest.raises(UnreadableFile, match="name a text encoding"):
+        _read(_text_file(tmp_path, "utf-8", ","), encoding=encoding)

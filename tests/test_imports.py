@@ -301,3 +301,67 @@ def test_a_bare_badge_id_nobody_has_is_kept_as_an_unknown_badge_until_the_list_c
         call_command("import_attendees", str(path), "--event", str(booth.event_id), stdout=io.StringIO())
     kept.refresh_from_db()
     assert kept.lead is not None and kept.lead.attendee.email == "kim@example.org"
+
+
+def test_name_only_rows_find_their_lead_whatever_the_spelling(tmp_path, booth):
+    rows = [["", "Jörg", "Weiß", "", "Straße  GmbH", "03/21/2024 1:00 PM", "first", ""],
+            ["", "Jörg", "Weiß", "", "Straße  GmbH", "03/21/2024 2:00 PM", "second", ""],
+            ["", "Ebru", "İnce", "", "Van  Dijk BV", "03/21/2024 3:00 PM", "", ""]]  # fmt: skip
+    _import(tmp_path, booth, _csv(rows))
+    assert not Scan.objects.filter(sponsorship=booth, lead__isnull=True).exists()
+    joerg = Lead.objects.get(sponsorship=booth, attendee__last_name="Weiß")
+    assert sorted(joerg.scans.values_list("notes", flat=True)) == ["first", "second"]
+    # Imported again in another chunk (another run): still one person each.
+    _import(
+        tmp_path, booth, _csv([["", "Jörg", "Weiß", "", "Straße GmbH", "03/22/2024 1:00 PM", "third", ""]])
+    )
+    assert Attendee.objects.filter(event=booth.event, last_name="Weiß").count() == 1
+
+
+def test_a_name_alone_never_reaches_another_sponsors_person(tmp_path, booth):
+    other = f.SponsorshipFactory(event=booth.event)
+    theirs = f.AttendeeFactory(event=booth.event, badge_id="", email="john@private.example", first_name="John",
+                               last_name="Smith", company="Acme", phone="+1 555 0100")  # fmt: skip
+    f.LeadFactory(sponsorship=other, attendee=theirs)
+    _import(tmp_path, booth, _csv([["", "John", "Smith", "", "Acme", "03/21/2024 1:00 PM", "", ""]]))
+    ours = Lead.objects.get(sponsorship=booth, attendee__last_name="Smith")
+    assert ours.attendee_id != theirs.pk and ours.attendee.email == "" and ours.attendee.phone == ""
+
+
+def test_two_badges_with_one_email_in_a_file_are_one_person(tmp_path, booth):
+    rows = [["KC-50", "Ana", "Lima", "ana@example.org", "Co", "03/21/2024 1:00 PM", "", ""],
+            ["KC-51", "Ana", "Lima", "ana@example.org", "Co", "03/21/2024 2:00 PM", "", ""]]  # fmt: skip
+    _import(tmp_path, booth, _csv(rows))
+    assert Attendee.objects.filter(event=booth.event, email="ana@example.org").count() == 1
+    assert Lead.objects.filter(sponsorship=booth, attendee__email="ana@example.org").count() == 1
+
+
+def test_a_re_export_with_one_more_column_is_the_same_rows(tmp_path, booth):
+    _import(tmp_path, booth, _csv(LEADS))
+    wider = _csv([row + ["new column value"] for row in LEADS], header=[*LEAD_HEADER, "Exported at"])
+    assert "0 new, 0 merged, 3 unchanged, 1 rejected." in _import(tmp_path, booth, wider)
+
+
+def test_an_import_starts_once_however_often_it_is_asked(client, booth, django_capture_on_commit_callbacks):
+    from tracker.imports.jobs import job_start
+
+    client.force_login(booth.manager.user)
+    _upload(client, booth, _csv(LEADS))
+    job = ImportJob.objects.get()
+    assert job_start(job, dry_run=True) is True
+    assert job_start(job, dry_run=True) is False  # a second click while it runs
+    assert job_start(job, dry_run=False) is False  # and no import before the dry run is done
+
+
+def test_a_damaged_workbook_is_said_not_crashed(client, booth):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<not-a-workbook")
+    client.force_login(booth.manager.user)
+    response = _upload(client, booth, buffer.getvalue(), name="leads.xlsx")
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and job.error
+    assert client.get(response.url).status_code == 200

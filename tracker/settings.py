@@ -159,7 +159,12 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 # The cache every process shares (Redis) when there is one; the figures pages keep their figures there
 # until an input changes (tracker/analytics/freshness.py), and only when it is shared.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis that hangs must not hang a scan's request: give up after a second (then computed).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

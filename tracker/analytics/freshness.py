@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 EVERYTHING = "figures:generation:all"
+SHAPE = 2  # of the cached figures: raise it when ``Roi`` changes, so entries of older code are never read
 
 
 def _generation(sponsorship_id: int) -> str:
@@ -104,7 +105,7 @@ def remembered(variants: dict[int, str], compute: Callable[[list[int]], dict[int
         tokens = _tokens(list(variants))
         everything = tokens.get(EVERYTHING)
         keys = {
-            pk: f"figures:{everything}:{tokens[_generation(pk)]}:{pk}:{variant}"
+            pk: f"figures:{SHAPE}:{everything}:{tokens[_generation(pk)]}:{pk}:{variant}"
             for pk, variant in variants.items()
             if everything and tokens.get(_generation(pk))
         }
@@ -161,11 +162,32 @@ def _input_saved(sender, instance, raw: bool = False, **kwargs) -> None:
 
 
 _INPUTS: dict = {}  # model: what its rows belong to (filled by ``connect``)
+_PARENTS = {"_sponsorship_of": "sponsorship_id", "_lead_of": "lead_id"}
+
+
+def _input_moving(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """A row moved to another sponsorship or lead (the admin allows it): the one it leaves changes too."""
+    where = _INPUTS.get(sender)
+    key = _PARENTS.get(getattr(where, "__name__", ""))
+    if not enabled() or raw or key is None or instance.pk is None:
+        return
+    if (
+        update_fields is not None
+        and key.removesuffix("_id") not in update_fields
+        and key not in update_fields
+    ):
+        return
+    before = sender._default_manager.filter(pk=instance.pk).values_list(key, flat=True).first()
+    if before is not None and before != getattr(instance, key):
+        if key == "sponsorship_id":
+            figures_changed([before])
+        else:
+            leads_changed([before])
 
 
 def connect() -> None:
     """Hook the inputs' saves and deletes up (from the app's ``ready``)."""
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_save, pre_save
 
     from tracker.models import (
         CostLine,
@@ -198,5 +220,6 @@ def connect() -> None:
     })  # fmt: skip
     for model in _INPUTS:
         name = model.__name__
+        pre_save.connect(_input_moving, sender=model, dispatch_uid=f"figures-moving-{name}")
         post_save.connect(_input_saved, sender=model, dispatch_uid=f"figures-saved-{name}")
         post_delete.connect(_input_saved, sender=model, dispatch_uid=f"figures-deleted-{name}")

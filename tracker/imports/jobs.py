@@ -3,6 +3,8 @@ Celery tasks that store their progress on the job, which the page polls."""
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +16,7 @@ from tracker.models import ImportJob, ImportPreset
 from tracker.models.imports import ImportStatus
 from tracker.retries import RETRY_TRANSIENT
 
+log = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000  # rows between two progress writes
 
 
@@ -39,12 +42,18 @@ def job_map(job: ImportJob, *, mapping: list[str], date_order: str, headers: lis
     job.save(update_fields=["mapping", "date_order", "preset"])
 
 
-def job_start(job: ImportJob, *, dry_run: bool) -> None:
-    """Queue the dry run or the import (run at once without a broker)."""
-    job.status = ImportStatus.CHECKING if dry_run else ImportStatus.RUNNING
-    job.progress_done, job.error, job.finished_at = 0, "", None
-    job.save(update_fields=["status", "progress_done", "error", "finished_at"])
-    transaction.on_commit(lambda: run_import.delay(job.pk, dry_run))
+def job_start(job: ImportJob, *, dry_run: bool) -> bool:
+    """Queue the dry run (after an upload or a dry run) or the import (after a dry run), once: False if the
+    job was not in a state to start it (a second click, another tab), and nothing is queued then."""
+    allowed = (ImportStatus.UPLOADED, ImportStatus.CHECKED) if dry_run else (ImportStatus.CHECKED,)
+    status = ImportStatus.CHECKING if dry_run else ImportStatus.RUNNING
+    started = ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(
+        status=status, progress_done=0, error="", finished_at=None
+    )
+    if started:
+        job.status, job.progress_done, job.error, job.finished_at = status, 0, "", None
+        transaction.on_commit(lambda: run_import.delay(job.pk, dry_run))
+    return bool(started)
 
 
 def job_run(job: ImportJob, *, dry_run: bool) -> ImportJob:
@@ -58,8 +67,11 @@ def job_run(job: ImportJob, *, dry_run: bool) -> ImportJob:
     progress.written = 0
     try:
         tally = run(job, dry_run=dry_run, progress=progress)
-    except UnreadableFile as error:
-        job.status, job.error = ImportStatus.FAILED, str(error)[:300]
+    except Exception as error:  # the job says so, never stays "running" for ever
+        if not isinstance(error, UnreadableFile):
+            log.exception("Import %s failed", job.pk)
+        message = str(error) if isinstance(error, UnreadableFile) else f"The import stopped: {error}"
+        job.status, job.error = ImportStatus.FAILED, message[:300]
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
         return job

@@ -122,10 +122,15 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # a damaged or password-protected workbook
         raise UnreadableFile(f"The workbook cannot be opened: {error}.") from error
+    number = 0
     try:
         sheet = workbook.worksheets[0]
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(cells)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # a damaged sheet inside a sound zip: said, with where it broke
+        raise UnreadableFile(f"The workbook's sheet cannot be read after row {number}: {error}.") from error
     finally:
         workbook.close()
 
@@ -145,10 +150,9 @@ def read_table(path: Path, score_header: Callable[[list], int], encoding: str | 
         if not encoding:
             encoding, guessed = detect_encoding(sample)
         try:
-            codecs.lookup(encoding)
-        except LookupError as error:
-            raise UnreadableFile(f"Unknown encoding {encoding!r}.") from error
-        text = sample.decode(encoding, errors="replace")
+            text = sample.decode(encoding, errors="replace")  # also refuses codecs that are not text
+        except (LookupError, UnicodeError, TypeError, ValueError) as error:
+            raise UnreadableFile(f"Unknown encoding {encoding!r}: name a text encoding.") from error
         if "\x00" in text:
             raise UnreadableFile("This looks like a binary file, not a table (CSV or XLSX).")
         delimiter = _sniff(text)

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,7 +37,7 @@ from tracker.badges import ParsedBadge
 from tracker.exports.safety import clean_text
 from tracker.imports.columns import ATTENDEES, LEADS, REASON, fold, guess_mapping, header_key, header_score
 from tracker.imports.reading import Table, read_table
-from tracker.imports.values import Record, Rejected, date_order, record_of, text
+from tracker.imports.values import Record, Rejected, date_order, labels, record_of, text
 from tracker.models import ImportJob, ImportPreset, Lead, Scan, StaffMember
 from tracker.models.choices import PayloadFormat
 from tracker.scans.matching import (
@@ -159,9 +160,18 @@ def _date_order(table: Table, mapping: list[str]) -> str:
     return date_order(values)
 
 
-def records(table: Table, mapping: list[str], kind: str, order: str, zone: ZoneInfo) -> Iterator:
+def records(table: Table, mapping: list[str], kind: str, order: str, zone: ZoneInfo, window=None) -> Iterator:
+    names = labels(table.headers)
     for line, cells in table.rows():
-        yield record_of(line, cells, table.headers, mapping, kind, order, zone)
+        yield record_of(line, cells, names, mapping, kind, order, zone, window)
+
+
+def scan_window(job: ImportJob) -> tuple[datetime, datetime]:
+    """The times a lead file's scans may have: a year either side of the event (a typo's year 9999, or a
+    weekday read as "next Monday", is rejected instead of stored)."""
+    event, zone = job.event, job.event.tz
+    start = datetime.combine(event.start_date - timedelta(days=366), time(), tzinfo=zone)
+    return start, datetime.combine(event.end_date + timedelta(days=367), time(), tzinfo=zone)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -180,7 +190,8 @@ def run(job: ImportJob, *, dry_run: bool, progress: Callable[[int], None] = lamb
         rejected = RejectedRows(table.headers)
         apply = _leads_chunk if job.kind == LEADS else _attendees_chunk
         state = _State(job)
-        for chunk in _chunks(records(table, job.mapping, job.kind, job.date_order, zone), CHUNK):
+        rows = records(table, job.mapping, job.kind, job.date_order, zone, scan_window(job))
+        for chunk in _chunks(rows, CHUNK):
             good = []
             for item in chunk:
                 tally.rows += 1
@@ -222,9 +233,11 @@ def _badge(record: Record) -> ParsedBadge:
 
 
 def _scan_uuid(job: ImportJob, record: Record) -> uuid.UUID:
-    """The same row (its cells as read) of the same sponsorship gets the same id, whichever file or line
-    it comes on: importing it again stores nothing new."""
-    return uuid.uuid5(NAMESPACE, f"{job.sponsorship_id}\x1f" + "\x1f".join(map(text, record.cells)))
+    """The same row of the same sponsorship gets the same id, whichever file or line it comes on: its
+    mapped values, not the columns kept as extra data (a re-export with one more column is the same
+    rows). Importing it again stores nothing new."""
+    values = "\x1f".join(f"{name}={text(value)}" for name, value in sorted(record.fields.items()))
+    return uuid.uuid5(NAMESPACE, f"{job.sponsorship_id}\x1f{values}")
 
 
 def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally, dry_run: bool) -> None:
@@ -239,7 +252,7 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally
     )
     tally.unchanged += len(stored)
     fresh = [(scan_id, record, _badge(record)) for scan_id, record in ids.items() if scan_id not in stored]
-    people = people_named(job.event_id, [badge for _, _, badge in fresh])
+    people = people_named(job.event_id, [badge for _, _, badge in fresh], job.sponsorship_id)
     with_lead = set(
         Lead.objects.filter(
             sponsorship_id=job.sponsorship_id, attendee_id__in=[a.pk for a in people.values()]
@@ -258,7 +271,7 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally
         return
     now = timezone.now()
     with transaction.atomic():
-        attendees = attendees_for(job.event_id, [badge for _, _, badge in fresh])
+        attendees = attendees_for(job.event_id, [badge for _, _, badge in fresh], job.sponsorship_id)
         leads = leads_for(job.sponsorship_id, {a.pk for a in attendees if a is not None})
         scans = [
             _scan(job, state, scan_id, record, leads[attendee.pk] if attendee else None, now)

@@ -53,7 +53,6 @@ class Record:
     fields: dict[str, object]
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    cells: list = field(default_factory=list, repr=False)  # as read: what identifies the row
 
 
 @dataclass
@@ -93,7 +92,7 @@ def date_order(values: list) -> str:
     return ""
 
 
-def moment(cell, order: str, zone: ZoneInfo) -> datetime:
+def moment(cell, order: str, zone: ZoneInfo, window: tuple[datetime, datetime] | None = None) -> datetime:
     """A scan time from a cell: a spreadsheet date, an Excel serial number, or text in ``order`` (with or
     without AM/PM, with or without its own offset); without an offset it is in ``zone``. ValueError else."""
     if isinstance(cell, str) and re.fullmatch(r"\s*\d+(\.\d+)?\s*", cell):
@@ -108,8 +107,18 @@ def moment(cell, order: str, zone: ZoneInfo) -> datetime:
     elif isinstance(cell, date):
         value = datetime.combine(cell, time())
     else:
-        value = _numeric_moment(text(cell), order) or _written_moment(text(cell), order)
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+        written = text(cell)
+        if not any(ch.isdigit() for ch in written):  # "Mon", "today": dateutil would pick a day near now
+            raise ValueError(f"{written!r} is not a date")
+        value = _numeric_moment(written, order) or _written_moment(written, order)
+    value = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    try:
+        outside = window is not None and not window[0] <= value <= window[1]
+    except OverflowError:  # year 1 or 9999 in a zone that moves it past the calendar's end
+        outside = True
+    if outside:
+        raise ValueError(f"{text(cell)!r} is not a time near the event")
+    return value
 
 
 _NUMERIC_MOMENT = re.compile(
@@ -186,21 +195,21 @@ def split_name(value: str) -> tuple[str, str]:
 
 
 def record_of(line: int, cells: list, headers: list[str], mapping: list[str], kind: str, order: str,
-              zone: ZoneInfo) -> Record | Rejected:  # fmt: skip
+              zone: ZoneInfo, window: tuple[datetime, datetime] | None = None) -> Record | Rejected:  # fmt: skip
     """Read one row by the mapping (see the module's docstring)."""
-    record = Record(line, {}, cells=cells)
+    record = Record(line, {})
     for index, cell in enumerate(cells):
         name = mapping[index] if index < len(mapping) else ""
         if name == LEFT_OUT:
             continue
-        header = headers[index] if index < len(headers) and headers[index] else f"Column {index + 1}"
+        header = headers[index] if index < len(headers) else f"Column {index + 1}"
         if not name:
             if (shown := text(cell)) != "":
                 record.extra[header] = shown
             continue
-        problem = _read(record, name, cell, order, zone)
+        problem = _read(record, name, cell, order, zone, window)
         if problem is _REJECT:
-            return Rejected(line, cells, f"{header}: {text(cell)!r} is not a date or time.")
+            return Rejected(line, cells, f"{header}: {text(cell)!r} is not a date or time near the event.")
         if problem:
             record.extra[header] = text(cell)
             record.warnings.append(f"{header}: {problem}; kept as extra data.")
@@ -211,6 +220,8 @@ def record_of(line: int, cells: list, headers: list[str], mapping: list[str], ki
         return Rejected(line, cells, f"{name.replace('_', ' ')} is longer than {LIMITS[name]} characters.")
     if not any(values.get(n) for n in ("badge_id", "email", "first_name", "last_name")):
         return Rejected(line, cells, "No badge id, email or name: nothing says who this row is.")
+    if kind != LEADS and not any(values.get(n) for n in ("email", "first_name", "last_name")):
+        return Rejected(line, cells, "Only a badge id: an attendee needs a name or an email too.")
     if kind == LEADS:
         values.setdefault("scanned_at", None)
     return record
@@ -219,7 +230,7 @@ def record_of(line: int, cells: list, headers: list[str], mapping: list[str], ki
 _REJECT = object()
 
 
-def _read(record: Record, name: str, cell, order: str, zone: ZoneInfo):
+def _read(record: Record, name: str, cell, order: str, zone: ZoneInfo, window):
     """Put one cell's value in ``record``; a problem (text) if it cannot be read, ``_REJECT`` if the row
     cannot be taken without it."""
     values = record.fields
@@ -228,8 +239,8 @@ def _read(record: Record, name: str, cell, order: str, zone: ZoneInfo):
             values[name] = None
             return None
         try:
-            values[name] = moment(cell, order, zone)
-        except ValueError:
+            values[name] = moment(cell, order, zone, window)
+        except (ValueError, OverflowError):
             return _REJECT
         return None
     written = text(cell)
@@ -268,3 +279,15 @@ def _read(record: Record, name: str, cell, order: str, zone: ZoneInfo):
     else:
         values[name] = written
     return None
+
+
+def labels(headers: list[str]) -> list[str]:
+    """Each column's name for its extra data: its header, numbered when it repeats ("Answer",
+    "Answer (2)") or made up when blank ("Column 4"), so no column's value hides another's."""
+    seen: dict[str, int] = {}
+    result = []
+    for index, header in enumerate(headers):
+        name = header or f"Column {index + 1}"
+        seen[name] = seen.get(name, 0) + 1
+        result.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return result

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Min, OuterRef, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 
 from tracker.analytics.freshness import figures_changed, leads_changed
@@ -106,21 +106,33 @@ def lead_for(sponsorship_id: int, attendee: Attendee) -> Lead:
         return Lead.objects.get(sponsorship_id=sponsorship_id, attendee=attendee)
 
 
-def people_named(event_id: int, badges: list[ParsedBadge]) -> dict[tuple, Attendee]:
-    """The event's attendees these badges name, by identity (``_identity``): three queries at most."""
+def people_named(event_id: int, badges: list[ParsedBadge], booth: int | None = None) -> dict[tuple, Attendee]:
+    """The event's attendees these badges name, by identity (``identity``): three queries at most.
+
+    Who has neither a badge id nor an email is known by name and company; with ``booth``, only among the
+    people that booth already has as leads (typed in at it, or imported into it): another sponsor's
+    attendees are never found, and so never shown, by a name alone. Names are compared in Python (the
+    database only narrows the candidates), so a name reads the same whichever side wrote it.
+    """
     attendees = Attendee.objects.filter(event_id=event_id)
     badge_ids = {b.badge_id for b in badges if b.badge_id}
     emails = {b.email.lower() for b in badges if b.email}
-    # Who has neither a badge id nor an email is known by name and company (typed in, or imported).
-    last_names = {identity(b)[2] for b in badges if not b.badge_id and not b.email and says_who(b)}
+    named = [b for b in badges if not b.badge_id and not b.email and says_who(b)]
     found: dict[tuple, Attendee] = {}
     if badge_ids:
         found |= {("badge", a.badge_id): a for a in attendees.filter(badge_id__in=badge_ids)}
     if emails:
         for attendee in attendees.annotate(key=Lower("email")).filter(key__in=emails).order_by("-pk"):
             found[("email", attendee.key)] = attendee
-    if last_names:
-        for attendee in attendees.annotate(key=Lower("last_name")).filter(key__in=last_names).order_by("-pk"):
+    if named:
+        written = {attendee_values(b)["last_name"] for b in named}
+        lowered = {" ".join(name.split()).lower() for name in written}
+        candidates = attendees.annotate(key=Lower("last_name")).filter(
+            Q(last_name__in=written) | Q(key__in=lowered)
+        )
+        if booth is not None:
+            candidates = candidates.filter(leads__sponsorship_id=booth)
+        for attendee in candidates.order_by("-pk"):  # the newest first: one just added wins
             found.setdefault(name_key(attendee.first_name, attendee.last_name, attendee.company), attendee)
     return found
 
@@ -135,15 +147,24 @@ def known_among(people: dict[tuple, Attendee], badge: ParsedBadge) -> Attendee |
     return found
 
 
-def attendees_for(event_id: int, badges: list[ParsedBadge]) -> list[Attendee | None]:
+def attendees_for(
+    event_id: int, badges: list[ParsedBadge], booth: int | None = None
+) -> list[Attendee | None]:
     """The attendee of each badge, in a handful of queries however many: the ones that say who but are
     not on the list yet are added in one insert (one that another process added meanwhile is kept), and
-    what a badge adds to a known attendee fills its blanks, never overwriting the organiser's data."""
-    people = people_named(event_id, badges)
+    what a badge adds to a known attendee fills its blanks, never overwriting the organiser's data.
+    ``booth``: whose leads a name alone may match (``people_named``)."""
+    people = people_named(event_id, badges, booth)
     new: dict[tuple, ParsedBadge] = {}
+    new_emails: set[str] = set()
     for badge in badges:
         if known_among(people, badge) is None and says_who(badge):
-            new.setdefault(identity(badge), badge)
+            email = badge.email.lower()
+            if email and email in new_emails:
+                continue  # the same person under another badge id in this batch: found by email below
+            if identity(badge) not in new:
+                new[identity(badge)] = badge
+                new_emails.add(email)
     if new:
         Attendee.objects.bulk_create(
             [
@@ -204,7 +225,7 @@ def scans_match(scans: list[Scan], now: datetime) -> None:
     sponsorship = scans[0].sponsorship
     assert all(scan.sponsorship_id == sponsorship.pk for scan in scans), "one booth per chunk"
     badges = [badge_of(scan.raw_payload, scan.typed) for scan in scans]
-    attendees = attendees_for(sponsorship.event_id, badges)
+    attendees = attendees_for(sponsorship.event_id, badges, sponsorship.pk)
     leads = leads_for(sponsorship.pk, {a.pk for a in attendees if a is not None})
     for scan, badge, attendee in zip(scans, badges, attendees, strict=True):
         scan.lead = leads[attendee.pk] if attendee is not None else None

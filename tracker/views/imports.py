@@ -138,7 +138,8 @@ def import_check(request: HttpRequest, pk: int) -> HttpResponse:
     except MappingError as error:
         messages.error(request, str(error))
         return redirect("import-job", pk=job.pk)
-    job_start(job, dry_run=True)
+    if not job_start(job, dry_run=True):
+        messages.error(request, "This import is already running.")
     return redirect("import-job", pk=job.pk)
 
 
@@ -147,10 +148,8 @@ def import_check(request: HttpRequest, pk: int) -> HttpResponse:
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     """Import what the dry run showed."""
     job = get_scoped_or_404(_jobs(request.user), request.user, pk)
-    if job.status != ImportStatus.CHECKED:
-        messages.error(request, "Run the dry run first: the import goes as it showed.")
-        return redirect("import-job", pk=job.pk)
-    job_start(job, dry_run=False)
+    if not job_start(job, dry_run=False):
+        messages.error(request, "Run the dry run first: the import goes as it showed (and runs once).")
     return redirect("import-job", pk=job.pk)
 
 
