@@ -134,55 +134,45 @@ def forget_everything() -> None:
         _forget([EVERYTHING])
 
 
-# What each input's rows belong to, for the signals: a sponsorship, leads, or everything (None).
-def _sponsorship_of(instance) -> list[int]:
-    return [instance.sponsorship_id]
-
-
-def _lead_of(instance) -> None:
-    leads_changed([instance.lead_id])
-
-
-def _follow_up_of(instance) -> None:
+def _parent_changed(key: str, value) -> None:
+    """Forget the figures of the sponsorship a row hangs off, reached by its key to a sponsorship, a lead
+    or a follow-up."""
     from tracker.models import FollowUp
 
-    leads_changed(FollowUp.objects.filter(pk=instance.follow_up_id).values_list("lead_id", flat=True))
+    if value is None:
+        return
+    if key == "sponsorship_id":
+        figures_changed([value])
+    elif key == "lead_id":
+        leads_changed([value])
+    else:
+        leads_changed(FollowUp.objects.filter(pk=value).values_list("lead_id", flat=True))
 
 
 def _input_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     if not enabled():
         return
-    where = _INPUTS[sender]
-    if raw or where is None:  # fixtures load rows in any order: forget everything
+    key = _INPUTS[sender]
+    if raw or key is None:  # fixtures load rows in any order; and shared rows: forget everything
         figures_changed(None)
-    elif where is _sponsorship_of:
-        figures_changed(where(instance))
     else:
-        where(instance)
-
-
-_INPUTS: dict = {}  # model: what its rows belong to (filled by ``connect``)
-_PARENTS = {"_sponsorship_of": "sponsorship_id", "_lead_of": "lead_id"}
+        _parent_changed(key, getattr(instance, key))
 
 
 def _input_moving(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
     """A row moved to another sponsorship or lead (the admin allows it): the one it leaves changes too."""
-    where = _INPUTS.get(sender)
-    key = _PARENTS.get(getattr(where, "__name__", ""))
+    key = _INPUTS[sender]
     if not enabled() or raw or key is None or instance.pk is None:
         return
-    if (
-        update_fields is not None
-        and key.removesuffix("_id") not in update_fields
-        and key not in update_fields
-    ):
+    if update_fields is not None and not {key, key.removesuffix("_id")} & set(update_fields):
         return
     before = sender._default_manager.filter(pk=instance.pk).values_list(key, flat=True).first()
-    if before is not None and before != getattr(instance, key):
-        if key == "sponsorship_id":
-            figures_changed([before])
-        else:
-            leads_changed([before])
+    if before != getattr(instance, key):
+        _parent_changed(key, before)
+
+
+# Each input model: the key to what its rows hang off, or None for rows every sponsorship shares.
+_INPUTS: dict = {}  # filled by ``connect``
 
 
 def connect() -> None:
@@ -205,12 +195,12 @@ def connect() -> None:
     )
 
     _INPUTS.update({
-        Scan: _sponsorship_of,
-        Lead: _sponsorship_of,
-        CostLine: _sponsorship_of,
-        LeadScore: _lead_of,
-        FollowUp: _lead_of,
-        FollowUpChange: _follow_up_of,
+        Scan: "sponsorship_id",
+        Lead: "sponsorship_id",
+        CostLine: "sponsorship_id",
+        LeadScore: "lead_id",
+        FollowUp: "lead_id",
+        FollowUpChange: "follow_up_id",
         CurrencyRate: None,
         StaffMember: None,
         Sponsor: None,
