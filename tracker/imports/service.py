@@ -1,17 +1,18 @@
 """Running an import: the dry run and the import itself share one pass over the file, chunk by chunk.
 
 Lead files become scans of the sponsorship, marked with their source and keeping unmapped columns as
-extra data, and go through the same matching as booth scans (``tracker.scans.processing``): a person
-scanned at the booth and in the file is one lead (badge id, else email, else name and company), with
-both sources' notes and the earliest first contact, scored like any other and counted in the figures.
-Each row's scan id is derived from the sponsorship and the row's cells, so importing the same file
-again stores nothing new.
+extra data, matched to people and leads by the booth's own rules (``tracker.scans.matching``): a person
+scanned at the booth and in the file is one lead (badge id, else email, else name and company among the
+booth's leads), with both sources' notes and the earliest first contact, scored like any other and
+counted in the figures. Each row's scan id is derived from the sponsorship and the row's mapped values,
+so importing the same file again stores nothing new.
 
 Attendee lists add the event's people (by badge id, else email), fill in what a known attendee lacks
 (never overwriting), and send the badges that matched nobody before back to matching.
 
 Each row's outcome: new (a person the booth did not have), merged (a person it had, or one met earlier
-in the file), unchanged (already imported) or rejected (with its line and reason).
+in the file), unknown (a bare badge id nobody has yet), unchanged (already imported) or rejected (with
+its line and reason).
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ from tracker.imports.values import Record, Rejected, date_order, labels, record_
 from tracker.models import ImportJob, ImportPreset, Lead, Scan, StaffMember
 from tracker.models.choices import PayloadFormat
 from tracker.scans.matching import (
-    attendee_values,
+    ATTENDEE_FIELDS,
     attendees_for,
     badge_of,
+    blanks_filled,
     identity,
     known_among,
     leads_for,
@@ -57,7 +59,8 @@ from tracker.scoring.service import leads_score_current
 CHUNK = 1000
 KEPT_IN_REPORT = 500  # rejected rows and warnings listed on the report (all are in the rejected file)
 NAMESPACE = uuid.UUID("6f1c9a52-3c55-4a8e-9a56-5b0b8f2f3c11")
-PERSON = ("badge_id", "first_name", "last_name", "email", "phone", "title", "company", "country", "city")
+# A row's person, as a typed badge carries it (the attendee's fields but the badge's display name).
+PERSON = ("badge_id", *(name for name in ATTENDEE_FIELDS if name != "display_name"))
 
 
 class RejectedRows:
@@ -319,7 +322,7 @@ def _attendees_chunk(job: ImportJob, state: _State, good: list[Record], tally: T
         if known is None:
             tally.new += who not in state.seen
             tally.merged += who in state.seen
-        elif any(value and not getattr(known, name) for name, value in attendee_values(badge).items()):
+        elif blanks_filled(known, badge):
             tally.merged += 1
         else:
             tally.unchanged += 1

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 
-from tracker.analytics.freshness import figures_changed, leads_changed
+from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge, parse_badge
 from tracker.models import Attendee, Lead, Scan, Sponsorship
 from tracker.models.choices import PayloadFormat
@@ -54,14 +54,21 @@ def attendee_values(badge: ParsedBadge) -> dict[str, str]:
     return {name: (getattr(badge, name) or "")[:limit] for name, limit in ATTENDEE_FIELDS.items()}
 
 
+def blanks_filled(attendee: Attendee, badge: ParsedBadge) -> dict[str, str]:
+    """What a badge adds to an attendee: values for its blank fields only (the organiser's data is never
+    overwritten)."""
+    return {
+        name: value for name, value in attendee_values(badge).items() if value and not getattr(attendee, name)
+    }
+
+
 def _fill_blanks(attendee: Attendee, badge: ParsedBadge) -> None:
-    """Complete an attendee with what a badge adds (never overwrite the organiser's data)."""
-    values = attendee_values(badge)
-    changed = [name for name, value in values.items() if value and not getattr(attendee, name)]
-    for name in changed:
-        setattr(attendee, name, values[name])
+    """Complete an attendee with what a badge adds, and save it."""
+    changed = blanks_filled(attendee, badge)
+    for name, value in changed.items():
+        setattr(attendee, name, value)
     if changed:
-        attendee.save(update_fields=changed)
+        attendee.save(update_fields=list(changed))
 
 
 def attendee_find(event_id: int, badge: ParsedBadge) -> Attendee | None:
@@ -180,10 +187,9 @@ def attendees_for(
     filled: dict[int, tuple[Attendee, set[str]]] = {}
     for badge, attendee in zip(badges, result, strict=True):
         if attendee is not None:
-            for name, value in attendee_values(badge).items():
-                if value and not getattr(attendee, name):
-                    setattr(attendee, name, value)
-                    filled.setdefault(attendee.pk, (attendee, set()))[1].add(name)
+            for name, value in blanks_filled(attendee, badge).items():
+                setattr(attendee, name, value)
+                filled.setdefault(attendee.pk, (attendee, set()))[1].add(name)
     groups: dict[tuple[str, ...], list[Attendee]] = defaultdict(list)
     for attendee, names in filled.values():
         groups[tuple(sorted(names))].append(attendee)
@@ -260,7 +266,6 @@ def leads_recount(lead_ids: Iterable[int]) -> None:
                 Subquery(answered.values("received_at")[:1]), F("consent_recorded_at")
             ),
         )
-    leads_changed(lead_ids)
 
 
 def scan_preview(*, sponsorship: Sponsorship, data: dict) -> tuple[ParsedBadge, Attendee | None, list[Scan]]:

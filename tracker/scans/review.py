@@ -50,6 +50,7 @@ def scan_resolve(*, scan: Scan, data: dict) -> Lead:
         if not updated:
             raise ValidationError("This scan was resolved by someone else just now.")
         leads_recount([lead.pk])
+        figures_changed([scan.sponsorship_id])
     scan.lead = lead
     return lead
 
