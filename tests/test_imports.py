@@ -11,6 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from tests import factories as f
@@ -365,3 +367,28 @@ def test_a_damaged_workbook_is_said_not_crashed(client, booth):
     job = ImportJob.objects.get()
     assert job.status == "failed" and job.error
     assert client.get(response.url).status_code == 200
+
+
+@settings(max_examples=40)
+@given(
+    form=st.dictionaries(
+        st.sampled_from(
+            ["encoding", "date_order", "preset_name", "column-0", "column-1", "column-7", "column-99"]
+        ),
+        st.text(max_size=60),
+        max_size=6,
+    )
+)
+@example(form={"encoding": "rot13"})
+@example(form={"encoding": "idna", "column-0": "email"})
+@example(form={"column-0": "-", "column-1": "-", "date_order": "DMY"})
+def test_any_mapping_form_is_answered_without_a_server_error(client, booth, form):
+    client.force_login(booth.manager.user)
+    job = ImportJob.objects.filter(sponsorship=booth).first()
+    if job is None:
+        _upload(client, booth, _csv(LEADS))
+        job = ImportJob.objects.get(sponsorship=booth)
+    ImportJob.objects.filter(pk=job.pk).update(status="uploaded", encoding="utf-8")
+    response = client.post(reverse("import-check", args=[job.pk]), form)
+    assert response.status_code == 302, form
+    assert client.get(reverse("import-job", args=[job.pk])).status_code == 200

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
+
+from tracker.scoring.text import fold_text
 
 ATTENDEES = "attendees"
 LEADS = "leads"
@@ -86,10 +87,9 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def fold(text) -> str:
-    """A header name reduced to lower-case letters and digits, accents removed ("E-Mail Adresse" ->
-    "emailadresse", "Prénom" -> "prenom")."""
-    decomposed = unicodedata.normalize("NFKD", str(text or "")).casefold()
-    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
+    """A header name folded as every comparison is (``tracker.scoring.text.fold``) and reduced to its
+    letters and digits ("E-Mail Adresse" -> "emailadresse", "Prénom" -> "prenom")."""
+    return "".join(ch for ch in fold_text(str(text or "")) if ch.isalnum())
 
 
 def field_for_header(header, kind: str) -> str:

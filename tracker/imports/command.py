@@ -61,12 +61,11 @@ class ImportCommand(BaseCommand):
         self._summary(job, options["dry_run"])
 
     def _mapping(self, job: ImportJob, table, options) -> tuple[list[str], str, ImportPreset | None]:
-        sponsor_id = job.sponsorship.sponsor_id if job.sponsorship_id else None
-        mapping, order, preset = suggested(table, self.kind, sponsor_id)
+        mapping, order, preset = suggested(table, self.kind, job.sponsor_id)
         if options["preset"]:
             preset = (
                 ImportPreset.objects.filter(kind=self.kind, name=options["preset"])
-                .filter(Q(sponsor_id=sponsor_id) | Q(sponsor__isnull=True))
+                .filter(Q(sponsor_id=job.sponsor_id) | Q(sponsor__isnull=True))
                 .order_by("sponsor_id")
                 .first()
             )

@@ -34,9 +34,8 @@ def job_map(job: ImportJob, *, mapping: list[str], date_order: str, headers: lis
         raise MappingError(" ".join(problems))
     job.mapping, job.date_order = mapping, date_order
     if preset_name:
-        sponsor_id = job.sponsorship.sponsor_id if job.sponsorship_id else None
         job.preset, _ = ImportPreset.objects.update_or_create(
-            sponsor_id=sponsor_id, kind=job.kind, name=preset_name[:80],
+            sponsor_id=job.sponsor_id, kind=job.kind, name=preset_name[:80],
             defaults={"header_key": header_key(headers), "mapping": mapping, "date_order": date_order},
         )  # fmt: skip
     job.save(update_fields=["mapping", "date_order", "preset"])

@@ -99,6 +99,11 @@ class ImportJob(models.Model):
         return f"{self.get_kind_display()} {self.file_name}"
 
     @property
+    def sponsor_id(self) -> int | None:
+        """Whose import it is: the sponsorship's sponsor; none for an attendee list (an operator's)."""
+        return self.sponsorship.sponsor_id if self.sponsorship_id else None
+
+    @property
     def source_label(self) -> str:
         """How imported scans name their source: the preset (the platform) and the file."""
         return f"{self.preset.name if self.preset else 'Import'}: {self.file_name}"[:120]

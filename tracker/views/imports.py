@@ -73,7 +73,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     try:
         with local_path(job.file) as path:
             table = open_table(path)
-        job.mapping, job.date_order, job.preset = suggested(table, kind, _sponsor_id(job))
+        job.mapping, job.date_order, job.preset = suggested(table, kind, job.sponsor_id)
         job.encoding, job.encoding_guessed = table.encoding, table.encoding_detected
     except UnreadableFile as error:
         job.status, job.error = ImportStatus.FAILED, str(error)[:300]
@@ -83,10 +83,6 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     elif job.preset:
         messages.info(request, f"Mapped as {job.preset.name}, the preset for files with these columns.")
     return redirect("import-job", pk=job.pk)
-
-
-def _sponsor_id(job: ImportJob) -> int | None:
-    return job.sponsorship.sponsor_id if job.sponsorship_id else None
 
 
 @login_required
