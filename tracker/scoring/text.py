@@ -24,4 +24,7 @@ def fold(text: str) -> str:
 def fold_text(text: str) -> str:
     """Fold free text, keeping its line breaks (clause boundaries for keyword search)."""
     folded = strip_accents(text.casefold())
-    return folded if folded.isascii() else strip_accents(folded)  # casefold can yield decomposable characters
+    # Until it settles: casefold can yield decomposable characters, and NFKD capitals ("𝐀" → "A").
+    while (again := strip_accents(folded.casefold())) != folded:
+        folded = again
+    return folded
