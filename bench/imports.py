@@ -162,7 +162,6 @@ def ours(path: Path, fmt: str, n: int) -> dict:
     checked = job_run(job, dry_run=True)
     check_s = time.perf_counter() - started
     samples: list[float] = []
-    original = service.CHUNK
 
     def sampling_progress(done: int) -> None:
         samples.append(rss_mb())
@@ -170,7 +169,6 @@ def ours(path: Path, fmt: str, n: int) -> dict:
     started = time.perf_counter()
     tally = service.run(job, dry_run=False, progress=sampling_progress)
     import_s = time.perf_counter() - started
-    assert original == service.CHUNK
     stored_scans = Scan.objects.filter(sponsorship=sponsorship).count()
     log(f"{fmt}: checked {checked.checked['rows']} rows in {check_s:.1f}s, imported in {import_s:.1f}s: "
         f"{tally.new} new, {tally.merged} merged, {tally.rejected} rejected; {stored_scans} scans stored")  # fmt: skip

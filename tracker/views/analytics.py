@@ -53,8 +53,12 @@ def _funnel(roi: Roi, part: Slice) -> list:
     )
 
 
-def _breakdown(roi: Roi, slices: dict[str, Slice], link: str) -> list[dict]:
-    """Rows of a breakdown (by role, by theme), most leads first, with their bar and figures."""
+def _breakdown(
+    roi: Roi, slices: dict[str, Slice], link: str, codes: dict[str, str] | None = None
+) -> list[dict]:
+    """Rows of a breakdown (by role, by theme), most leads first, with their bar and figures, each linked to
+    the lead list's ``link`` filter (its value the row's name, or ``codes``' value for it)."""
+    codes = codes or {}
     ordered = sorted(slices.items(), key=lambda item: (-item[1].leads, item[0]))
     chart = bars((name, part.leads, f"{part.leads:,}") for name, part in ordered)
     return [
@@ -64,11 +68,7 @@ def _breakdown(roi: Roi, slices: dict[str, Slice], link: str) -> list[dict]:
             "bar": bar,
             "qualified_share": share(part.qualified, part.leads),
             "pipeline": _money(part.pipeline, roi.currency),
-            "href": _leads_url(
-                roi.sponsorship,
-                (),
-                **{link: _ROLE_CODES.get(name, name) if link == "credited_role" else name},
-            ),
+            "href": _leads_url(roi.sponsorship, (), **{link: codes.get(name, name)}),
         }
         for (name, part), bar in zip(ordered, chart, strict=True)
     ]
@@ -89,7 +89,8 @@ def sponsorship_roi(request: HttpRequest, pk: int) -> HttpResponse:
         ("Opportunity", total.opportunities),
     ]
     funnel, without_swag = _funnel(roi, total), _funnel(roi, roi.without_swag)
-    by_role, by_theme = _breakdown(roi, roi.by_role, "credited_role"), _breakdown(roi, roi.by_theme, "theme")
+    by_role = _breakdown(roi, roi.by_role, "credited_role", _ROLE_CODES)
+    by_theme = _breakdown(roi, roi.by_theme, "theme")
     context = {
         "sponsorship": sponsorship,
         "roi": roi,
