@@ -3,17 +3,21 @@
 
 Hot paths talk to the database more directly than the ORM does: the scan intake's grouped insert (a raw
 cursor, PostgreSQL's own ``$n`` placeholders), the exports' reading (psycopg's own loaders), rescoring's
-reading (the driver's rows) and every chunk of ids (``among``). Their cursors still go through Django's
+reading (the driver's rows), every chunk of ids or texts (``among``, ``among_texts``) and the imports'
+writing of thousands of rows a chunk (``copy_insert``, ``copy_update``: COPY). Their cursors still go through Django's
 wrapper, so they are logged with ``DEBUG``, counted by tests' query assertions, and pass through
 ``execute_wrapper``s like any other query.
 """
 
 from __future__ import annotations
 
+import functools
+import uuid
+import zlib
 from collections.abc import Iterable
 
-from django.db import connections, router
-from django.db.models import BooleanField, Expression, F, Q
+from django.db import connections, router, transaction
+from django.db.models import BooleanField, Expression, F, Field, JSONField, Model, Q
 
 
 def driver_cursor(db, cursor_class):
@@ -52,7 +56,7 @@ def native_rows(queryset) -> list[tuple]:
 
 
 class _AnyOf(Expression):
-    """``field = ANY(%s)`` with the ids as one array parameter (PostgreSQL).
+    """``field = ANY(%s)`` with the values as one array parameter (PostgreSQL).
 
     ``field IN (%s, %s, ...)`` with a chunk of 2,000 ids spent more time turning the ids into parameters
     and the query text into a statement (in Django and psycopg) than the database spent running it.
@@ -60,9 +64,9 @@ class _AnyOf(Expression):
 
     output_field = BooleanField()
 
-    def __init__(self, field: str, ids: list[int]):
+    def __init__(self, field: str, literal: str, kind: str):
         super().__init__()
-        self.column, self.ids = F(field), list(ids)
+        self.column, self.literal, self.kind = F(field), literal, kind
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
         resolved = self.copy()
@@ -71,7 +75,7 @@ class _AnyOf(Expression):
 
     def as_sql(self, compiler, connection):
         sql, params = compiler.compile(self.column)
-        return f"{sql} = ANY(%s::bigint[])", (*params, int_array(self.ids))
+        return f"{sql} = ANY(%s::{self.kind}[])", (*params, self.literal)
 
 
 def int_array(ids: Iterable[int]) -> str:
@@ -83,11 +87,29 @@ def int_array(ids: Iterable[int]) -> str:
     return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
-def among(model, field: str, ids: list[int]) -> Q | _AnyOf:
+def text_array(values: Iterable[str]) -> str:
+    """Texts as one PostgreSQL array literal, a text parameter for ``= ANY(%s::text[])``: each element
+    quoted, its backslashes and double quotes escaped."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
+def _on_postgresql(model) -> bool:
+    return connections[router.db_for_read(model)].vendor == "postgresql"
+
+
+def among(model, field: str, ids: Iterable[int]) -> Q | _AnyOf:
     """The condition "``field`` is one of ``ids``", in the cheapest form the model's database takes."""
-    if connections[router.db_for_read(model)].vendor == "postgresql":
-        return _AnyOf(field, ids)
-    return Q(**{f"{field}__in": ids})
+    if _on_postgresql(model):
+        return _AnyOf(field, int_array(ids), "bigint")
+    return Q(**{f"{field}__in": list(ids)})
+
+
+def among_texts(model, field: str, values: Iterable[str], kind: str = "text") -> Q | _AnyOf:
+    """The condition "``field`` is one of ``values``" (texts, or the text forms of ``kind``: "uuid"), in
+    the cheapest form the model's database takes."""
+    if _on_postgresql(model):
+        return _AnyOf(field, text_array(values), kind)
+    return Q(**{f"{field}__in": list(values)})
 
 
 def driver_rows(queryset) -> list[tuple]:
@@ -102,3 +124,101 @@ def driver_rows(queryset) -> list[tuple]:
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+_WRITTEN_AS_IS = frozenset({str, int, bool, type(None), uuid.UUID})
+
+
+def _stage(db, cursor, model: type[Model], fields: list, objects: list, add: bool) -> str:
+    """A temporary table of ``fields``' columns (the model table's types) holding ``objects``' values,
+    sent with COPY. Made once a session for each model and set of columns, and emptied at every commit
+    (and here, for a second call in one transaction): a table made and dropped for every chunk would
+    churn the catalog at the pace of the booths' scans."""
+    quote = db.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    stage = quote(f"stage_{model._meta.db_table}_{zlib.crc32(columns.encode()):08x}")
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT {columns}"
+        f" FROM {quote(model._meta.db_table)} WITH NO DATA"
+    )
+    cursor.execute(f"DELETE FROM {stage}")
+    # Each value as the field prepares it for the database, except those psycopg writes as they are (a
+    # text, a number, a boolean, a UUID, None): half the time of a chunk of scans went into preparing
+    # values that came out unchanged. JSON is always prepared (a text in a JSON field is a JSON string).
+    prepared = [
+        (
+            field.attname,
+            functools.partial(field.get_db_prep_save, connection=db),
+            isinstance(field, JSONField),
+        )
+        for field in fields
+    ]
+    for field in fields:
+        if type(field).pre_save is not Field.pre_save:  # a value set on saving (auto_now), as save() does
+            for obj in objects:
+                field.pre_save(obj, add)
+    with cursor.connection.cursor() as raw, raw.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+        for obj in objects:
+            row = []
+            for attname, prepare, always in prepared:
+                value = getattr(obj, attname)
+                row.append(prepare(value) if always or value.__class__ not in _WRITTEN_AS_IS else value)
+            copy.write_row(row)
+    return stage
+
+
+def _writable(model: type[Model], names: list[str] | None) -> list:
+    meta = model._meta
+    if names is not None:
+        return [meta.get_field(name) for name in names]
+    return [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
+
+
+def copy_insert(objects: list[Model], fields: list[str] | None = None) -> None:
+    """Insert unsaved instances of one model (their ``fields``, else every column but the id and generated
+    ones), leaving out any that a unique constraint refuses (one a concurrent writer added): bulk_create
+    with ``ignore_conflicts``, without the instances' ids.
+
+    On PostgreSQL through COPY into a temporary table and one ``INSERT ... SELECT ... ON CONFLICT DO
+    NOTHING``: ``bulk_create`` binds every value as a parameter of one statement, and Django and psycopg
+    spent several times longer building the statement than the database spent running it (an import's
+    chunk of scans, bench/imports.py).
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    alias = router.db_for_write(model)
+    db = connections[alias]
+    if db.vendor != "postgresql":
+        model.objects.using(alias).bulk_create(objects, ignore_conflicts=True, batch_size=500)
+        return
+    fields = _writable(model, fields)
+    columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+    with transaction.atomic(using=alias, savepoint=False), db.cursor() as cursor:
+        stage = _stage(db, cursor, model, fields, objects, add=True)
+        cursor.execute(
+            f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({columns}) SELECT {columns} FROM {stage}"
+            " ON CONFLICT DO NOTHING"
+        )
+
+
+def copy_update(objects: list[Model], fields: list[str]) -> None:
+    """Write ``fields`` of saved instances of one model: ``bulk_update``, in one ``UPDATE ... FROM`` a
+    COPYed temporary table on PostgreSQL (``bulk_update`` writes a ``CASE`` of every row per column)."""
+    if not objects:
+        return
+    model = type(objects[0])
+    alias = router.db_for_write(model)
+    db = connections[alias]
+    if db.vendor != "postgresql":
+        model.objects.using(alias).bulk_update(objects, fields, batch_size=500)
+        return
+    quote, pk = db.ops.quote_name, model._meta.pk
+    written = _writable(model, fields)
+    with transaction.atomic(using=alias, savepoint=False), db.cursor() as cursor:
+        stage = _stage(db, cursor, model, [pk, *written], objects, add=False)
+        assignments = ", ".join(f"{quote(f.column)} = new.{quote(f.column)}" for f in written)
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} AS old SET {assignments} FROM {stage} AS new"
+            f" WHERE old.{quote(pk.column)} = new.{quote(pk.column)}"
+        )

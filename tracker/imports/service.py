@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge
+from tracker.drivercursors import among, among_texts, copy_insert
 from tracker.exports.safety import clean_text
 from tracker.imports.columns import ATTENDEES, LEADS, REASON, fold, guess_mapping, header_key, header_score
 from tracker.imports.reading import Table, read_table
@@ -48,7 +49,7 @@ from tracker.scans.matching import (
     blanks_filled,
     identity,
     known_among,
-    leads_for,
+    lead_ids_for,
     leads_recount,
     people_named,
     says_who,
@@ -56,7 +57,7 @@ from tracker.scans.matching import (
 )
 from tracker.scoring.service import leads_score_current
 
-CHUNK = 1000
+CHUNK = 5000  # rows read, matched and written together (a few dozen statements a chunk)
 KEPT_IN_REPORT = 500  # rejected rows and warnings listed on the report (all are in the rejected file)
 NAMESPACE = uuid.UUID("6f1c9a52-3c55-4a8e-9a56-5b0b8f2f3c11")
 # A row's person, as a typed badge carries it (the attendee's fields but the badge's display name).
@@ -248,51 +249,59 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally
     people added, the leads made, counted and scored as booth scans are: ``tracker.scans.matching``)."""
     ids = {_scan_uuid(job, record): record for record in good}
     tally.unchanged += len(good) - len(ids)  # the same row twice in the file
-    stored = set(
-        Scan.objects.filter(sponsorship_id=job.sponsorship_id, client_uuid__in=list(ids)).values_list(
-            "client_uuid", flat=True
+    with transaction.atomic():  # what is read to classify the rows is what they are written by
+        booth_scans = Scan.objects.filter(sponsorship_id=job.sponsorship_id)
+        stored = set(
+            booth_scans.filter(among_texts(Scan, "client_uuid", map(str, ids), "uuid")).values_list(
+                "client_uuid", flat=True
+            )
         )
-    )
-    tally.unchanged += len(stored)
-    fresh = [(scan_id, record, _badge(record)) for scan_id, record in ids.items() if scan_id not in stored]
-    people = people_named(job.event_id, [badge for _, _, badge in fresh], job.sponsorship_id)
-    with_lead = set(
-        Lead.objects.filter(
-            sponsorship_id=job.sponsorship_id, attendee_id__in=[a.pk for a in people.values()]
-        ).values_list("attendee_id", flat=True)
-    )
-    for _, _, badge in fresh:
-        who, known = identity(badge), known_among(people, badge)
-        if who in state.seen or (known is not None and known.pk in with_lead):
-            tally.merged += 1
-        elif known is None and not says_who(badge):
-            tally.unknown += 1  # a bare badge id nobody has: kept, resolved when the attendee list comes
-        else:
-            tally.new += 1
-        state.seen.add(who)
-    if dry_run or not fresh:
-        return
-    now = timezone.now()
-    with transaction.atomic():
-        attendees = attendees_for(job.event_id, [badge for _, _, badge in fresh], job.sponsorship_id)
-        leads = leads_for(job.sponsorship_id, {a.pk for a in attendees if a is not None})
-        scans = [
-            _scan(job, state, scan_id, record, leads[attendee.pk] if attendee else None, now)
-            for (scan_id, record, _), attendee in zip(fresh, attendees, strict=True)
+        tally.unchanged += len(stored)
+        fresh = [
+            (scan_id, record, _badge(record)) for scan_id, record in ids.items() if scan_id not in stored
         ]
-        Scan.objects.bulk_create(scans, ignore_conflicts=True)
-        lead_ids = {lead.pk for lead in leads.values()}
+        badges = [badge for _, _, badge in fresh]
+        people = people_named(job.event_id, badges, job.sponsorship_id)
+        booth_leads = Lead.objects.filter(sponsorship_id=job.sponsorship_id)
+        with_lead = set(
+            booth_leads.filter(among(Lead, "attendee_id", [a.pk for a in people.values()])).values_list(
+                "attendee_id", flat=True
+            )
+        )
+        for badge in badges:
+            who, known = identity(badge), known_among(people, badge)
+            if who in state.seen or (known is not None and known.pk in with_lead):
+                tally.merged += 1
+            elif known is None and not says_who(badge):
+                tally.unknown += 1  # a bare badge id nobody has: kept, resolved when the attendee list comes
+            else:
+                tally.new += 1
+            state.seen.add(who)
+        if dry_run or not fresh:
+            return
+        now = timezone.now()
+        attendees = attendees_for(job.event_id, badges, job.sponsorship_id, people)
+        leads = lead_ids_for(job.sponsorship_id, {a.pk for a in attendees if a is not None})
+        copy_insert(
+            [
+                _scan(job, state, scan_id, record, leads[attendee.pk] if attendee else None, now)
+                for (scan_id, record, _), attendee in zip(fresh, attendees, strict=True)
+            ]
+        )
+        lead_ids = set(leads.values())
         leads_recount(lead_ids)
     figures_changed([job.sponsorship_id])
     leads_score_current(lead_ids)  # once committed, as booth scans are
 
 
-def _scan(job: ImportJob, state: _State, scan_id: uuid.UUID, record: Record, lead: Lead | None, now) -> Scan:
+def _scan(
+    job: ImportJob, state: _State, scan_id: uuid.UUID, record: Record, lead_id: int | None, now
+) -> Scan:
     values = record.fields
     scanned_at = values.get("scanned_at")
     return Scan(
         sponsorship_id=job.sponsorship_id,
-        lead=lead,
+        lead_id=lead_id,
         client_uuid=scan_id,
         scanned_by_id=state.staff.get(fold(values.get("scanned_by") or "")),
         device_id="import",

@@ -64,6 +64,8 @@ class Rejected:
 
 def text(cell) -> str:
     """A cell as the text it shows: numbers without a trailing ".0", dates in ISO form, NUL replaced."""
+    if cell.__class__ is str:  # nearly every cell: the common case first
+        return (cell.replace("\x00", "\ufffd") if "\x00" in cell else cell).strip()
     if cell is None:
         return ""
     if isinstance(cell, bool):

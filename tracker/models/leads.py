@@ -73,7 +73,8 @@ class Attendee(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=("event", "email"), name="attendee_event_email_idx"),
+            # Matching finds people by email case-blind (tracker.scans.matching): lower(email), indexed.
+            models.Index(F("event"), Lower("email"), name="attendee_event_email_ci_idx"),
             # The lead lists sort by name: read in order instead of sorting every matching lead.
             models.Index(fields=("last_name", "first_name"), name="attendee_name_idx"),
         ]

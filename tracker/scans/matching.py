@@ -11,12 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 
 from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge, parse_badge
+from tracker.drivercursors import among, among_texts, copy_insert, copy_update
 from tracker.models import Attendee, Lead, Scan, Sponsorship
 from tracker.models.choices import PayloadFormat
 
@@ -76,7 +77,7 @@ def attendee_find(event_id: int, badge: ParsedBadge) -> Attendee | None:
     attendees = Attendee.objects.filter(event_id=event_id)
     found = attendees.filter(badge_id=badge.badge_id).first() if badge.badge_id else None
     if found is None and badge.email:
-        found = attendees.filter(email__iexact=badge.email).order_by("pk").first()
+        found = attendees.annotate(key=Lower("email")).filter(key=badge.email.lower()).order_by("pk").first()
     return found
 
 
@@ -127,9 +128,11 @@ def people_named(event_id: int, badges: list[ParsedBadge], booth: int | None = N
     named = [b for b in badges if not b.badge_id and not b.email and says_who(b)]
     found: dict[tuple, Attendee] = {}
     if badge_ids:
-        found |= {("badge", a.badge_id): a for a in attendees.filter(badge_id__in=badge_ids)}
+        by_badge = attendees.exclude(badge_id="").filter(among_texts(Attendee, "badge_id", badge_ids))
+        found |= {("badge", a.badge_id): a for a in by_badge.order_by()}  # "": the unique index's condition
     if emails:
-        for attendee in attendees.annotate(key=Lower("email")).filter(key__in=emails).order_by("-pk"):
+        by_email = attendees.annotate(key=Lower("email")).filter(among_texts(Attendee, "key", emails))
+        for attendee in by_email.order_by("-pk"):  # the oldest last: it wins
             found[("email", attendee.key)] = attendee
     if named:
         written = {attendee_values(b)["last_name"] for b in named}
@@ -155,13 +158,15 @@ def known_among(people: dict[tuple, Attendee], badge: ParsedBadge) -> Attendee |
 
 
 def attendees_for(
-    event_id: int, badges: list[ParsedBadge], booth: int | None = None
+    event_id: int, badges: list[ParsedBadge], booth: int | None = None, people: dict | None = None
 ) -> list[Attendee | None]:
     """The attendee of each badge, in a handful of queries however many: the ones that say who but are
     not on the list yet are added in one insert (one that another process added meanwhile is kept), and
     what a badge adds to a known attendee fills its blanks, never overwriting the organiser's data.
-    ``booth``: whose leads a name alone may match (``people_named``)."""
-    people = people_named(event_id, badges, booth)
+    ``booth``: whose leads a name alone may match; ``people``: ``people_named``'s answer for these badges
+    when the caller has it (read in the same transaction)."""
+    if people is None:
+        people = people_named(event_id, badges, booth)
     new: dict[tuple, ParsedBadge] = {}
     new_emails: set[str] = set()
     for badge in badges:
@@ -173,12 +178,11 @@ def attendees_for(
                 new[identity(badge)] = badge
                 new_emails.add(email)
     if new:
-        Attendee.objects.bulk_create(
+        copy_insert(
             [
                 Attendee(event_id=event_id, badge_id=b.badge_id[:120], **attendee_values(b))
                 for b in new.values()
-            ],
-            ignore_conflicts=True,
+            ]
         )
         people |= people_named(event_id, list(new.values()))
     result = [known_among(people, badge) for badge in badges]
@@ -194,7 +198,7 @@ def attendees_for(
     for attendee, names in filled.values():
         groups[tuple(sorted(names))].append(attendee)
     for names, group in groups.items():
-        Attendee.objects.bulk_update(group, names)
+        copy_update(group, list(names))
     return result
 
 
@@ -211,16 +215,15 @@ def name_key(first: str, last: str, company: str) -> tuple:
     return ("name", *(" ".join(part.split()).casefold() for part in (first, last, company)))
 
 
-def leads_for(sponsorship_id: int, attendee_ids: set[int]) -> dict[int, Lead]:
-    """The booth's lead of each attendee, creating missing ones (ignoring a concurrent creator's)."""
-    leads = Lead.objects.filter(sponsorship_id=sponsorship_id)
-    found = {lead.attendee_id: lead for lead in leads.filter(attendee_id__in=attendee_ids)}
+def lead_ids_for(sponsorship_id: int, attendee_ids: set[int]) -> dict[int, int]:
+    """The id of the booth's lead of each attendee, creating missing leads (ignoring a concurrent
+    creator's)."""
+    leads = Lead.objects.filter(sponsorship_id=sponsorship_id).order_by()
+    found = dict(leads.filter(among(Lead, "attendee_id", attendee_ids)).values_list("attendee_id", "pk"))
     missing = attendee_ids - set(found)
     if missing:
-        Lead.objects.bulk_create(
-            [Lead(sponsorship_id=sponsorship_id, attendee_id=pk) for pk in missing], ignore_conflicts=True
-        )
-        found |= {lead.attendee_id: lead for lead in leads.filter(attendee_id__in=missing)}
+        copy_insert([Lead(sponsorship_id=sponsorship_id, attendee_id=pk) for pk in missing])
+        found |= dict(leads.filter(among(Lead, "attendee_id", missing)).values_list("attendee_id", "pk"))
     return found
 
 
@@ -232,12 +235,12 @@ def scans_match(scans: list[Scan], now: datetime) -> None:
     assert all(scan.sponsorship_id == sponsorship.pk for scan in scans), "one booth per chunk"
     badges = [badge_of(scan.raw_payload, scan.typed) for scan in scans]
     attendees = attendees_for(sponsorship.event_id, badges, sponsorship.pk)
-    leads = leads_for(sponsorship.pk, {a.pk for a in attendees if a is not None})
+    leads = lead_ids_for(sponsorship.pk, {a.pk for a in attendees if a is not None})
     for scan, badge, attendee in zip(scans, badges, attendees, strict=True):
-        scan.lead = leads[attendee.pk] if attendee is not None else None
+        scan.lead_id = leads[attendee.pk] if attendee is not None else None
         scan.payload_format = badge.format
         scan.processed_at = now
-    Scan.objects.bulk_update(scans, ["lead", "payload_format", "processed_at"], batch_size=500)
+    copy_update(scans, ["lead", "payload_format", "processed_at"])
     figures_changed([sponsorship.pk])
     leads_recount({scan.lead_id for scan in scans if scan.lead_id})
 
@@ -250,13 +253,18 @@ def leads_recount(lead_ids: Iterable[int]) -> None:
         return
     scans = Scan.objects.filter(lead=OuterRef("pk")).order_by().values("lead")
     answered = Scan.objects.filter(lead=OuterRef("pk"), consent__isnull=False).order_by("-received_at", "-pk")
-    leads = Lead.objects.filter(pk__in=lead_ids)
+    leads = Lead.objects.filter(among(Lead, "pk", lead_ids))
     with transaction.atomic():
         # The leads are locked first, in one order, by a statement of their own: a transaction recounting
         # the same leads (another worker's chunk of the booth) has committed by then, and the UPDATE's own
         # snapshot, taken after, sees its scans. Counted in the same statement that waits for the lock,
         # they would be missed: a counter short of the scans that worker matched.
         list(leads.order_by("pk").select_for_update().values_list("pk", flat=True))
+        if connection.vendor == "postgresql":
+            # Five subqueries a lead: the planner's cost estimate crosses the JIT threshold, and compiling
+            # took 240 ms of a 1,000-lead recount that runs in 17 (bench/imports.py's import).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
         leads.update(
             scan_count=Coalesce(Subquery(scans.annotate(n=Count("pk")).values("n")), 0),
             first_scan_at=Subquery(scans.annotate(t=Min("received_at")).values("t")),
