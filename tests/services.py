@@ -183,8 +183,25 @@ def browser():
     with sync_playwright() as playwright:
         executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
         instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield instance
+        yield ToolBrowser(instance)
         instance.close()
+
+
+class ToolBrowser:
+    """The browser, whose new contexts let the tests' tools run in the page by default: axe-core is
+    injected as a script and Playwright evaluates string predicates, both of which the app's content
+    security policy refuses. ``new_context(bypass_csp=False)`` keeps the policy (tests/test_security.py
+    walks every page that way)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        options.setdefault("bypass_csp", True)
+        return self._browser.new_context(**options)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture

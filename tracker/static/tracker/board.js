@@ -29,6 +29,8 @@
       board.dataset.refreshed = stats.updated_at;
     } catch (error) { /* offline: keep the last figures */ }
   }
+  // A bar's length comes from its count (set here: the content security policy allows no style attribute).
+  document.querySelectorAll("#per-hour .bar[data-n]").forEach((bar) => bar.style.setProperty("--n", bar.dataset.n));
   setInterval(refresh, 10000);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") refresh(); });
   window.boothBoard = { refresh };
