@@ -63,7 +63,7 @@ def setup_data(attendees: int):
         )
         for n in range(attendees)
     )
-    _, key = DeviceToken.issue(staff=staff, name="bench device")
+    _, key = DeviceToken.issue(staff=staff, name="bench device", sponsorship=sponsorship)
     vacuum_analyze(*TABLES)
     return sponsorship, staff, key, tag
 

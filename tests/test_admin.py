@@ -35,7 +35,12 @@ FACTORIES = {
     m.Attendee: f.AttendeeFactory,
     m.CostLine: f.CostLineFactory,
     m.CurrencyRate: f.CurrencyRateFactory,
-    m.DeviceToken: lambda: m.DeviceToken.issue(staff=f.StaffMemberFactory(), name="booth phone")[0],
+    m.DeviceToken: lambda: (
+        booth := f.SponsorshipFactory(),
+        m.DeviceToken.issue(
+            staff=f.StaffMemberFactory(sponsor=booth.sponsor), name="phone", sponsorship=booth
+        )[0],
+    )[1],
     m.Event: f.EventFactory,
     m.FollowUp: f.FollowUpFactory,
     m.FollowUpChange: f.FollowUpChangeFactory,
@@ -375,15 +380,21 @@ def test_follow_up_page_shows_its_history_read_only(operator_client):
 
 def test_adding_a_device_token_shows_its_key_once_and_stores_only_its_hash(operator_client):
     member = f.StaffMemberFactory()
+    booth, elsewhere = f.SponsorshipFactory(sponsor=member.sponsor), f.SponsorshipFactory()
+    add = admin_url(m.DeviceToken, "add")
 
+    refused = operator_client.post(
+        add, {"staff": member.pk, "sponsorship": elsewhere.pk, "name": "booth iPad 2"}
+    )
+    assert refused.status_code == 200 and "another sponsor" in refused.content.decode()
     response = operator_client.post(
-        admin_url(m.DeviceToken, "add"), {"staff": member.pk, "name": "booth iPad 2"}, follow=True
+        add, {"staff": member.pk, "sponsorship": booth.pk, "name": "booth iPad 2"}, follow=True
     )
 
     token = m.DeviceToken.objects.get(staff=member)
     message = next(str(message) for message in response.context["messages"] if "booth iPad 2" in str(message))
     key = message.split(" is ", 1)[1].split(" ", 1)[0]
-    assert token.name == "booth iPad 2"
+    assert token.name == "booth iPad 2" and token.sponsorship == booth
     assert token.key_hash == hash_device_key(key) != key
     assert key not in operator_client.get(admin_url(m.DeviceToken, "change", token.pk)).content.decode()
 

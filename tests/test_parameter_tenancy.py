@@ -88,6 +88,7 @@ CASES = [
     Case("icp-editor", url_object=m.Sponsor, params={"q": "Zyx"}),
     Case("icp-editor", "post", m.Sponsor, params=CRITERIA, ids={"criteria-0-id": m.IcpCriterion, "criteria-0-icp": m.IdealCustomerProfile}),
     Case("follow-up-rules", "post", m.Sponsor, params=RULES, ids={"rules-0-id": m.AssignmentRule, "rules-0-owner": m.StaffMember, "rules-0-sponsor": m.Sponsor}),
+    Case("device-tokens", "post", m.Sponsor, params={"name": "kiosk"}, ids={"sponsorship": m.Sponsorship, "staff": m.StaffMember}),
     Case("unknown-badges", "post", m.Sponsorship, params={"badge_id": "KC-1", "first_name": "X"}, ids={"scan": m.Scan}),
     Case("unknown-badges", "post", m.Sponsorship, params={"action": "discard"}, ids={"scan": m.Scan}),
     Case("unknown-badges", "post", m.Sponsorship, params={"action": "restore"}, ids={"scan": m.Scan}),
@@ -121,6 +122,7 @@ PLAIN = {
                    "criteria-0-min_value", "criteria-0-max_value", "criteria-ORDER"},
     "follow-up-rules": set(RULES) | {"rules-0-DELETE", "rules-0-region", "rules-0-conversation_type",
                         "rules-0-rating", "rules-ORDER"},
+    "device-tokens": {"name"},
     "unknown-badges": {"badge_id", "email", "first_name", "last_name", "company", "title", "action"},
     "leads-bulk": {"action", "status", "file_format", "next"},
     "follow-ups-bulk": {"action", "status", "file_format", "next"},
@@ -142,7 +144,7 @@ NO_ID_PARAMETERS = {
     "home", "healthz", "login", "logout", "my-booths", "sponsor-overview", "icp-draft-create", "icp-publish",
     "icp-progress", "sponsorship-detail", "scan-screen", "booth-board", "booth-board-data", "follow-ups-create",
     "service-worker", "lead-detail", "export-progress", "export-download", "api-session", "imports",
-    "import-job", "import-check", "import-run", "import-progress", "import-rejected",
+    "import-job", "import-check", "import-run", "import-progress", "import-rejected", "device-token-revoke",
 }  # fmt: skip
 
 

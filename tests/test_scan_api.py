@@ -211,7 +211,7 @@ def test_devices_authenticate_with_a_token_scoped_to_their_sponsor(booth, shortc
     if not shortcut:  # as with DEVICE_API_SHORTCUT=0: the device request walks every middleware
         settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "tracker.middleware.DeviceApiMiddleware"]
     sponsorship, staff = booth
-    token, key = DeviceToken.issue(staff=staff, name="booth phone")
+    token, key = DeviceToken.issue(staff=staff, name="booth phone", sponsorship=sponsorship)
     device = Client(enforce_csrf_checks=True)  # no cookies, so no CSRF token needed
     foreign = f.SponsorshipFactory(event=sponsorship.event)
 
@@ -315,7 +315,7 @@ def test_any_json_gets_a_clear_answer_never_a_server_error(staff_client, body):
 
 def test_a_device_loses_a_booth_as_soon_as_it_is_taken_off_the_roster(booth):
     sponsorship, staff = booth
-    _, key = DeviceToken.issue(staff=staff, name="booth phone")
+    _, key = DeviceToken.issue(staff=staff, name="booth phone", sponsorship=sponsorship)
     device = Client()
     assert (
         post(device, scan(sponsorship, raw_payload=VCARD), HTTP_AUTHORIZATION=f"Token {key}").status_code
@@ -334,7 +334,7 @@ def test_a_device_post_is_answered_with_a_length_and_security_headers_but_no_coo
     """Token requests skip the browser middleware (sessions, CSRF, messages): no cookie is set, the
     response still carries its length (the connection stays open) and the security headers."""
     sponsorship, staff = booth
-    _, key = DeviceToken.issue(staff=staff, name="booth phone")
+    _, key = DeviceToken.issue(staff=staff, name="booth phone", sponsorship=sponsorship)
 
     response = post(Client(), scan(sponsorship, raw_payload=VCARD), HTTP_AUTHORIZATION=f"Token {key}")
 
@@ -346,7 +346,7 @@ def test_a_device_post_is_answered_with_a_length_and_security_headers_but_no_coo
 
 
 def test_a_token_sent_to_a_page_goes_the_whole_way_and_gets_the_login_page(booth):
-    _, key = DeviceToken.issue(staff=booth[1], name="booth phone")
+    _, key = DeviceToken.issue(staff=booth[1], name="booth phone", sponsorship=booth[0])
 
     response = Client().get(reverse("my-booths"), HTTP_AUTHORIZATION=f"Token {key}")
 

@@ -33,7 +33,7 @@ def scans(sponsorship, n: int) -> str:
 
 def test_a_device_scan_costs_one_insert_once_the_token_is_known(booth):
     sponsorship, staff = booth
-    _, key = DeviceToken.issue(staff=staff, name="booth phone")
+    _, key = DeviceToken.issue(staff=staff, name="booth phone", sponsorship=sponsorship)
     device = Client()
     device.post(
         URL, scans(sponsorship, 1), content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}"

@@ -219,7 +219,7 @@ def test_a_vcard_with_a_large_photo_is_stored_without_the_photo(staff_client, bo
 
 def test_a_device_gets_the_same_answers(booth, client):
     sponsorship, staff = booth
-    _, key = DeviceToken.issue(staff=staff, name="kiosk")
+    _, key = DeviceToken.issue(staff=staff, name="kiosk", sponsorship=sponsorship)
     good, bad = valid(sponsorship), valid(sponsorship, sponsorship=[sponsorship.pk], notes="\x00")
     body = answer(post(client, SCANS, {"scans": [good, bad]}, HTTP_AUTHORIZATION=f"Token {key}"))
     assert [r["status"] for r in body["results"]] == ["created", "invalid"]

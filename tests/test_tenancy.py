@@ -81,6 +81,8 @@ ROUTE_OBJECTS = {
     "lead-detail": m.Lead,
     "follow-ups-create": m.Sponsorship,
     "follow-up-rules": m.Sponsor,
+    "device-tokens": m.Sponsor,
+    "device-token-revoke": m.DeviceToken,
     "follow-up-status": m.FollowUp,
     "export-progress": m.ExportLog,
     "export-download": m.ExportLog,
@@ -100,6 +102,7 @@ POST_ONLY = {
     "follow-up-status",
     "import-check",
     "import-run",
+    "device-token-revoke",
 }
 
 

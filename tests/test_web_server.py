@@ -116,7 +116,7 @@ def test_a_rush_of_device_scans_is_stored_once_each_on_kept_alive_connections(se
     sponsorship = f.SponsorshipFactory()
     staff = f.StaffMemberFactory(sponsor=sponsorship.sponsor)
     staff.sponsorships.add(sponsorship)
-    _, key = DeviceToken.issue(staff=staff, name="booth phone")
+    _, key = DeviceToken.issue(staff=staff, name="booth phone", sponsorship=sponsorship)
     phones, scans_each = 12, 5
     sent = [[str(uuid.uuid4()) for _ in range(scans_each)] for _ in range(phones)]
     answers: list[list[tuple[int, str]]] = [[] for _ in range(phones)]

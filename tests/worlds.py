@@ -54,7 +54,7 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
         m.Sponsorship: booth,
         m.CostLine: f.CostLineFactory(sponsorship=booth),
         m.StaffMember: booth_staff,
-        m.DeviceToken: m.DeviceToken.issue(staff=booth_staff, name="booth phone")[0],
+        m.DeviceToken: m.DeviceToken.issue(staff=booth_staff, name="booth phone", sponsorship=booth)[0],
         m.Attendee: lead.attendee,
         m.Lead: lead,
         m.Scan: scan,

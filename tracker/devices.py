@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django import forms
 from django.utils import timezone
 
 from tracker.models import DeviceToken, Sponsorship, StaffMember
@@ -53,8 +54,10 @@ def _load_device(key_hash: str) -> Device | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
         DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    booths = {s.pk: s for s in member_booths(token.staff).select_related("sponsor", "event")}
-    return Device(token, booths)
+    booths = member_booths(token.staff).select_related("sponsor", "event")
+    if token.sponsorship_id is not None:  # its one booth, while its staff member may scan there
+        booths = booths.filter(pk=token.sponsorship_id)
+    return Device(token, {s.pk: s for s in booths})
 
 
 def token_key(request) -> str | None:
@@ -76,3 +79,29 @@ def device_for_key(key: str) -> Device | None:
         return None
     _devices[key_hash] = (time.monotonic() + DEVICE_CACHE_SECONDS, device)
     return device
+
+
+class DeviceTokenForm(forms.Form):
+    """A manager's new device token: its name, the booth it scans at, the staff member it scans as."""
+
+    name = forms.CharField(max_length=100, help_text="Which device, e.g. “booth iPad 2”.")
+    sponsorship = forms.ModelChoiceField(queryset=Sponsorship.objects.none(), label="Booth")
+    staff = forms.ModelChoiceField(
+        queryset=StaffMember.objects.none(), label="Scans as", help_text="Whose scans they count as."
+    )
+
+    def __init__(self, *args, sponsor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sponsorship"].queryset = sponsor.sponsorships.filter(has_booth=True).select_related(
+            "event"
+        )
+        self.fields["sponsorship"].label_from_instance = lambda booth: str(booth.event)
+        self.fields["staff"].queryset = sponsor.staff.filter(is_active=True).select_related("user")
+        self.fields["staff"].label_from_instance = lambda member: member.display_name
+
+    def clean(self):
+        data = super().clean()
+        staff, booth = data.get("staff"), data.get("sponsorship")
+        if staff and booth and not member_booths(staff).filter(pk=booth.pk).exists():
+            self.add_error("staff", f"{staff.display_name} is not on the roster of this booth.")
+        return data

@@ -46,11 +46,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Every page's Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
-    "csp.middleware.CSPMiddleware",
     # Device (token) requests to the scan API stop here: the rest is for browsers. DEVICE_API_SHORTCUT=0
     # sends them down the whole chain (``bench/scan_ingest.py --full-stack`` measures what that costs).
     *(["tracker.middleware.DeviceApiMiddleware"] if env.bool("DEVICE_API_SHORTCUT", default=True) else []),
+    # Every page's Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -85,30 +85,49 @@ class StaffMemberAdmin(TrackerModelAdmin):
         return obj.booth_count
 
 
+class DeviceTokenForm(forms.ModelForm):
+    class Meta:
+        model = DeviceToken
+        fields = ("staff", "sponsorship", "name")
+
+    def clean(self):
+        data = super().clean()
+        staff, booth = data.get("staff"), data.get("sponsorship")
+        if staff and booth and staff.sponsor_id != booth.sponsor_id:
+            raise forms.ValidationError(
+                "This booth is another sponsor's: pick one of the staff member's sponsor."
+            )
+        return data
+
+
 @admin.register(DeviceToken, site=site)
 class DeviceTokenAdmin(TrackerModelAdmin):
     """Scanning devices' API tokens. Adding one issues a key, shown once; a lost device is revoked."""
 
-    str_related = ("staff__user", "staff__sponsor")
-    list_display = ("name", "staff", "created_at", "last_used_at", "revoked_at")
+    str_related = ("staff__user", "staff__sponsor", "sponsorship__sponsor", "sponsorship__event")
+    list_display = ("name", "staff", "sponsorship", "created_at", "last_used_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter), "staff__sponsor")
     search_fields = ("name", "staff__user__first_name", "staff__user__last_name", "staff__sponsor__name")
     date_hierarchy = "created_at"
-    autocomplete_fields = ("staff",)
+    autocomplete_fields = ("staff", "sponsorship")
     readonly_fields = ("created_at", "last_used_at")
     actions = ("revoke",)
+    form = DeviceTokenForm
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("staff", "name")
-        return ("staff", "name", "created_at", "last_used_at", "revoked_at")
+            return ("staff", "sponsorship", "name")
+        return ("staff", "sponsorship", "name", "created_at", "last_used_at", "revoked_at")
 
     def save_form(self, request, form, change):
         unsaved = super().save_form(request, form, change)
         if change:
             return unsaved
         # Only the hash is stored, so the key must come from DeviceToken.issue and be shown now.
-        token, key = DeviceToken.issue(staff=form.cleaned_data["staff"], name=form.cleaned_data["name"])
+        token, key = DeviceToken.issue(
+            staff=form.cleaned_data["staff"], name=form.cleaned_data["name"],
+            sponsorship=form.cleaned_data["sponsorship"], created_by=request.user,
+        )  # fmt: skip
         self.message_user(
             request,
             f"The key of {token.name} is {key} — enter it on the device now; it cannot be shown again.",

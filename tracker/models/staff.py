@@ -101,15 +101,25 @@ def hash_device_key(key: str) -> str:
 
 
 class DeviceToken(models.Model):
-    """An API token for a scanning device (a phone app or a kiosk) acting as one staff member.
+    """An API token for a scanning device (a phone app or a kiosk) scanning at one booth as one staff
+    member: it sends scans there (the scan API's scan, lookup and amend) and reads nothing else.
 
-    Only a hash is stored; the key is shown once when it is issued.
+    Only a hash is stored; the key is shown once when it is issued. Tokens issued before booths were
+    named (``sponsorship`` empty) scan at the booths their staff member may scan at.
     """
 
     staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="device_tokens")
+    sponsorship = models.ForeignKey(
+        Sponsorship, on_delete=models.CASCADE, null=True, related_name="device_tokens",
+        help_text="The booth it scans at.",
+    )  # fmt: skip
     name = models.CharField(max_length=100, help_text="Which device, e.g. 'booth iPad 2'.")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+",
+    )  # fmt: skip
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -120,7 +130,18 @@ class DeviceToken(models.Model):
         return f"{self.name} ({self.staff})"
 
     @classmethod
-    def issue(cls, *, staff: StaffMember, name: str) -> tuple[DeviceToken, str]:
+    def issue(
+        cls, *, staff: StaffMember, name: str, sponsorship: Sponsorship, created_by=None
+    ) -> tuple[DeviceToken, str]:
         """Create a token and return it with its key, which is not stored and cannot be shown again."""
+        if sponsorship.sponsor_id != staff.sponsor_id:
+            raise ValidationError("The staff member does not work for this booth's sponsor.")
         key = secrets.token_urlsafe(32)
-        return cls.objects.create(staff=staff, name=name, key_hash=hash_device_key(key)), key
+        token = cls.objects.create(
+            staff=staff,
+            sponsorship=sponsorship,
+            name=name,
+            key_hash=hash_device_key(key),
+            created_by=created_by,
+        )
+        return token, key

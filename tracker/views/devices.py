@@ -1,0 +1,49 @@
+"""Scanning devices' tokens, issued, listed and revoked by a sponsor's managers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tracker.devices import DeviceTokenForm
+from tracker.models import DeviceToken, Sponsor
+from tracker.tenancy import get_managed_or_404
+
+
+@never_cache  # the page that shows a new key must not be kept by the browser or a proxy
+@login_required
+def device_tokens(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sponsor's device tokens with their booth and last use; a new one's key is shown once, here."""
+    sponsor = get_managed_or_404(Sponsor, request.user, pk)
+    form = DeviceTokenForm(request.POST or None, sponsor=sponsor)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        issued = DeviceToken.issue(
+            staff=data["staff"], name=data["name"], sponsorship=data["sponsorship"], created_by=request.user
+        )
+        form = DeviceTokenForm(sponsor=sponsor)
+    tokens = (
+        DeviceToken.objects.filter(staff__sponsor=sponsor)
+        .select_related("staff__user", "sponsorship__event", "created_by")
+        .order_by("revoked_at", "-created_at")
+    )
+    context = {"sponsor": sponsor, "form": form, "tokens": tokens, "issued": issued}
+    return render(request, "tracker/device_tokens.html", context)
+
+
+@login_required
+@require_POST
+def device_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke a token at once: its next scan is refused (in every process within DEVICE_CACHE_SECONDS)."""
+    token = get_managed_or_404(DeviceToken, request.user, pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        messages.success(request, f"{token.name} is revoked: its scans are refused from now on.")
+    return redirect("device-tokens", pk=token.staff.sponsor_id)
