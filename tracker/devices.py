@@ -85,16 +85,16 @@ class DeviceTokenForm(forms.Form):
     """A manager's new device token: its name, the booth it scans at, the staff member it scans as."""
 
     name = forms.CharField(max_length=100, help_text="Which device, e.g. “booth iPad 2”.")
-    sponsorship = forms.ModelChoiceField(queryset=Sponsorship.objects.none(), label="Booth")
+    sponsorship = forms.ModelChoiceField(queryset=Sponsorship.objects.none(), label="Booth", empty_label=None)
     staff = forms.ModelChoiceField(
-        queryset=StaffMember.objects.none(), label="Scans as", help_text="Whose scans they count as."
-    )
+        queryset=StaffMember.objects.none(), label="Scans as", empty_label=None,
+        help_text="Whose scans they count as.",
+    )  # fmt: skip
 
     def __init__(self, *args, sponsor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sponsorship"].queryset = sponsor.sponsorships.filter(has_booth=True).select_related(
-            "event"
-        )
+        booths = sponsor.sponsorships.filter(has_booth=True).select_related("event")
+        self.fields["sponsorship"].queryset = booths.order_by("-event__start_date", "pk")  # the latest first
         self.fields["sponsorship"].label_from_instance = lambda booth: str(booth.event)
         self.fields["staff"].queryset = sponsor.staff.filter(is_active=True).select_related("user")
         self.fields["staff"].label_from_instance = lambda member: member.display_name

@@ -20,14 +20,16 @@ from tracker.tenancy import get_managed_or_404
 def device_tokens(request: HttpRequest, pk: int) -> HttpResponse:
     """The sponsor's device tokens with their booth and last use; a new one's key is shown once, here."""
     sponsor = get_managed_or_404(Sponsor, request.user, pk)
-    form = DeviceTokenForm(request.POST or None, sponsor=sponsor)
+    # A new token scans as the manager who issues it, unless they pick someone else.
+    initial = {"staff": sponsor.staff.filter(user=request.user, is_active=True).first()}
+    form = DeviceTokenForm(request.POST or None, sponsor=sponsor, initial=initial)
     issued = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         issued = DeviceToken.issue(
             staff=data["staff"], name=data["name"], sponsorship=data["sponsorship"], created_by=request.user
         )
-        form = DeviceTokenForm(sponsor=sponsor)
+        form = DeviceTokenForm(sponsor=sponsor, initial=initial)
     tokens = (
         DeviceToken.objects.filter(staff__sponsor=sponsor)
         .select_related("staff__user", "sponsorship__event", "created_by")
