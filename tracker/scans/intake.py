@@ -20,8 +20,9 @@ from tracker.drivercursors import driver_cursor
 from tracker.models import Scan, Sponsorship
 from tracker.models.choices import PayloadFormat
 from tracker.scans import processing
-from tracker.scans.cleaning import TYPED_FIELDS, device_time, scan_clean
+from tracker.scans.cleaning import device_time, scan_clean
 from tracker.scans.grouping import InsertGroup
+from tracker.scans.schemas import TYPED_FIELDS
 
 log = logging.getLogger(__name__)
 

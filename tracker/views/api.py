@@ -22,17 +22,13 @@ from tracker.devices import Device, device_for_key, token_key
 from tracker.models import Scan, Sponsorship, StaffMember
 from tracker.models.leads import attendee_name
 from tracker.scans.amend import scan_amend, scan_undo
-from tracker.scans.cleaning import TEXT_FIELDS, amend_clean, clean_texts
+from tracker.scans.cleaning import amend_clean
 from tracker.scans.intake import scans_accept
 from tracker.scans.matching import scan_preview
+from tracker.scans.schemas import Badge, validated
 from tracker.tenancy import parse_id, parse_ids, scoped
 
 MAX_BATCH = 500
-# What the lookup reads of a just-scanned badge, with the scan API's limits.
-LOOKUP_FIELDS = {
-    name: TEXT_FIELDS[name]
-    for name in ("raw_payload", "first_name", "last_name", "email", "company", "title", "badge_id")
-}
 
 
 class ApiError(Exception):
@@ -152,10 +148,10 @@ def lookup(request: HttpRequest, user, device, body) -> JsonResponse:
     """Who a just-scanned badge is and who at the booth already talked to them; stores nothing."""
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "Send a JSON object with the booth's sponsorship and the badge.")
-    data, errors = {}, {}
-    clean_texts(body, LOOKUP_FIELDS, data, errors)  # the scan API's own limits
+    badge, errors = validated(Badge, body)  # the scan API's own limits
     if errors:
         raise ApiError(400, "invalid", "Some fields cannot be used.", errors=errors)
+    data = badge.model_dump()
     booths, _ = _booths(user, device, [body.get("sponsorship")])
     sponsorship = booths.get(parse_id(body.get("sponsorship")))
     if sponsorship is None:
