@@ -221,7 +221,7 @@ def main() -> None:
             ]
             body = json.dumps(scans[0] if args.batch == 1 else {"scans": scans}).encode()
             head = (
-                f"POST /api/scans/ HTTP/1.1\r\nHost: {host}\r\nAuthorization: Token {key}\r\n"
+                f"POST /api/v1/scans/ HTTP/1.1\r\nHost: {host}\r\nAuthorization: Token {key}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             )
             return head.encode() + body
@@ -271,7 +271,7 @@ def main() -> None:
         f"floor  /healthz   {floor['rps']:8.0f} req/s  p50 {floor['p50_ms']:6.1f} ms  p90 {floor['p90_ms']:6.1f} ms  p99 {floor['p99_ms']:6.1f} ms  max {floor['max_ms']:6.0f} ms  errors {floor['errors']}"
     )
     print(
-        f"ours   /api/scans {scans_per_s:8.0f} scans/s p50 {ours['p50_ms']:6.1f} ms  p90 {ours['p90_ms']:6.1f} ms  p99 {ours['p99_ms']:6.1f} ms  max {ours['max_ms']:6.0f} ms  errors {ours['errors']}"
+        f"ours   /api/v1/scans {scans_per_s:8.0f} scans/s p50 {ours['p50_ms']:6.1f} ms  p90 {ours['p90_ms']:6.1f} ms  p99 {ours['p99_ms']:6.1f} ms  max {ours['max_ms']:6.0f} ms  errors {ours['errors']}"
     )
     print(
         f"RESULT scan_ingest ours={scans_per_s:.0f} floor={floor['rps']:.0f} ratio={scans_per_s / floor['rps']:.2f} "

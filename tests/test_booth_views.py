@@ -63,12 +63,12 @@ def test_lookup_says_who_and_who_talked_to_them_without_storing(client, booth):
     before = (Scan.objects.count(), Lead.objects.count())
 
     found = client.post(
-        reverse("api-lookup"),
+        reverse("api:lookup"),
         json.dumps({"sponsorship": sponsorship.pk, "raw_payload": "KCEU24-000042"}),
         content_type="application/json",
     ).json()
     unknown = client.post(
-        reverse("api-lookup"),
+        reverse("api:lookup"),
         json.dumps({"sponsorship": sponsorship.pk, "raw_payload": "NOPE-000001"}),
         content_type="application/json",
     ).json()
@@ -85,7 +85,7 @@ def test_lookup_is_scoped_to_the_callers_booths(client, booth):
     client.force_login(booth[1].user)
     foreign = f.SponsorshipFactory()
     response = client.post(
-        reverse("api-lookup"),
+        reverse("api:lookup"),
         json.dumps({"sponsorship": foreign.pk, "raw_payload": "X-1"}),
         content_type="application/json",
     )
@@ -212,7 +212,7 @@ def test_a_cut_off_vcard_is_kept_for_review_flagged_and_makes_no_lead(
     }
     with django_capture_on_commit_callbacks(execute=True):
         assert (
-            client.post("/api/scans/", json.dumps(body), content_type="application/json").status_code == 201
+            client.post("/api/v1/scans/", json.dumps(body), content_type="application/json").status_code == 201
         )
     scan = Scan.objects.get()
     assert (scan.lead, scan.payload_format, scan.raw_payload) == (None, "truncated", cut)

@@ -16,7 +16,7 @@ from tracker.models.choices import PermissionLevel
 from tracker.models.staff import hash_device_key
 
 pytestmark = pytest.mark.django_db
-SCANS = "/api/scans/"
+SCANS = "/api/v1/scans/"
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def _post_scan(client, booth):
         "first_name": "Noor",
         "company": "Acme",
     }
-    response = client.post(reverse("api-scans"), json.dumps(body), content_type="application/json")
+    response = client.post(reverse("api:scans"), json.dumps(body), content_type="application/json")
     assert response.status_code in (200, 201), response.content
 
 

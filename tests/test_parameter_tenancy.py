@@ -23,9 +23,9 @@ from django.urls import get_resolver, reverse
 from tests import factories as f
 from tests.worlds import SponsorWorld, build_worlds
 from tracker import models as m
+from tracker.api import scans as api_scans
 from tracker.models.choices import NoBoothReason
 from tracker.tenancy import TENANT_PATHS, scoped
-from tracker.views import api
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +107,11 @@ CASES = [
     Case("exports", ids={"download": m.ExportLog}),
     Case("import-upload", "post", params={"kind": "leads"}, ids={"sponsorship": m.Sponsorship}),
     Case("import-upload", "post", params={"kind": "attendees"}, ids={"event": m.Event}),
-    Case("api-amend", "post", params={"client_uuid": "5f1c3a52-7d0e-4a51-9c3e-2f8e1b6d4a10", "rating": "hot"}, ids={"sponsorship": m.Sponsorship}, json=True),
-    Case("api-scans", "post", params={"client_uuid": "5f1c3a52-7d0e-4a51-9c3e-2f8e1b6d4a10", "raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
-    Case("api-lookup", "post", params={"raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
+    Case("api:amend", "post", params={"client_uuid": "5f1c3a52-7d0e-4a51-9c3e-2f8e1b6d4a10", "rating": "hot"}, ids={"sponsorship": m.Sponsorship}, json=True),
+    Case("api:scans", "post", params={"client_uuid": "5f1c3a52-7d0e-4a51-9c3e-2f8e1b6d4a10", "raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
+    Case("api:lookup", "post", params={"raw_payload": "KC-9"}, ids={"sponsorship": m.Sponsorship}, json=True),
+    Case("api:leads", params={"grade": "a", "limit": "50"}, ids={"sponsorship": m.Sponsorship}),
+    Case("api:lead", url_object=m.Lead),
 ]  # fmt: skip
 
 # Parameters that name no object, by route: a view reading anything not here or in a case's ids fails.
@@ -133,17 +135,19 @@ PLAIN = {
     "sponsorship-roi": {"grades"},
     "sponsor-portfolio": {"grades", "since", "until"},
     "event-landscape": set(),
-    "api-scans": {"client_uuid", "raw_payload", "device_id", "notes", "first_name", "last_name", "email",
+    "api:scans": {"client_uuid", "raw_payload", "device_id", "notes", "first_name", "last_name", "email",
                   "company", "title", "badge_id", "rating", "conversation_type", "interests", "consent",
                   "device_scanned_at", "scans"},
-    "api-lookup": {"raw_payload", "first_name", "last_name", "email", "company", "title", "badge_id"},
-    "api-amend": {"client_uuid", "undo", "rating", "interests", "conversation_type", "notes", "consent"},
+    "api:leads": {"grade", "limit", "cursor"},
+    "api:lead": set(),
+    "api:lookup": {"raw_payload", "first_name", "last_name", "email", "company", "title", "badge_id"},
+    "api:amend": {"client_uuid", "undo", "rating", "interests", "conversation_type", "notes", "consent"},
 }  # fmt: skip
 # Routes that read no parameter naming an object (their path's id is walked by test_tenancy).
 NO_ID_PARAMETERS = {
     "home", "healthz", "login", "logout", "my-booths", "sponsor-overview", "icp-draft-create", "icp-publish",
     "icp-progress", "sponsorship-detail", "scan-screen", "booth-board", "booth-board-data", "follow-ups-create",
-    "service-worker", "lead-detail", "export-progress", "export-download", "api-session", "imports",
+    "service-worker", "lead-detail", "export-progress", "export-download", "api:session", "api:openapi-json", "api:openapi-view", "api:api-root", "imports",
     "import-job", "import-check", "import-run", "import-progress", "import-rejected", "device-token-revoke",
 }  # fmt: skip
 
@@ -191,7 +195,7 @@ class ReadParamsMiddleware:
 
 
 class ReadJson:
-    """Stands in for the json module in tracker.views.api: objects come back as ReadKeys."""
+    """Stands in for the json module in tracker.api.scans: objects come back as ReadKeys."""
 
     @staticmethod
     def loads(text, **kwargs):
@@ -215,7 +219,7 @@ class ReadKeys(dict):
 @pytest.fixture
 def walk(settings, monkeypatch):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.ReadParamsMiddleware"]
-    monkeypatch.setattr(api, "json", ReadJson)
+    monkeypatch.setattr(api_scans, "json", ReadJson)
     ReadQueryDict.read = set()
     return ReadQueryDict
 
@@ -294,7 +298,13 @@ def _assert_nothing_leaked(bodies: list[bytes]) -> None:
 
 
 def test_every_route_is_walked_or_known_to_take_no_object_parameter():
-    routes = {p.name for p in get_resolver().url_patterns if getattr(p, "name", None)}
+    patterns = get_resolver().url_patterns
+    routes = {p.name for p in patterns if getattr(p, "name", None)} | {
+        f"{r.namespace}:{p.name}"
+        for r in patterns
+        if getattr(r, "namespace", None) == "api"
+        for p in r.url_patterns
+    }  # the API's, by their namespace
     walked = {case.route for case in CASES}
     assert routes - walked - NO_ID_PARAMETERS == set(), "add the new route to CASES or NO_ID_PARAMETERS"
     assert walked & NO_ID_PARAMETERS == set()

@@ -16,7 +16,7 @@ from tracker import models as m
 from tracker.scans.amend import EDIT_WINDOW
 
 pytestmark = pytest.mark.django_db
-URL = "/api/scans/amend/"
+URL = "/api/v1/scans/amend/"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests import factories as f
 from tracker.models import DeviceToken, Lead, Scan
 
 pytestmark = pytest.mark.django_db
-URL = "/api/scans/"
+URL = "/api/v1/scans/"
 
 VCARD = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lefèvre;Zoë;;;\r\nFN:Zoë Lefèvre\r\nORG:Nimbus Data\r\nTITLE:Head of Platform\r\nEMAIL;TYPE=work:zoe@nimbus.example\r\nEND:VCARD\r\n"
 
@@ -198,7 +198,7 @@ def test_browser_posts_need_the_csrf_token(booth):
     browser.force_login(booth[1].user)
 
     without = post(browser, scan(booth[0], raw_payload=VCARD))
-    token = browser.get(reverse("api-session")).json()["csrf_token"]
+    token = browser.get(reverse("api:session")).json()["csrf_token"]
     with_token = post(browser, scan(booth[0], raw_payload=VCARD), HTTP_X_CSRFTOKEN=token)
 
     assert without.status_code == 403
@@ -361,7 +361,7 @@ def test_a_browser_behind_a_basic_auth_proxy_is_a_session_checked_for_csrf(booth
     basic = {"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"}
 
     without_token = post(browser, scan(sponsorship, raw_payload=VCARD), **basic)
-    browser.get(reverse("api-session"), **basic)
+    browser.get(reverse("api:session"), **basic)
     csrf = browser.cookies["csrftoken"].value
     with_token = post(browser, scan(sponsorship, raw_payload=VCARD), HTTP_X_CSRFTOKEN=csrf, **basic)
 
@@ -382,5 +382,5 @@ def test_what_device_requests_skip_is_an_explicit_list_kept_in_step_with_the_set
     assert chain[:position] == ["django.middleware.security.SecurityMiddleware"]
     assert tuple(chain[position + 1 :]) == SKIPPED_FOR_DEVICES
     assert {name: reverse(name) for name in DEVICE_VIEWS} == {
-        "api-scans": "/api/scans/", "api-lookup": "/api/scans/lookup/", "api-amend": "/api/scans/amend/"
+        "api:scans": "/api/v1/scans/", "api:lookup": "/api/v1/scans/lookup/", "api:amend": "/api/v1/scans/amend/"
     }  # fmt: skip

@@ -12,7 +12,7 @@ from tests import factories as f
 from tracker.models import DeviceToken, Scan
 
 pytestmark = pytest.mark.django_db
-URL = "/api/scans/"
+URL = "/api/v1/scans/"
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from tracker.models import DeviceToken, Scan
 from tracker.scans import schemas
 
 pytestmark = pytest.mark.django_db
-SCANS, LOOKUP = "/api/scans/", "/api/scans/lookup/"
+SCANS, LOOKUP = "/api/v1/scans/", "/api/v1/scans/lookup/"
 
 
 @pytest.fixture
@@ -301,4 +301,4 @@ def test_a_scan_of_another_sponsors_booth_is_not_found_whatever_shape_its_id(sta
         body = answer(post(staff_client, SCANS, {"scans": [item]}))
         assert body["results"][0]["errors"]["sponsorship"][0]["code"] == "not_found"
     assert not Scan.objects.filter(sponsorship=other).exists()
-    assert reverse("api-scans") == SCANS
+    assert reverse("api:scans") == SCANS

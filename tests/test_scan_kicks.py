@@ -26,7 +26,7 @@ def test_the_last_scans_of_a_rush_are_matched_without_waiting_for_the_sweep(cele
             "sponsorship": sponsorship.pk,
             "raw_payload": f"R-{i % 3:05d}",
         }
-        response = client.post("/api/scans/", json.dumps(body), content_type="application/json")
+        response = client.post("/api/v1/scans/", json.dumps(body), content_type="application/json")
         assert response.status_code == 201
 
     post(0)  # kicks the booth: the worker matches it

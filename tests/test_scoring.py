@@ -100,7 +100,7 @@ def test_a_scan_through_the_api_scores_its_lead(sponsor_setup, client, django_ca
     }
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/api/scans/", json.dumps(body), content_type="application/json")
+        client.post("/api/v1/scans/", json.dumps(body), content_type="application/json")
 
     score = LeadScore.objects.get(lead__attendee__badge_id="KC-1")
     assert (score.score, score.grade, score.icp) == (40, "B", icp)  # Head of = director: not VP-level

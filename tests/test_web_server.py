@@ -128,7 +128,7 @@ def test_a_rush_of_device_scans_is_stored_once_each_on_kept_alive_connections(se
                 {"client_uuid": client_uuid, "sponsorship": sponsorship.pk, "raw_payload": f"B-{index}"}
             )
             headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
-            connection.request("POST", "/api/scans/", body, headers)
+            connection.request("POST", "/api/v1/scans/", body, headers)
             response = connection.getresponse()
             answers[index].append((response.status, json.loads(response.read())["status"]))
         connection.close()

@@ -70,7 +70,7 @@ def test_a_real_worker_matches_scans_the_api_accepted(celery_worker_process, cli
         for i in range(5)
     ]
 
-    response = client.post("/api/scans/", json.dumps({"scans": items}), content_type="application/json")
+    response = client.post("/api/v1/scans/", json.dumps({"scans": items}), content_type="application/json")
 
     assert response.json()["created"] == 5
     wait_until(lambda: not Scan.objects.pending().exists())

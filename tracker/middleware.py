@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import get_resolver
+from django.urls import get_script_prefix, resolve, reverse
 from django.utils import timezone
 
 from tracker import times
 from tracker.devices import token_key
 from tracker.tenancy import access_for
 
-DEVICE_VIEWS = ("api-scans", "api-lookup", "api-amend")
+DEVICE_VIEWS = ("api:scans", "api:lookup", "api:amend")
 # What a device request does not go through, in settings.MIDDLEWARE order: everything after this one.
 # SecurityMiddleware (HTTPS redirect, HSTS, no-sniff, referrer policy) stays before it and applies to
 # devices too. tests/test_web_server.py fails when the list and the settings disagree, so a middleware
@@ -60,9 +60,9 @@ class DeviceApiMiddleware:
     def views(self) -> dict[str, Callable]:
         """The device views by their path (without the script prefix), read once from the URLconf."""
         if self._views is None:
-            resolver = get_resolver()
-            paths = ["/" + resolver.reverse(name) for name in DEVICE_VIEWS]
-            self._views = {path: resolver.resolve(path).func for path in paths}
+            prefix = get_script_prefix()
+            paths = ["/" + reverse(name)[len(prefix) :] for name in DEVICE_VIEWS]
+            self._views = {path: resolve(path).func for path in paths}
         return self._views
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "ninja",  # its Swagger UI files, served from this site (the content security policy allows no other)
     "tracker",
 ]
 

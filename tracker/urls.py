@@ -2,9 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tracker.admin import site as admin_site
+from tracker.api import v1
 from tracker.views import (
     analytics,
-    api,
     booth,
     bulk,
     devices,
@@ -65,9 +65,6 @@ urlpatterns = [
     path("imports/<int:pk>/run/", imports.import_run, name="import-run"),
     path("imports/<int:pk>/progress.json", imports.import_progress, name="import-progress"),
     path("imports/<int:pk>/rejected/", imports.import_rejected, name="import-rejected"),
-    path("api/scans/", api.scans, name="api-scans"),
-    path("api/scans/lookup/", api.lookup, name="api-lookup"),
-    path("api/scans/amend/", api.amend, name="api-amend"),
-    path("api/session/", api.session, name="api-session"),
+    path("api/v1/", v1.api.urls),
     path("admin/", admin_site.urls),
 ]
