@@ -114,6 +114,7 @@ def test_no_page_breaks_the_policy_in_chromium(browser, live_server, settings):
         reverse("exports"),
         reverse("imports"),
         reverse("unknown-badges", args=[booth.pk]),
+        reverse("api:openapi-view"),  # the API's interactive docs (Swagger UI, from this site)
     ]:
         visit(path)
         if path == reverse("booth-board", args=[booth.pk]):  # its bars are as long as their counts

@@ -120,7 +120,7 @@ def leads(request: HttpRequest, filters: Query[LeadFilters]):
 
 
 @router.get(
-    "/leads/{lead_id}/", url_name="lead", response={200: LeadOut, **error_responses(401, 404)},
+    "/leads/{lead_id}/", url_name="lead", response={200: LeadOut, **error_responses(400, 401, 404)},
     summary="One lead with its score",
 )  # fmt: skip
 def lead(request: HttpRequest, lead_id: int):
