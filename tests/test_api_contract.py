@@ -1,5 +1,5 @@
 """The API keeps its published contract (schemathesis, from the schema the app serves): whoever calls
-(booth staff, a manager, a device token, another sponsor's manager) and whatever the schema allows them
+(booth staff, a manager, a device token, another sponsor's manager, nobody) and whatever the schema allows them
 to send, no answer is a server error, every answer is one the schema documents in the shape it gives,
 and none holds another sponsor's data. Requests go to the app itself over WSGI, the whole middleware
 chain included; examples are bounded by the Hypothesis profile (``ci`` in CI)."""
@@ -20,7 +20,7 @@ from tracker import models as m
 from tracker.wsgi import application
 
 CSRF = "k" * 32  # a CSRF secret sent as both cookie and header, as the scan screen does
-SECRET = "Zyxprivate"  # Beta's lead's name: in no answer to anyone of Alpha
+SECRETS = {"alpha": "Alphaprivate", "beta": "Zyxprivate"}  # each sponsor's lead's name: no one else's to see
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -34,11 +34,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @pytest.fixture
 def callers(db) -> dict[str, dict]:  # each caller's headers and cookies
-    """Headers of each kind of caller of Alpha's (and of nobody), in worlds where Beta's lead is
-    marked with SECRET; Alpha's lead is scored (the worlds score it) and agreed to be contacted, so the
-    read API shows everything it can."""
+    """Each kind of caller, in worlds where each sponsor's lead is marked with its secret; Alpha's lead
+    is scored (the worlds score it) and agreed to be contacted, so the read API shows all it can."""
     a, b = build_worlds()
-    m.Attendee.objects.filter(pk=b.objects[m.Lead].attendee_id).update(last_name=SECRET)
+    for world, secret in ((a, SECRETS["alpha"]), (b, SECRETS["beta"])):
+        m.Attendee.objects.filter(pk=world.objects[m.Lead].attendee_id).update(last_name=secret)
     m.Lead.objects.filter(pk=a.objects[m.Lead].pk).update(consent=True)
     _, key = m.DeviceToken.issue(staff=a.booth_staff, name="kiosk", sponsorship=a.booth)
 
@@ -48,18 +48,21 @@ def callers(db) -> dict[str, dict]:  # each caller's headers and cookies
         cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": CSRF}
         return {"headers": {"X-CSRFToken": CSRF}, "cookies": cookies}
 
-    return {
-        "booth staff": session(a.booth_staff.user),
-        "manager": session(a.manager.user),
-        "device": {"headers": {"Authorization": f"Token {key}"}},
-        "nobody": {},
+    beta = SECRETS["beta"]
+    return {  # each caller's request options, and the secret no answer to them may hold
+        "booth staff": ({**session(a.booth_staff.user)}, beta),
+        "manager": ({**session(a.manager.user)}, beta),
+        "device": ({"headers": {"Authorization": f"Token {key}"}}, beta),
+        "another sponsor's manager": ({**session(b.manager.user)}, SECRETS["alpha"]),
+        "nobody": ({}, beta),
     }
 
 
-def keeps_the_contract_and_to_itself(case, caller: dict) -> None:
-    response = case.call(**caller)
+def keeps_the_contract_and_to_itself(case, caller: tuple[dict, str]) -> None:
+    options, secret = caller
+    response = case.call(**options)
     case.validate_response(response, checks=CHECKS)
-    assert SECRET not in response.text
+    assert secret not in response.text
 
 
 # One test per kind of caller (schemathesis' tests take no parametrized fixture).
@@ -76,6 +79,11 @@ def test_a_manager_gets_answers_that_keep_the_contract(case, callers):
 @schema.parametrize()
 def test_a_device_token_gets_answers_that_keep_the_contract(case, callers):
     keeps_the_contract_and_to_itself(case, callers["device"])
+
+
+@schema.parametrize()
+def test_another_sponsors_manager_gets_answers_that_keep_the_contract(case, callers):
+    keeps_the_contract_and_to_itself(case, callers["another sponsor's manager"])
 
 
 @schema.parametrize()
