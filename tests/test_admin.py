@@ -380,13 +380,17 @@ def test_follow_up_page_shows_its_history_read_only(operator_client):
 
 def test_adding_a_device_token_shows_its_key_once_and_stores_only_its_hash(operator_client):
     member = f.StaffMemberFactory()
-    booth, elsewhere = f.SponsorshipFactory(sponsor=member.sponsor), f.SponsorshipFactory()
+    booth, off_roster = (
+        f.SponsorshipFactory(sponsor=member.sponsor),
+        f.SponsorshipFactory(sponsor=member.sponsor),
+    )
+    member.sponsorships.add(booth)
     add = admin_url(m.DeviceToken, "add")
 
-    refused = operator_client.post(
-        add, {"staff": member.pk, "sponsorship": elsewhere.pk, "name": "booth iPad 2"}
-    )
-    assert refused.status_code == 200 and "another sponsor" in refused.content.decode()
+    for elsewhere, why in ((f.SponsorshipFactory(), "another sponsor"), (off_roster, "not on the roster")):
+        form = {"staff": member.pk, "sponsorship": elsewhere.pk, "name": "booth iPad 2"}
+        refused = operator_client.post(add, form)
+        assert refused.status_code == 200 and why in refused.content.decode()
     response = operator_client.post(
         add, {"staff": member.pk, "sponsorship": booth.pk, "name": "booth iPad 2"}, follow=True
     )

@@ -20,7 +20,9 @@ def booths():
     second = f.SponsorshipFactory(sponsor=first.sponsor)
     for booth in (first, second):
         for i in range(5):
-            lead = f.LeadFactory(sponsorship=booth, consent=True if i < 2 else None)
+            lead = f.LeadFactory(
+                sponsorship=booth, consent=True if i < 2 else None, attendee__phone="+33 1 23 45 67 89"
+            )
             f.LeadScoreFactory(lead=lead, grade="A" if i % 2 else "C")
     manager = f.StaffMemberFactory(sponsor=first.sponsor, level=PermissionLevel.MANAGER)
     staff = f.StaffMemberFactory(sponsor=first.sponsor)
@@ -71,6 +73,8 @@ def test_contact_data_only_for_leads_who_agreed(client, booths):
     for lead in (item for page in pages(client, sponsorship=first.pk) for item in page["items"]):
         stored = m.Lead.objects.select_related("attendee").get(pk=lead["id"])
         assert lead["email"] == (stored.attendee.email if stored.consent else "")
+        assert lead["phone"] == (stored.attendee.phone if stored.consent else "")
+        assert stored.attendee.email and stored.attendee.phone
 
 
 def test_grade_narrows_and_a_forged_cursor_or_limit_is_refused(client, booths):

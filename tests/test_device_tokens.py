@@ -31,7 +31,7 @@ def sponsor_world():
 
 
 def issue(client, sponsor_id, **form) -> tuple[object, str]:
-    response = client.post(reverse("device-tokens", args=[sponsor_id]), form)
+    response = client.post(reverse("device-tokens", args=[sponsor_id]), form, follow=True)
     match = re.search(r'<code class="token-key" id="token-key">([^<]+)</code>', response.content.decode())
     return response, match.group(1) if match else ""
 
@@ -50,6 +50,7 @@ def test_a_manager_issues_a_token_whose_key_is_shown_once_and_kept_only_as_a_has
     response, key = issue(client, booth.sponsor_id, name="Booth iPad 2", sponsorship=booth.pk, staff=staff.pk)
 
     assert response.status_code == 200 and key
+    assert response.redirect_chain  # issued by a POST, shown by the page it leads to
     assert "no-store" in response.headers["Cache-Control"]
     token = m.DeviceToken.objects.get()
     assert (token.name, token.sponsorship, token.staff, token.created_by) == (
@@ -59,8 +60,9 @@ def test_a_manager_issues_a_token_whose_key_is_shown_once_and_kept_only_as_a_has
         manager.user,
     )
     assert token.key_hash == hash_device_key(key) != key
-    listing = client.get(reverse("device-tokens", args=[booth.sponsor_id])).content.decode()
+    listing = client.get(reverse("device-tokens", args=[booth.sponsor_id])).content.decode()  # a reload
     assert "Booth iPad 2" in listing and key not in listing and "never" in listing
+    assert m.DeviceToken.objects.count() == 1
 
 
 def test_a_token_scans_at_its_booth_only_and_its_last_use_shows(client, sponsor_world):

@@ -302,3 +302,20 @@ def test_a_scan_of_another_sponsors_booth_is_not_found_whatever_shape_its_id(sta
         assert body["results"][0]["errors"]["sponsorship"][0]["code"] == "not_found"
     assert not Scan.objects.filter(sponsorship=other).exists()
     assert reverse("api:scans") == SCANS
+
+
+@pytest.mark.parametrize(
+    "item, field, message",
+    [
+        ({"sponsorship": 1, "raw_payload": "KC-1"}, "client_uuid", "A client_uuid (UUID) is required."),
+        ({"client_uuid": str(uuid.uuid4()), "raw_payload": "KC-1"}, "sponsorship", "The booth's sponsorship id (a positive integer) is required."),
+        ({}, "client_uuid", "A client_uuid (UUID) is required."),
+        ([], "__all__", "Each scan is a JSON object."),
+    ],
+)  # fmt: skip
+def test_a_field_left_out_is_named_in_words_a_device_developer_can_act_on(staff_client, item, field, message):
+    response = post(staff_client, SCANS, {"scans": [item]})
+    result = answer(response)["results"][0]
+    assert result["status"] == "invalid"
+    assert result["errors"][field][0]["message"] == message
+    assert result["errors"][field][0]["code"] in ("required", "invalid")

@@ -57,7 +57,7 @@ def test_the_deployment_checks_catch_a_production_setting_left_out():
 
 
 @pytest.mark.django_db
-def test_every_page_sends_a_policy_without_inline_scripts(client):
+def test_every_page_sends_the_policy(client):
     from tests.factories import SponsorshipFactory, StaffMemberFactory
 
     booth = SponsorshipFactory(has_booth=True)
@@ -115,6 +115,8 @@ def test_no_page_breaks_the_policy_in_chromium(browser, live_server, settings):
         reverse("imports"),
         reverse("unknown-badges", args=[booth.pk]),
         reverse("api:openapi-view"),  # the API's interactive docs (Swagger UI, from this site)
+        reverse("device-tokens", args=[manager.sponsor_id]),
+        reverse("scan-screen", args=[booth.pk]),
     ]:
         visit(path)
         if path == reverse("booth-board", args=[booth.pk]):  # its bars are as long as their counts
@@ -123,6 +125,8 @@ def test_no_page_breaks_the_policy_in_chromium(browser, live_server, settings):
         context.clear_cookies()
         log_in(page, *logins[label])
         page.wait_for_load_state("networkidle")
+        if label == "Booth staff":  # their phone's page: the scan screen, with its scripts and worker
+            assert page.url.endswith("/scan/") and page.locator("#scan-form, #qualify, main").count() > 0
     for path in ["/admin/", "/admin/tracker/lead/", f"/admin/tracker/lead/{lead.pk}/change/",
                  "/admin/tracker/sponsorship/add/"]:  # fmt: skip
         visit(path)

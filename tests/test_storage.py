@@ -48,7 +48,7 @@ def s3(s3_server, settings):
             "OPTIONS": {
                 "bucket_name": s3_server["S3_BUCKET"], "endpoint_url": s3_server["S3_ENDPOINT_URL"],
                 "region_name": "us-east-1", "access_key": "testing", "secret_key": "testing",
-                "default_acl": "private", "querystring_auth": True, "file_overwrite": False,
+                "default_acl": None, "querystring_auth": True, "file_overwrite": False,
             },
         },
     }  # fmt: skip

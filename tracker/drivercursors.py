@@ -3,17 +3,17 @@
 
 Hot paths talk to the database more directly than the ORM does: the scan intake's grouped insert (a raw
 cursor, PostgreSQL's own ``$n`` placeholders), the exports' reading (psycopg's own loaders), rescoring's
-reading (the driver's rows), every chunk of ids or texts (``among``, ``among_texts``) and the imports'
-writing of thousands of rows a chunk (``copy_insert``, ``copy_update``: COPY). Their cursors still go through Django's
-wrapper, so they are logged with ``DEBUG``, counted by tests' query assertions, and pass through
-``execute_wrapper``s like any other query.
+reading (the driver's rows), every chunk of ids or texts (``among``, ``among_texts``) and the writing of
+thousands of rows at once (``copy_insert``, ``copy_update``: COPY, for imports and matching). Their
+cursors still go through Django's wrapper, so they are logged with ``DEBUG``, counted by tests' query
+assertions, and pass through ``execute_wrapper``s like any other query; only the COPY itself (psycopg's
+own ``copy()``, which Django's wrapper does not have) is not.
 """
 
 from __future__ import annotations
 
 import functools
 import uuid
-import zlib
 from collections.abc import Iterable
 
 from django.db import connections, router, transaction
@@ -130,15 +130,15 @@ _WRITTEN_AS_IS = frozenset({str, int, bool, type(None), uuid.UUID})
 
 
 def _stage(db, cursor, model: type[Model], fields: list, objects: list, add: bool) -> str:
-    """A temporary table of ``fields``' columns (the model table's types) holding ``objects``' values,
-    sent with COPY. Made once a session for each model and set of columns, and emptied at every commit
-    (and here, for a second call in one transaction): a table made and dropped for every chunk would
-    churn the catalog at the pace of the booths' scans."""
+    """A temporary table of the model table's columns holding ``objects``' values of ``fields`` (the
+    other columns left empty), sent with COPY. One per model and session, emptied at every commit (and
+    here, for a second call in one transaction): a table made and dropped for every chunk would churn
+    the catalog at the pace of the booths' scans, and one per set of columns would multiply."""
     quote = db.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    stage = quote(f"stage_{model._meta.db_table}_{zlib.crc32(columns.encode()):08x}")
+    stage = quote(f"stage_{model._meta.db_table}")
     cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT {columns}"
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT *"
         f" FROM {quote(model._meta.db_table)} WITH NO DATA"
     )
     cursor.execute(f"DELETE FROM {stage}")

@@ -170,7 +170,7 @@ if S3_BUCKET:
             "region_name": env.str("S3_REGION", default="") or None,
             "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,  # else boto3's own chain
             "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
-            "default_acl": "private",
+            "default_acl": None,  # the bucket's own: private unless made public (ACLs are often disabled)
             "querystring_auth": True,  # a URL of a file, if one is ever made, is signed and expires
             "querystring_expire": 300,
             "file_overwrite": False,

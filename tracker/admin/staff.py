@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tracker.admin.site import TabularInline, TrackerModelAdmin, count_of, site
 from tracker.models import DeviceToken, StaffMember
+from tracker.tenancy import member_booths
 
 
 def staff_name(member: StaffMember | None) -> str:
@@ -96,6 +97,10 @@ class DeviceTokenForm(forms.ModelForm):
         if staff and booth and staff.sponsor_id != booth.sponsor_id:
             raise forms.ValidationError(
                 "This booth is another sponsor's: pick one of the staff member's sponsor."
+            )
+        if staff and booth and not member_booths(staff).filter(pk=booth.pk).exists():
+            raise forms.ValidationError(
+                f"{staff} is not on the roster of this booth: the token could not scan."
             )
         return data
 

@@ -2,7 +2,9 @@
 reads the sponsor's leads, booth staff their booths'), for a CRM or a BI tool to page through.
 
 As in every export, the email and phone of a lead who did not agree to be contacted are left out.
-A cursor is the last id read, signed, so a page never repeats or skips a lead that was added meanwhile.
+A cursor is the last id read (signed): pages follow one another in id order without repeating a lead.
+It lists; it does not sync: a lead whose transaction commits after a later page was read, under a lower
+id (a long import chunk), is on the next reading from the start, not on the pages that follow.
 """
 
 from __future__ import annotations

@@ -249,7 +249,7 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally
     people added, the leads made, counted and scored as booth scans are: ``tracker.scans.matching``)."""
     ids = {_scan_uuid(job, record): record for record in good}
     tally.unchanged += len(good) - len(ids)  # the same row twice in the file
-    with transaction.atomic():  # what is read to classify the rows is what they are written by
+    with transaction.atomic():  # the people and leads read to classify the rows are the ones written to
         booth_scans = Scan.objects.filter(sponsorship_id=job.sponsorship_id)
         stored = set(
             booth_scans.filter(among_texts(Scan, "client_uuid", map(str, ids), "uuid")).values_list(

@@ -248,20 +248,30 @@ class LookupIn(Badge):
     ]
 
 
+# What a field that must be sent says when it is not (pydantic's own "Field required" otherwise).
+REQUIRED = {
+    "client_uuid": "A client_uuid (UUID) is required.",
+    "sponsorship": "The booth's sponsorship id (a positive integer) is required.",
+}
+
+
 def errors_of(error: ValidationError) -> Errors:
     """pydantic's errors as the API answers them: messages by field ("__all__" for the whole item)."""
     errors: Errors = {}
     for item in error.errors(include_url=False, include_input=False):
         field = str(item["loc"][0]) if item["loc"] else "__all__"
+        message, code = item["msg"], item["type"]
+        if code == "missing":
+            message, code = REQUIRED.get(field, "This field is required."), "required"
         if field not in errors:  # the first problem of each field is the one to fix
-            errors[field] = [{"message": item["msg"], "code": item["type"]}]
+            errors[field] = [{"message": message, "code": code}]
     return errors
 
 
 def validated(schema: type[BaseModel], item: Any) -> tuple[BaseModel | None, Errors]:
     """(the item as ``schema``, {}) or (None, its errors by field)."""
     if not isinstance(item, dict):
-        return None, {"__all__": [{"message": "Each item is a JSON object.", "code": "invalid"}]}
+        return None, {"__all__": [{"message": "Each scan is a JSON object.", "code": "invalid"}]}
     try:
         return schema.model_validate(item), {}
     except ValidationError as error:

@@ -14,6 +14,8 @@ from tracker.devices import DeviceTokenForm
 from tracker.models import DeviceToken, Sponsor
 from tracker.tenancy import get_managed_or_404
 
+ISSUED = "device-token-issued"  # the session key of a new token's id and key, until its page shows them
+
 
 @never_cache  # the page that shows a new key must not be kept by the browser or a proxy
 @login_required
@@ -23,13 +25,18 @@ def device_tokens(request: HttpRequest, pk: int) -> HttpResponse:
     # A new token scans as the manager who issues it, unless they pick someone else.
     initial = {"staff": sponsor.staff.filter(user=request.user, is_active=True).first()}
     form = DeviceTokenForm(request.POST or None, sponsor=sponsor, initial=initial)
-    issued = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        issued = DeviceToken.issue(
+        token, key = DeviceToken.issue(
             staff=data["staff"], name=data["name"], sponsorship=data["sponsorship"], created_by=request.user
         )
-        form = DeviceTokenForm(sponsor=sponsor, initial=initial)
+        # Shown once, by the page the browser is sent to (a reload then issues nothing more).
+        request.session[ISSUED] = [token.pk, key]
+        return redirect("device-tokens", pk=sponsor.pk)
+    issued = None
+    if (shown := request.session.pop(ISSUED, None)) is not None:
+        token = DeviceToken.objects.filter(pk=shown[0], staff__sponsor=sponsor).first()
+        issued = (token, shown[1]) if token is not None else None
     tokens = (
         DeviceToken.objects.filter(staff__sponsor=sponsor)
         .select_related("staff__user", "sponsorship__event", "created_by")
