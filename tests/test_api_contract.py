@@ -6,6 +6,8 @@ chain included; examples are bounded by the Hypothesis profile (``ci`` in CI).""
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 from schemathesis.checks import not_a_server_error
@@ -26,7 +28,14 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture
 def api_schema(db):
-    return schemathesis.openapi.from_wsgi(reverse("api:openapi-json"), application)
+    """The served schema, called over WSGI in this thread. The handler would close the database connection
+    after each request (``close_old_connections``), and with it the test's transaction: as Django's test
+    client does, that is switched off while the test runs."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi(reverse("api:openapi-json"), application)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
