@@ -252,3 +252,12 @@ class ImportPresetFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Platform {n}")
     header_key = "k"
     mapping = ["email"]
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.AuditEvent
+
+    sponsor = factory.SubFactory(SponsorFactory)
+    action = "export"
+    summary = "Exported the sales review"

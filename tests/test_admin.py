@@ -26,6 +26,7 @@ TRACKER_MODELS = sorted(apps.get_app_config("tracker").get_models(), key=lambda 
 FACTORIES = {
     m.Account: f.AccountFactory,
     m.AssignmentRule: f.AssignmentRuleFactory,
+    m.AuditEvent: f.AuditEventFactory,
     m.ExportLog: f.ExportLogFactory,
     m.ImportJob: f.ImportJobFactory,
     m.ImportPreset: f.ImportPresetFactory,
@@ -54,7 +55,7 @@ FACTORIES = {
     m.StaffMember: f.StaffMemberFactory,
     m.Theme: f.ThemeFactory,
 }
-RECORDS = {m.RescoreJob, m.ReminderDigest, m.ExportLog, m.ImportJob}
+RECORDS = {m.RescoreJob, m.ReminderDigest, m.ExportLog, m.ImportJob, m.AuditEvent}
 # Session, user, count, page of rows, a prefetch or two, filter choices and the date hierarchy.
 MAX_CHANGELIST_QUERIES = 12
 AUTOCOMPLETE_FIELDS = sorted(
@@ -84,8 +85,9 @@ def rows_of(model, at_least: int) -> int:
 
 
 def rows_shown(response) -> int:
-    """The rows of a change list, as many as there are row checkboxes."""
-    return response.content.count(b'name="_selected_action"')
+    """The rows of a change list's result table (a read-only list has no row checkboxes)."""
+    table = response.content.split(b'id="result_list"', 1)[1].split(b"</table>", 1)[0]
+    return table.split(b"<tbody>", 1)[1].count(b"<tr")
 
 
 def table_selects(response) -> list[str]:

@@ -82,6 +82,7 @@ ROUTE_OBJECTS = {
     "follow-ups-create": m.Sponsorship,
     "follow-up-rules": m.Sponsor,
     "device-tokens": m.Sponsor,
+    "privacy": m.Sponsor,
     "device-token-revoke": m.DeviceToken,
     "follow-up-status": m.FollowUp,
     "export-progress": m.ExportLog,

@@ -55,6 +55,9 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
         m.CostLine: f.CostLineFactory(sponsorship=booth),
         m.StaffMember: booth_staff,
         m.DeviceToken: m.DeviceToken.issue(staff=booth_staff, name="booth phone", sponsorship=booth)[0],
+        m.AuditEvent: m.AuditEvent.objects.create(
+            sponsor=sponsor, action="export", summary=f"{sponsor} exported"
+        ),
         m.Attendee: lead.attendee,
         m.Lead: lead,
         m.Scan: scan,

@@ -15,7 +15,9 @@ from django import forms
 from django.utils import timezone
 
 from tracker.models import DeviceToken, Sponsorship, StaffMember
+from tracker.models.privacy import AuditAction
 from tracker.models.staff import hash_device_key
+from tracker.privacy.audit import audit
 from tracker.tenancy import member_booths
 
 TOKEN_TOUCH_EVERY = timedelta(minutes=5)
@@ -105,3 +107,24 @@ class DeviceTokenForm(forms.Form):
         if staff and booth and not member_booths(staff).filter(pk=booth.pk).exists():
             self.add_error("staff", f"{staff.display_name} is not on the roster of this booth.")
         return data
+
+
+def token_issue(
+    *, staff: StaffMember, sponsorship: Sponsorship, name: str, by_user
+) -> tuple[DeviceToken, str]:
+    """A new token and its key (shown once), in the audit log."""
+    token, key = DeviceToken.issue(staff=staff, name=name, sponsorship=sponsorship, created_by=by_user)
+    audit(AuditAction.TOKEN_ISSUED, user=by_user, sponsor_id=staff.sponsor_id,
+          summary=f"Issued the device token {name!r} for {sponsorship.event}, scanning as {staff.display_name}",
+          token=token.pk, sponsorship=sponsorship.pk)  # fmt: skip
+    return token, key
+
+
+def token_revoke(token: DeviceToken, *, by_user) -> bool:
+    """Revoke a token (its scans refused from now on); False if it already was."""
+    if not DeviceToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        return False
+    forget_devices()
+    audit(AuditAction.TOKEN_REVOKED, user=by_user, sponsor_id=token.staff.sponsor_id,
+          summary=f"Revoked the device token {token.name!r}", token=token.pk)  # fmt: skip
+    return True

@@ -77,6 +77,8 @@ TENANT_PATHS: dict[type[models.Model], TenantPath] = {
     # A sponsor's managers import into its sponsorships; attendee lists (no sponsorship) are operators'.
     m.ImportJob: TenantPath("sponsorship__sponsor", None),
     m.ImportPreset: TenantPath("sponsor", None),
+    # Managers read their sponsor's audit log; the installation's (no sponsor) is operators'.
+    m.AuditEvent: TenantPath("sponsor", None),
 }
 # Reference data every signed-in user may read; no sponsor owns it.
 SHARED_MODELS: frozenset[type[models.Model]] = frozenset({m.Theme, m.CurrencyRate})

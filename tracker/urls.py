@@ -14,6 +14,7 @@ from tracker.views import (
     imports,
     lead_list,
     leads,
+    privacy,
     shell,
     sponsors,
 )
@@ -32,6 +33,7 @@ urlpatterns = [
     path("sponsors/<int:pk>/icp/publish/", icp.icp_draft_publish, name="icp-publish"),
     path("sponsors/<int:pk>/follow-up-rules/", follow_ups.follow_up_rules, name="follow-up-rules"),
     path("sponsors/<int:pk>/devices/", devices.device_tokens, name="device-tokens"),
+    path("sponsors/<int:pk>/privacy/", privacy.privacy, name="privacy"),
     path("devices/<int:pk>/revoke/", devices.device_token_revoke, name="device-token-revoke"),
     path("sponsors/<int:pk>/icp/progress.json", icp.icp_progress, name="icp-progress"),
     path("sponsorships/<int:pk>/", sponsors.sponsorship_detail, name="sponsorship-detail"),

@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from tracker.admin.site import TabularInline, TrackerModelAdmin, count_of, site
+from tracker.devices import token_issue, token_revoke
 from tracker.models import DeviceToken, StaffMember
+from tracker.models.privacy import AuditAction
+from tracker.privacy.audit import audit
 from tracker.tenancy import member_booths
 
 
@@ -54,6 +56,22 @@ class StaffMemberAdminForm(forms.ModelForm):
 @admin.register(StaffMember, site=site)
 class StaffMemberAdmin(TrackerModelAdmin):
     form = StaffMemberAdminForm
+
+    def save_model(self, request, obj, form, change):
+        """Saved, and a change of role, permission level or activity is in the sponsor's audit log."""
+        before = (
+            StaffMember.objects.filter(pk=obj.pk).values("role", "level", "is_active").first()
+            if change
+            else None
+        )
+        super().save_model(request, obj, form, change)
+        after = {"role": obj.role, "level": obj.level, "is_active": obj.is_active}
+        if before != after:
+            what = ", ".join(f"{name} {before[name] if before else '—'} → {value}" for name, value in after.items()
+                             if not before or before[name] != value)  # fmt: skip
+            audit(AuditAction.ROLE_CHANGED, user=request.user, sponsor_id=obj.sponsor_id,
+                  summary=f"{obj.display_name}: {what}", staff=obj.pk, before=before, after=after)  # fmt: skip
+
     str_related = ("user", "sponsor")
     list_display = ("name", "email", "sponsor", "role", "level", "home_region", "booth_count", "is_active")
     list_display_links = ("name",)
@@ -129,9 +147,9 @@ class DeviceTokenAdmin(TrackerModelAdmin):
         if change:
             return unsaved
         # Only the hash is stored, so the key must come from DeviceToken.issue and be shown now.
-        token, key = DeviceToken.issue(
+        token, key = token_issue(
             staff=form.cleaned_data["staff"], name=form.cleaned_data["name"],
-            sponsorship=form.cleaned_data["sponsorship"], created_by=request.user,
+            sponsorship=form.cleaned_data["sponsorship"], by_user=request.user,
         )  # fmt: skip
         self.message_user(
             request,
@@ -146,7 +164,7 @@ class DeviceTokenAdmin(TrackerModelAdmin):
 
     @admin.action(description="Revoke the selected device tokens")
     def revoke(self, request, queryset) -> None:
-        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        revoked = sum(token_revoke(token, by_user=request.user) for token in queryset.select_related("staff"))
         self.message_user(request, f"Revoked {revoked} device token(s).", messages.SUCCESS)
 
 

@@ -18,6 +18,8 @@ from tracker.exports.kinds import KINDS
 from tracker.exports.reader import forked_reading
 from tracker.models import ExportLog
 from tracker.models.exports import ExportStatus
+from tracker.models.privacy import AuditAction
+from tracker.privacy.audit import audit
 from tracker.retries import RETRY_TRANSIENT
 from tracker.tenancy import access_for
 
@@ -31,7 +33,7 @@ def export_start(*, user, kind: str, file_format: str, params: dict, description
     if spec.managers_only and not (access.everything or access.is_manager):
         raise PermissionDenied("Only managers run this export.")
     built = spec.build(user, params)  # resolves the scope now: another sponsor's booth is a 404 here
-    return ExportLog.objects.create(
+    job = ExportLog.objects.create(
         user=user,
         sponsor_id=built.sponsor_id,
         kind=kind,
@@ -41,6 +43,9 @@ def export_start(*, user, kind: str, file_format: str, params: dict, description
         name=built.name,
         progress_total=None,
     )
+    audit(AuditAction.EXPORT, user=user, sponsor_id=built.sponsor_id, summary=f"Exported {job.description}",
+          export=job.pk, kind=kind, file_format=file_format)  # fmt: skip
+    return job
 
 
 def _progress(job_id: int):

@@ -14,11 +14,13 @@ from tracker.models.icp import IcpCriterion, IdealCustomerProfile, LeadScore, Re
 from tracker.models.imports import ImportJob, ImportPreset
 from tracker.models.leads import Attendee, Lead, Scan
 from tracker.models.money import CurrencyRate
+from tracker.models.privacy import AuditEvent
 from tracker.models.staff import DeviceToken, StaffMember
 
 __all__ = [
     "Account",
     "AssignmentRule",
+    "AuditEvent",
     "Attendee",
     "CostLine",
     "CurrencyRate",

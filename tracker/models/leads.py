@@ -106,6 +106,9 @@ class Lead(models.Model):
     last_scan_at = models.DateTimeField(null=True, blank=True)
     scan_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set when the person asked to be erased (tracker.privacy.erasure): the lead stays, without anything
+    # about them, so the figures stay right; it is no longer scored (its grade is the one it had).
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("-last_scan_at", "-pk")

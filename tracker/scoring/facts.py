@@ -186,7 +186,7 @@ def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
     """Facts for each of the sponsor's leads among ``lead_ids`` (others are left out): normalised title and
     company, account data, and all its booth interactions."""
     rows = driver_rows(
-        Lead.objects.filter(among(Lead, "pk", lead_ids), sponsorship__sponsor_id=sponsor_id)
+        Lead.objects.filter(among(Lead, "pk", lead_ids), sponsorship__sponsor_id=sponsor_id, erased_at=None)
         .order_by()
         .values_list(
             "pk", "attendee__title", "attendee__company", "attendee__email", "attendee__country", "scan_count"

@@ -103,7 +103,8 @@ def stale_leads(sponsor_id: int | None = None):
     leads = Lead.objects.filter(sponsorship__sponsor__icps__status=IcpStatus.PUBLISHED)
     if sponsor_id is not None:
         leads = leads.filter(sponsorship__sponsor_id=sponsor_id)
-    return leads.filter(Q(score__isnull=True) | ~Q(score__icp_id__in=published.values("pk")))
+    stale = Q(score__isnull=True) | ~Q(score__icp_id__in=published.values("pk"))
+    return leads.filter(stale, erased_at=None)  # an erased person's lead keeps the grade it had
 
 
 def scores_sweep(limit: int = 40_000) -> int:

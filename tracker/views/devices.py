@@ -6,11 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tracker.devices import DeviceTokenForm
+from tracker.devices import DeviceTokenForm, token_issue, token_revoke
 from tracker.models import DeviceToken, Sponsor
 from tracker.tenancy import get_managed_or_404
 
@@ -27,8 +26,8 @@ def device_tokens(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeviceTokenForm(request.POST or None, sponsor=sponsor, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        token, key = DeviceToken.issue(
-            staff=data["staff"], name=data["name"], sponsorship=data["sponsorship"], created_by=request.user
+        token, key = token_issue(
+            staff=data["staff"], name=data["name"], sponsorship=data["sponsorship"], by_user=request.user
         )
         # Shown once, by the page the browser is sent to (a reload then issues nothing more).
         request.session[ISSUED] = [token.pk, key]
@@ -50,9 +49,7 @@ def device_tokens(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def device_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Revoke a token at once: its next scan is refused (in every process within DEVICE_CACHE_SECONDS)."""
-    token = get_managed_or_404(DeviceToken, request.user, pk)
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+    token = get_managed_or_404(DeviceToken.objects.select_related("staff"), request.user, pk)
+    if token_revoke(token, by_user=request.user):
         messages.success(request, f"{token.name} is revoked: its scans are refused from now on.")
     return redirect("device-tokens", pk=token.staff.sponsor_id)

@@ -1,0 +1,175 @@
+"""A person's erasure as a sponsor's manager does it from the app, and the audit log: the person is gone
+from every row and stored file of the sponsor, another sponsor's data of them is left alone, the
+figures do not move, and what was done (and by whom) is on record without the person."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests import factories as f
+from tests.export_world import build_world
+from tracker import models as m
+from tracker.analytics.roi import roi_for
+from tracker.models.choices import PermissionLevel
+from tracker.privacy.erasure import ERASED
+from tracker.scoring.service import leads_score_current
+
+pytestmark = pytest.mark.django_db
+EMAIL = "grace@navy.example"  # the "won" lead of the export world: Grace Hopper, CTO at Navy Systems
+
+
+def figures(booth) -> dict:
+    roi = roi_for([booth])[0]
+    t = roi.total
+    return {"scans": t.scans, "leads": t.leads, "qualified": t.qualified, "contacted": t.contacted,
+            "won": t.won, "pipeline": t.pipeline, "won_amount": t.won_amount, "swag": roi.swag_only_scans}  # fmt: skip
+
+
+def everything_of(sponsor) -> str:
+    """Every row of the sponsor's leads, scans, follow-ups and their history, as text."""
+    rows = [
+        *m.Lead.objects.filter(sponsorship__sponsor=sponsor).values("attendee__first_name", "attendee__last_name",
+                                                                    "attendee__email", "attendee__phone", "attendee__company", "attendee__title"),
+        *m.Scan.objects.filter(sponsorship__sponsor=sponsor).values("raw_payload", "typed", "notes", "extra", "revisions"),
+        *m.FollowUp.objects.filter(lead__sponsorship__sponsor=sponsor).values("outcome"),
+        *m.FollowUpChange.objects.filter(follow_up__lead__sponsorship__sponsor=sponsor).values("note"),
+    ]  # fmt: skip
+    return json.dumps(rows, default=str)
+
+
+@pytest.fixture
+def world():
+    """The export world, with Grace's badge (a vCard with her email), a note on her follow-up, an unknown
+    badge of hers, an export file that holds her, and a lead of her at another sponsor's booth."""
+    world = build_world()
+    grace = world.leads["won"]
+    scan = grace.scans.get()
+    vcard = f"BEGIN:VCARD\nVERSION:3.0\nFN:Grace Hopper\nEMAIL:{EMAIL}\nEND:VCARD"
+    m.Scan.objects.filter(pk=scan.pk).update(
+        raw_payload=vcard, typed={"email": EMAIL}, extra={"Q: Budget?": "Grace owns it"}
+    )
+    m.FollowUp.objects.filter(lead=grace).update(outcome="Grace signed; call her on +1 555 0100")
+    m.FollowUpChange.objects.filter(follow_up__lead=grace).update(note="Grace Hopper asked for a quote")
+    f.ScanFactory(sponsorship=world.booth, lead=None, raw_payload=f"MECARD:N:Hopper,Grace;EMAIL:{EMAIL};;")
+    other_booth = f.SponsorshipFactory(event=world.booth.event)
+    world.elsewhere = f.LeadFactory(sponsorship=other_booth, attendee=grace.attendee)
+    return world
+
+
+def erase(client, world, **form):
+    client.force_login(world.manager.user)
+    return client.post(reverse("privacy", args=[world.sponsor.pk]), {**form, "confirm": "on"}, follow=True)
+
+
+def test_an_erased_person_is_gone_from_the_sponsors_data_and_files_and_the_figures_hold(
+    client, world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.EXPORT_INLINE_ROWS = 1000
+    client.force_login(world.manager.user)
+    client.post(
+        reverse("export-create"),
+        {"kind": "sales-review", "file_format": "xlsx", "sponsorship": world.booth.pk},
+    )
+    export = m.ExportLog.objects.get()
+    stored = tmp_path / export.file.name
+    assert stored.exists()
+    before = figures(world.booth)
+    grade = world.leads["won"].score.grade
+    assert "Hopper" in everything_of(world.sponsor) and EMAIL in everything_of(world.sponsor)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the erasure commits
+        page = erase(client, world, email=EMAIL.upper())  # case aside
+
+    assert "Erased: 1 lead(s)" in page.content.decode()
+    text = everything_of(world.sponsor)
+    assert "Hopper" not in text and "Grace" not in text and EMAIL not in text and "555 0100" not in text
+    lead = m.Lead.objects.get(pk=world.leads["won"].pk)
+    assert lead.attendee.full_name == ERASED and lead.erased_at is not None
+    assert not stored.exists()
+    export.refresh_from_db()
+    assert export.status == "expired" and not export.file
+    assert figures(world.booth) == before
+    follow_up = m.FollowUp.objects.get(lead=lead)
+    assert (follow_up.status, follow_up.opportunity_amount) == ("won", 10000)
+    # Another sponsor's lead of her, and the attendee it needs, are not this sponsor's to erase.
+    assert m.Lead.objects.get(pk=world.elsewhere.pk).attendee.email == EMAIL
+    # Later scoring leaves the erased lead's grade as it was (a blank person would grade lower).
+    leads_score_current([lead.pk])
+    assert m.LeadScore.objects.get(lead=lead).grade == grade
+
+
+def test_erasure_by_badge_id_deletes_the_attendee_nobody_else_has(client, world):
+    turing = world.leads["lost_after_meeting"]
+    m.Attendee.objects.filter(pk=turing.attendee_id).update(badge_id="KC-TURING")
+    page = erase(client, world, badge_id="KC-TURING")
+    assert "Erased: 1 lead(s)" in page.content.decode()
+    assert not m.Attendee.objects.filter(badge_id="KC-TURING").exists()
+    assert not m.Attendee.objects.filter(email="alan@bletchley.example").exists()
+
+
+def test_the_erasure_is_recorded_with_counts_but_never_the_person(client, world):
+    erase(client, world, email=EMAIL)
+    event = m.AuditEvent.objects.get(action="erasure")
+    assert event.user == world.manager.user and event.sponsor == world.sponsor
+    assert event.details["leads"] == 1 and event.details["unknown_scans"] == 1 and event.details["scans"] == 1
+    assert len(event.details["identifier_sha256"]) == 64
+    assert EMAIL not in json.dumps(event.details) + event.summary
+    page = client.get(reverse("privacy", args=[world.sponsor.pk])).content.decode()
+    assert "Erasure" in page and "Erased a person found by email" in page
+
+
+def test_nobody_found_changes_nothing_and_says_so(client, world):
+    before = everything_of(world.sponsor)
+    page = erase(client, world, email="nobody@nowhere.example").content.decode()
+    assert "Nobody with this email or badge id" in page
+    assert everything_of(world.sponsor) == before
+
+
+def test_only_the_sponsors_managers_erase_or_read_its_log(client, world):
+    grace_scans = everything_of(world.sponsor)
+    for intruder in (world.sales, f.StaffMemberFactory(level=PermissionLevel.MANAGER)):
+        client.force_login(intruder.user)
+        url = reverse("privacy", args=[world.sponsor.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"email": EMAIL, "confirm": "on"}).status_code == 404
+    assert everything_of(world.sponsor) == grace_scans
+
+
+def test_exports_token_and_role_changes_are_in_the_log(client, world, admin_client):
+    client.force_login(world.manager.user)
+    client.post(
+        reverse("export-create"),
+        {"kind": "sales-review", "file_format": "xlsx", "sponsorship": world.booth.pk},
+    )
+    client.post(reverse("device-tokens", args=[world.sponsor.pk]),
+                {"name": "kiosk", "sponsorship": world.booth.pk, "staff": world.sales.pk})  # fmt: skip
+    token = m.DeviceToken.objects.get()
+    client.post(reverse("device-token-revoke", args=[token.pk]))
+    member = world.devrel
+    admin_client.post(
+        reverse("admin:tracker_staffmember_change", args=[member.pk]),
+        {"user": member.user_id, "sponsor": member.sponsor_id, "role": "sales", "level": "manager", "is_active": "on",
+         "sponsorships": [world.booth.pk], "home_region": member.home_region or "", "time_zone": member.time_zone or ""},
+    )  # fmt: skip
+    actions = list(
+        m.AuditEvent.objects.filter(sponsor=world.sponsor)
+        .order_by("at", "pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["export", "token_issued", "token_revoked", "role_changed"]
+    role = m.AuditEvent.objects.get(action="role_changed")
+    assert role.details["before"]["level"] == "booth" and role.details["after"]["level"] == "manager"
+    page = client.get(reverse("privacy", args=[world.sponsor.pk])).content.decode()
+    for shown in ("Export", "Device token issued", "Device token revoked", "Role changed"):
+        assert shown in page
+
+
+def test_another_sponsors_log_is_not_shown(client, world):
+    other = f.SponsorFactory()
+    m.AuditEvent.objects.create(sponsor=other, action="export", summary="Exported Beta's secret list")
+    client.force_login(world.manager.user)
+    assert (
+        "Beta's secret list" not in client.get(reverse("privacy", args=[world.sponsor.pk])).content.decode()
+    )

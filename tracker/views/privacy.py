@@ -1,0 +1,55 @@
+"""A sponsor's personal-data page for its managers: erase a person, and the audit log."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from tracker.models import AuditEvent, Sponsor
+from tracker.privacy.erasure import person_erase
+from tracker.tenancy import get_managed_or_404, managed
+
+AUDIT_PAGE = 50
+
+
+class ErasureForm(forms.Form):
+    email = forms.EmailField(required=False, help_text="The email the person asked about.")
+    badge_id = forms.CharField(required=False, max_length=120, label="or badge id")
+    confirm = forms.BooleanField(
+        label="I understand this cannot be undone", help_text="Their leads stay in the figures, without them."
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("email") or "").strip() and not (data.get("badge_id") or "").strip():
+            raise forms.ValidationError("Give the person's email or badge id.")
+        return data
+
+
+@login_required
+def privacy(request: HttpRequest, pk: int) -> HttpResponse:
+    sponsor = get_managed_or_404(Sponsor, request.user, pk)
+    form = ErasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        erased = person_erase(sponsor=sponsor, by_user=request.user, email=data["email"] or "",
+                              badge_id=data["badge_id"] or "")  # fmt: skip
+        if erased.anything:
+            messages.success(
+                request,
+                f"Erased: {erased.leads} lead(s) now show “Erased person”; {erased.scans + erased.unknown_scans} "
+                f"scan(s) and {erased.follow_ups} follow-up(s) no longer say who; {erased.export_files} export "
+                f"file(s) deleted. The figures are unchanged.",
+            )
+        else:
+            messages.info(
+                request, "Nobody with this email or badge id is among your leads or unknown badges."
+            )
+        return redirect("privacy", pk=sponsor.pk)
+    events = managed(AuditEvent, request.user).filter(sponsor=sponsor).select_related("user")
+    page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
+    return render(request, "tracker/privacy.html", {"sponsor": sponsor, "form": form, "page": page})
