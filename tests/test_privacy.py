@@ -125,6 +125,7 @@ def test_nobody_found_changes_nothing_and_says_so(client, world):
     page = erase(client, world, email="nobody@nowhere.example").content.decode()
     assert "Nobody with this email or badge id" in page
     assert everything_of(world.sponsor) == before
+    assert m.AuditEvent.objects.get(action="erasure").summary == "Looked for a person to erase by email: nobody found"
 
 
 def test_only_the_sponsors_managers_erase_or_read_its_log(client, world):

@@ -88,7 +88,10 @@ def person_erase(*, sponsor, by_user, email: str = "", badge_id: str = "") -> Er
         kind, value = ("email", email) if email else ("badge id", badge_id)
         audit(
             AuditAction.ERASURE, user=by_user, sponsor_id=sponsor.pk,
-            summary=f"Erased a person found by {kind}: {erased.leads} lead(s), {erased.scans + erased.unknown_scans} scan(s), {erased.export_files} export file(s)",
+            summary=(
+                f"Erased a person found by {kind}: {erased.leads} lead(s), {erased.scans + erased.unknown_scans} scan(s), {erased.export_files} export file(s)"
+                if erased.anything else f"Looked for a person to erase by {kind}: nobody found"
+            ),
             identifier_sha256=identifier_hash(kind, value), **asdict(erased),
         )  # fmt: skip
     figures_changed(booths)
