@@ -125,7 +125,10 @@ def test_nobody_found_changes_nothing_and_says_so(client, world):
     page = erase(client, world, email="nobody@nowhere.example").content.decode()
     assert "Nobody with this email or badge id" in page
     assert everything_of(world.sponsor) == before
-    assert m.AuditEvent.objects.get(action="erasure").summary == "Looked for a person to erase by email: nobody found"
+    assert (
+        m.AuditEvent.objects.get(action="erasure").summary
+        == "Looked for a person to erase by email: nobody found"
+    )
 
 
 def test_only_the_sponsors_managers_erase_or_read_its_log(client, world):
@@ -174,3 +177,43 @@ def test_another_sponsors_log_is_not_shown(client, world):
     assert (
         "Beta's secret list" not in client.get(reverse("privacy", args=[world.sponsor.pk])).content.decode()
     )
+
+
+def test_retention_takes_the_personal_data_out_of_leads_past_the_sponsors_days_and_keeps_the_figures(world):
+    from datetime import date
+
+    from tracker.privacy.retention import retention_apply
+
+    recent = f.SponsorshipFactory(
+        sponsor=world.sponsor, event__start_date=date(2024, 11, 12), event__end_date=date(2024, 11, 15)
+    )
+    kept = f.LeadFactory(sponsorship=recent, attendee__last_name="Lamarr")
+    m.Sponsor.objects.filter(pk=world.sponsor.pk).update(retention_days=30)
+    before = figures(world.booth)
+
+    assert retention_apply(today=date(2024, 5, 1)) == len(world.leads)  # KubeCon EU ended on 22 March
+
+    assert figures(world.booth) == before
+    text = everything_of(world.sponsor)
+    assert "Hopper" not in text and EMAIL not in text and "Lamarr" in text  # the November event is not due
+    assert m.Lead.objects.get(pk=kept.pk).erased_at is None
+    event = m.AuditEvent.objects.get(action="retention")
+    assert (
+        event.user is None
+        and event.details["leads"] == len(world.leads)
+        and event.details["unknown_scans"] == 1
+    )
+    assert retention_apply(today=date(2024, 5, 2)) == 0  # nothing left to take out: no new entry
+    assert m.AuditEvent.objects.filter(action="retention").count() == 1
+
+
+def test_a_manager_sets_how_long_personal_data_is_kept(client, world):
+    client.force_login(world.manager.user)
+    url = reverse("privacy", args=[world.sponsor.pk])
+    page = client.post(url, {"retention_days": "365"}, follow=True).content.decode()
+    assert "kept 365 days after each event" in page
+    assert m.Sponsor.objects.get(pk=world.sponsor.pk).retention_days == 365
+    client.post(url, {"retention_days": ""})
+    assert m.Sponsor.objects.get(pk=world.sponsor.pk).retention_days is None
+    assert client.post(url, {"retention_days": "-3"}).status_code == 200  # refused, with its reason
+    assert m.Sponsor.objects.get(pk=world.sponsor.pk).retention_days is None

@@ -23,4 +23,5 @@ app.conf.imports = (
     "tracker.followups.digest",
     "tracker.exports.service",
     "tracker.imports.jobs",
+    "tracker.privacy.retention",
 )

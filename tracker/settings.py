@@ -213,6 +213,7 @@ CELERY_BEAT_SCHEDULE = {
     "create-follow-ups": {"task": "tracker.create_follow_ups_for_ended_events", "schedule": 3600.0},
     "send-overdue-digests": {"task": "tracker.send_overdue_digests", "schedule": 3600.0},
     "clean-up-exports": {"task": "tracker.clean_up_exports", "schedule": 3600.0},
+    "apply-retention": {"task": "tracker.apply_retention", "schedule": 3600.0},
 }
 
 # Export files stay downloadable this long, then the cleanup task deletes them.

@@ -93,6 +93,10 @@ class Sponsor(models.Model):
     domain = models.CharField(max_length=253, blank=True, help_text="Web domain, e.g. example.io.")
     funding_stage = models.CharField(max_length=16, choices=FundingStage.choices, blank=True)
     offering = models.CharField(max_length=300, blank=True, help_text="What the company sells.")
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Days after an event ends that its leads' personal data is kept (blank: until erased).",
+    )  # fmt: skip
     reporting_currency = currency_field(default="EUR")
     interest_options = models.JSONField(
         default=list, blank=True, help_text="The sponsor's own interest chips shown at the booth."

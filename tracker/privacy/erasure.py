@@ -58,33 +58,13 @@ def person_erase(*, sponsor, by_user, email: str = "", badge_id: str = "") -> Er
         .values_list("pk", flat=True)
         .distinct()
     )
-    erased = Erased()
+    mentioned = Q(raw_payload__icontains=email) | Q(typed__email__iexact=email) if email else (
+        Q(raw_payload__contains=badge_id) | Q(typed__badge_id=badge_id)
+    )  # fmt: skip
     with transaction.atomic():
-        leads = list(
-            Lead.objects.select_for_update()
-            .filter(sponsorship__sponsor=sponsor, attendee_id__in=attendees)
-            .select_related("sponsorship")
-        )
-        now = timezone.now()
-        for lead in leads:
-            lead.attendee = Attendee.objects.create(event_id=lead.sponsorship.event_id, display_name=ERASED)
-            lead.erased_at = now
-            lead.save(update_fields=["attendee", "erased_at"])
-        lead_ids = [lead.pk for lead in leads]
-        blank = {"raw_payload": "", "typed": {}, "notes": "", "extra": None, "revisions": None}
-        erased.leads = len(leads)
-        erased.scans = Scan.objects.filter(lead_id__in=lead_ids).update(**blank)
-        mentioned = Q(raw_payload__icontains=email) | Q(typed__email__iexact=email) if email else (
-            Q(raw_payload__contains=badge_id) | Q(typed__badge_id=badge_id)
-        )  # fmt: skip
+        leads = Lead.objects.filter(sponsorship__sponsor=sponsor, attendee_id__in=attendees)
         unknown = Scan.objects.filter(sponsorship__sponsor=sponsor, lead__isnull=True).filter(mentioned)
-        erased.unknown_scans = unknown.update(**blank)
-        erased.follow_ups = FollowUp.objects.filter(lead_id__in=lead_ids).update(outcome="")
-        FollowUpChange.objects.filter(follow_up__lead_id__in=lead_ids).update(note="")
-        orphans = Attendee.objects.filter(pk__in=attendees, leads__isnull=True)
-        erased.attendees_deleted = orphans.delete()[1].get(Attendee._meta.label, 0)
-        erased.export_files = _export_files_delete(sponsor, set(lead_ids))
-        booths = sorted({lead.sponsorship_id for lead in leads})
+        erased = anonymise(sponsor, leads, unknown)
         kind, value = ("email", email) if email else ("badge id", badge_id)
         audit(
             AuditAction.ERASURE, user=by_user, sponsor_id=sponsor.pk,
@@ -94,7 +74,34 @@ def person_erase(*, sponsor, by_user, email: str = "", badge_id: str = "") -> Er
             ),
             identifier_sha256=identifier_hash(kind, value), **asdict(erased),
         )  # fmt: skip
-    figures_changed(booths)
+    return erased
+
+
+def anonymise(sponsor, leads, unknown_scans) -> Erased:
+    """Take who they are out of ``leads`` (a queryset of the sponsor's leads) and ``unknown_scans``, in the
+    caller's transaction: each lead moves to a blank attendee and stops being scored; scans, follow-ups
+    and their history lose what says who; attendees left without a lead and export files holding the leads
+    are deleted (the files once the transaction commits)."""
+    erased = Erased()
+    leads = list(leads.select_for_update(of=("self",)).select_related("sponsorship").order_by("pk"))
+    attendees = {lead.attendee_id for lead in leads}
+    now = timezone.now()
+    for lead in leads:
+        lead.attendee = Attendee.objects.create(event_id=lead.sponsorship.event_id, display_name=ERASED)
+        lead.erased_at = now
+        lead.save(update_fields=["attendee", "erased_at"])
+    lead_ids = [lead.pk for lead in leads]
+    blank = {"raw_payload": "", "typed": {}, "notes": "", "extra": None, "revisions": None}
+    erased.leads = len(leads)
+    erased.scans = Scan.objects.filter(lead_id__in=lead_ids).update(**blank)
+    erased.unknown_scans = unknown_scans.update(**blank)
+    erased.follow_ups = FollowUp.objects.filter(lead_id__in=lead_ids).update(outcome="")
+    FollowUpChange.objects.filter(follow_up__lead_id__in=lead_ids).update(note="")
+    orphans = Attendee.objects.filter(pk__in=attendees, leads__isnull=True)
+    erased.attendees_deleted = orphans.delete()[1].get(Attendee._meta.label, 0)
+    erased.export_files = _export_files_delete(sponsor, set(lead_ids))
+    booths = sorted({lead.sponsorship_id for lead in leads})
+    transaction.on_commit(lambda: figures_changed(booths))
     return erased
 
 

@@ -30,11 +30,26 @@ class ErasureForm(forms.Form):
         return data
 
 
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        model = Sponsor
+        fields = ("retention_days",)
+        labels = {"retention_days": "Keep personal data for (days after each event)"}
+
+
 @login_required
 def privacy(request: HttpRequest, pk: int) -> HttpResponse:
     sponsor = get_managed_or_404(Sponsor, request.user, pk)
-    form = ErasureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    retention = RetentionForm(posted if posted and "retention_days" in posted else None, instance=sponsor)
+    if retention.is_bound and retention.is_valid():
+        retention.save()
+        days = sponsor.retention_days
+        messages.success(request, f"Personal data is kept {days} days after each event." if days is not None
+                         else "Personal data is kept until a person asks to be erased.")  # fmt: skip
+        return redirect("privacy", pk=sponsor.pk)
+    form = ErasureForm(posted if posted and "retention_days" not in posted else None)
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         erased = person_erase(sponsor=sponsor, by_user=request.user, email=data["email"] or "",
                               badge_id=data["badge_id"] or "")  # fmt: skip
@@ -52,4 +67,5 @@ def privacy(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("privacy", pk=sponsor.pk)
     events = managed(AuditEvent, request.user).filter(sponsor=sponsor).select_related("user")
     page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
-    return render(request, "tracker/privacy.html", {"sponsor": sponsor, "form": form, "page": page})
+    context = {"sponsor": sponsor, "form": form, "retention": retention, "page": page}
+    return render(request, "tracker/privacy.html", context)
