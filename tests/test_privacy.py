@@ -217,3 +217,46 @@ def test_a_manager_sets_how_long_personal_data_is_kept(client, world):
     assert m.Sponsor.objects.get(pk=world.sponsor.pk).retention_days is None
     assert client.post(url, {"retention_days": "-3"}).status_code == 200  # refused, with its reason
     assert m.Sponsor.objects.get(pk=world.sponsor.pk).retention_days is None
+
+
+def test_a_person_gets_everything_held_about_them_as_json_and_as_a_workbook(client, world):
+    import io
+
+    import openpyxl
+
+    client.force_login(world.manager.user)
+    url = reverse("privacy", args=[world.sponsor.pk])
+    as_json = client.post(url, {"access_email": EMAIL.upper(), "file_format": "json"})
+    assert as_json["Content-Disposition"].startswith("attachment") and "no-store" in as_json["Cache-Control"]
+    held = json.loads(as_json.content)
+    (lead,) = held["leads"]
+    assert lead["person"]["email"] == EMAIL and lead["person"]["last_name"] == "Hopper"
+    assert EMAIL in lead["scans"][0]["badge_payload"] and lead["scans"][0]["extra"] == {
+        "Q: Budget?": "Grace owns it"
+    }
+    assert lead["follow_up"]["outcome"].startswith("Grace signed") and lead["score"]["grade"] == "A"
+    assert "Turing" not in as_json.content.decode()  # nobody else
+
+    workbook = client.post(url, {"access_badge_id": "", "access_email": EMAIL, "file_format": "xlsx"})
+    book = openpyxl.load_workbook(io.BytesIO(workbook.content))
+    assert book.sheetnames == ["Leads", "Scans", "Follow-up history"]
+    assert "Hopper" in [c for row in book["Leads"].iter_rows(values_only=True) for c in row]
+    scans = list(book["Scans"].iter_rows(values_only=True))
+    assert any(EMAIL in (cell or "") for cell in scans[1])
+    events = m.AuditEvent.objects.filter(action="export", summary__startswith="Subject-access")
+    assert events.count() == 2 and EMAIL not in json.dumps(list(events.values("summary", "details")))
+
+
+def test_a_subject_access_file_holds_formulas_as_text(client, world):
+    import io
+
+    import openpyxl
+
+    m.Scan.objects.filter(lead=world.leads["won"]).update(notes='=HYPERLINK("http://evil.example","x")')
+    client.force_login(world.manager.user)
+    response = client.post(
+        reverse("privacy", args=[world.sponsor.pk]), {"access_email": EMAIL, "file_format": "xlsx"}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Scans"]
+    notes = [cell for cell in sheet[2] if cell.value and "HYPERLINK" in str(cell.value)]
+    assert notes and all(cell.data_type == "s" for cell in notes)

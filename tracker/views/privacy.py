@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from tracker.models import AuditEvent, Sponsor
+from tracker.privacy.access import as_json, as_workbook, person_data
 from tracker.privacy.erasure import person_erase
 from tracker.tenancy import get_managed_or_404, managed
 
@@ -26,6 +27,18 @@ class ErasureForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not (data.get("email") or "").strip() and not (data.get("badge_id") or "").strip():
+            raise forms.ValidationError("Give the person's email or badge id.")
+        return data
+
+
+class AccessForm(forms.Form):
+    access_email = forms.EmailField(required=False, label="Email")
+    access_badge_id = forms.CharField(required=False, max_length=120, label="or badge id")
+    file_format = forms.ChoiceField(choices=[("xlsx", "Workbook"), ("json", "JSON")], label="As")
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("access_email") or "").strip() and not (data.get("access_badge_id") or "").strip():
             raise forms.ValidationError("Give the person's email or badge id.")
         return data
 
@@ -48,7 +61,11 @@ def privacy(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Personal data is kept {days} days after each event." if days is not None
                          else "Personal data is kept until a person asks to be erased.")  # fmt: skip
         return redirect("privacy", pk=sponsor.pk)
-    form = ErasureForm(posted if posted and "retention_days" not in posted else None)
+    access = AccessForm(posted if posted and "file_format" in posted else None)
+    if access.is_bound and access.is_valid():
+        return _access_file(request, sponsor, access.cleaned_data)
+    erasing = posted is not None and bool({"email", "badge_id", "confirm"} & set(posted))
+    form = ErasureForm(posted if erasing else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         erased = person_erase(sponsor=sponsor, by_user=request.user, email=data["email"] or "",
@@ -67,5 +84,24 @@ def privacy(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("privacy", pk=sponsor.pk)
     events = managed(AuditEvent, request.user).filter(sponsor=sponsor).select_related("user")
     page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
-    context = {"sponsor": sponsor, "form": form, "retention": retention, "page": page}
+    context = {"sponsor": sponsor, "form": form, "retention": retention, "access": access, "page": page}
     return render(request, "tracker/privacy.html", context)
+
+
+def _access_file(request: HttpRequest, sponsor: Sponsor, data: dict) -> HttpResponse:
+    """Everything held about the person, as the file asked for (an attachment, never cached)."""
+    held = person_data(sponsor=sponsor, by_user=request.user, email=data["access_email"] or "",
+                       badge_id=data["access_badge_id"] or "")  # fmt: skip
+    if data["file_format"] == "json":
+        body, content_type = as_json(held), "application/json"
+    else:
+        body, content_type = (
+            as_workbook(held),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="personal-data-{sponsor.slug}.{data["file_format"]}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
