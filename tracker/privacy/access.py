@@ -18,18 +18,10 @@ from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
 from tracker.privacy.erasure import identifier_hash
 
-PERSON = (
-    "display_name",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "title",
-    "company",
-    "country",
-    "city",
-    "badge_id",
-)
+PERSON = ("display_name", "first_name", "last_name", "email", "phone", "title", "company", "country", "city",
+          "badge_id")  # fmt: skip
+HEADERS = ("Name as written", "First name", "Last name", "Email", "Phone", "Title", "Company", "Country", "City",
+           "Badge id")  # fmt: skip
 
 
 def person_data(*, sponsor, by_user, email: str = "", badge_id: str = "") -> dict:
@@ -110,12 +102,13 @@ def as_workbook(data: dict) -> bytes:
         for row in rows:
             cells = []
             for value in row:
+                empty = value is None or value == "" or value == {} or value == []
                 text = (
-                    value
+                    ""
+                    if empty
+                    else value
                     if isinstance(value, str)
                     else json.dumps(value, ensure_ascii=False)
-                    if value not in (None, "")
-                    else ""
                 )
                 cell = WriteOnlyCell(ws, clean_text(text))
                 cell.data_type = "s"  # text, never a formula
@@ -123,7 +116,7 @@ def as_workbook(data: dict) -> bytes:
             ws.append(cells)
 
     leads = data["leads"]
-    sheet("Leads", ["Event", *PERSON, "Consent", "First scan", "Last scan", "Grade", "Reasons", "Follow-up", "Outcome"],
+    sheet("Leads", ["Event", *HEADERS, "Consent", "First scan", "Last scan", "Grade", "Reasons", "Follow-up", "Outcome"],
           [[lead["event"], *(lead["person"][name] for name in PERSON), lead["consent"], lead["first_scan_at"],
             lead["last_scan_at"], (lead["score"] or {}).get("grade"), "\n".join((lead["score"] or {}).get("reasons", [])),
             (lead["follow_up"] or {}).get("status"), (lead["follow_up"] or {}).get("outcome")] for lead in leads])  # fmt: skip
