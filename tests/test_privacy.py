@@ -260,3 +260,64 @@ def test_a_subject_access_file_holds_formulas_as_text(client, world):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Scans"]
     notes = [cell for cell in sheet[2] if cell.value and "HYPERLINK" in str(cell.value)]
     assert notes and all(cell.data_type == "s" for cell in notes)
+
+
+def test_consent_says_how_and_by_whom_and_the_persons_later_word_wins(client, world):
+    import io
+    from datetime import timedelta
+
+    import openpyxl
+    from django.utils import timezone
+
+    from tracker.scans.matching import leads_recount
+
+    grace = world.leads["won"]
+    scan = grace.scans.get()
+    m.Scan.objects.filter(pk=scan.pk).update(consent=True, source="")
+    leads_recount([grace.pk])
+    grace.refresh_from_db()
+    assert (grace.consent, grace.consent_how, grace.consent_by) == (True, "booth", world.sales)
+    client.force_login(world.sales.user)
+    page = client.get(reverse("lead-detail", args=[grace.pk])).content.decode()
+    assert "asked at the booth" in page and "The person withdrew consent" in page
+
+    page = client.post(
+        reverse("lead-consent", args=[grace.pk]), {"answer": "no"}, follow=True
+    ).content.decode()
+
+    assert "the person withdrew consent" in page
+    grace.refresh_from_db()
+    assert (grace.consent, grace.consent_how, grace.consent_by) == (False, "person", world.sales)
+    leads_recount([grace.pk])  # the older booth answer is counted again: the person's word stands
+    grace.refresh_from_db()
+    assert grace.consent is False
+    client.force_login(world.manager.user)
+    client.post(
+        reverse("export-create"),
+        {"kind": "sales-review", "file_format": "xlsx", "sponsorship": world.booth.pk},
+    )
+    export = m.ExportLog.objects.latest("pk")
+    held = b"".join(client.get(reverse("export-download", args=[export.pk])).streaming_content)
+    cells = [
+        str(c)
+        for row in openpyxl.load_workbook(io.BytesIO(held)).active.iter_rows(values_only=True)
+        for c in row
+    ]
+    assert EMAIL not in cells and any("Hopper" in c for c in cells)  # in the file, without the contact data
+    # Met again at a later booth, they say yes: the newer answer wins.
+    f.ScanFactory(
+        lead=grace, consent=True, scanned_by=world.devrel, received_at=timezone.now() + timedelta(minutes=1)
+    )
+    leads_recount([grace.pk])
+    grace.refresh_from_db()
+    assert (grace.consent, grace.consent_how, grace.consent_by) == (True, "booth", world.devrel)
+
+
+def test_an_imported_answer_says_so(world):
+    from tracker.scans.matching import leads_recount
+
+    turing = world.leads["lost_after_meeting"]
+    m.Scan.objects.filter(lead=turing).update(consent=False, source="Cvent LeadCapture: day1.csv")
+    leads_recount([turing.pk])
+    turing.refresh_from_db()
+    assert (turing.consent, turing.consent_how) == (False, "import")

@@ -79,6 +79,7 @@ ROUTE_OBJECTS = {
     "unknown-badges": m.Sponsorship,
     "lead-list": m.Sponsorship,
     "lead-detail": m.Lead,
+    "lead-consent": m.Lead,
     "follow-ups-create": m.Sponsorship,
     "follow-up-rules": m.Sponsor,
     "device-tokens": m.Sponsor,
@@ -104,6 +105,7 @@ POST_ONLY = {
     "import-check",
     "import-run",
     "device-token-revoke",
+    "lead-consent",
 }
 
 

@@ -52,6 +52,7 @@ urlpatterns = [
     path("leads/", lead_list.lead_list, name="all-leads"),
     path("leads/bulk/", bulk.leads_bulk, name="leads-bulk"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead-detail"),
+    path("leads/<int:pk>/consent/", leads.lead_consent, name="lead-consent"),
     path("follow-ups/", follow_ups.follow_up_list, name="follow-up-list"),
     path("follow-ups/mine/", follow_ups.my_follow_ups, name="my-follow-ups"),
     path("follow-ups/bulk/", bulk.follow_ups_bulk, name="follow-ups-bulk"),

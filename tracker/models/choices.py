@@ -170,3 +170,11 @@ OPEN_FOLLOW_UP_STATUSES = (
     FollowUpStatus.MEETING_BOOKED,
     FollowUpStatus.OPPORTUNITY,
 )
+
+
+class ConsentHow(models.TextChoices):
+    """How a lead's answer to "may we contact you?" was recorded."""
+
+    BOOTH = "booth", "asked at the booth"
+    IMPORT = "import", "from an imported lead file"
+    PERSON = "person", "told us later"

@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker.models.choices import ConversationType, PayloadFormat, Rating
+from tracker.models.choices import ConsentHow, ConversationType, PayloadFormat, Rating
 from tracker.models.events import Event, Sponsorship
 from tracker.models.staff import StaffMember
 
@@ -100,8 +100,14 @@ class Lead(models.Model):
     consent = models.BooleanField(
         null=True, blank=True, help_text="Agreed to be contacted by this sponsor (blank: not asked)."
     )
-    # Derived from the lead's scans, by server time (device clocks drift); see tracker.scans.
+    # Derived from the lead's scans, by server time (device clocks drift); see tracker.scans. What the
+    # person says later (recorded from the lead page) wins over answers scanned before it.
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_how = models.CharField(max_length=8, choices=ConsentHow.choices, blank=True)
+    consent_by = models.ForeignKey(
+        StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Who asked at the booth, or recorded what the person said.",
+    )  # fmt: skip
     first_scan_at = models.DateTimeField(null=True, blank=True)
     last_scan_at = models.DateTimeField(null=True, blank=True)
     scan_count = models.PositiveIntegerField(default=0)

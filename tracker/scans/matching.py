@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 
 from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge, parse_badge
 from tracker.drivercursors import among, among_texts, copy_insert, copy_update
 from tracker.models import Attendee, Lead, Scan, Sponsorship
-from tracker.models.choices import PayloadFormat
+from tracker.models.choices import ConsentHow, PayloadFormat
 
 EARLIER_SHOWN = 5
 ATTENDEE_FIELDS = {
@@ -265,13 +265,31 @@ def leads_recount(lead_ids: Iterable[int]) -> None:
             # took 240 ms of a 1,000-lead recount that runs in 17 (bench/imports.py's import).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
+        # The latest scan that asked gives the answer, unless the person told us since (from the lead page).
+        asked_at = Subquery(answered.values("received_at")[:1])
+        told_since = Q(consent_how=ConsentHow.PERSON, consent_recorded_at__gte=asked_at)
+        how = Case(When(source="", then=Value(ConsentHow.BOOTH)), default=Value(ConsentHow.IMPORT))
         leads.update(
             scan_count=Coalesce(Subquery(scans.annotate(n=Count("pk")).values("n")), 0),
             first_scan_at=Subquery(scans.annotate(t=Min("received_at")).values("t")),
             last_scan_at=Subquery(scans.annotate(t=Max("received_at")).values("t")),
-            consent=Coalesce(Subquery(answered.values("consent")[:1]), F("consent")),
-            consent_recorded_at=Coalesce(
-                Subquery(answered.values("received_at")[:1]), F("consent_recorded_at")
+            consent=Case(
+                When(told_since, then=F("consent")),
+                default=Coalesce(Subquery(answered.values("consent")[:1]), F("consent")),
+            ),
+            consent_recorded_at=Case(
+                When(told_since, then=F("consent_recorded_at")),
+                default=Coalesce(asked_at, F("consent_recorded_at")),
+            ),
+            consent_how=Case(
+                When(told_since, then=F("consent_how")),
+                default=Coalesce(Subquery(answered.annotate(how=how).values("how")[:1]), F("consent_how")),
+            ),
+            consent_by=Case(
+                When(told_since, then=F("consent_by")),
+                When(Exists(answered), then=Subquery(answered.values("scanned_by")[:1])),
+                default=F("consent_by"),
+                output_field=Lead._meta.get_field("consent_by"),
             ),
         )
 

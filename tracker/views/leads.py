@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from tracker.analytics.freshness import figures_changed
 from tracker.followups.history import duration_text, time_to_first_touch
 from tracker.lists.filters import staff_choices
 from tracker.models import Lead, StaffMember
-from tracker.models.choices import FollowUpStatus
+from tracker.models.choices import ConsentHow, FollowUpStatus
 from tracker.models.money import CURRENCY_CHOICES
 from tracker.tenancy import get_scoped_or_404, managed, may_change_follow_up
 
@@ -60,3 +64,29 @@ def _owners(user, lead: Lead):
         .select_related("user")
         .order_by("user__first_name", "user__last_name")
     )
+
+
+@login_required
+@require_POST
+def lead_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the person told us later ("stop contacting me", or yes after all): it wins over every answer
+    scanned before it, and exports from now on follow it (contact data only with a yes)."""
+    lead = get_scoped_or_404(Lead.objects.select_related("sponsorship"), request.user, pk=pk)
+    answer = request.POST.get("answer")
+    if answer not in ("yes", "no") or lead.erased_at is not None:
+        messages.error(request, "Choose whether the person agreed or withdrew.")
+        return redirect("lead-detail", pk=lead.pk)
+    staff = StaffMember.objects.filter(user=request.user, sponsor_id=lead.sponsorship.sponsor_id).first()
+    Lead.objects.filter(pk=lead.pk).update(
+        consent=answer == "yes",
+        consent_how=ConsentHow.PERSON,
+        consent_recorded_at=timezone.now(),
+        consent_by=staff,
+    )
+    figures_changed([lead.sponsorship_id])
+    messages.success(
+        request,
+        "Recorded: the person agreed to be contacted." if answer == "yes"
+        else "Recorded: the person withdrew consent. Exports leave out their email and phone from now on.",
+    )  # fmt: skip
+    return redirect("lead-detail", pk=lead.pk)
