@@ -2,6 +2,19 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import Case, OuterRef, Subquery, Value, When
+
+
+def how_and_by_from_scans(apps, schema_editor):
+    """Leads that already have an answer: how and by whom, from the latest scan that asked (as the
+    recount says it from now on)."""
+    Lead, Scan = apps.get_model("tracker", "Lead"), apps.get_model("tracker", "Scan")
+    answered = Scan.objects.filter(lead=OuterRef("pk"), consent__isnull=False).order_by("-received_at", "-pk")
+    how = Case(When(source="", then=Value("booth")), default=Value("import"))
+    Lead.objects.filter(consent__isnull=False).update(
+        consent_how=Subquery(answered.annotate(how=how).values("how")[:1]),
+        consent_by=Subquery(answered.values("scanned_by")[:1]),
+    )
 
 
 class Migration(migrations.Migration):
@@ -21,4 +34,5 @@ class Migration(migrations.Migration):
             name='consent_how',
             field=models.CharField(blank=True, choices=[('booth', 'asked at the booth'), ('import', 'from an imported lead file'), ('person', 'told us later')], max_length=8),
         ),
+        migrations.RunPython(how_and_by_from_scans, migrations.RunPython.noop),
     ]
