@@ -1,0 +1,128 @@
+"""Faults of the services the app runs on, played for real in CI's second pass: the broker goes away
+while devices post scans, and Redis runs as the README tells production to run it."""
+
+import contextlib
+import http.client
+import json
+import shutil
+import socket
+import subprocess
+import uuid
+from datetime import timedelta
+
+import pytest
+import redis
+
+from tests import factories as f
+from tests.services import database_url, require_redis, require_shared_database, wait_until
+from tests.test_web_server import gunicorn
+from tracker import models as m
+from tracker.scans import processing
+from tracker.scans.processing import scans_sweep
+
+
+@pytest.mark.redis
+def test_redis_runs_as_the_readme_tells_production_to():
+    """No eviction (a queued task is never dropped to make room) and an append-only file (queued tasks
+    survive a restart): .ci/run configures the machine's Redis so for the second pass."""
+    require_redis()
+    from django.conf import settings
+
+    config = redis.Redis.from_url(settings.REDIS_URL).config_get("*")
+    assert config["maxmemory-policy"] == "noeviction", "run Redis with maxmemory-policy noeviction (README)"
+    assert config["appendonly"] == "yes", "run Redis with appendonly yes (README)"
+
+
+@contextlib.contextmanager
+def private_redis():
+    """A Redis of this test's own on a free port (so stopping it stops nobody else's), keeping nothing."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs redis-server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def start():
+        process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        wait_until(lambda: _pings(port), timeout=10)
+        return process
+
+    server = {"process": start()}
+
+    def stop():
+        server["process"].terminate()
+        server["process"].wait(10)
+
+    def restart():
+        server["process"] = start()
+
+    try:
+        yield port, stop, restart
+    finally:
+        if server["process"].poll() is None:
+            server["process"].terminate()
+            server["process"].wait(10)
+
+
+def _pings(port: int) -> bool:
+    try:
+        return redis.Redis(host="127.0.0.1", port=port, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def post(port: int, key: str, body: dict) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("POST", "/api/v1/scans/", json.dumps(body),
+                       {"Authorization": f"Token {key}", "Content-Type": "application/json"})  # fmt: skip
+    response = connection.getresponse()
+    answer = (response.status, json.loads(response.read()))
+    connection.close()
+    return answer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scans_sent_while_redis_is_down_are_stored_and_matched_once_when_it_returns(monkeypatch):
+    """A production server whose broker is stopped in the middle of the booth's scanning: every scan is
+    answered 201 and stored; once Redis is back, the periodic sweep matches each one exactly once, and
+    every lead counts its scans right."""
+    require_shared_database()
+    sponsorship = f.SponsorshipFactory()
+    staff = f.StaffMemberFactory(sponsor=sponsorship.sponsor)
+    staff.sponsorships.add(sponsorship)
+    _, key = m.DeviceToken.issue(staff=staff, name="booth phone", sponsorship=sponsorship)
+    with private_redis() as (redis_port, stop, restart):
+        env = {
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "WEB_WORKERS": "1",
+        }
+        with gunicorn(env) as (port, _):
+            sent = []
+            for phase in ("up", "down"):
+                if phase == "down":
+                    stop()
+                for i in range(10):
+                    item = {"client_uuid": str(uuid.uuid4()), "sponsorship": sponsorship.pk,
+                            "raw_payload": f"BEGIN:VCARD\nFN:Visitor {i % 4}\nEMAIL:v{i % 4}@corp.example\nEND:VCARD"}  # fmt: skip
+                    status, answer = post(port, key, item)
+                    assert (status, answer["status"]) == (201, "created"), (phase, answer)
+                    sent.append(item["client_uuid"])
+                # The same scans again (a phone's retry): answered, never stored twice.
+                assert post(port, key, {"scans": [{"client_uuid": sent[0], "sponsorship": sponsorship.pk,
+                                                   "raw_payload": "x"}]})[1]["duplicate"] == 1  # fmt: skip
+            restart()
+    scans = m.Scan.objects.filter(sponsorship=sponsorship)
+    assert scans.count() == 20 and set(map(str, scans.values_list("client_uuid", flat=True))) == set(sent)
+    assert scans.filter(processed_at__isnull=True).count() >= 10  # nobody matched the ones sent while down
+
+    monkeypatch.setattr(processing, "SWEEP_AFTER", timedelta(0))  # a minute on: what beat runs then
+    scans_sweep()
+
+    assert not scans.filter(processed_at__isnull=True).exists()
+    leads = m.Lead.objects.filter(sponsorship=sponsorship)
+    assert leads.count() == 4  # four people, each a lead once
+    assert sorted(leads.values_list("scan_count", flat=True)) == [4, 4, 6, 6]  # visitors 0 and 1 came three times a phase
+    assert sum(leads.values_list("scan_count", flat=True)) == scans.count()
