@@ -3,18 +3,29 @@ while devices post scans, and Redis runs as the README tells production to run i
 
 import contextlib
 import http.client
+import io
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import uuid
 from datetime import timedelta
 
+import openpyxl
 import pytest
 import redis
+from django.urls import reverse
 
 from tests import factories as f
-from tests.services import database_url, require_redis, require_shared_database, wait_until
+from tests.services import (
+    WORKER_MEDIA_ROOT,
+    WorkerProcess,
+    database_url,
+    require_redis,
+    require_shared_database,
+    wait_until,
+)
 from tests.test_web_server import gunicorn
 from tracker import models as m
 from tracker.scans import processing
@@ -124,5 +135,114 @@ def test_scans_sent_while_redis_is_down_are_stored_and_matched_once_when_it_retu
     assert not scans.filter(processed_at__isnull=True).exists()
     leads = m.Lead.objects.filter(sponsorship=sponsorship)
     assert leads.count() == 4  # four people, each a lead once
-    assert sorted(leads.values_list("scan_count", flat=True)) == [4, 4, 6, 6]  # visitors 0 and 1 came three times a phase
+    assert sorted(leads.values_list("scan_count", flat=True)) == [
+        4,
+        4,
+        6,
+        6,
+    ]  # visitors 0 and 1 came three times a phase
     assert sum(leads.values_list("scan_count", flat=True)) == scans.count()
+
+
+@contextlib.contextmanager
+def workers_of_one_queue():
+    """Workers started one after another on a queue of this test's own, each taking back within about
+    a second the task a killed one had taken (a visibility timeout of a few seconds, not an hour)."""
+    require_redis()
+    require_shared_database()
+    from tracker.celery import app
+
+    queue = f"test-kill-{uuid.uuid4().hex[:8]}"
+    env = {"BROKER_VISIBILITY_TIMEOUT": "4", "MEDIA_ROOT": str(WORKER_MEDIA_ROOT)}
+    started: list[WorkerProcess] = []
+
+    def start() -> WorkerProcess:
+        worker = WorkerProcess(queue, extra_env=env)
+        worker.start()
+        started.append(worker)
+        return worker
+
+    previous = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    try:
+        yield start
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+        for worker in started:
+            worker.stop()
+
+
+def kill(worker: WorkerProcess) -> None:
+    """SIGKILL the worker and its pool processes: nothing gets to finish, acknowledge or clean up."""
+    subprocess.run(["pkill", "-KILL", "-P", str(worker.process.pid)], check=False)
+    worker.process.send_signal(signal.SIGKILL)
+    worker.process.wait(10)
+
+
+def many_leads(booth, n: int) -> None:
+    event = booth.event
+    people = m.Attendee.objects.bulk_create(
+        m.Attendee(event=event, badge_id=f"K-{i:06d}", first_name="Visitor", last_name=f"N{i}", title="VP Engineering")
+        for i in range(n)
+    )  # fmt: skip
+    m.Lead.objects.bulk_create(m.Lead(sponsorship=booth, attendee=a, scan_count=1) for a in people)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_in_the_middle_of_an_export_leaves_it_to_the_next_one_which_finishes_it_once(
+    client, settings
+):
+    settings.MEDIA_ROOT, settings.EXPORT_INLINE_ROWS = WORKER_MEDIA_ROOT, 1
+    with workers_of_one_queue() as start:
+        first = start()
+        booth = f.SponsorshipFactory()
+        manager = f.StaffMemberFactory(sponsor=booth.sponsor, level="manager")
+        many_leads(booth, 20_000)
+        client.force_login(manager.user)
+        client.post(
+            reverse("export-create"), {"kind": "sales-review", "file_format": "xlsx", "sponsorship": booth.pk}
+        )
+        job = m.ExportLog.objects.get()
+        wait_until(lambda: m.ExportLog.objects.get(pk=job.pk).status == "running", timeout=60)
+
+        kill(first)
+        assert m.ExportLog.objects.get(pk=job.pk).status == "running"  # killed before it finished
+        start()  # another worker, after the first is gone
+        wait_until(lambda: m.ExportLog.objects.get(pk=job.pk).status == "done", timeout=90)
+
+    job.refresh_from_db()
+    assert job.row_count == 20_000 and m.ExportLog.objects.count() == 1
+    body = b"".join(client.get(reverse("export-download", args=[job.pk])).streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+    names = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(names) == len(set(names)) == 20_000  # every lead once, under the header
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_in_the_middle_of_a_rescore_leaves_it_to_the_next_one_which_scores_every_lead(
+    settings,
+):
+    from tracker.scoring.versions import icp_publish
+
+    booth = f.SponsorshipFactory()
+    many_leads(booth, 20_000)
+    icp = f.IcpFactory(
+        sponsor=booth.sponsor, version=1, status="draft", grade_a_min=60, grade_b_min=30, grade_c_min=10
+    )
+    f.IcpCriterionFactory(
+        icp=icp, part="fit", field="seniority", kind="in_set", values=["vp"], weight=40, label="VP"
+    )
+    with workers_of_one_queue() as start:
+        first = start()
+        job = icp_publish(icp=icp, by=None)
+        wait_until(lambda: m.RescoreJob.objects.get(pk=job.pk).done > 0, timeout=60)
+
+        kill(first)
+        assert m.RescoreJob.objects.get(pk=job.pk).status == "running"
+        start()
+        wait_until(lambda: m.RescoreJob.objects.get(pk=job.pk).status == "done", timeout=120)
+
+    job.refresh_from_db()
+    scores = m.LeadScore.objects.filter(lead__sponsorship=booth)
+    assert scores.count() == 20_000 and not scores.exclude(icp=icp).exists()
+    assert set(scores.values_list("grade", flat=True)) == {"B"}  # VP: 40 points, grade B, every one
