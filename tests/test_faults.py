@@ -246,3 +246,89 @@ def test_a_worker_killed_in_the_middle_of_a_rescore_leaves_it_to_the_next_one_wh
     scores = m.LeadScore.objects.filter(lead__sponsorship=booth)
     assert scores.count() == 20_000 and not scores.exclude(icp=icp).exists()
     assert set(scores.values_list("grade", flat=True)) == {"B"}  # VP: 40 points, grade B, every one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_devices_retrying_through_dropped_database_connections_store_each_scan_once(monkeypatch):
+    """A bounded load on loopback: twelve phones post and re-post the same scans, each with random
+    resends, timeouts that give up mid-request and retries, while the database drops every connection of
+    the server four times (as when PostgreSQL restarts). Phones see errors and retry; afterwards every
+    scan is stored exactly once, matched once, and every lead counts its scans right."""
+    import random
+    import threading
+
+    from django.db import connection as db
+
+    from tests.test_web_server import POOL_SIZE
+
+    require_shared_database()
+    booth = f.SponsorshipFactory()
+    staff = f.StaffMemberFactory(sponsor=booth.sponsor)
+    staff.sponsorships.add(booth)
+    _, key = m.DeviceToken.issue(staff=staff, name="booth phone", sponsorship=booth)
+    phones, scans_each, app_name = 12, 15, "tracker-test-faults"
+    env = {"DATABASE_URL": database_url(), "REDIS_URL": "", "WEB_WORKERS": "2", "DB_POOL_SIZE": str(POOL_SIZE),
+           "PGAPPNAME": app_name}  # fmt: skip
+    sent = [[str(uuid.uuid4()) for _ in range(scans_each)] for _ in range(phones)]
+    errors: list[str] = []
+    dropped: list[bool] = []
+    done = threading.Event()
+
+    def phone(index: int, port: int) -> None:
+        rng = random.Random(index)
+        queue = list(sent[index]) + rng.sample(sent[index], 5)  # resends of scans already sent
+        for client_uuid in queue:
+            person = f"MECARD:N:Visitor,{client_uuid[:8]};EMAIL:{client_uuid[:8]}@phone{index}.example;;"
+            body = {"client_uuid": client_uuid, "sponsorship": booth.pk, "raw_payload": person}
+            for _attempt in range(30):  # a phone's queue retries until the scan is answered
+                try:
+                    connection = http.client.HTTPConnection(
+                        "127.0.0.1", port, timeout=rng.choice([0.05, 5, 5, 5])
+                    )
+                    connection.request("POST", "/api/v1/scans/", json.dumps(body),
+                                       {"Authorization": f"Token {key}", "Content-Type": "application/json"})  # fmt: skip
+                    response = connection.getresponse()
+                    status = response.status
+                    response.read()
+                    connection.close()
+                    if status in (200, 201):
+                        break
+                    errors.append(f"{status}")
+                except OSError as error:  # a timeout that gave up, a dropped connection
+                    errors.append(type(error).__name__)
+            else:
+                raise AssertionError(f"phone {index} never got {client_uuid} answered")
+
+    def drop_connections() -> None:
+        watcher = db.get_new_connection(db.get_connection_params())
+        watcher.autocommit = True
+        for _ in range(4):
+            if done.wait(0.3):
+                break
+            dropped.extend(row[0] for row in watcher.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", [app_name]
+            ).fetchall())  # fmt: skip
+        watcher.close()
+
+    with gunicorn(env) as (port, _):
+        threads = [threading.Thread(target=phone, args=(i, port)) for i in range(phones)]
+        dropper = threading.Thread(target=drop_connections)
+        dropper.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        done.set()
+        dropper.join(30)
+        stored = m.Scan.objects.filter(sponsorship=booth)
+
+    assert any(dropped) and errors, "the faults were played: connections dropped, phones saw errors"
+    assert stored.count() == phones * scans_each
+    assert set(map(str, stored.values_list("client_uuid", flat=True))) == {u for uuids in sent for u in uuids}
+    # A match whose connection was dropped after its scan's commit is left to the sweep (beat, a minute on).
+    monkeypatch.setattr(processing, "SWEEP_AFTER", timedelta(0))
+    scans_sweep()
+    assert not stored.filter(processed_at__isnull=True).exists()
+    leads = m.Lead.objects.filter(sponsorship=booth)
+    assert leads.count() == phones * scans_each  # each scan its own person here
+    assert set(leads.values_list("scan_count", flat=True)) == {1}
