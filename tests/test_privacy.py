@@ -321,3 +321,24 @@ def test_an_imported_answer_says_so(world):
     leads_recount([turing.pk])
     turing.refresh_from_db()
     assert (turing.consent, turing.consent_how) == (False, "import")
+
+
+def test_an_operator_erases_a_person_from_every_sponsor_and_every_list(world, admin_client):
+    listed = f.AttendeeFactory(email=EMAIL, last_name="Hopper")  # on another event's list, never scanned
+    grace = world.leads["won"].attendee
+    before = figures(world.booth)
+
+    response = admin_client.post(
+        reverse("admin:tracker_attendee_changelist"),
+        {"action": "erase_everywhere", "_selected_action": [grace.pk]},
+        follow=True,
+    )
+
+    assert "Erased 1 person(s): 2 lead(s)" in response.content.decode()
+    assert not m.Attendee.objects.filter(email__iexact=EMAIL).exists()
+    assert not m.Attendee.objects.filter(pk=listed.pk).exists()
+    assert m.Lead.objects.get(pk=world.elsewhere.pk).attendee.full_name == ERASED
+    assert figures(world.booth) == before
+    everywhere = m.AuditEvent.objects.get(action="erasure", sponsor=None)
+    assert everywhere.details["everywhere"] and everywhere.details["leads"] == 2
+    assert m.AuditEvent.objects.filter(action="erasure").exclude(sponsor=None).count() == 2  # one per sponsor

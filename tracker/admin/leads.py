@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from tracker.admin.followups import FollowUpInline
 from tracker.admin.icp import LeadScoreInline
 from tracker.admin.site import TabularInline, TrackerModelAdmin, count_of, site
 from tracker.admin.staff import staff_name
 from tracker.models import Attendee, Lead, Scan
+from tracker.privacy.erasure import person_erase_everywhere
 from tracker.scans.matching import leads_recount
 
 _ATTENDEE_SEARCH = ("first_name", "last_name", "email", "company", "badge_id")
@@ -89,9 +90,25 @@ class AttendeeAdmin(TrackerModelAdmin):
     autocomplete_fields = ("event",)
     readonly_fields = ("created_at",)
     show_full_result_count = False
+    actions = ("erase_everywhere",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(lead_count=count_of(Lead, "attendee"))
+
+    @admin.action(description="Erase the selected people everywhere (every sponsor's leads, kept anonymous)")
+    def erase_everywhere(self, request, queryset) -> None:
+        """A person's erasure asked of the installation: by each one's email, else badge id, out of every
+        sponsor's data (tracker.privacy.erasure), the figures kept."""
+        people = {
+            (a.email.lower(), "") if a.email else ("", a.badge_id) for a in queryset if a.email or a.badge_id
+        }
+        erased = [
+            person_erase_everywhere(by_user=request.user, email=email, badge_id=badge)
+            for email, badge in people
+        ]
+        leads = sum(e.leads for e in erased)
+        self.message_user(request, f"Erased {len(erased)} person(s): {leads} lead(s) now show “Erased person”.",
+                          messages.SUCCESS)  # fmt: skip
 
     @admin.display(description="name", ordering="last_name")
     def name(self, obj: Attendee) -> str:

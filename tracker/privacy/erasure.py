@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tracker.analytics.freshness import figures_changed
-from tracker.models import Attendee, ExportLog, FollowUp, FollowUpChange, Lead, Scan
+from tracker.models import Attendee, ExportLog, FollowUp, FollowUpChange, Lead, Scan, Sponsor
 from tracker.models.exports import ExportStatus
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
@@ -122,3 +122,28 @@ def _export_files_delete(sponsor, lead_ids: set[int]) -> int:
         file="", status=ExportStatus.EXPIRED, error="Deleted: it held a person who was erased."
     )
     return len(holding)
+
+
+def person_erase_everywhere(*, by_user, email: str = "", badge_id: str = "") -> Erased:
+    """An operator's erasure: the person out of every sponsor's data (as ``person_erase`` does for each),
+    and out of the attendee lists nobody scanned them from."""
+    email, badge_id = email.strip().lower(), badge_id.strip()
+    if not email and not badge_id:
+        raise ValueError("An email or a badge id names the person.")
+    found = Q(key=email) if email else Q(badge_id=badge_id)
+    attendees = Attendee.objects.annotate(key=Lower("email")).filter(found)
+    total = Erased()
+    with transaction.atomic():
+        for sponsor in (
+            Sponsor.objects.filter(sponsorships__leads__attendee__in=attendees).distinct().order_by("pk")
+        ):
+            erased = person_erase(sponsor=sponsor, by_user=by_user, email=email, badge_id=badge_id)
+            for name, value in asdict(erased).items():
+                setattr(total, name, getattr(total, name) + value)
+        listed = attendees.filter(leads__isnull=True).delete()[1].get(Attendee._meta.label, 0)
+        total.attendees_deleted += listed
+        kind, value = ("email", email) if email else ("badge id", badge_id)
+        audit(AuditAction.ERASURE, user=by_user, sponsor_id=None,
+              summary=f"Erased a person found by {kind} everywhere: {total.leads} lead(s) of every sponsor, {total.attendees_deleted} attendee record(s)",
+              identifier_sha256=identifier_hash(kind, value), everywhere=True, **asdict(total))  # fmt: skip
+    return total
