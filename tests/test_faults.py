@@ -2,15 +2,21 @@
 while devices post scans, and Redis runs as the README tells production to run it."""
 
 import contextlib
+import glob
 import http.client
 import io
 import json
+import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
+import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,6 +24,7 @@ import redis
 from django.urls import reverse
 
 from tests import factories as f
+from tests.conftest import ROOT
 from tests.services import (
     WORKER_MEDIA_ROOT,
     WorkerProcess,
@@ -332,3 +339,123 @@ def test_many_devices_retrying_through_dropped_database_connections_store_each_s
     leads = m.Lead.objects.filter(sponsorship=booth)
     assert leads.count() == phones * scans_each  # each scan its own person here
     assert set(leads.values_list("scan_count", flat=True)) == {1}
+
+
+@contextlib.contextmanager
+def private_postgres():
+    """A PostgreSQL cluster of this test's own on a free port (so restarting it stops nobody else's),
+    holding the test database's schema; yields its URL and a function that restarts it."""
+    pg_ctl = next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))), None) or shutil.which("pg_ctl")
+    if pg_ctl is None:
+        pytest.skip("needs PostgreSQL's server binaries (pg_ctl, initdb)")
+    bin_dir = Path(pg_ctl).parent
+    folder = Path(tempfile.mkdtemp(prefix="tracker-pg-"))
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres:
+        shutil.chown(folder, "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = folder / "data"
+
+    def ctl(*args: str) -> None:
+        subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-w", *args], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+    subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    ctl("-o", options, "-l", str(folder / "log"), "start")
+    url = f"postgres://postgres@127.0.0.1:{port}/postgres"
+    try:
+        schema = subprocess.run([str(bin_dir / "pg_dump"), "--schema-only", "--no-owner", "-d", database_url()],
+                                check=True, capture_output=True).stdout  # fmt: skip
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", url], input=schema, check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        yield url, lambda: ctl("-m", "fast", "restart")
+    finally:
+        ctl("-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+SETUP = """
+from tests import factories as f
+from tracker.models import DeviceToken
+booth = f.SponsorshipFactory()
+staff = f.StaffMemberFactory(sponsor=booth.sponsor)
+staff.sponsorships.add(booth)
+print(booth.pk, DeviceToken.issue(staff=staff, name="phone", sponsorship=booth)[1])
+"""
+
+
+@pytest.mark.django_db(transaction=True)  # the test database exists: its schema is copied
+def test_devices_retrying_through_a_postgresql_restart_leave_each_scan_stored_once():
+    """The database restarts (twice) while six phones post scans: the server retries what a restart
+    broke (tracker.retries) and phones retry what still failed; afterwards every scan they sent exists
+    exactly once."""
+    import random
+    import threading
+
+    import psycopg
+
+    require_shared_database()
+    with private_postgres() as (url, restart):
+        env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": "", "SECRET_KEY": "test-only"}
+        made = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=env,
+                              capture_output=True, text=True)  # fmt: skip
+        assert made.returncode == 0, made.stderr[-3000:]
+        booth, key = int(made.stdout.split()[-2]), made.stdout.split()[-1]
+        phones, scans_each = 6, 20
+        sent = [[str(uuid.uuid4()) for _ in range(scans_each)] for _ in range(phones)]
+        errors: list[str] = []
+        answered: list[str] = []
+
+        def phone(index: int, port: int) -> None:
+            rng = random.Random(index)
+            for client_uuid in sent[index]:
+                body = {
+                    "client_uuid": client_uuid,
+                    "sponsorship": booth,
+                    "raw_payload": f"KC-{client_uuid[:8]}",
+                }
+                for _attempt in range(200):
+                    try:
+                        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                        connection.request("POST", "/api/v1/scans/", json.dumps(body),
+                                           {"Authorization": f"Token {key}", "Content-Type": "application/json"})  # fmt: skip
+                        response = connection.getresponse()
+                        status = response.status
+                        response.read()
+                        connection.close()
+                        if status in (200, 201):
+                            answered.append(client_uuid)
+                            break
+                        errors.append(str(status))
+                    except OSError as error:
+                        errors.append(type(error).__name__)
+                    time.sleep(rng.uniform(0.05, 0.2))  # the queue's back-off before the next try
+                else:
+                    raise AssertionError(f"phone {index} never got {client_uuid} stored")
+                time.sleep(0.1)  # the next badge
+
+        with gunicorn({"DATABASE_URL": url, "REDIS_URL": "", "WEB_WORKERS": "1", "DB_POOL_SIZE": "3"}) as (
+            port,
+            _,
+        ):
+            threads = [threading.Thread(target=phone, args=(i, port)) for i in range(phones)]
+            started_at = datetime.now(UTC)
+            for thread in threads:
+                thread.start()
+            for share in (4, 2):  # restarted when a quarter, then half, of the scans are in
+                wait_until(lambda share=share: len(answered) >= phones * scans_each // share, timeout=60)
+                restart()
+            for thread in threads:
+                thread.join(180)
+            finished_at = datetime.now(UTC)
+        with psycopg.connect(url) as check:
+            stored = [
+                row[0] for row in check.execute("SELECT client_uuid::text FROM tracker_scan").fetchall()
+            ]
+            (restarted_at,) = check.execute("SELECT pg_postmaster_start_time()").fetchone()
+    assert started_at < restarted_at < finished_at, "the database restarted while the phones were posting"
+    assert sorted(stored) == sorted(u for uuids in sent for u in uuids)  # every scan, each once

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 
 def how_and_by_from_scans(apps, schema_editor):
@@ -12,7 +13,7 @@ def how_and_by_from_scans(apps, schema_editor):
     answered = Scan.objects.filter(lead=OuterRef("pk"), consent__isnull=False).order_by("-received_at", "-pk")
     how = Case(When(source="", then=Value("booth")), default=Value("import"))
     Lead.objects.filter(consent__isnull=False).update(
-        consent_how=Subquery(answered.annotate(how=how).values("how")[:1]),
+        consent_how=Coalesce(Subquery(answered.annotate(how=how).values("how")[:1]), Value("")),  # none: set by hand
         consent_by=Subquery(answered.values("scanned_by")[:1]),
     )
 
