@@ -103,10 +103,13 @@ def test_an_erased_person_is_gone_from_the_sponsors_data_and_files_and_the_figur
 def test_erasure_by_badge_id_deletes_the_attendee_nobody_else_has(client, world):
     turing = world.leads["lost_after_meeting"]
     m.Attendee.objects.filter(pk=turing.attendee_id).update(badge_id="KC-TURING")
-    page = erase(client, world, badge_id="KC-TURING")
+    elsewhere = f.AttendeeFactory(badge_id="KC-TURING", last_name="Namesake")  # the same id at another event
+    assert "choose it" in erase(client, world, badge_id="KC-TURING").content.decode()  # which event?
+    page = erase(client, world, badge_id="KC-TURING", event=world.booth.event_id)
     assert "Erased: 1 lead(s)" in page.content.decode()
-    assert not m.Attendee.objects.filter(badge_id="KC-TURING").exists()
+    assert not m.Attendee.objects.filter(badge_id="KC-TURING", event=world.booth.event).exists()
     assert not m.Attendee.objects.filter(email="alan@bletchley.example").exists()
+    assert m.Attendee.objects.filter(pk=elsewhere.pk).exists()  # another event's person is not them
 
 
 def test_the_erasure_is_recorded_with_counts_but_never_the_person(client, world):
@@ -342,3 +345,23 @@ def test_an_operator_erases_a_person_from_every_sponsor_and_every_list(world, ad
     everywhere = m.AuditEvent.objects.get(action="erasure", sponsor=None)
     assert everywhere.details["everywhere"] and everywhere.details["leads"] == 2
     assert m.AuditEvent.objects.filter(action="erasure").exclude(sponsor=None).count() == 2  # one per sponsor
+
+
+def test_only_the_whole_email_is_the_person(client, world):
+    f.ScanFactory(sponsorship=world.booth, lead=None, raw_payload="MECARD:N:Someone;EMAIL:jo" + EMAIL + ";;")
+    erase(client, world, email=EMAIL)
+    assert m.Scan.objects.filter(raw_payload__contains="jo" + EMAIL).exists()  # not her: kept
+
+
+def test_an_export_written_while_its_person_was_erased_is_not_kept(client, world, settings, tmp_path):
+    from tracker.exports.service import export_run, export_start
+
+    settings.MEDIA_ROOT = tmp_path
+    job = export_start(user=world.manager.user, kind="sales-review", file_format="xlsx",
+                       params={"sponsorship": world.booth.pk})  # fmt: skip
+    erase(client, world, email=EMAIL)  # while the export waits in the queue
+
+    export_run(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "expired" and not job.file and not list(tmp_path.rglob("*.xlsx"))

@@ -99,13 +99,10 @@ class AttendeeAdmin(TrackerModelAdmin):
     def erase_everywhere(self, request, queryset) -> None:
         """A person's erasure asked of the installation: by each one's email, else badge id, out of every
         sponsor's data (tracker.privacy.erasure), the figures kept."""
-        people = {
-            (a.email.lower(), "") if a.email else ("", a.badge_id) for a in queryset if a.email or a.badge_id
-        }
-        erased = [
-            person_erase_everywhere(by_user=request.user, email=email, badge_id=badge)
-            for email, badge in people
-        ]
+        people = {(a.email.lower(), "", None) if a.email else ("", a.badge_id, a.event_id)
+                  for a in queryset if a.email or a.badge_id}  # fmt: skip
+        erased = [person_erase_everywhere(by_user=request.user, email=email, badge_id=badge, event_id=event)
+                  for email, badge, event in people]  # fmt: skip
         leads = sum(e.leads for e in erased)
         self.message_user(request, f"Erased {len(erased)} person(s): {leads} lead(s) now show “Erased person”.",
                           messages.SUCCESS)  # fmt: skip

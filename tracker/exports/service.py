@@ -16,7 +16,7 @@ from django.utils import timezone
 from tracker.exports.base import write_csv, write_xlsx
 from tracker.exports.kinds import KINDS
 from tracker.exports.reader import forked_reading
-from tracker.models import ExportLog
+from tracker.models import ExportLog, Lead
 from tracker.models.exports import ExportStatus
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
@@ -84,9 +84,18 @@ def export_run(job_id: int) -> ExportLog:
         )
         raise
     now = timezone.now()
+    lead_ids = built.lead_ids()
+    if Lead.objects.filter(pk__in=lead_ids, erased_at__gte=job.created_at).exists():
+        # A person in the file was erased while it was being written: the file goes, as the erasure's would.
+        job.file.delete(save=False)
+        ExportLog.objects.filter(pk=job.pk).update(
+            status=ExportStatus.EXPIRED, finished_at=now, error="Deleted: it held a person who was erased."
+        )
+        job.refresh_from_db()
+        return job
     job.status, job.finished_at = ExportStatus.DONE, now
     job.expires_at = now + timedelta(hours=settings.EXPORT_TTL_HOURS)
-    job.row_count, job.lead_ids, job.consent_note = rows, built.lead_ids(), built.consent_note()[:200]
+    job.row_count, job.lead_ids, job.consent_note = rows, lead_ids, built.consent_note()[:200]
     job.progress_done = job.progress_total = rows
     job.save()
     return job

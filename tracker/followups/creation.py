@@ -61,6 +61,7 @@ def qualified_without_follow_up(sponsorship: Sponsorship, policy: FollowUpPolicy
         score__grade__in=policy.qualifying_grades,
         score__excluded=False,
         follow_up__isnull=True,
+        erased_at=None,  # an erased person is nobody to follow up
     )
     if policy.require_consent:
         leads = leads.filter(consent=True)

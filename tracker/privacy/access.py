@@ -16,7 +16,7 @@ from tracker.models import Attendee, FollowUpChange, Lead, Scan
 from tracker.models.leads import attendee_name
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
-from tracker.privacy.erasure import identifier_hash
+from tracker.privacy.erasure import identifier_hash, who
 
 PERSON = ("display_name", "first_name", "last_name", "email", "phone", "title", "company", "country", "city",
           "badge_id")  # fmt: skip
@@ -24,28 +24,32 @@ HEADERS = ("Name as written", "First name", "Last name", "Email", "Phone", "Titl
            "Badge id")  # fmt: skip
 
 
-def person_data(*, sponsor, by_user, email: str = "", badge_id: str = "") -> dict:
-    """What ``sponsor`` holds about the person, as plain data (ISO times), and the request logged."""
+def person_data(
+    *, sponsor, by_user, email: str = "", badge_id: str = "", event_id: int | None = None
+) -> dict:
+    """What ``sponsor`` holds about the person (an email, or a badge id at its event), as plain data (ISO
+    times), unknown badges that carry them included; the request logged."""
     email, badge_id = email.strip().lower(), badge_id.strip()
-    if not email and not badge_id:
-        raise ValueError("An email or a badge id names the person.")
-    attendees = Attendee.objects.annotate(key=Lower("email")).filter(
-        **({"key": email} if email else {"badge_id": badge_id})
-    )
+    people, mentioned = who(email, badge_id, event_id)
+    attendees = Attendee.objects.annotate(key=Lower("email")).filter(people)
     leads = (
         Lead.objects.filter(sponsorship__sponsor=sponsor, attendee__in=attendees)
-        .select_related("attendee", "sponsorship__event", "score", "follow_up__owner__user")
+        .select_related(
+            "attendee", "sponsorship__event", "score", "follow_up__owner__user", "consent_by__user"
+        )
         .prefetch_related(
             Prefetch("scans", Scan.objects.select_related("scanned_by__user").order_by("received_at", "pk")),
             Prefetch("follow_up__history", FollowUpChange.objects.order_by("changed_at", "pk")),
         )
         .order_by("pk")
     )
-    data = {
-        "sponsor": sponsor.name,
-        "asked_by": "email" if email else "badge id",
-        "leads": [_lead(lead) for lead in leads],
-    }
+    unknown = Scan.objects.filter(mentioned, sponsorship__sponsor=sponsor, lead__isnull=True).order_by(
+        "received_at"
+    )
+    data = {"sponsor": sponsor.name, "asked_by": "email" if email else "badge id",
+            "leads": [_lead(lead) for lead in leads],
+            "unknown_badges": [{"at": _when(s.received_at), "badge_payload": s.raw_payload, "typed": s.typed,
+                                "notes": s.notes} for s in unknown]}  # fmt: skip
     kind, value = ("email", email) if email else ("badge id", badge_id)
     audit(AuditAction.EXPORT, user=by_user, sponsor_id=sponsor.pk,
           summary=f"Subject-access export for a person found by {kind}: {len(data['leads'])} lead(s)",
@@ -65,13 +69,15 @@ def _lead(lead: Lead) -> dict:
         "event": lead.sponsorship.event.name,
         "person": {name: getattr(a, name) for name in PERSON} | {"name": attendee_name(a.display_name, a.first_name, a.last_name)},
         "consent": lead.consent, "consent_recorded_at": _when(lead.consent_recorded_at),
+        "consent_how": lead.get_consent_how_display() if lead.consent_how else "",
+        "consent_by": lead.consent_by.display_name if lead.consent_by else "",
         "first_scan_at": _when(lead.first_scan_at), "last_scan_at": _when(lead.last_scan_at),
         "scans": [
             {"at": _when(s.received_at), "on_device_at": _when(s.device_scanned_at),
              "by": s.scanned_by.display_name if s.scanned_by else "", "source": s.source or "booth",
              "rating": s.rating, "conversation_type": s.conversation_type, "interests": s.interests,
              "notes": s.notes, "consent": s.consent, "badge_payload": s.raw_payload, "typed": s.typed,
-             "extra": s.extra or {}}
+             "extra": s.extra or {}, "earlier_versions": s.revisions or []}
             for s in lead.scans.all()
         ],
         "score": None if score is None else {"grade": score.grade, "score": score.score,

@@ -12,15 +12,18 @@ hash of the identifier, never the identifier itself.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tracker.analytics.freshness import figures_changed
-from tracker.models import Attendee, ExportLog, FollowUp, FollowUpChange, Lead, Scan, Sponsor
+from tracker.models import Attendee, ExportLog, FollowUp, FollowUpChange, ImportJob, Lead, Scan, Sponsor
 from tracker.models.exports import ExportStatus
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
@@ -43,24 +46,38 @@ class Erased:
 
 
 def identifier_hash(kind: str, value: str) -> str:
-    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+    """A keyed hash of what named the person: the same request gives the same hash (was I erased?), yet
+    a list of emails or a run of badge ids cannot be tried against the log without the server's key."""
+    return hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def person_erase(*, sponsor, by_user, email: str = "", badge_id: str = "") -> Erased:
-    """Erase the person with this email (case aside) or badge id from ``sponsor``'s data."""
+def who(email: str = "", badge_id: str = "", event_id: int | None = None) -> tuple[Q, Q]:
+    """(attendees, unknown scans) an email (case aside) or a badge id names: a badge id only at its one
+    event (ids repeat from event to event), both only as whole identifiers ("ann@x.example" is not
+    "joann@x.example")."""
     email, badge_id = email.strip().lower(), badge_id.strip()
-    if not email and not badge_id:
-        raise ValueError("An email or a badge id names the person.")
-    found = Q(key=email) if email else Q(badge_id=badge_id)
+    if email:
+        whole = rf"(^|[^a-z0-9._%+-]){re.escape(email)}($|[^a-z0-9.-])"
+        return Q(key=email), Q(raw_payload__iregex=whole) | Q(typed__email__iexact=email)
+    if not badge_id or event_id is None:
+        raise ValueError("An email, or a badge id with its event, names the person.")
+    whole = rf"(^|[^A-Za-z0-9]){re.escape(badge_id)}($|[^A-Za-z0-9])"
+    scans = Q(sponsorship__event_id=event_id) & (Q(raw_payload__regex=whole) | Q(typed__badge_id=badge_id))
+    return Q(badge_id=badge_id, event_id=event_id), scans
+
+
+def person_erase(
+    *, sponsor, by_user, email: str = "", badge_id: str = "", event_id: int | None = None
+) -> Erased:
+    """Erase the person with this email, or this badge id at this event, from ``sponsor``'s data."""
+    email, badge_id = email.strip().lower(), badge_id.strip()
+    people, mentioned = who(email, badge_id, event_id)
     attendees = list(
         Attendee.objects.annotate(key=Lower("email"))
-        .filter(found, leads__sponsorship__sponsor=sponsor)
+        .filter(people, leads__sponsorship__sponsor=sponsor)
         .values_list("pk", flat=True)
         .distinct()
     )
-    mentioned = Q(raw_payload__icontains=email) | Q(typed__email__iexact=email) if email else (
-        Q(raw_payload__contains=badge_id) | Q(typed__badge_id=badge_id)
-    )  # fmt: skip
     with transaction.atomic():
         leads = Lead.objects.filter(sponsorship__sponsor=sponsor, attendee_id__in=attendees)
         unknown = Scan.objects.filter(sponsorship__sponsor=sponsor, lead__isnull=True).filter(mentioned)
@@ -83,14 +100,25 @@ def anonymise(sponsor, leads, unknown_scans) -> Erased:
     and their history lose what says who; attendees left without a lead and export files holding the leads
     are deleted (the files once the transaction commits)."""
     erased = Erased()
-    leads = list(leads.select_for_update(of=("self",)).select_related("sponsorship").order_by("pk"))
+    # Locked, and read again once locked: a lead erased meanwhile (by another request or retention) is
+    # not erased twice.
+    leads = list(
+        leads.filter(erased_at=None)
+        .select_for_update(of=("self",))
+        .select_related("sponsorship")
+        .order_by("pk")
+    )
     attendees = {lead.attendee_id for lead in leads}
     now = timezone.now()
     for lead in leads:
         lead.attendee = Attendee.objects.create(event_id=lead.sponsorship.event_id, display_name=ERASED)
         lead.erased_at = now
-        lead.save(update_fields=["attendee", "erased_at"])
+        # Nobody to contact: out of follow-up creation and the CRM files, as without consent.
+        lead.consent, lead.consent_how, lead.consent_by = None, "", None
+        lead.save(update_fields=["attendee", "erased_at", "consent", "consent_how", "consent_by"])
     lead_ids = [lead.pk for lead in leads]
+    _import_files_delete(sponsor, lead_ids)
+    _admin_history_delete({Attendee: attendees, Lead: lead_ids})
     blank = {"raw_payload": "", "typed": {}, "notes": "", "extra": None, "revisions": None}
     erased.leads = len(leads)
     erased.scans = Scan.objects.filter(lead_id__in=lead_ids).update(**blank)
@@ -116,28 +144,31 @@ def _export_files_delete(sponsor, lead_ids: set[int]) -> int:
         if lead_ids & set(job.lead_ids or [])
     ]  # fmt: skip
     for job in holding:
-        name, storage = job.file.name, job.file.storage
-        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        _file_delete_on_commit(job.file)
     ExportLog.objects.filter(pk__in=[job.pk for job in holding]).update(
         file="", status=ExportStatus.EXPIRED, error="Deleted: it held a person who was erased."
     )
     return len(holding)
 
 
-def person_erase_everywhere(*, by_user, email: str = "", badge_id: str = "") -> Erased:
-    """An operator's erasure: the person out of every sponsor's data (as ``person_erase`` does for each),
-    and out of the attendee lists nobody scanned them from."""
+def person_erase_everywhere(
+    *, by_user, email: str = "", badge_id: str = "", event_id: int | None = None
+) -> Erased:
+    """An operator's erasure: the person out of every sponsor's data (as ``person_erase`` does for each:
+    leads and unknown badges alike), and out of the attendee lists nobody scanned them from."""
     email, badge_id = email.strip().lower(), badge_id.strip()
-    if not email and not badge_id:
-        raise ValueError("An email or a badge id names the person.")
-    found = Q(key=email) if email else Q(badge_id=badge_id)
-    attendees = Attendee.objects.annotate(key=Lower("email")).filter(found)
+    people, mentioned = who(email, badge_id, event_id)
+    attendees = Attendee.objects.annotate(key=Lower("email")).filter(people)
     total = Erased()
     with transaction.atomic():
-        for sponsor in (
-            Sponsor.objects.filter(sponsorships__leads__attendee__in=attendees).distinct().order_by("pk")
-        ):
-            erased = person_erase(sponsor=sponsor, by_user=by_user, email=email, badge_id=badge_id)
+        holders = Sponsor.objects.filter(
+            Q(sponsorships__leads__attendee__in=attendees)
+            | Q(sponsorships__scans__in=Scan.objects.filter(mentioned, lead__isnull=True))
+        )
+        for sponsor in holders.distinct().order_by("pk"):
+            erased = person_erase(
+                sponsor=sponsor, by_user=by_user, email=email, badge_id=badge_id, event_id=event_id
+            )
             for name, value in asdict(erased).items():
                 setattr(total, name, getattr(total, name) + value)
         listed = attendees.filter(leads__isnull=True).delete()[1].get(Attendee._meta.label, 0)
@@ -147,3 +178,37 @@ def person_erase_everywhere(*, by_user, email: str = "", badge_id: str = "") -> 
               summary=f"Erased a person found by {kind} everywhere: {total.leads} lead(s) of every sponsor, {total.attendees_deleted} attendee record(s)",
               identifier_sha256=identifier_hash(kind, value), everywhere=True, **asdict(total))  # fmt: skip
     return total
+
+
+def _file_delete_on_commit(stored) -> None:
+    """Delete a stored file once the transaction commits; a store that fails then is logged, and the
+    other deletions still run."""
+    name, storage = stored.name, stored.storage
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+def _import_files_delete(sponsor, lead_ids: list[int]) -> None:
+    """The uploaded files (and rejected-rows files) of the sponsor's imports that brought in any of these
+    leads' scans: they hold the person among the other rows. The import's report stays."""
+    labels = set(
+        Scan.objects.filter(lead_id__in=lead_ids).exclude(source="").values_list("source", flat=True)
+    )
+    if not labels:
+        return
+    for job in ImportJob.objects.filter(sponsorship__sponsor=sponsor).exclude(file=""):
+        if job.source_label in labels:
+            for stored in (job.file, job.rejected_file):
+                if stored:
+                    _file_delete_on_commit(stored)
+            ImportJob.objects.filter(pk=job.pk).update(file="", rejected_file="")
+
+
+def _admin_history_delete(objects: dict) -> None:
+    """The admin's history of these objects: its entries name them (a person's name or email)."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    for model, ids in objects.items():
+        if ids:
+            kind = ContentType.objects.get_for_model(model)
+            LogEntry.objects.filter(content_type=kind, object_id__in=[str(pk) for pk in ids]).delete()
