@@ -307,6 +307,13 @@ def test_consent_says_how_and_by_whom_and_the_persons_later_word_wins(client, wo
         for c in row
     ]
     assert EMAIL not in cells and any("Hopper" in c for c in cells)  # in the file, without the contact data
+    # A phone that was offline syncs now an answer it asked before they withdrew; a file says yes: both older.
+    f.ScanFactory(lead=grace, consent=True, scanned_by=world.devrel, received_at=timezone.now(),
+                  device_scanned_at=timezone.now() - timedelta(hours=1))  # fmt: skip
+    f.ScanFactory(lead=grace, consent=True, source="Cvent: later.csv", received_at=timezone.now())
+    leads_recount([grace.pk])
+    grace.refresh_from_db()
+    assert (grace.consent, grace.consent_how) == (False, "person")
     # Met again at a later booth, they say yes: the newer answer wins.
     f.ScanFactory(
         lead=grace, consent=True, scanned_by=world.devrel, received_at=timezone.now() + timedelta(minutes=1)

@@ -267,7 +267,12 @@ def leads_recount(lead_ids: Iterable[int]) -> None:
                 cursor.execute("SET LOCAL jit = off")
         # The latest scan that asked gives the answer, unless the person told us since (from the lead page).
         asked_at = Subquery(answered.values("received_at")[:1])
-        told_since = Q(consent_how=ConsentHow.PERSON, consent_recorded_at__gte=asked_at)
+        # What the person told us stands until a booth asks them again afterwards, by when it asked (the
+        # device's time: a phone that syncs late brings an older answer); a file's answer never overrides it.
+        asked_again = answered.filter(source="").annotate(asked=Coalesce("device_scanned_at", "received_at"))
+        told_since = Q(consent_how=ConsentHow.PERSON) & ~Exists(
+            asked_again.filter(asked__gt=OuterRef("consent_recorded_at"))
+        )
         how = Case(When(source="", then=Value(ConsentHow.BOOTH)), default=Value(ConsentHow.IMPORT))
         leads.update(
             scan_count=Coalesce(Subquery(scans.annotate(n=Count("pk")).values("n")), 0),
