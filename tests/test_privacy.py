@@ -372,3 +372,34 @@ def test_an_export_written_while_its_person_was_erased_is_not_kept(client, world
 
     job.refresh_from_db()
     assert job.status == "expired" and not job.file and not list(tmp_path.rglob("*.xlsx"))
+
+
+def test_a_role_changed_in_a_sponsors_list_of_staff_is_in_the_log_too(world, admin_client):
+    sponsor, member = world.sponsor, world.devrel
+    page = admin_client.get(reverse("admin:tracker_sponsor_change", args=[sponsor.pk]))
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data |= {management.add_prefix(k): v for k, v in management.initial.items()}
+        for inline in formset.formset.forms:
+            data |= {
+                inline.add_prefix(k): v
+                for k, v in inline.initial.items()
+                if v is not None and not isinstance(v, list)
+            }
+            if inline.instance.pk:
+                data[inline.add_prefix("id")] = inline.instance.pk
+            if inline.instance.pk == member.pk:
+                data[inline.add_prefix("level")] = "manager"
+    response = admin_client.post(reverse("admin:tracker_sponsor_change", args=[sponsor.pk]), data)
+    assert response.status_code == 302, [
+        f.errors for f in response.context["inline_admin_formsets"][0].formset.forms
+    ] + [response.context["adminform"].form.errors]
+    member.refresh_from_db()
+    assert member.level == "manager"
+    assert m.AuditEvent.objects.get(action="role_changed").details["after"]["level"] == "manager"

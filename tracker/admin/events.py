@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db.models import Prefetch
 
 from tracker.admin.site import TabularInline, TrackerModelAdmin, count_of, site
-from tracker.admin.staff import StaffMemberInline
+from tracker.admin.staff import StaffMemberInline, StaffMemberInlineAudited
 from tracker.models import Attendee, CostLine, Event, Lead, Scan, Sponsor, Sponsorship, StaffMember, Theme
 
 
@@ -85,7 +85,7 @@ class ThemeAdmin(TrackerModelAdmin):
 
 
 @admin.register(Sponsor, site=site)
-class SponsorAdmin(TrackerModelAdmin):
+class SponsorAdmin(StaffMemberInlineAudited, TrackerModelAdmin):
     list_display = (
         "name",
         "domain",

@@ -36,6 +36,37 @@ class StaffMemberInline(TabularInline):
     show_change_link = True
 
 
+ROLE_FIELDS = ("role", "level", "is_active")
+
+
+def roles_before(member: StaffMember) -> dict | None:
+    return StaffMember.objects.filter(pk=member.pk).values(*ROLE_FIELDS).first() if member.pk else None
+
+
+def audit_role_change(request, member: StaffMember, before: dict | None) -> None:
+    """A staff member's role, permission level or activity as saved, in the sponsor's audit log if it
+    changed (from the staff member's page or a sponsor's or user's list of memberships)."""
+    after = {name: getattr(member, name) for name in ROLE_FIELDS}
+    if before == after:
+        return
+    what = ", ".join(f"{name} {before[name] if before else '—'} → {value}" for name, value in after.items()
+                     if not before or before[name] != value)  # fmt: skip
+    audit(AuditAction.ROLE_CHANGED, user=request.user, sponsor_id=member.sponsor_id,
+          summary=f"{member.display_name}: {what}", staff=member.pk, before=before, after=after)  # fmt: skip
+
+
+class StaffMemberInlineAudited:
+    """For admins with an inline of staff memberships: their role changes are audited too."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not StaffMember:
+            return super().save_formset(request, form, formset, change)
+        before = {f.instance.pk: roles_before(f.instance) for f in formset.forms if f.instance.pk}
+        super().save_formset(request, form, formset, change)
+        for member in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+            audit_role_change(request, member, before.get(member.pk))
+
+
 class StaffMemberAdminForm(forms.ModelForm):
     class Meta:
         model = StaffMember
@@ -59,18 +90,9 @@ class StaffMemberAdmin(TrackerModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Saved, and a change of role, permission level or activity is in the sponsor's audit log."""
-        before = (
-            StaffMember.objects.filter(pk=obj.pk).values("role", "level", "is_active").first()
-            if change
-            else None
-        )
+        before = roles_before(obj) if change else None
         super().save_model(request, obj, form, change)
-        after = {"role": obj.role, "level": obj.level, "is_active": obj.is_active}
-        if before != after:
-            what = ", ".join(f"{name} {before[name] if before else '—'} → {value}" for name, value in after.items()
-                             if not before or before[name] != value)  # fmt: skip
-            audit(AuditAction.ROLE_CHANGED, user=request.user, sponsor_id=obj.sponsor_id,
-                  summary=f"{obj.display_name}: {what}", staff=obj.pk, before=before, after=after)  # fmt: skip
+        audit_role_change(request, obj, before)
 
     str_related = ("user", "sponsor")
     list_display = ("name", "email", "sponsor", "role", "level", "home_region", "booth_count", "is_active")
@@ -172,7 +194,7 @@ User = get_user_model()
 
 
 @admin.register(User, site=site)
-class TrackerUserAdmin(UserAdmin):
+class TrackerUserAdmin(StaffMemberInlineAudited, UserAdmin):
     """Django's user admin (search by name and email), plus the sponsors the user works for."""
 
     inlines = (StaffMemberInline,)
