@@ -89,7 +89,7 @@ def test_an_erased_person_is_gone_from_the_sponsors_data_and_files_and_the_figur
     assert lead.attendee.full_name == ERASED and lead.erased_at is not None
     assert not stored.exists()
     export.refresh_from_db()
-    assert export.status == "expired" and not export.file
+    assert export.status == "expired" and not export.file and export.params == {}  # its filters' words too
     assert figures(world.booth) == before
     follow_up = m.FollowUp.objects.get(lead=lead)
     assert (follow_up.status, follow_up.opportunity_amount) == ("won", 10000)

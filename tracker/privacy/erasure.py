@@ -146,7 +146,7 @@ def _export_files_delete(sponsor, lead_ids: set[int]) -> int:
     for job in holding:
         _file_delete_on_commit(job.file)
     ExportLog.objects.filter(pk__in=[job.pk for job in holding]).update(
-        file="", status=ExportStatus.EXPIRED, error="Deleted: it held a person who was erased."
+        file="", params={}, status=ExportStatus.EXPIRED, error="Deleted: it held a person who was erased."
     )
     return len(holding)
 
