@@ -91,6 +91,19 @@ def _pings(port: int) -> bool:
         return False
 
 
+def post_status(port: int, key: str, body: dict, timeout: float) -> int:
+    """A phone's POST of a scan with its device token: the status (OSError if the connection fails)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("POST", "/api/v1/scans/", json.dumps(body),
+                           {"Authorization": f"Token {key}", "Content-Type": "application/json"})  # fmt: skip
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
 def post(port: int, key: str, body: dict) -> tuple[int, dict]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request("POST", "/api/v1/scans/", json.dumps(body),
@@ -289,15 +302,7 @@ def test_many_devices_retrying_through_dropped_database_connections_store_each_s
             body = {"client_uuid": client_uuid, "sponsorship": booth.pk, "raw_payload": person}
             for _attempt in range(30):  # a phone's queue retries until the scan is answered
                 try:
-                    connection = http.client.HTTPConnection(
-                        "127.0.0.1", port, timeout=rng.choice([0.05, 5, 5, 5])
-                    )
-                    connection.request("POST", "/api/v1/scans/", json.dumps(body),
-                                       {"Authorization": f"Token {key}", "Content-Type": "application/json"})  # fmt: skip
-                    response = connection.getresponse()
-                    status = response.status
-                    response.read()
-                    connection.close()
+                    status = post_status(port, key, body, timeout=rng.choice([0.05, 5, 5, 5]))
                     if status in (200, 201):
                         break
                     errors.append(f"{status}")
@@ -420,13 +425,7 @@ def test_devices_retrying_through_a_postgresql_restart_leave_each_scan_stored_on
                 }
                 for _attempt in range(200):
                     try:
-                        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                        connection.request("POST", "/api/v1/scans/", json.dumps(body),
-                                           {"Authorization": f"Token {key}", "Content-Type": "application/json"})  # fmt: skip
-                        response = connection.getresponse()
-                        status = response.status
-                        response.read()
-                        connection.close()
+                        status = post_status(port, key, body, timeout=10)
                         if status in (200, 201):
                             answered.append(client_uuid)
                             break
