@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tracker.models import Event, StaffMember
+from tracker.models import Event, Lead, StaffMember
 from tracker.models.choices import PermissionLevel
+from tracker.scans.matching import leads_recount
 from tracker.scoring.service import scores_sweep
 
 DEMO_FIXTURE = settings.BASE_DIR / "fixtures" / "demo.json"
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Loading demo data ...")
             call_command("loaddata", str(DEMO_FIXTURE), verbosity=0)
+            # Each lead's counters and consent (with how and by whom) as its scans say, as after matching.
+            leads_recount(Lead.objects.values_list("pk", flat=True))
         scored = scores_sweep(limit=1_000_000)
         if scored:
             self.stdout.write(f"Scored {scored} leads under their sponsors' published ICPs.")
