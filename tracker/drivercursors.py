@@ -174,6 +174,13 @@ def _writable(model: type[Model], names: list[str] | None) -> list:
     return [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
 
 
+def _writing(objects: list[Model]) -> tuple[type[Model], str, object]:
+    """The model of ``objects`` (all of one model), the database alias it writes to, and its connection."""
+    model = type(objects[0])
+    alias = router.db_for_write(model)
+    return model, alias, connections[alias]
+
+
 def copy_insert(objects: list[Model], fields: list[str] | None = None) -> None:
     """Insert unsaved instances of one model (their ``fields``, else every column but the id and generated
     ones), leaving out any that a unique constraint refuses (one a concurrent writer added): bulk_create
@@ -186,9 +193,7 @@ def copy_insert(objects: list[Model], fields: list[str] | None = None) -> None:
     """
     if not objects:
         return
-    model = type(objects[0])
-    alias = router.db_for_write(model)
-    db = connections[alias]
+    model, alias, db = _writing(objects)
     if db.vendor != "postgresql":
         model.objects.using(alias).bulk_create(objects, ignore_conflicts=True, batch_size=500)
         return
@@ -207,9 +212,7 @@ def copy_update(objects: list[Model], fields: list[str]) -> None:
     COPYed temporary table on PostgreSQL (``bulk_update`` writes a ``CASE`` of every row per column)."""
     if not objects:
         return
-    model = type(objects[0])
-    alias = router.db_for_write(model)
-    db = connections[alias]
+    model, alias, db = _writing(objects)
     if db.vendor != "postgresql":
         model.objects.using(alias).bulk_update(objects, fields, batch_size=500)
         return
