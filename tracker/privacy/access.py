@@ -9,10 +9,9 @@ import io
 import json
 
 from django.db.models import Prefetch
-from django.db.models.functions import Lower
 
 from tracker.exports.safety import clean_text
-from tracker.models import Attendee, FollowUpChange, Lead, Scan
+from tracker.models import FollowUpChange, Lead, Scan
 from tracker.models.leads import attendee_name
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
@@ -30,8 +29,7 @@ def person_data(
     """What ``sponsor`` holds about the person (an email, or a badge id at its event), as plain data (ISO
     times), unknown badges that carry them included; the request logged."""
     email, badge_id = email.strip().lower(), badge_id.strip()
-    people, mentioned = who(email, badge_id, event_id)
-    attendees = Attendee.objects.annotate(key=Lower("email")).filter(people)
+    attendees, mentioned = who(email, badge_id, event_id)
     leads = (
         Lead.objects.filter(sponsorship__sponsor=sponsor, attendee__in=attendees)
         .select_related(

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -51,19 +51,20 @@ def identifier_hash(kind: str, value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def who(email: str = "", badge_id: str = "", event_id: int | None = None) -> tuple[Q, Q]:
+def who(email: str = "", badge_id: str = "", event_id: int | None = None) -> tuple[QuerySet[Attendee], Q]:
     """(attendees, unknown scans) an email (case aside) or a badge id names: a badge id only at its one
     event (ids repeat from event to event), both only as whole identifiers ("ann@x.example" is not
     "joann@x.example")."""
     email, badge_id = email.strip().lower(), badge_id.strip()
     if email:
         whole = rf"(^|[^a-z0-9._%+-]){re.escape(email)}($|[^a-z0-9.-])"
-        return Q(key=email), Q(raw_payload__iregex=whole) | Q(typed__email__iexact=email)
+        attendees = Attendee.objects.annotate(key=Lower("email")).filter(key=email)
+        return attendees, Q(raw_payload__iregex=whole) | Q(typed__email__iexact=email)
     if not badge_id or event_id is None:
         raise ValueError("An email, or a badge id with its event, names the person.")
     whole = rf"(^|[^A-Za-z0-9]){re.escape(badge_id)}($|[^A-Za-z0-9])"
     scans = Q(sponsorship__event_id=event_id) & (Q(raw_payload__regex=whole) | Q(typed__badge_id=badge_id))
-    return Q(badge_id=badge_id, event_id=event_id), scans
+    return Attendee.objects.filter(badge_id=badge_id, event_id=event_id), scans
 
 
 def person_erase(
@@ -73,10 +74,7 @@ def person_erase(
     email, badge_id = email.strip().lower(), badge_id.strip()
     people, mentioned = who(email, badge_id, event_id)
     attendees = list(
-        Attendee.objects.annotate(key=Lower("email"))
-        .filter(people, leads__sponsorship__sponsor=sponsor)
-        .values_list("pk", flat=True)
-        .distinct()
+        people.filter(leads__sponsorship__sponsor=sponsor).values_list("pk", flat=True).distinct()
     )
     with transaction.atomic():
         leads = Lead.objects.filter(sponsorship__sponsor=sponsor, attendee_id__in=attendees)
@@ -110,12 +108,16 @@ def anonymise(sponsor, leads, unknown_scans) -> Erased:
     )
     attendees = {lead.attendee_id for lead in leads}
     now = timezone.now()
-    for lead in leads:
-        lead.attendee = Attendee.objects.create(event_id=lead.sponsorship.event_id, display_name=ERASED)
-        lead.erased_at = now
+    blanks = Attendee.objects.bulk_create(
+        [Attendee(event_id=lead.sponsorship.event_id, display_name=ERASED) for lead in leads]
+    )
+    for lead, blank in zip(leads, blanks, strict=True):
+        lead.attendee, lead.erased_at = blank, now
         # Nobody to contact: out of follow-up creation and the CRM files, as without consent.
         lead.consent, lead.consent_how, lead.consent_by = None, "", None
-        lead.save(update_fields=["attendee", "erased_at", "consent", "consent_how", "consent_by"])
+    Lead.objects.bulk_update(
+        leads, ["attendee", "erased_at", "consent", "consent_how", "consent_by"], batch_size=500
+    )
     lead_ids = [lead.pk for lead in leads]
     _import_files_delete(sponsor, lead_ids)
     _admin_history_delete({Attendee: attendees, Lead: lead_ids})
@@ -157,8 +159,7 @@ def person_erase_everywhere(
     """An operator's erasure: the person out of every sponsor's data (as ``person_erase`` does for each:
     leads and unknown badges alike), and out of the attendee lists nobody scanned them from."""
     email, badge_id = email.strip().lower(), badge_id.strip()
-    people, mentioned = who(email, badge_id, event_id)
-    attendees = Attendee.objects.annotate(key=Lower("email")).filter(people)
+    attendees, mentioned = who(email, badge_id, event_id)
     total = Erased()
     with transaction.atomic():
         holders = Sponsor.objects.filter(
