@@ -60,6 +60,11 @@ TENANT_PATHS: dict[type[models.Model], TenantPath] = {
     m.Lead: TenantPath("sponsorship__sponsor", "sponsorship", owner="follow_up__owner"),
     m.Scan: TenantPath("sponsorship__sponsor", "sponsorship", owner="lead__follow_up__owner"),
     m.Account: TenantPath("sponsor", None),
+    # Managers define questions; booth staff read their booth's through the scan screen's config.
+    m.Question: TenantPath("sponsor", None),
+    m.LeadAnswer: TenantPath(
+        "lead__sponsorship__sponsor", "lead__sponsorship", owner="lead__follow_up__owner"
+    ),
     m.IdealCustomerProfile: TenantPath("sponsor", None),
     m.RescoreJob: TenantPath("icp__sponsor", None),
     m.IcpCriterion: TenantPath("icp__sponsor", None),

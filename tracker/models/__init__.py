@@ -15,6 +15,7 @@ from tracker.models.imports import ImportJob, ImportPreset
 from tracker.models.leads import Attendee, Lead, Scan
 from tracker.models.money import CurrencyRate
 from tracker.models.privacy import AuditEvent
+from tracker.models.questions import LeadAnswer, Question
 from tracker.models.staff import DeviceToken, StaffMember
 
 __all__ = [
@@ -35,8 +36,10 @@ __all__ = [
     "ImportJob",
     "ImportPreset",
     "Lead",
+    "LeadAnswer",
     "LeadScore",
     "ReminderDigest",
+    "Question",
     "RescoreJob",
     "Scan",
     "Sponsor",

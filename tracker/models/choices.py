@@ -113,6 +113,7 @@ class CriterionField(models.TextChoices):
     INTEREST = "interest", "Interests and themes"
     NOTES = "notes", "Notes"
     SCAN_COUNT = "scan_count", "Number of scans"
+    ANSWER = "answer", "Answer to a question"
 
 
 class CriterionKind(models.TextChoices):

@@ -84,6 +84,10 @@ class IcpCriterion(models.Model):
     field = models.CharField(max_length=20, choices=CriterionField.choices)
     kind = models.CharField(max_length=12, choices=CriterionKind.choices)
     label = models.CharField(max_length=120, help_text="Shown in the score reasons, e.g. 'VP-level title'.")
+    question = models.ForeignKey(
+        "tracker.Question", on_delete=models.PROTECT, null=True, blank=True, related_name="criteria",
+        help_text="The sponsor's question whose answer this criterion reads (field: answer).",
+    )  # fmt: skip
     values = models.JSONField(default=list, blank=True)
     min_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     max_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -116,6 +120,12 @@ class IcpCriterion(models.Model):
                 | Q(max_value__gte=F("min_value")),
                 name="icpcriterion_range_ordered",
                 violation_error_message="The maximum cannot be below the minimum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(field=CriterionField.ANSWER, question__isnull=False)
+                | (~Q(field=CriterionField.ANSWER) & Q(question__isnull=True)),
+                name="icpcriterion_answer_has_question",
+                violation_error_message="An answer criterion reads one question; other criteria none.",
             ),
             models.CheckConstraint(
                 condition=Q(part=CriterionPart.NEGATIVE, action__in=NegativeAction.values)

@@ -230,6 +230,8 @@ class Scan(models.Model):
     revisions = models.JSONField(null=True, blank=True)
     # Where it came from when not from a phone at the booth ("Swapcard: leads.csv"), and the columns of
     # its row that map to no field, kept as written.
+    # The answers to the sponsor's own questions (tracker.models.questions), by question id, as sent.
+    answers = models.JSONField(null=True, blank=True)
     source = models.CharField(max_length=120, blank=True, db_default="")
     extra = models.JSONField(null=True, blank=True)
 
