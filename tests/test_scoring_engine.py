@@ -502,13 +502,18 @@ sentences = st.lists(
 bounds = st.one_of(st.none(), st.integers(0, 6).map(float), st.floats(allow_nan=True, allow_infinity=True))
 
 
+QUESTIONS = (1, 2, 3)  # the ids of the sponsor's questions that answer criteria read
+
+
 @st.composite
 def criteria(draw, id: int) -> Criterion:
     part = draw(st.sampled_from(["fit", "engagement", "negative"]))
+    field = draw(st.sampled_from(FIELDS))
     return Criterion(
         id=id,
         part=part,
-        field=draw(st.sampled_from(FIELDS)),
+        field=field,
+        question=draw(st.sampled_from(QUESTIONS)) if field == "answer" else None,
         kind=draw(st.sampled_from(KINDS)),
         label=draw(st.sampled_from(["Rule", "Règle", "x"])),
         values=draw(words),
@@ -556,6 +561,10 @@ facts_strategy = st.builds(
     interests=words,
     notes=sentences,
     scan_count=st.integers(0, 8),
+    answers=st.dictionaries(st.sampled_from(QUESTIONS), words, max_size=3),
+    numbers=st.dictionaries(
+        st.sampled_from(QUESTIONS), st.one_of(st.integers(0, 8).map(float), st.floats()), max_size=3
+    ),
 )
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -24,5 +24,11 @@ class TrackerConfig(AppConfig):
         m2m_changed.connect(
             forget_devices, sender=StaffMember.sponsorships.through, dispatch_uid="forget-devices-roster"
         )
+        # The scan API keeps each sponsor's questions by a stamp that changes with any of them.
+        from tracker.models import Question
+        from tracker.questions.service import question_saved
+
+        post_save.connect(question_saved, sender=Question, dispatch_uid="questions-saved")
+        post_delete.connect(question_saved, sender=Question, dispatch_uid="questions-deleted")
         # The figures kept in the cache are forgotten when one of their inputs changes.
         freshness.connect()

@@ -25,9 +25,10 @@ from tracker.api.errors import ApiError, ErrorOut, FieldError, error_responses, 
 from tracker.devices import Device
 from tracker.models import Scan, Sponsorship, StaffMember
 from tracker.models.leads import attendee_name
+from tracker.questions.service import booth_questions_by_key
 from tracker.scans.amend import scan_amend, scan_undo
 from tracker.scans.cleaning import amend_clean
-from tracker.scans.intake import scans_accept
+from tracker.scans.intake import answers_problems, scans_accept
 from tracker.scans.matching import scan_preview
 from tracker.scans.schemas import AmendIn, Badge, LookupIn, ScanIn, validated
 from tracker.tenancy import parse_id, parse_ids, scoped
@@ -237,6 +238,10 @@ def amend(request: HttpRequest):
             scan_undo(scan=scan, staff_id=staff_id, by_user=request.auth.user)
             return JsonResponse({"client_uuid": str(key), "status": "undone"})
         data, errors = amend_clean(body)
+        if not errors and "answers" in data:
+            errors = answers_problems(
+                booth_questions_by_key(sponsorship), data, sponsorship.sponsor, require=False
+            )
         if errors:
             raise invalid(errors)
         scan_amend(scan=scan, data=data, staff_id=staff_id, by_user=request.auth.user)

@@ -13,6 +13,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name='sponsor',
+            name='questions_stamp',
+            field=models.CharField(blank=True, default='', editable=False, max_length=32),
+        ),
+        migrations.AddField(
             model_name='scan',
             name='answers',
             field=models.JSONField(blank=True, null=True),

@@ -101,6 +101,9 @@ class Sponsor(models.Model):
     interest_options = models.JSONField(
         default=list, blank=True, help_text="The sponsor's own interest chips shown at the booth."
     )
+    # Changed (to a new random text) whenever one of its questions is: the scan API's processes keep
+    # the questions they read by it, and a sponsor with none ("") costs no query at all.
+    questions_stamp = models.CharField(max_length=32, blank=True, default="", editable=False)
     required_scan_fields = models.JSONField(
         default=list,
         blank=True,

@@ -83,7 +83,9 @@ class LeadAnswer(models.Model):
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="answers", db_index=False)
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="lead_answers")
-    value = models.CharField(max_length=200, help_text="The answer as shown: a choice, yes/no, the number or text.")
+    value = models.CharField(
+        max_length=200, help_text="The answer as shown: a choice, yes/no, the number or text."
+    )
     number = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
 
     class Meta:

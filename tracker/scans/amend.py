@@ -20,7 +20,7 @@ from tracker.scoring.service import leads_score_current
 
 # How long after it reached the server a scan can still be corrected or taken back from the phone.
 EDIT_WINDOW = timedelta(hours=2)
-AMENDABLE = ("rating", "interests", "conversation_type", "notes", "consent")
+AMENDABLE = ("rating", "interests", "conversation_type", "notes", "consent", "answers")
 
 
 def _check(scan: Scan, staff_id: int | None, now: datetime) -> None:

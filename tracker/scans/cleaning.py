@@ -53,6 +53,8 @@ def amend_clean(item: Any) -> tuple[dict, Errors]:
         return {}, errors
     present = [name for name in Qualification.model_fields if name in item]
     if not present:
-        message = "Send the fields to correct (rating, interests, conversation_type, notes, consent)."
+        message = (
+            "Send the fields to correct (rating, interests, conversation_type, notes, consent, answers)."
+        )
         return {}, {"__all__": [{"message": message, "code": "invalid"}]}
     return {name: getattr(correction, name) for name in present}, {}

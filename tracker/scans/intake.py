@@ -19,10 +19,12 @@ from tracker.celery import app
 from tracker.drivercursors import driver_cursor
 from tracker.models import Scan, Sponsorship
 from tracker.models.choices import PayloadFormat
+from tracker.questions.answers import QuestionSpec, answers_check, required_missing
+from tracker.questions.service import booths_questions
 from tracker.scans import processing
 from tracker.scans.cleaning import device_time, scan_clean
 from tracker.scans.grouping import InsertGroup
-from tracker.scans.schemas import TYPED_FIELDS
+from tracker.scans.schemas import TYPED_FIELDS, Errors
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,26 @@ log = logging.getLogger(__name__)
 def missing_required(required: list[str], data: dict) -> list[str]:
     """The sponsor's required qualification fields that this scan leaves empty."""
     return [name for name in required if data.get(name) in (None, "", [])]
+
+
+def answers_problems(specs: dict[str, QuestionSpec], data: dict, sponsor, *, require: bool = True) -> Errors:
+    """Check a clean scan's (or correction's) answers against its booth's questions, in place: the
+    errors by field ("answers.<question id>"), or {} with ``data["answers"]`` in canonical form.
+
+    ``require``: whether the required questions asked of the scan's conversation type must be answered.
+    """
+    checked = answers_check(specs, data.get("answers"))
+    errors: Errors = {
+        f"answers.{key}" if key else "answers": [{"message": message, "code": "invalid"}]
+        for key, message in checked.errors.items()
+    }
+    if require:
+        for spec in required_missing(specs.values(), checked.answers, data["conversation_type"]):
+            message = f"{spec.label}: {sponsor} requires an answer."
+            errors.setdefault(f"answers.{spec.key}", [{"message": message, "code": "required"}])
+    if not errors:
+        data["answers"] = checked.answers or None
+    return errors
 
 
 # The columns an intake writes, in the order of ``_scan_values``; the others (lead, processed_at) stay NULL
@@ -49,6 +71,7 @@ COLUMNS = (
     "notes",
     "consent",
     "typed",
+    "answers",
 )
 
 
@@ -69,6 +92,7 @@ def _scan_values(data: dict, sponsorship_id: int, scanned_by_id: int | None, now
         data["notes"],
         data["consent"],
         {name: data[name] for name in TYPED_FIELDS if data[name]},
+        data["answers"] or None,
     )
 
 
@@ -84,6 +108,7 @@ def scans_accept(
     results: list[tuple[int, dict] | None] = [None] * len(items)
     accepted: dict[tuple[int, uuid.UUID], tuple[int, tuple]] = {}
     warnings: dict[int, dict[str, str]] = {}
+    questions = booths_questions(booths.values())
     for index, item in enumerate(items):
         data, errors = scan_clean(item)
         client_uuid = item.get("client_uuid") if isinstance(item, dict) else None
@@ -95,6 +120,8 @@ def scans_accept(
         elif data and (missing := missing_required(sponsorship.sponsor.required_scan_fields, data)):
             message = f"{sponsorship.sponsor} requires this."
             errors = {name: [{"message": message, "code": "required"}] for name in missing}
+        elif data:
+            errors = answers_problems(questions[sponsorship.pk], data, sponsorship.sponsor)
         if errors:
             status = (
                 404 if "sponsorship" in errors and errors["sponsorship"][0]["code"] == "not_found" else 400
@@ -176,6 +203,10 @@ def _same(value):
     return value
 
 
+def _json_or_null(value, encoder=None):
+    return None if value is None else json.dumps(value, cls=encoder)
+
+
 @lru_cache(maxsize=4)
 def _adapters(vendor: str) -> tuple:
     """Per column, what turns its Python value into a database parameter.
@@ -191,6 +222,8 @@ def _adapters(vendor: str) -> tuple:
         if vendor != "postgresql":
             return partial(field.get_db_prep_save, connection=connection)
         if isinstance(field, JSONField):
+            if field.null:  # None is SQL NULL (no answers), as the ORM stores it, not JSON null
+                return partial(_json_or_null, encoder=field.encoder)
             return partial(json.dumps, cls=field.encoder)
         return _same
 

@@ -20,6 +20,7 @@ from tracker.badges import ParsedBadge, parse_badge
 from tracker.drivercursors import among, among_texts, copy_insert, copy_update
 from tracker.models import Attendee, Lead, Scan, Sponsorship
 from tracker.models.choices import ConsentHow, PayloadFormat
+from tracker.questions.service import lead_answers_refresh
 
 EARLIER_SHOWN = 5
 ATTENDEE_FIELDS = {
@@ -297,6 +298,7 @@ def leads_recount(lead_ids: Iterable[int]) -> None:
                 output_field=Lead._meta.get_field("consent_by"),
             ),
         )
+        lead_answers_refresh(lead_ids)
 
 
 def scan_preview(*, sponsorship: Sponsorship, data: dict) -> tuple[ParsedBadge, Attendee | None, list[Scan]]:

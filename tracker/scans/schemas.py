@@ -128,6 +128,20 @@ def _consent(value: object) -> bool | None:
     return value
 
 
+MAX_ANSWERS = 50
+
+
+def _answers(value: object) -> dict[str, Any] | None:
+    """The shape of a scan's answers (an object by question id); the booth's questions check the values."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise PydanticCustomError("invalid", "Expected an object of answers by question id, got {kind}.", {"kind": _kind(value)})  # fmt: skip
+    if len(value) > MAX_ANSWERS:
+        raise PydanticCustomError("invalid", f"At most {MAX_ANSWERS} answers.")
+    return value
+
+
 def _client_uuid(value: object) -> uuid.UUID:
     try:
         return uuid.UUID(value if isinstance(value, str) else "")
@@ -161,6 +175,15 @@ def _device_time(value: object) -> datetime | None:
 
 Interests = Annotated[list[Annotated[str, Field(max_length=MAX_INTEREST_LENGTH)]] | None, BeforeValidator(_interests), Field(default_factory=list, max_length=MAX_INTERESTS)]  # fmt: skip
 Consent = Annotated[bool | None, BeforeValidator(_consent), Field(default=None)]
+Answers = Annotated[
+    dict[str, Any] | None,
+    BeforeValidator(_answers),
+    Field(
+        default=None,
+        description="Answers to the sponsor's qualifying questions, by question id: text for a single choice "
+        "or short text, a list of texts for a multiple choice, true/false for yes/no, a number.",
+    ),
+]
 Rating_ = _choice(CHOICES["rating"])
 Conversation = _choice(CHOICES["conversation_type"])
 
@@ -189,6 +212,7 @@ class ScanIn(BaseModel):
     interests: Interests
     notes: _text(5000)
     consent: Consent
+    answers: Answers
 
     @model_validator(mode="after")
     def _says_something(self) -> ScanIn:
@@ -209,6 +233,7 @@ class Qualification(BaseModel):
     interests: Interests
     notes: _text(5000)
     consent: Consent
+    answers: Answers
 
 
 class AmendIn(Qualification):

@@ -33,7 +33,7 @@ NEGATIONS = frozenset(
 # "not only interested, but ..." affirms rather than negates.
 _NOT_NEGATING_AFTER_NOT = frozenset({"only", "just", "merely", "simply"})
 
-_MULTI = frozenset({"rating", "conversation_type", "interest"})
+_MULTI = frozenset({"rating", "conversation_type", "interest", "answer"})
 _ATTR = {  # LeadFacts attributes named differently from their field
     "rating": "ratings",
     "conversation_type": "conversation_types",
@@ -42,7 +42,7 @@ _ATTR = {  # LeadFacts attributes named differently from their field
 }
 _NUMERIC = frozenset({"company_size", "scan_count"})
 _DOMAIN_FIELDS = frozenset({"email_domain", "target_account"})
-_SHOWN = {"email_domain": "domain", "target_account": "account"}
+_SHOWN = {"email_domain": "domain", "target_account": "account", "answer": ""}
 _CLAUSE = re.compile(
     r"[.,;:!?()\[\]{}\n\r\u2014\u2013]| - |\b(?:but|however|though|although|aber|sondern|mais)\b"
 )
@@ -116,16 +116,26 @@ def _number_key(value: object) -> str:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
+def _getter(c: Criterion) -> Callable[[LeadFacts], object]:
+    """What a criterion reads of a lead's facts: its field, or its question's answer."""
+    if c.field == "answer":
+        question = c.question
+        if c.kind == "range":
+            return lambda facts: facts.numbers.get(question)
+        return lambda facts: facts.answers.get(question, ())
+    return attrgetter(_ATTR.get(c.field, c.field))
+
+
 def _in_set(c: Criterion, make: Maker, unknown: Reason | None) -> Test:
     """Field value (any value for multi-valued fields) in the set, case- and accent-insensitive."""
     field, numeric, multi = c.field, c.field in _NUMERIC, c.field in _MULTI
-    get = attrgetter(_ATTR.get(field, field))
+    get = _getter(c)
     shown = _SHOWN.get(field, field.replace("_", " "))
     table: dict[str, Reason] = {}
     for raw in c.values:
         key = _number_key(raw) if numeric else fold(str(raw))
         if key:
-            table.setdefault(key, make(f"{shown} {str(raw).strip()}"))
+            table.setdefault(key, make(f"{shown} {str(raw).strip()}".strip()))
     blank = None if multi else unknown  # an empty scalar is unknown; an empty list item is not
     seen: dict[object, Reason | None] = {}  # raw value -> outcome, so repeated values skip folding
 
@@ -217,12 +227,13 @@ def _list_match(c: Criterion, make: Maker, unknown: Reason | None) -> Test:
 def _range(c: Criterion, make: Maker, unknown: Reason | None) -> Test:
     """Numeric field within [min, max], either bound optional; unknown (None) never matches."""
     field, low, high = c.field, c.min_value, c.max_value
-    if field not in _NUMERIC:
+    if field not in _NUMERIC and field != "answer":
         return lambda facts: None  # a range on a text field has no meaning: never matches
-    get = attrgetter(field)
+    get = _getter(c)
     lo = -math.inf if low is None or math.isnan(low) else float(low)
     hi = math.inf if high is None or math.isnan(high) else float(high)
-    shown = _memo(lambda value: make(f"{field.replace('_', ' ')} {value}"))
+    label = _SHOWN.get(field, field.replace("_", " "))
+    shown = _memo(lambda value: make(f"{label} {_number_key(value)}".strip()))
 
     def test(facts: LeadFacts) -> Reason | None:
         value = get(facts)
@@ -235,9 +246,9 @@ def _range(c: Criterion, make: Maker, unknown: Reason | None) -> Test:
 
 def _keyword(c: Criterion, make: Maker, unknown: Reason | None) -> Test:
     """A listed word or phrase appears as a whole word in the text and is not negated just before."""
-    get = attrgetter(_ATTR.get(c.field, c.field))
+    get = _getter(c)
     shown = _SHOWN.get(c.field, c.field.replace("_", " "))
-    phrases = {fold(str(raw)): make(f'{shown} "{str(raw).strip()}"') for raw in reversed(c.values)}
+    phrases = {fold(str(raw)): make(f'{shown} "{str(raw).strip()}"'.strip()) for raw in reversed(c.values)}
     ordered = sorted((p for p in phrases if _WORD.search(p)), key=lambda p: (-len(p), p))  # longest first
     alternatives = "|".join(r"\s+".join(map(re.escape, p.split(" "))) for p in ordered)
     pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)" if ordered else r"(?!)")
@@ -265,6 +276,8 @@ def _keyword(c: Criterion, make: Maker, unknown: Reason | None) -> Test:
 def _reason_maker(c: Criterion, cap_grade: str) -> Maker:
     """How a match of this criterion is worded and how many points it carries."""
     if c.part != "negative":
+        if c.field == "answer":  # "+20 Timeline: this quarter"
+            return lambda detail: Reason(int(c.weight), f"{c.label}: {detail}", c.id)
         return lambda detail: Reason(int(c.weight), f"{c.label} ({detail})", c.id)
     if c.action == "exclude":
         return lambda detail: Reason(0, f"Excluded: {c.label} ({detail})", c.id)
@@ -298,6 +311,8 @@ def _validate(profile: Profile) -> None:
     for c in profile.criteria:
         if c.part not in PARTS or c.field not in FIELDS or c.kind not in KINDS:
             raise ValueError(f"criterion {c.id}: unknown part/field/kind {c.part!r}/{c.field!r}/{c.kind!r}")
+        if c.field == "answer" and c.question is None:
+            raise ValueError(f"criterion {c.id}: an answer criterion names its question")
         if c.part == "negative" and c.action not in ACTIONS:
             raise ValueError(f"criterion {c.id}: negative rule needs an action in {ACTIONS}")
 

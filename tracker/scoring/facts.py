@@ -10,7 +10,7 @@ import json
 import re
 
 from tracker.drivercursors import among, driver_rows
-from tracker.models import Account, Lead, Scan
+from tracker.models import Account, Lead, LeadAnswer, Scan
 from tracker.regions import country_region
 from tracker.scoring.normalise_companies import (
     CompanyResolver,
@@ -182,6 +182,27 @@ def _json_list(text) -> list:
     return (json.loads(text) if isinstance(text, str | bytes) else text) or []
 
 
+_NO_ANSWERS: dict = {}
+
+
+def _answers(
+    lead_ids: list[int],
+) -> tuple[dict[int, dict[int, tuple[str, ...]]], dict[int, dict[int, float]]]:
+    """The leads' answers to their sponsor's questions, by lead and question: values, and numbers."""
+    values: dict[int, dict[int, tuple[str, ...]]] = {}
+    numbers: dict[int, dict[int, float]] = {}
+    for lead_id, question_id, value, number in driver_rows(
+        LeadAnswer.objects.filter(among(LeadAnswer, "lead_id", lead_ids))
+        .order_by("pk")
+        .values_list("lead_id", "question_id", "value", "number")
+    ):
+        given = values.setdefault(lead_id, {})
+        given[question_id] = (*given.get(question_id, ()), value)
+        if number is not None:
+            numbers.setdefault(lead_id, {})[question_id] = float(number)
+    return values, numbers
+
+
 def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
     """Facts for each of the sponsor's leads among ``lead_ids`` (others are left out): normalised title and
     company, account data, and all its booth interactions."""
@@ -203,6 +224,7 @@ def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
             scans[scan[0]] = [scan]
         else:
             seen.append(scan)
+    answers, numbers = _answers(lead_ids)
     titles = title_profiles({row[1] for row in rows})
     accounts = sponsor_accounts(sponsor_id)
     facts = {}
@@ -245,5 +267,7 @@ def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
             interests=interests,
             notes=notes,
             scan_count=scan_count or 0,
+            answers=answers.get(lead_id, _NO_ANSWERS),
+            numbers=numbers.get(lead_id, _NO_ANSWERS),
         )
     return facts

@@ -36,6 +36,7 @@ def profile_of(icp: IdealCustomerProfile) -> Profile:
             max_value=float(c.max_value) if c.max_value is not None else None,
             weight=c.weight,
             action=c.action,
+            question=c.question_id,
         )
         for c in IcpCriterion.objects.filter(icp=icp).order_by("position", "pk")
     )

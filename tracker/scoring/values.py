@@ -3,12 +3,13 @@ facts of a lead, a score and its reasons, and the names they use."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 PARTS = ("fit", "engagement", "negative")
 FIELDS = tuple(
     "seniority function company_size industry country region target_account email_domain rating "
-    "conversation_type interest notes scan_count".split()
+    "conversation_type interest notes scan_count answer".split()
 )
 KINDS = ("in_set", "range", "keyword", "list_match")
 ACTIONS = ("exclude", "penalise", "cap", "flag_customer")
@@ -31,6 +32,7 @@ class Criterion:
     max_value: float | None = None
     weight: int = 0
     action: str = ""
+    question: int | None = None  # the question whose answer an "answer" criterion reads
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ class LeadFacts:
     interests: tuple[str, ...] = ()
     notes: str = ""
     scan_count: int = 1
+    # Answers to the sponsor's questions, by question id: the values given (a multiple choice has several,
+    # yes/no is "yes" or "no"), and the number for number questions.
+    answers: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    numbers: Mapping[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_GET
 from tracker.analytics.board import board_stats
 from tracker.models import Scan, Sponsorship, Theme
 from tracker.models.choices import ConversationType, Rating
+from tracker.questions.service import booth_questions
 from tracker.scans.amend import EDIT_WINDOW
 from tracker.scans.review import ResolveForm, resolve_initial, scan_discard, scan_resolve, scan_restore
 from tracker.tenancy import get_managed_or_404, get_scoped_or_404
 
-OFFLINE_CACHE = "booth-tracker-v2"  # a new name when the assets change, so phones fetch them again
+OFFLINE_CACHE = "booth-tracker-v3"  # a new name when the assets change, so phones fetch them again
 OFFLINE_ASSETS = ("tracker/app.css", "tracker/scan.js", "tracker/scan-queue.js", "tracker/scanner-keys.js")
 STANDARD_THEMES = ("AI", "Platform engineering", "Security", "Observability", "Cost reduction / FinOps")
 
@@ -59,6 +60,7 @@ def scan_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "conversationTypes": ConversationType.choices,
         "interests": interest_chips(sponsorship),
         "required": sponsorship.sponsor.required_scan_fields,
+        "questions": [spec.as_config() for spec in booth_questions(sponsorship)],
         "editMinutes": int(EDIT_WINDOW.total_seconds() // 60),
         "api": {
             "scans": reverse("api:scans"),

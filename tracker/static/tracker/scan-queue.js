@@ -55,11 +55,11 @@
 
   // Fields the server stores; local bookkeeping (state, result, error) is never sent.
   const SENT_FIELDS = ["client_uuid", "sponsorship", "raw_payload", "device_scanned_at", "device_id", "rating",
-    "interests", "conversation_type", "notes", "consent", "first_name", "last_name", "email", "company",
+    "interests", "conversation_type", "notes", "consent", "answers", "first_name", "last_name", "email", "company",
     "title", "badge_id"];
 
   // What a correction of a sent scan sends (the server keeps what it was).
-  const AMEND_FIELDS = ["rating", "interests", "conversation_type", "notes", "consent"];
+  const AMEND_FIELDS = ["rating", "interests", "conversation_type", "notes", "consent", "answers"];
 
   class ScanQueue {
     constructor({ endpoint, amendEndpoint, sessionUrl, sponsorship, onChange }) {
@@ -81,7 +81,7 @@
       return {
         client_uuid: uuid4(), sponsorship: this.sponsorship, device_id: this.deviceId,
         device_scanned_at: new Date().toISOString(), rating: "", interests: [], conversation_type: "",
-        notes: "", consent: null, raw_payload: "", state: "draft", created_at: Date.now(), ...fields,
+        notes: "", consent: null, answers: {}, raw_payload: "", state: "draft", created_at: Date.now(), ...fields,
       };
     }
 

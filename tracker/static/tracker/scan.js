@@ -136,8 +136,8 @@
   }
 
   // ---- qualify ------------------------------------------------------------------------------
-  function chipGroup(name, options, multiple) {
-    return el("div", { class: "chips", role: "group", "aria-label": name, "data-field": name },
+  function chipGroup(name, options, multiple, label) {
+    return el("div", { class: "chips", role: "group", "aria-label": label || name.replace(/_/g, " "), "data-field": name },
       options.map(([value, label]) => el("button", {
         type: "button", class: "chip-toggle", "data-value": value, "aria-pressed": "false",
         onclick: (event) => {
@@ -146,7 +146,7 @@
           const pressed = button.getAttribute("aria-pressed") === "true";
           if (!multiple) group.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", "false"));
           button.setAttribute("aria-pressed", pressed ? "false" : "true");
-          checkRequired();
+          qualifyChanged();
         },
       }, label)));
   }
@@ -155,14 +155,67 @@
     return [...document.querySelectorAll(`[data-field="${name}"] [aria-pressed="true"]`)].map((b) => b.dataset.value);
   }
 
+  // The sponsor's own questions (cached with this page, so they are asked offline too), after the
+  // conversation type: some are asked only for some conversation types.
+  const QUESTIONS = config.questions || [];
+  const YES_NO = [["yes", "Yes"], ["no", "No"]];
+
+  function questionInput(question) {
+    const field = `q-${question.key}`;
+    if (question.kind === "single" || question.kind === "multiple") {
+      return chipGroup(field, question.choices.map((c) => [c, c]), question.kind === "multiple", question.label);
+    }
+    if (question.kind === "yes_no") return chipGroup(field, YES_NO, false, question.label);
+    return el("input", {
+      type: "text", inputmode: question.kind === "number" ? "decimal" : "text",
+      maxlength: question.kind === "number" ? 24 : 200, "data-answer": question.key, "aria-label": question.label,
+      class: "answer-input", autocomplete: "off", oninput: () => qualifyChanged(),
+    });
+  }
+
   function buildQualify() {
     const panel = $("#qualify-fields");
     panel.replaceChildren(
       el("p", { class: "label" }, "Rating"), chipGroup("rating", config.ratings, false),
       el("p", { class: "label" }, "Interests"), chipGroup("interests", config.interests.map((i) => [i, i]), true),
       el("p", { class: "label" }, "Conversation"), chipGroup("conversation_type", config.conversationTypes, false),
+      QUESTIONS.map((question) => el("div", { class: "question", "data-question": question.key },
+        el("p", { class: "label" }, question.label, question.required ? el("span", { class: "required-mark", title: "required" }, " *") : null),
+        questionInput(question))),
       el("p", { class: "label" }, "Agreed to be contacted?"), chipGroup("consent", [["yes", "Yes"], ["no", "No"]], false),
     );
+  }
+
+  // Only the questions asked of this conversation type are shown (and their answers sent).
+  function asked(question, conversationType) {
+    return !question.conversation_types.length || question.conversation_types.includes(conversationType);
+  }
+  function showQuestions() {
+    const conversation = pressed("conversation_type")[0] || "";
+    for (const question of QUESTIONS) {
+      document.querySelector(`[data-question="${question.key}"]`).hidden = !asked(question, conversation);
+    }
+  }
+
+  function answers() {
+    const conversation = pressed("conversation_type")[0] || "";
+    const given = {};
+    for (const question of QUESTIONS) {
+      if (!asked(question, conversation)) continue;
+      let value = null;
+      if (question.kind === "number" || question.kind === "text") {
+        const text = document.querySelector(`[data-answer="${question.key}"]`).value.trim();
+        value = text ? (question.kind === "number" ? Number(text.replace(",", ".")) : text) : null;
+        if (question.kind === "number" && value !== null && !Number.isFinite(value)) value = text; // the server says why
+      } else {
+        const picked = pressed(`q-${question.key}`);
+        if (question.kind === "multiple") value = picked.length ? picked : null;
+        else if (question.kind === "yes_no") value = picked[0] ? picked[0] === "yes" : null;
+        else value = picked[0] || null;
+      }
+      if (value !== null) given[question.key] = value;
+    }
+    return given;
   }
 
   function openQualify() {
@@ -170,6 +223,11 @@
     // A scan opened again (to correct it) shows what it says; a new one starts blank.
     const chosen = { rating: [current.rating], conversation_type: [current.conversation_type],
       interests: current.interests || [], consent: [current.consent === true ? "yes" : current.consent === false ? "no" : ""] };
+    for (const [key, answer] of Object.entries(current.answers || {})) {
+      const input = document.querySelector(`[data-answer="${key}"]`);
+      if (input) input.value = String(answer);
+      else chosen[`q-${key}`] = Array.isArray(answer) ? answer : [answer === true ? "yes" : answer === false ? "no" : answer];
+    }
     for (const [field, picked] of Object.entries(chosen)) {
       document.querySelectorAll(`[data-field="${field}"] button`).forEach((b) => {
         if (picked.includes(b.dataset.value)) b.setAttribute("aria-pressed", "true");
@@ -178,10 +236,12 @@
     $("#note").value = current.notes || "";
     $("#qualify-who").textContent = describe(current);
     $("#qualify-earlier").replaceChildren();
+    showGrade(null);
     $("#qualify").hidden = false;
+    showQuestions();
     checkRequired();
     $("#note").blur();
-    if (navigator.onLine && current.state === "draft") preview(current);
+    if (current.state === "draft") preview(current);
   }
 
   // Correct a scan (still on the phone, or sent within the last while), or take it back.
@@ -200,13 +260,17 @@
   const editable = (item) => (item.state === "sent" || item.state === "queued" || item.state === "failed") &&
     Date.now() - item.created_at < EDIT_MS;
 
-  // Who this is and who already talked to them, at once when the network allows.
+  // Who this is, who already talked to them, and the grade the sponsor's ICP gives them with what the
+  // card says so far (a preview by the same engine; the stored score comes from the server's task).
   async function preview(item) {
+    if (!navigator.onLine) { showGrade({ offline: true }); return; }
     try {
       const token = await queue.csrfToken(false);
       if (!token) return;
-      const body = Object.fromEntries(["sponsorship", "raw_payload", "first_name", "last_name", "email", "badge_id"]
+      const body = Object.fromEntries(["sponsorship", "raw_payload", "first_name", "last_name", "email", "company", "title", "badge_id"]
         .filter((k) => item[k]).map((k) => [k, item[k]]));
+      Object.assign(body, values());
+      delete body.consent;
       const response = await fetch(config.api.lookup, {
         method: "POST", credentials: "same-origin", redirect: "manual",
         headers: { "Content-Type": "application/json", "X-CSRFToken": token }, body: JSON.stringify(body),
@@ -222,7 +286,30 @@
         await queue.update(item.client_uuid, { person });
       }
       $("#qualify-earlier").replaceChildren(...earlierLines(found));
-    } catch (error) { /* offline: shown after sending */ }
+      showGrade(found.grade);
+    } catch (error) { showGrade({ offline: true }); }
+  }
+
+  function showGrade(grade) {
+    const box = $("#qualify-grade");
+    box.hidden = !grade;
+    if (!grade) return;
+    box.dataset.grade = grade.offline ? "" : grade.grade;
+    box.replaceChildren(grade.offline
+      ? el("span", { class: "muted" }, "Offline: the grade will show when the phone is back online.")
+      : [el("strong", { class: `grade grade-${grade.grade}` }, grade.grade), " · ",
+         grade.reasons.length ? grade.reasons.join(", ") : "nothing in the ICP matches yet"]);
+  }
+
+  // As the card is filled in, the questions follow the conversation type and the grade follows the answers.
+  let previewTimer = null;
+  function qualifyChanged() {
+    showQuestions();
+    checkRequired();
+    if (!current || current.state !== "draft") return;
+    clearTimeout(previewTimer);
+    const item = current;
+    previewTimer = setTimeout(() => preview(item), 400);
   }
 
   function values() {
@@ -231,14 +318,20 @@
       rating: pressed("rating")[0] || "", interests: pressed("interests"),
       conversation_type: pressed("conversation_type")[0] || "", notes: $("#note").value.trim(),
       consent: consent === "yes" ? true : consent === "no" ? false : null,
+      answers: answers(),
     };
   }
 
   function checkRequired() {
     const v = values();
-    const missing = (config.required || []).filter((name) => v[name] === "" || v[name] === null || (Array.isArray(v[name]) && !v[name].length));
+    const missing = (config.required || []).filter((name) => v[name] === "" || v[name] === null || (Array.isArray(v[name]) && !v[name].length))
+      .map((name) => name.replace(/_/g, " "));
+    const conversation = pressed("conversation_type")[0] || "";
+    for (const question of QUESTIONS) {
+      if (question.required && asked(question, conversation) && !(question.key in v.answers)) missing.push(question.label);
+    }
     $("#save").disabled = missing.length > 0;
-    $("#required-note").textContent = missing.length ? "Required: " + missing.join(", ").replace(/_/g, " ") : "";
+    $("#required-note").textContent = missing.length ? "Required: " + missing.join(", ") : "";
     return missing;
   }
 
@@ -254,7 +347,7 @@
     sendSoon();
   }
   $("#save").addEventListener("click", save);
-  $("#note").addEventListener("input", checkRequired);
+  $("#note").addEventListener("input", qualifyChanged);
 
   // ---- sending ------------------------------------------------------------------------------
   let timer = null;

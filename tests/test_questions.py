@@ -1,0 +1,236 @@
+"""A sponsor's own qualifying questions: answers checked at the scan API, kept per lead, scored."""
+
+import json
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import factories as f
+from tracker.models import LeadAnswer, LeadScore, Question, Scan
+from tracker.questions.answers import QuestionSpec, answer_check, answers_check, lead_answers
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/scans/"
+AMEND = "/api/v1/scans/amend/"
+
+
+def q(sponsor, label, kind, choices=(), **fields):
+    return Question.objects.create(sponsor=sponsor, label=label, kind=kind, choices=list(choices), **fields)
+
+
+@pytest.fixture
+def booth():
+    sponsorship = f.SponsorshipFactory(sponsor__name="Alpha Cloud")
+    staff = f.StaffMemberFactory(sponsor=sponsorship.sponsor)
+    staff.sponsorships.add(sponsorship)
+    sponsor = sponsorship.sponsor
+    questions = {
+        "timeline": q(sponsor, "Timeline", "single", ["this quarter", "this year", "later"], position=1),
+        "clouds": q(sponsor, "Cloud provider", "multiple", ["AWS", "GCP", "Azure"], position=2),
+        "budget": q(sponsor, "Budget owner", "yes_no", position=3),
+        "clusters": q(sponsor, "How many clusters?", "number", position=4),
+        "stack": q(sponsor, "Current tool", "text", position=5),
+    }
+    return sponsorship, staff, questions
+
+
+@pytest.fixture
+def staff_client(client, booth):
+    client.force_login(booth[1].user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _run_on_commit(django_capture_on_commit_callbacks):
+    global _capture
+    _capture = django_capture_on_commit_callbacks
+
+
+def post(client, body, url=URL):
+    with _capture(execute=True):
+        return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def scan(sponsorship, answers, **fields):
+    return {"client_uuid": str(uuid.uuid4()), "sponsorship": sponsorship.pk, "email": "pat@example.com", "first_name": "Pat", **fields, "answers": answers}  # fmt: skip
+
+
+def test_answers_of_every_kind_are_stored_and_become_the_leads_answers(staff_client, booth):
+    sponsorship, _, qs = booth
+    answers = {
+        str(qs["timeline"].pk): "this quarter",
+        str(qs["clouds"].pk): ["AWS", "GCP"],
+        str(qs["budget"].pk): True,
+        str(qs["clusters"].pk): 12,
+        str(qs["stack"].pk): "  Nomad  ",
+    }
+
+    response = post(staff_client, scan(sponsorship, answers))
+
+    assert response.status_code == 201, response.json()
+    stored = Scan.objects.get()
+    assert stored.answers[str(qs["stack"].pk)] == "Nomad"
+    rows = {(a.question.label, a.value, a.number) for a in LeadAnswer.objects.filter(lead=stored.lead)}
+    assert rows == {
+        ("Timeline", "this quarter", None),
+        ("Cloud provider", "AWS", None),
+        ("Cloud provider", "GCP", None),
+        ("Budget owner", "yes", None),
+        ("How many clusters?", "12", Decimal("12")),
+        ("Current tool", "Nomad", None),
+    }
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("timeline", "next decade", "is not one of the offered choices"),
+        ("timeline", 3, "expects one of the offered choices"),
+        ("clouds", ["AWS", "IBM"], "'IBM' is not one of the offered choices"),
+        ("budget", "maybe", "expects yes or no"),
+        ("clusters", "a dozen", "expects a number"),
+        ("clusters", True, "expects a number"),
+        ("clusters", 1e12, "expects a number between"),
+        ("stack", "x" * 201, "at most 200 characters"),
+        ("stack", {"a": 1}, "expects text"),
+    ],
+)
+def test_a_wrong_answer_is_an_invalid_item_naming_the_question(staff_client, booth, key, value, message):
+    sponsorship, _, qs = booth
+    response = post(staff_client, scan(sponsorship, {str(qs[key].pk): value}))
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == "invalid"
+    error = body["errors"][f"answers.{qs[key].pk}"][0]["message"]
+    assert message in error and qs[key].label in error
+    assert not Scan.objects.exists()
+
+
+def test_another_sponsors_question_a_removed_one_and_nonsense_keys_are_refused(staff_client, booth):
+    sponsorship, _, qs = booth
+    theirs = q(f.SponsorFactory(), "Their question", "text")
+    removed = q(sponsorship.sponsor, "Old question", "text", archived_at=timezone.now())
+    other_booth = q(sponsorship.sponsor, "Other booth", "text", sponsorship=f.SponsorshipFactory(sponsor=sponsorship.sponsor))  # fmt: skip
+
+    for key in (str(theirs.pk), str(removed.pk), str(other_booth.pk), "timeline", "-1", "9" * 30):
+        response = post(staff_client, scan(sponsorship, {key: "anything"}))
+        assert response.status_code == 400, key
+        assert (
+            response.json()["errors"][f"answers.{key}"][0]["message"] == "This booth asks no such question."
+        )
+    assert post(staff_client, scan(sponsorship, ["not", "an", "object"])).status_code == 400
+
+
+def test_one_bad_answer_sinks_only_its_own_scan_in_a_batch(staff_client, booth):
+    sponsorship, _, qs = booth
+    good = scan(sponsorship, {str(qs["timeline"].pk): "later"}, email="b2@example.com")
+    bad = scan(sponsorship, {str(qs["timeline"].pk): "never"}, email="b3@example.com")
+
+    response = post(staff_client, {"scans": [good, bad]})
+
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json()["results"]] == ["created", "invalid"]
+    assert Scan.objects.get().answers == {str(qs["timeline"].pk): "later"}
+
+
+def test_a_required_question_is_required_only_for_the_conversations_it_is_asked_in(staff_client, booth):
+    sponsorship, _, qs = booth
+    q(sponsorship.sponsor, "Team size", "number", required=True, conversation_types=["demo"])
+
+    demo = post(staff_client, scan(sponsorship, {}, conversation_type="demo"))
+    swag = post(staff_client, scan(sponsorship, {}, conversation_type="swag_only", email="b9@example.com"))
+
+    assert demo.status_code == 400
+    assert "Team size: Alpha Cloud requires an answer." in json.dumps(demo.json())
+    assert swag.status_code == 201
+
+
+def test_the_latest_scan_that_answered_gives_the_leads_answer(staff_client, booth):
+    sponsorship, _, qs = booth
+    key = str(qs["timeline"].pk)
+    assert (
+        post(staff_client, scan(sponsorship, {key: "later", str(qs["budget"].pk): False})).status_code == 201
+    )
+    assert post(staff_client, scan(sponsorship, {key: "this quarter"})).status_code == 201
+
+    lead = Scan.objects.first().lead
+    assert dict(lead.answers.values_list("question__label", "value")) == {"Timeline": "this quarter", "Budget owner": "no"}  # fmt: skip
+
+
+def test_a_correction_replaces_the_answers_and_keeps_the_old_in_the_revisions(staff_client, booth):
+    sponsorship, _, qs = booth
+    key = str(qs["timeline"].pk)
+    body = scan(sponsorship, {key: "later"})
+    post(staff_client, body)
+
+    refused = post(staff_client, {"sponsorship": sponsorship.pk, "client_uuid": body["client_uuid"], "answers": {key: "soon"}}, AMEND)  # fmt: skip
+    fixed = post(staff_client, {"sponsorship": sponsorship.pk, "client_uuid": body["client_uuid"], "answers": {key: "this year"}}, AMEND)  # fmt: skip
+
+    assert refused.status_code == 400
+    assert fixed.status_code == 200, fixed.json()
+    stored = Scan.objects.get()
+    assert stored.answers == {key: "this year"}
+    assert stored.revisions[-1]["was"] == {"answers": {key: "later"}}
+    assert list(stored.lead.answers.values_list("value", flat=True)) == ["this year"]
+
+
+def test_changing_a_question_keeps_the_answers_already_given(staff_client, booth):
+    sponsorship, _, qs = booth
+    key = str(qs["timeline"].pk)
+    post(staff_client, scan(sponsorship, {key: "later"}))
+    qs["timeline"].choices = ["Q1", "Q2"]
+    qs["timeline"].archived_at = timezone.now()
+    qs["timeline"].save()
+    post(staff_client, scan(sponsorship, {str(qs["budget"].pk): True}))  # the lead's answers recomputed
+
+    lead = Scan.objects.first().lead
+    assert set(lead.answers.values_list("question__label", "value")) == {("Timeline", "later"), ("Budget owner", "yes")}  # fmt: skip
+
+
+def test_answers_score_with_reasons_that_name_the_question_and_answer(staff_client, booth):
+    sponsorship, _, qs = booth
+    icp = f.IcpFactory(sponsor=sponsorship.sponsor, status="published", published_at=timezone.now(), grade_a_min=60, grade_b_min=30, grade_c_min=10)  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="engagement", field="answer", question=qs["timeline"], kind="in_set", label="Timeline", values=["this quarter"], weight=20)  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="fit", field="answer", question=qs["clusters"], kind="range", label="Clusters", values=[], min_value=10, weight=15)  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="negative", field="answer", question=qs["budget"], kind="in_set", label="Not the budget owner", values=["no"], weight=10, action="penalise")  # fmt: skip
+
+    post(staff_client, scan(sponsorship, {str(qs["timeline"].pk): "this quarter", str(qs["clusters"].pk): 40, str(qs["budget"].pk): False}))  # fmt: skip
+
+    score = LeadScore.objects.get()
+    assert [(r["points"], r["reason"]) for r in score.reasons] == [
+        (-10, "Not the budget owner (no)"),
+        (20, "Timeline: this quarter"),
+        (15, "Clusters: 40"),
+    ]
+    assert score.score == 25
+
+
+def test_the_checks_are_pure_and_never_raise():
+    spec = QuestionSpec(1, "Timeline", "single", ("a", "b"))
+    assert answer_check(spec, "a") == ("a", "")
+    assert answer_check(spec, "  ") == (None, "")
+    assert answers_check({"1": spec}, {"1": "b"}).answers == {"1": "b"}
+    assert lead_answers([{"1": "b"}, {"1": "a", "2": True}, None]) == {"1": "b", "2": True}
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers=st.dictionaries(st.sampled_from(["timeline", "clouds", "budget", "clusters", "stack", "x"]), JSON, max_size=5))  # fmt: skip
+def test_any_json_as_answers_is_stored_or_refused_with_a_4xx_never_a_5xx(staff_client, booth, answers):
+    sponsorship, _, qs = booth
+    sent = {str(qs[k].pk) if k in qs else k: v for k, v in answers.items()}
+    response = post(staff_client, scan(sponsorship, sent))
+    assert response.status_code in (201, 400), response.content
+    if response.status_code == 400:
+        assert all(key.startswith("answers") for key in response.json()["errors"])

@@ -1,0 +1,1 @@
+"""A sponsor's own qualifying questions: defined by managers, answered at the booth, read everywhere."""

@@ -1,0 +1,117 @@
+"""Questions as the scan API and screen read them, and leads' answers kept up to date from their scans."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from tracker.drivercursors import among, copy_insert
+from tracker.models import LeadAnswer, Question, Scan, Sponsor, Sponsorship
+from tracker.questions.answers import QuestionSpec, answer_rows, lead_answers
+
+
+def spec_of(question: Question) -> QuestionSpec:
+    return QuestionSpec(
+        id=question.pk,
+        label=question.label,
+        kind=question.kind,
+        choices=tuple(str(c) for c in question.choices or ()),
+        required=question.required,
+        conversation_types=tuple(question.conversation_types or ()),
+        archived=question.archived_at is not None,
+    )
+
+
+def booth_questions(sponsorship: Sponsorship) -> list[QuestionSpec]:
+    """The questions asked at one booth, in order (removed ones left out)."""
+    return [spec_of(q) for q in Question.objects.active().for_booth(sponsorship)]
+
+
+def booth_questions_by_key(sponsorship: Sponsorship) -> dict[str, QuestionSpec]:
+    return {spec.key: spec for spec in booth_questions(sponsorship)}
+
+
+# A sponsor's active questions as last read, by (sponsor id, questions stamp): the scan API checks every
+# scan's answers, and a booth rush should not read the same questions for each request. A change of
+# questions changes the stamp, so the next request reads them afresh (a device token's cached booth
+# brings its stamp with it, and so follows within the token cache's 10 s).
+_read: dict[tuple[int, str], tuple[tuple[int | None, QuestionSpec], ...]] = {}
+
+
+def _sponsor_specs(sponsor_id: int, stamp: str) -> tuple[tuple[int | None, QuestionSpec], ...]:
+    if not stamp:  # never had a question
+        return ()
+    key = (sponsor_id, stamp)
+    found = _read.get(key)
+    if found is None:
+        if len(_read) >= 256:
+            _read.clear()
+        questions = Question.objects.active().filter(sponsor_id=sponsor_id).order_by("position", "pk")
+        found = _read[key] = tuple((q.sponsorship_id, spec_of(q)) for q in questions)
+    return found
+
+
+def booths_questions(booths: Iterable[Sponsorship]) -> dict[int, dict[str, QuestionSpec]]:
+    """The questions asked at each booth (by sponsorship id), by key; booths come with their sponsor."""
+    return {
+        booth.pk: {
+            spec.key: spec
+            for sponsorship_id, spec in _sponsor_specs(booth.sponsor_id, booth.sponsor.questions_stamp)
+            if sponsorship_id in (None, booth.pk)
+        }
+        for booth in booths
+    }
+
+
+def questions_changed(sponsor_id: int) -> None:
+    """Mark a sponsor's questions as changed: every process reads them afresh."""
+    Sponsor.objects.filter(pk=sponsor_id).update(questions_stamp=uuid.uuid4().hex)
+
+
+def sponsor_questions(sponsor_id: int, *, sponsorship_ids: Iterable[int] | None = None) -> QuerySet[Question]:
+    """A sponsor's questions that can hold answers of these booths (all booths: None), removed ones
+    included (their answers stay), in order: the columns of lists and workbooks."""
+    questions = Question.objects.filter(sponsor_id=sponsor_id)
+    if sponsorship_ids is not None:
+        questions = questions.filter(sponsorship__isnull=True) | questions.filter(
+            sponsorship_id__in=list(sponsorship_ids)
+        )
+    return questions.order_by("position", "pk")
+
+
+def lead_answers_refresh(lead_ids: list[int]) -> None:
+    """Recompute the answers of these leads from their scans (counted ones, newest first): their rows
+    replaced, in the caller's transaction (``leads_recount``)."""
+    if not lead_ids:
+        return
+    LeadAnswer.objects.filter(among(LeadAnswer, "lead_id", lead_ids)).delete()
+    per_lead: dict[int, list] = {}
+    for lead_id, answers in (
+        Scan.objects.counted()
+        .filter(among(Scan, "lead_id", lead_ids), answers__isnull=False)
+        .order_by("-received_at", "-pk")
+        .values_list("lead_id", "answers")
+    ):
+        per_lead.setdefault(lead_id, []).append(answers)
+    if not per_lead:
+        return
+    live = set(Question.objects.filter(pk__in={int(k) for a in per_lead.values() for s in a for k in (s or {}) if k.isdigit()}).values_list("pk", flat=True))  # fmt: skip
+    rows = []
+    for lead_id, scans in per_lead.items():
+        for key, answer in lead_answers(scans).items():
+            if key.isdigit() and int(key) in live:
+                seen = set()
+                for value, number in answer_rows(answer):
+                    if value not in seen:
+                        seen.add(value)
+                        rows.append(
+                            LeadAnswer(lead_id=lead_id, question_id=int(key), value=value, number=number)
+                        )
+    copy_insert(rows)
+
+
+def question_saved(sender, instance: Question, **kwargs) -> None:
+    """Signal receiver: any change of a question, from the app or the admin, changes the stamp."""
+    questions_changed(instance.sponsor_id)
