@@ -234,3 +234,49 @@ def test_any_json_as_answers_is_stored_or_refused_with_a_4xx_never_a_5xx(staff_c
     assert response.status_code in (201, 400), response.content
     if response.status_code == 400:
         assert all(key.startswith("answers") for key in response.json()["errors"])
+
+
+LOOKUP = "/api/v1/scans/lookup/"
+
+
+def test_the_lookup_previews_the_grade_with_what_the_card_says_so_far(staff_client, booth):
+    sponsorship, _, qs = booth
+    icp = f.IcpFactory(sponsor=sponsorship.sponsor, status="published", published_at=timezone.now(), grade_a_min=50, grade_b_min=30, grade_c_min=10)  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="fit", field="seniority", kind="in_set", label="Director or above", values=["director", "vp", "c_level"], weight=30)  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="engagement", field="answer", question=qs["timeline"], kind="in_set", label="Timeline", values=["this quarter"], weight=20)  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="negative", field="conversation_type", kind="in_set", label="swag only", values=["swag_only"], weight=10, action="penalise")  # fmt: skip
+    badge = {"sponsorship": sponsorship.pk, "first_name": "Ana", "email": "ana@bigco.example", "title": "VP Engineering"}  # fmt: skip
+
+    bare = post(staff_client, badge, LOOKUP).json()["grade"]
+    with_card = post(staff_client, {**badge, "answers": {str(qs["timeline"].pk): "this quarter"}}, LOOKUP).json()["grade"]  # fmt: skip
+    swag = post(staff_client, {**badge, "conversation_type": "swag_only", "answers": {str(qs["timeline"].pk): "this quarter"}}, LOOKUP).json()["grade"]  # fmt: skip
+    nonsense = post(staff_client, {**badge, "answers": {"nope": 1, str(qs["timeline"].pk): "never"}}, LOOKUP)
+
+    assert bare["grade"] == "B" and bare["reasons"] == ["+30 Director or above (seniority vp)"]
+    assert with_card["grade"] == "A"
+    assert with_card["reasons"] == ["+30 Director or above (seniority vp)", "+20 Timeline: this quarter"]
+    assert swag["grade"] == "B" and "-10 swag only (conversation type swag_only)" in swag["reasons"]
+    assert (
+        nonsense.status_code == 200 and nonsense.json()["grade"]["grade"] == "B"
+    )  # a preview leaves them out
+    assert not Scan.objects.exists()
+
+
+def test_the_preview_of_a_known_lead_adds_the_card_to_what_the_booth_already_had(staff_client, booth):
+    sponsorship, _, qs = booth
+    icp = f.IcpFactory(sponsor=sponsorship.sponsor, status="published", published_at=timezone.now(), grade_a_min=60, grade_b_min=30, grade_c_min=10)  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="engagement", field="rating", kind="in_set", label="Hot", values=["hot"], weight=35)  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="engagement", field="answer", question=qs["budget"], kind="in_set", label="Budget owner", values=["yes"], weight=30)  # fmt: skip
+    post(staff_client, scan(sponsorship, {}, rating="hot"))
+
+    preview = post(staff_client, {"sponsorship": sponsorship.pk, "email": "pat@example.com", "answers": {str(qs["budget"].pk): True}}, LOOKUP).json()  # fmt: skip
+
+    assert preview["known"] is True
+    assert preview["grade"]["grade"] == "A"
+    assert preview["grade"]["reasons"] == ["+35 Hot (rating hot)", "+30 Budget owner: yes"]
+
+
+def test_without_a_published_icp_the_preview_is_null(staff_client, booth):
+    sponsorship, _, _ = booth
+    answer = post(staff_client, {"sponsorship": sponsorship.pk, "email": "x@example.com"}, LOOKUP)
+    assert answer.status_code == 200 and answer.json()["grade"] is None

@@ -15,6 +15,7 @@ from tracker.views import (
     lead_list,
     leads,
     privacy,
+    questions,
     shell,
     sponsors,
 )
@@ -34,6 +35,8 @@ urlpatterns = [
     path("sponsors/<int:pk>/follow-up-rules/", follow_ups.follow_up_rules, name="follow-up-rules"),
     path("sponsors/<int:pk>/devices/", devices.device_tokens, name="device-tokens"),
     path("sponsors/<int:pk>/privacy/", privacy.privacy, name="privacy"),
+    path("sponsors/<int:pk>/questions/", questions.questions, name="questions"),
+    path("questions/<int:pk>/<slug:action>/", questions.question_action, name="question-action"),
     path("devices/<int:pk>/revoke/", devices.device_token_revoke, name="device-token-revoke"),
     path("sponsors/<int:pk>/icp/progress.json", icp.icp_progress, name="icp-progress"),
     path("sponsorships/<int:pk>/", sponsors.sponsorship_detail, name="sponsorship-detail"),

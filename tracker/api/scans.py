@@ -25,12 +25,14 @@ from tracker.api.errors import ApiError, ErrorOut, FieldError, error_responses, 
 from tracker.devices import Device
 from tracker.models import Scan, Sponsorship, StaffMember
 from tracker.models.leads import attendee_name
+from tracker.questions.answers import answers_check
 from tracker.questions.service import booth_questions_by_key
 from tracker.scans.amend import scan_amend, scan_undo
 from tracker.scans.cleaning import amend_clean
 from tracker.scans.intake import answers_problems, scans_accept
 from tracker.scans.matching import scan_preview
-from tracker.scans.schemas import AmendIn, Badge, LookupIn, ScanIn, validated
+from tracker.scans.schemas import AmendIn, Badge, LookupIn, Qualification, ScanIn, validated
+from tracker.scoring.preview import grade_preview
 from tracker.tenancy import parse_id, parse_ids, scoped
 
 router = Router(tags=["scans"], auth=scanner)
@@ -75,11 +77,23 @@ class Earlier(Schema):
     notes: str
 
 
+class GradePreview(Schema):
+    """The grade the sponsor's published ICP gives with what the card says so far; the stored score
+    comes from the server once the scan is sent."""
+
+    grade: Literal["A", "B", "C", "D"]
+    score: int
+    reasons: list[str]
+    excluded: bool
+    icp_version: int
+
+
 class LookupOut(Schema):
     known: bool
     payload_format: str
     person: Person
     earlier: list[Earlier]
+    grade: GradePreview | None = None
 
 
 class CorrectionOut(Schema):
@@ -186,12 +200,15 @@ def _earlier(scan: Scan) -> dict:
     url_name="lookup",
     response={200: LookupOut, **error_responses(400, 401, 403, 404, 413)},
     openapi_extra=_body_doc(LookupIn),
-    summary="Who a badge just read is, and who at the booth already talked to them",
+    summary="Who a badge just read is, who at the booth already talked to them, and their grade so far",
 )
 def lookup(request: HttpRequest):
-    """Stores nothing."""
+    """Stores nothing. With the qualify card's fields (rating, conversation type, interests, notes,
+    answers), the grade is a preview under the sponsor's published ICP (null without one)."""
     body = _object(_body(request), "the booth's sponsorship and the badge")
     badge, errors = validated(Badge, body)  # the scan API's own limits
+    card, card_errors = validated(Qualification, body)  # what the qualify card says so far
+    errors = errors or card_errors
     if errors:
         raise invalid(errors)
     booths, _ = _booths(request.auth.user, request.auth.device, [body.get("sponsorship")])
@@ -204,8 +221,13 @@ def lookup(request: HttpRequest):
     else:
         name = attendee_name(read.display_name, read.first_name, read.last_name)
         person = {"name": name, "company": read.company, "title": read.title}
+    # A preview: answers the booth does not ask, or not in the right form, are left out of it.
+    answers = answers_check(booth_questions_by_key(sponsorship), card.answers).answers
+    grade = grade_preview(
+        sponsorship, attendee=attendee, badge=read, draft=card.model_dump(), answers=answers
+    )
     answer = {"known": attendee is not None, "payload_format": read.format, "person": person,
-              "earlier": [_earlier(scan) for scan in earlier]}  # fmt: skip
+              "earlier": [_earlier(scan) for scan in earlier], "grade": grade}  # fmt: skip
     return JsonResponse(answer)
 
 

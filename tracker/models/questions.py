@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tracker.models.choices import ConversationType
 from tracker.models.events import Sponsor, Sponsorship
 from tracker.models.leads import Lead
 
@@ -71,6 +72,12 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def asked_for(self) -> str:
+        """The conversation types it is asked for, as read ("Demo, Technical deep-dive"); "" : always."""
+        labels = dict(ConversationType.choices)
+        return ", ".join(labels.get(kind, kind) for kind in self.conversation_types or ())
 
     @property
     def key(self) -> str:

@@ -264,9 +264,16 @@ class Badge(BaseModel):
 
 
 class LookupIn(Badge):
-    """A badge just read, to see who it is before the scan is saved."""
+    """A badge just read, to see who it is before the scan is saved, with what the qualify card says so
+    far (for the grade the sponsor's ICP would give)."""
 
     model_config = ConfigDict(extra="ignore", title="BadgeLookup")
+
+    rating: Rating_
+    conversation_type: Conversation
+    interests: Interests
+    notes: _text(5000)
+    answers: Answers
 
     sponsorship: Annotated[
         int, BeforeValidator(_sponsorship), Field(json_schema_extra={"minimum": 1, "maximum": MAX_ID})

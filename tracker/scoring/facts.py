@@ -271,3 +271,28 @@ def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
             numbers=numbers.get(lead_id, _NO_ANSWERS),
         )
     return facts
+
+
+def person_facts(sponsor_id: int, *, title: str, company: str, email: str, country: str) -> LeadFacts:
+    """Facts of someone who is not (yet) a lead of the sponsor, from who they are alone: a badge just
+    read at the booth (see ``tracker.scoring.preview``). Normalised as ``leads_facts`` does."""
+    domain = _email_domain(email) if email else ""
+    is_free, is_academic_domain = _domain_flags(domain)
+    key = _company_key(company or "")
+    employees, industry, account_match, is_customer = sponsor_accounts(sponsor_id).resolve(key, domain)
+    profile = title_profiles({title})[title]
+    return LeadFacts(
+        seniority=profile.seniority,
+        function=profile.function,
+        company_size=employees,
+        industry=industry,
+        country=(country or "").upper(),
+        region=_region(country),
+        company_key=key,
+        email_domain=domain,
+        is_free_mail=is_free,
+        is_academic=is_academic_domain,
+        account_match=account_match,
+        is_customer=is_customer,
+        scan_count=0,
+    )

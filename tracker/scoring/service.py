@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from tracker.analytics.freshness import leads_changed
+from tracker.crm.push import push_after_scoring
 from tracker.drivercursors import among
 from tracker.models import IcpCriterion, IdealCustomerProfile, Lead
 from tracker.models.choices import IcpStatus
@@ -80,6 +81,7 @@ def leads_score(lead_ids: Iterable[int], icp: IdealCustomerProfile) -> int:
     rows = [ScoreRow(lead_id, icp.pk, score(lead_facts)) for lead_id, lead_facts in facts.items()]
     scores_store(rows)  # writes only the rows that changed (see tracker.scoring.store)
     leads_changed(facts)
+    push_after_scoring(icp.sponsor_id, facts)  # to the sponsor's CRMs that push on their own
     return len(rows)
 
 
