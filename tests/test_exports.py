@@ -564,11 +564,11 @@ READERS_SEEN: list[Path] = []  # where _reading_spy notes the process that read 
 _CHUNK_ROWS = SalesReviewExport._chunk_rows
 
 
-def _reading_spy(chunk):
+def _reading_spy(chunk, **kwargs):
     """SalesReviewExport._chunk_rows, noting which process ran it (a module function: it is pickled)."""
     with READERS_SEEN[0].open("a") as notes:
         notes.write(f"{os.getpid()}\n")
-    return _CHUNK_ROWS(chunk)
+    return _CHUNK_ROWS(chunk, **kwargs)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -170,3 +170,39 @@ def test_a_value_the_scoring_does_not_know_is_refused_with_the_allowed_ones(clie
     page = client.post(url, data).content.decode()
     assert "Head: not a seniority the scoring knows" in page and "founder (Founder)" in page
     assert sponsor.icps.get(status="draft").criteria.order_by("position").first().values == ["vp", "c_level"]
+
+
+def test_an_answer_rule_reads_one_of_the_sponsors_questions_in_its_own_words(client, setup, django_capture_on_commit_callbacks):  # fmt: skip
+    from tracker.models import Question
+    from tracker.scoring.versions import icp_publish
+
+    sponsor, _, lead = setup
+    timeline = Question.objects.create(sponsor=sponsor, label="Timeline", kind="single", choices=["This quarter", "Later"])  # fmt: skip
+    theirs = Question.objects.create(sponsor=f.SponsorFactory(), label="Theirs", kind="yes_no")
+    url = reverse("icp-editor", args=[sponsor.pk])
+    client.post(reverse("icp-draft-create", args=[sponsor.pk]))
+    page = client.get(url)
+    assert '"%d": ["This quarter", "Later"]' % timeline.pk in page.content.decode()  # offered to tap
+    rule = {"criteria-0-field": "answer", "criteria-0-kind": "in_set", "criteria-0-part": "engagement", "criteria-0-label": "Timeline", "criteria-0-weight": "20"}  # fmt: skip
+
+    no_question = client.post(
+        url, formset_post(page, **rule, **{"criteria-0-values": "this quarter"})
+    ).content.decode()
+    unknown = client.post(url, formset_post(page, **rule, **{"criteria-0-question": timeline.pk, "criteria-0-values": "next year"})).content.decode()  # fmt: skip
+    other = client.post(url, formset_post(page, **rule, **{"criteria-0-question": theirs.pk, "criteria-0-values": "yes"})).content.decode()  # fmt: skip
+    assert "pick it" in no_question
+    assert "next year: not an answer “Timeline” offers (This quarter, Later)" in unknown
+    assert "Select a valid choice" in other
+    saved = client.post(url, formset_post(page, **rule, **{"criteria-0-question": timeline.pk, "criteria-0-values": "THIS QUARTER"}))  # fmt: skip
+    assert saved.status_code == 302
+    draft = sponsor.icps.get(status="draft")
+    criterion = draft.criteria.get(field="answer")
+    assert (criterion.question, criterion.values) == (timeline, ["This quarter"])
+
+    f.ScanFactory(lead=lead, answers={str(timeline.pk): "This quarter"})
+    from tracker.scans.matching import leads_recount
+
+    leads_recount([lead.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        icp_publish(icp=draft, by=lead.sponsorship.sponsor.staff.first().user)
+    assert "+20 Timeline: This quarter" in [f"{r['points']:+d} {r['reason']}" for r in LeadScore.objects.get(lead=lead).reasons]  # fmt: skip

@@ -1,5 +1,7 @@
 """Managers define their questions; booth staff and other sponsors cannot touch them."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -137,3 +139,45 @@ def test_a_removed_question_can_be_asked_again(client, sponsor_setup):
     client.post(f"/questions/{question.pk}/restore/")
     question.refresh_from_db()
     assert question.archived_at is None
+
+
+def test_the_lead_table_filters_on_answers_and_shows_them_as_optional_columns(client, sponsor_setup):
+    sponsorship, manager, _ = sponsor_setup
+    timeline = Question.objects.create(sponsor=sponsorship.sponsor, label="Timeline", kind="single", choices=["this quarter", "later"])  # fmt: skip
+    clusters = Question.objects.create(sponsor=sponsorship.sponsor, label="Clusters", kind="number")
+    budget = Question.objects.create(sponsor=sponsorship.sponsor, label="Budget owner", kind="yes_no")
+    people = {}
+    for name, answers in (
+        ("Quinn", {timeline: "this quarter", clusters: 40, budget: True}),
+        ("Lou", {timeline: "later", clusters: 3, budget: False}),
+        ("Mo", {}),
+    ):
+        lead = f.LeadFactory(sponsorship=sponsorship, attendee__first_name=name, attendee__last_name="X")
+        f.ScanFactory(lead=lead, answers={str(q.pk): a for q, a in answers.items()} or None)
+        people[name] = lead
+    from tracker.scans.matching import leads_recount
+
+    leads_recount([lead.pk for lead in people.values()])
+    client.force_login(manager.user)
+    url = f"/sponsorships/{sponsorship.pk}/leads/"
+
+    def names(query):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        return {n for n in people if f">{n} X<" in response.content.decode()}
+
+    assert names({}) == {"Quinn", "Lou", "Mo"}
+    assert names({f"answer_{timeline.pk}": "this quarter"}) == {"Quinn"}
+    assert names({f"answer_{budget.pk}": "no"}) == {"Lou"}
+    assert names({f"answer_{clusters.pk}_min": "10"}) == {"Quinn"}
+    assert names({f"answer_{clusters.pk}_max": "10", f"answer_{budget.pk}": "yes"}) == set()
+    shown = client.get(
+        url, {"columns": ["name", f"answer_{timeline.pk}", f"answer_{clusters.pk}"]}
+    ).content.decode()
+    assert re.search(r"<th[^>]*>\s*Timeline\s*</th>", shown) and re.search(
+        r"<th[^>]*>\s*Clusters\s*</th>", shown
+    )
+    assert "<td>this quarter</td>" in shown and "<td>40</td>" in shown and "<td>later</td>" in shown
+    # Another sponsor's question as a filter name is nothing: the list is not narrowed by it.
+    theirs = Question.objects.create(sponsor=f.SponsorFactory(), label="Theirs", kind="yes_no")
+    assert names({f"answer_{theirs.pk}": "yes"}) == {"Quinn", "Lou", "Mo"}

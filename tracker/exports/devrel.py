@@ -6,11 +6,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
+from tracker.exports.answers import Asked, export_questions
 from tracker.exports.base import DATETIME_FORMAT, INTEGER_FORMAT, Column, Export, Sheet
-from tracker.models import Lead, Scan, Sponsorship
+from tracker.models import Lead, LeadAnswer, Scan, Sponsorship
 from tracker.models.choices import ConversationType, Rating, StaffRole
 from tracker.models.leads import attendee_name
 from tracker.models.staff import person_name
+from tracker.questions.answers import answer_text
 
 TECHNICAL = (ConversationType.TECHNICAL_DEEP_DIVE, ConversationType.DEMO)
 FEATURE_REQUEST = re.compile(
@@ -49,6 +51,7 @@ class DevrelReviewExport(Export):
     def __init__(self, sponsorship: Sponsorship):
         self.sponsorship = sponsorship
         self.tz = sponsorship.event.tz
+        self.questions = export_questions([sponsorship.sponsor_id])
 
     def _scans(self) -> Iterator[dict]:
         rows = (
@@ -72,6 +75,7 @@ class DevrelReviewExport(Export):
                 "lead__attendee__title",
                 "lead__attendee__company",
                 "lead__score__grade",
+                "answers",
             )  # fmt: skip
         )
         yield from rows.iterator(chunk_size=CHUNK)
@@ -123,11 +127,13 @@ class DevrelReviewExport(Export):
                 topic["deep"] += row["conversation_type"] == ConversationType.TECHNICAL_DEEP_DIVE
                 if qualified:
                     topic["qualified"].add(row["lead_id"])
+            given = row["answers"] or {}
             if row["conversation_type"] in TECHNICAL:
                 conversations.append((
                     row["received_at"].astimezone(self.tz), name, row["lead__attendee__title"], row["lead__attendee__company"],
                     talks.get(row["conversation_type"], ""), ", ".join(items), row["notes"], who,
                     ratings.get(row["rating"], ""), row["lead__score__grade"] or "",
+                    *(answer_text(given[q.key]) if q.key in given else "" for q in self.questions),
                 ))  # fmt: skip
             for kind in request_kinds(row["notes"]):
                 requests.append(
@@ -165,9 +171,16 @@ class DevrelReviewExport(Export):
                 Column("Staff", 22),
                 Column("Rating", 8),
                 Column("Grade", 7),
+                *(Column(q.header, 22, wrap=True) for q in self.questions),
             ],  # fmt: skip
             conversations,
         )
+        if self.questions:
+            yield Sheet(
+                "Answers",
+                [Column("Question", 28), Column("Answer", 28), count("Leads"), count("Qualified (A/B)")],
+                answer_counts(self.sponsorship, self.questions),
+            )
         yield Sheet(
             "Requests",
             [
@@ -211,6 +224,26 @@ class DevrelReviewExport(Export):
                 key=lambda row: (-row[2], row[0]),
             ),
         )
+
+
+def answer_counts(sponsorship: Sponsorship, questions: list[Asked]) -> list[tuple]:
+    """Per question and answer, in the questions' order: the booth's leads who gave it, and how many of
+    them are qualified (A or B): which answers went with good leads."""
+    counts: dict[tuple[int, str], list[int]] = {}
+    for question_id, value, grade in LeadAnswer.objects.filter(
+        lead__sponsorship=sponsorship, question_id__in=[q.id for q in questions]
+    ).values_list("question_id", "value", "lead__score__grade"):
+        found = counts.setdefault((question_id, value), [0, 0])
+        found[0] += 1
+        found[1] += grade in ("A", "B")
+    order = {q.id: i for i, q in enumerate(questions)}
+    headers = {q.id: q.header for q in questions}
+    return [
+        (headers[question_id], value, leads, qualified)
+        for (question_id, value), (leads, qualified) in sorted(
+            counts.items(), key=lambda item: (order[item[0][0]], -item[1][0], item[0][1])
+        )
+    ]
 
 
 def devrel_leads(sponsorship: Sponsorship) -> list[int]:

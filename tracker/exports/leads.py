@@ -5,11 +5,13 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from functools import lru_cache, partial
 
 from django.db.models import F, QuerySet
 
 from tracker import times
 from tracker.drivercursors import among, native_rows
+from tracker.exports.answers import Asked, answer_cells, export_questions, with_answers
 from tracker.exports.base import (
     AMOUNT_FORMAT,
     DATE_FORMAT,
@@ -26,6 +28,7 @@ from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
 from tracker.models.leads import attendee_name, latest_rating
 from tracker.models.staff import person_name
+from tracker.questions.service import leads_answers_shown
 
 CHUNK = 2000
 TOP_REASONS = 3
@@ -57,6 +60,15 @@ SALES_COLUMNS = (
 )
 
 _SALES_VALUES = cell_values(SALES_COLUMNS)
+ANSWERS_AFTER = "Notes"  # the sponsor's questions follow the booth's notes
+_ANSWERS_AT = next(i for i, c in enumerate(SALES_COLUMNS) if c.header == ANSWERS_AFTER) + 1
+
+
+@lru_cache(maxsize=32)
+def _answer_values(questions: tuple[Asked, ...]):
+    return cell_values(with_answers(SALES_COLUMNS, questions, after=ANSWERS_AFTER))
+
+
 _RATINGS = dict(Rating.choices)
 _CONVERSATIONS = dict(ConversationType.choices)
 _STATUSES = dict(FollowUpStatus.choices)
@@ -81,24 +93,37 @@ class SalesReviewExport(Export):
 
     def __init__(self, leads: QuerySet[Lead]):
         self.leads = leads
+        # The sponsors' own questions, a column each after the notes.
+        sponsors = leads.order_by().values_list("sponsorship__sponsor_id", flat=True).distinct()
+        self.questions = tuple(export_questions(sponsors))
 
     def sheets(self) -> Iterator[Sheet]:
         # 8 bytes a lead, streamed from the database: memory stays flat for a booth of any size.
         ids = array("q", sales_order(self.leads).values_list("pk", flat=True).iterator(chunk_size=10_000))
-        yield Sheet("Sales review", SALES_COLUMNS, self._rows(ids), row_count=len(ids), cell_values=True)
+        columns = with_answers(SALES_COLUMNS, self.questions, after=ANSWERS_AFTER)
+        yield Sheet("Sales review", columns, self._rows(ids), row_count=len(ids), cell_values=True)
 
     def _rows(self, ids: Sequence[int]) -> Iterator[tuple]:
         chunks = (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
-        for rows in read_ahead(chunks, SalesReviewExport._chunk_rows):
+        read = partial(SalesReviewExport._chunk_rows, questions=self.questions)
+        for rows in read_ahead(chunks, read):
             yield from rows
 
     @staticmethod
-    def _chunk_rows(chunk: Sequence[int]) -> list[list]:
+    def _chunk_rows(chunk: Sequence[int], questions: tuple[Asked, ...] = ()) -> list[list]:
         """The sheet rows of a chunk of lead ids, in the chunk's order, as their cells hold them
         (``cell_values``: the reader process does that work too)."""
         by_pk, follow_ups, scans = SalesReviewExport._read(chunk)
         row = SalesReviewExport.row
-        return [_SALES_VALUES(row(by_pk[pk], follow_ups.get(pk, _NO_FOLLOW_UP), scans[pk])) for pk in chunk]
+        rows = [row(by_pk[pk], follow_ups.get(pk, _NO_FOLLOW_UP), scans[pk]) for pk in chunk]
+        if not questions:
+            return [_SALES_VALUES(r) for r in rows]
+        answers = leads_answers_shown(list(chunk))
+        values = _answer_values(questions)
+        return [
+            values(answer_cells(r, answers.get(pk, {}), questions, at=_ANSWERS_AT))
+            for pk, r in zip(chunk, rows, strict=True)
+        ]
 
     @staticmethod
     def _read(chunk: Sequence[int]) -> tuple[dict, dict, dict]:

@@ -10,8 +10,9 @@ from django.db.models.functions import Coalesce
 from tracker.analytics.funnel_sql import scan_themes
 from tracker.analytics.stages import STEP_LABELS, reached
 from tracker.lists.filters import BetweenFilter, ScopedFilterSet, StaffChoiceFilter, TickFilter
-from tracker.models import Event, Lead, Scan, Sponsorship
+from tracker.models import Event, Lead, Question, Scan, Sponsorship
 from tracker.models.choices import FollowUpStatus, Grade, StaffRole
+from tracker.questions.lists import answer_filters
 from tracker.tenancy import scoped
 
 NO_ROLE = "none"  # leads whose first scan names no staff member (the figures' "Unknown")
@@ -47,6 +48,11 @@ class LeadFilterSet(ScopedFilterSet):
 
     class Meta(ScopedFilterSet.Meta):
         model = Lead
+
+    def __init__(self, *args, questions: list[Question] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The sponsor's own questions, one filter each (tracker.questions.lists), after the others.
+        self.filters.update(answer_filters(list(questions)))
 
     def has_reached(self, queryset: QuerySet[Lead], name: str, value: str) -> QuerySet[Lead]:
         """Leads whose follow-up got this far at some time (the ROI funnel's steps link here)."""

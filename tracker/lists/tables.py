@@ -157,7 +157,7 @@ class BaseTable(tables.Table):
     def column_choices(self) -> list[tuple[str, str, bool]]:
         """(name, header, shown) of every choosable column, for the chooser form."""
         return [
-            (name, str(self.base_columns[name].verbose_name or name), name in self.selected_columns)
+            (name, str(self.columns[name].verbose_name or name), name in self.selected_columns)
             for name in self.choosable_columns()
         ]
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from tracker.drivercursors import among, copy_insert
 from tracker.models import LeadAnswer, Question, Scan, Sponsor, Sponsorship
-from tracker.questions.answers import QuestionSpec, answer_rows, lead_answers
+from tracker.questions.answers import QuestionSpec, answer_rows, answer_text, lead_answers
 
 
 def spec_of(question: Question) -> QuestionSpec:
@@ -115,3 +115,45 @@ def lead_answers_refresh(lead_ids: list[int]) -> None:
 def question_saved(sender, instance: Question, **kwargs) -> None:
     """Signal receiver: any change of a question, from the app or the admin, changes the stamp."""
     questions_changed(instance.sponsor_id)
+
+
+def question_labels(sponsor_id: int) -> dict[str, tuple[str, bool]]:
+    """Every question of a sponsor by key, removed ones included: (label, removed)."""
+    return {
+        str(pk): (label, archived_at is not None)
+        for pk, label, archived_at in Question.objects.filter(sponsor_id=sponsor_id).values_list(
+            "pk", "label", "archived_at"
+        )
+    }
+
+
+def leads_answers_shown(lead_ids: list[int]) -> dict[int, dict[int, str]]:
+    """The leads' answers as read ("AWS, GCP", "yes", "12"), by lead and question id."""
+    shown: dict[int, dict[int, list[str]]] = {}
+    for lead_id, question_id, value in (
+        LeadAnswer.objects.filter(among(LeadAnswer, "lead_id", lead_ids))
+        .order_by("pk")
+        .values_list("lead_id", "question_id", "value")
+    ):
+        shown.setdefault(lead_id, {}).setdefault(question_id, []).append(value)
+    return {lead: {q: ", ".join(values) for q, values in given.items()} for lead, given in shown.items()}
+
+
+def lead_answers_shown(lead) -> list[dict]:
+    """A lead's answers for its page, in the questions' order: label, answer, and whether the question
+    was removed since."""
+    given = leads_answers_shown([lead.pk]).get(lead.pk, {})
+    if not given:
+        return []
+    questions = Question.objects.filter(pk__in=given).order_by("position", "pk")
+    return [{"label": q.label, "text": given[q.pk], "removed": q.archived_at is not None} for q in questions]
+
+
+def scans_answers_shown(scans: list[Scan], sponsor_id: int) -> None:
+    """Put on each scan (``answers_shown``) what it answered, as read: [(label, answer), ...]."""
+    labels = question_labels(sponsor_id) if any(scan.answers for scan in scans) else {}
+    for scan in scans:
+        scan.answers_shown = [
+            (labels.get(key, ("Removed question", True))[0], answer_text(answer))
+            for key, answer in (scan.answers or {}).items()
+        ]

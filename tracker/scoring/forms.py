@@ -6,7 +6,9 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from tracker.lists.forms import LabelledCells, LabelledFormSet, ListField
-from tracker.models import IcpCriterion, IdealCustomerProfile
+from tracker.models import IcpCriterion, IdealCustomerProfile, Question
+from tracker.models.choices import CriterionField
+from tracker.models.questions import CHOICE_KINDS, QuestionKind
 from tracker.scoring import vocabulary
 
 
@@ -28,6 +30,7 @@ class CriterionForm(LabelledCells, forms.ModelForm):
             "position",
             "part",
             "field",
+            "question",
             "kind",
             "label",
             "values",
@@ -37,9 +40,31 @@ class CriterionForm(LabelledCells, forms.ModelForm):
             "action",
         )
 
+    def __init__(self, *args, sponsor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        questions = Question.objects.order_by("archived_at", "position", "pk")
+        if sponsor is not None:  # the editor's: its sponsor's questions only (the admin checks in clean)
+            questions = questions.filter(sponsor=sponsor)
+        self.fields["question"].queryset = questions
+        self.fields["question"].required = False
+
     def clean(self):
         data = super().clean()
         field, values = data.get("field"), data.get("values") or []
+        if field == CriterionField.ANSWER:
+            question = data.get("question")
+            if question is None:
+                self.add_error("question", "An answer rule reads one of your questions: pick it.")
+                return data
+            icp = data.get("icp") or (self.instance.icp if self.instance.icp_id else None)
+            if icp is not None and question.sponsor_id != icp.sponsor_id:
+                self.add_error("question", "This question is another sponsor's.")
+                return data
+            data["values"], unknown = answer_values(question, values)
+            if unknown:
+                self.add_error("values", f"{', '.join(unknown)}: not an answer “{question.label}” offers ({', '.join(offered(question))}).")  # fmt: skip
+            return data
+        data["question"] = None  # only answer rules read a question
         if field:
             keys, unknown = vocabulary.closed_values(field, values)
             if unknown:
@@ -51,6 +76,24 @@ class CriterionForm(LabelledCells, forms.ModelForm):
             else:
                 data["values"] = keys
         return data
+
+
+def offered(question: Question) -> list[str]:
+    if question.kind == QuestionKind.YES_NO:
+        return ["yes", "no"]
+    return list(question.choices or ()) if question.kind in CHOICE_KINDS else []
+
+
+def answer_values(question: Question, values: list[str]) -> tuple[list[str], list[str]]:
+    """(values as the question's answers are written, unknown) for a rule on a choice or yes/no question:
+    matched whatever their case; other questions' values (words, numbers) pass through."""
+    choices = offered(question)
+    if not choices:
+        return values, []
+    by_fold = {choice.casefold(): choice for choice in choices}
+    by_fold.update({"true": "yes", "false": "no"} if question.kind == QuestionKind.YES_NO else {})
+    known = [by_fold.get(value.strip().casefold()) for value in values]
+    return [k for k in dict.fromkeys(known) if k], [v for v, k in zip(values, known, strict=True) if not k]
 
 
 CriterionFormSet = inlineformset_factory(

@@ -40,6 +40,8 @@ OPEN_HELP = {
     f"{ACADEMIC} for universities.",
     "interest": "Interests and themes as staff tap them at the booth, comma-separated.",
     "notes": "Words or phrases looked for in the notes (a negated mention does not count), comma-separated.",
+    "answer": "Pick the question: its answers in a set (choices, yes or no), a number in a range (Min / Max), "
+    "or words in a short text answer (keyword).",
 }
 
 
@@ -47,6 +49,7 @@ OPEN_SHORT = {
     "company_size": "use Min / Max", "scan_count": "use Min / Max", "industry": "industries",
     "country": "ISO codes: FR, DE", "target_account": "accounts or domains", "interest": "interests, themes",
     "email_domain": f"domains, {FREE_MAIL}, {ACADEMIC}", "notes": "words or phrases",
+    "answer": "the question's answers",
 }  # fmt: skip
 
 

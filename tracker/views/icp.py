@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker.lists.filters import search_attendee
-from tracker.models import IdealCustomerProfile, Lead, RescoreJob, Sponsor
+from tracker.models import IdealCustomerProfile, Lead, Question, RescoreJob, Sponsor
 from tracker.models.choices import CriterionField, IcpStatus
 from tracker.scoring import vocabulary
 from tracker.scoring.facts import leads_facts
-from tracker.scoring.forms import CriterionFormSet, IcpForm
+from tracker.scoring.forms import CriterionFormSet, IcpForm, offered
 from tracker.scoring.service import current_icp, scorer_for
 from tracker.scoring.versions import icp_new_draft, icp_publish
 from tracker.tenancy import get_managed_or_404, parse_id, scoped
@@ -42,10 +42,16 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
     sponsor = _sponsor(request, pk)
     draft, current = _draft(sponsor), current_icp(sponsor.pk)
     form = IcpForm(instance=draft) if draft else None
-    formset = CriterionFormSet(instance=draft, prefix="criteria") if draft else None
+    formset = (
+        CriterionFormSet(instance=draft, prefix="criteria", form_kwargs={"sponsor": sponsor})
+        if draft
+        else None
+    )
     if request.method == "POST" and draft:
         form = IcpForm(request.POST, instance=draft)
-        formset = CriterionFormSet(request.POST, instance=draft, prefix="criteria")
+        formset = CriterionFormSet(
+            request.POST, instance=draft, prefix="criteria", form_kwargs={"sponsor": sponsor}
+        )
         if form.is_valid() and formset.is_valid():
             with transaction.atomic():
                 form.save()
@@ -75,6 +81,8 @@ def icp_editor(request: HttpRequest, pk: int) -> HttpResponse:
         "field_help": [(label, vocabulary.help_for(key)) for key, label in CriterionField.choices],
         "field_help_by_key": {key: vocabulary.short_help_for(key) for key in CriterionField.values},
         "closed_choices": {field: list(choices.items()) for field, choices in vocabulary.CLOSED.items()},
+        # What each of the sponsor's questions offers, for an answer rule's values.
+        "question_choices": {str(q.pk): offered(q) for q in Question.objects.filter(sponsor=sponsor)},
     }
     return render(request, "tracker/icp_editor.html", context)
 

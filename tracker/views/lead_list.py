@@ -16,6 +16,7 @@ from tracker.lists.filters import staff_choices
 from tracker.lists.forms import BulkActionForm
 from tracker.lists.tables import parse_columns
 from tracker.models import Lead, Scan, Sponsorship, StaffMember
+from tracker.questions.lists import answer_columns, list_questions
 from tracker.tenancy import access_for, get_scoped_or_404, managed, scoped
 
 
@@ -36,17 +37,20 @@ def lead_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         sponsorship = get_scoped_or_404(
             Sponsorship.objects.select_related("sponsor", "event"), request.user, pk=pk
         )
+    questions = list_questions(request.user, sponsorship)
     filterset = LeadFilterSet(
         request.GET,
         queryset=leads_for_table(request.user, sponsorship),
         user=request.user,
         sponsorship=sponsorship,
+        questions=questions,
     )
     # Invalid fields (a malformed date) are left out of the filter and shown as errors on the form.
     table = LeadTable(
         filterset.qs,
         columns=parse_columns(request.GET.getlist("columns")),
         exclude=("event",) if sponsorship is not None else (),
+        extra_columns=answer_columns(questions),
     )
     configure_table(request, table)
     staff = managed(StaffMember, request.user).filter(is_active=True)

@@ -16,6 +16,7 @@ from tracker.lists.filters import staff_choices
 from tracker.models import Lead, StaffMember
 from tracker.models.choices import ConsentHow, FollowUpStatus
 from tracker.models.money import CURRENCY_CHOICES
+from tracker.questions.service import lead_answers_shown, scans_answers_shown
 from tracker.tenancy import get_scoped_or_404, managed, may_change_follow_up
 
 
@@ -26,7 +27,8 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    scans = lead.scans.select_related("scanned_by__user").order_by("received_at")
+    scans = list(lead.scans.select_related("scanned_by__user").order_by("received_at"))
+    scans_answers_shown(scans, lead.sponsorship.sponsor_id)
     try:
         score = lead.score
     except ObjectDoesNotExist:
@@ -40,6 +42,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lead": lead,
         "scans": scans,
         "score": score,
+        "answers": lead_answers_shown(lead),
         "follow_up": follow_up,
         "history": history,
         "first_touch": _first_touch(follow_up),

@@ -5,14 +5,20 @@
   "use strict";
   const help = JSON.parse(document.getElementById("field-help").textContent);
   const closed = JSON.parse(document.getElementById("closed-choices").textContent);
+  // An answer rule reads one of the sponsor's questions: its picker shows for those rules only, and
+  // the values offered are that question's answers.
+  const questionChoices = JSON.parse(document.getElementById("question-choices").textContent);
   const listed = (input) => input.value.split(",").map((v) => v.trim()).filter(Boolean);
 
   function choices(row, field) {
     const hint = row.querySelector(".values-hint");
     const input = row.querySelector("input[name$='-values']");
     if (!hint || !input) return;
-    if (!closed[field]) { hint.textContent = help[field] || ""; return; }
-    hint.replaceChildren(...closed[field].map(([key, label]) => {
+    const question = row.querySelector("select[name$='-question']");
+    if (question) question.hidden = field !== "answer";
+    const offered = field === "answer" && question ? (questionChoices[question.value] || []).map((c) => [c, c]) : closed[field];
+    if (!offered || !offered.length) { hint.textContent = help[field] || ""; return; }
+    hint.replaceChildren(...offered.map(([key, label]) => {
       const chip = document.createElement("button");
       chip.type = "button";
       chip.className = "chip-toggle small";
@@ -33,6 +39,8 @@
   document.querySelectorAll("table.criteria select[name$='-field']").forEach((select) => {
     const row = select.closest("tr");
     select.addEventListener("change", () => choices(row, select.value));
+    const question = row.querySelector("select[name$='-question']");
+    if (question) question.addEventListener("change", () => choices(row, select.value));
     choices(row, select.value);
   });
   const box = document.getElementById("rescore");

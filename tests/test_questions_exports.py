@@ -1,0 +1,82 @@
+"""The sponsor's questions in the workbooks: a column each in the sales and devrel reviews, an Answers
+sheet with counts, hostile answers kept as text, and the workbooks opened by a real spreadsheet."""
+
+import io
+
+import openpyxl
+import pytest
+
+from tests import factories as f
+from tests.export_world import build_world
+from tracker import models as m
+from tracker.exports.service import export_run, export_start
+from tracker.scans.matching import leads_recount
+
+pytestmark = pytest.mark.django_db
+
+
+def run(user, kind, **params):
+    job = export_run(export_start(user=user, kind=kind, file_format="xlsx", params=params).pk)
+    with job.file.open("rb") as handle:
+        return openpyxl.load_workbook(io.BytesIO(handle.read()))
+
+
+def records(ws) -> list[dict]:
+    header = [cell.value for cell in ws[1]]
+    return [dict(zip(header, (cell.value for cell in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+
+
+@pytest.fixture
+def world():
+    world = build_world()
+    sponsor = world.booth.sponsor
+    timeline = m.Question.objects.create(sponsor=sponsor, label="Timeline", kind="single", choices=["this quarter", "later"], position=1)  # fmt: skip
+    clouds = m.Question.objects.create(sponsor=sponsor, label="Cloud", kind="multiple", choices=["AWS", "GCP"], position=2)  # fmt: skip
+    tool = m.Question.objects.create(sponsor=sponsor, label="Current tool", kind="text", position=3)
+    m.Question.objects.create(sponsor=f.SponsorFactory(), label="Another sponsor's", kind="text")
+    won, swag = world.leads["won"], world.leads["swag"]
+    m.Scan.objects.filter(lead=won).update(answers={str(timeline.pk): "this quarter", str(clouds.pk): ["AWS", "GCP"], str(tool.pk): "=HYPERLINK(\"http://evil.example\",\"x\")"}, conversation_type="technical_deep_dive")  # fmt: skip
+    m.Scan.objects.filter(lead=swag).update(answers={str(timeline.pk): "later"})
+    leads_recount(m.Lead.objects.values_list("pk", flat=True))
+    world.questions = (timeline, clouds, tool)
+    return world
+
+
+def test_the_sales_review_has_a_column_per_question_after_the_notes(world):
+    wb = run(world.manager.user, "sales-review", sponsorship=world.booth.pk)
+    ws = wb["Sales review"]
+    header = [cell.value for cell in ws[1]]
+    at = header.index("Notes")
+    assert header[at + 1 : at + 4] == ["Timeline", "Cloud", "Current tool"]
+    assert "Another sponsor's" not in header
+    rows = {r["Lead id"]: r for r in records(ws)}
+    won = rows[world.leads["won"].pk]
+    assert (won["Timeline"], won["Cloud"]) == ("this quarter", "AWS, GCP")
+    assert won["Current tool"] == '=HYPERLINK("http://evil.example","x")'
+    assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)  # text, never a formula
+    assert rows[world.leads["swag"].pk]["Timeline"] == "later"
+    assert rows[world.leads["swag"].pk]["Cloud"] is None
+
+
+def test_the_devrel_review_shows_answers_by_conversation_and_counts_them(world):
+    wb = run(world.manager.user, "devrel-review", sponsorship=world.booth.pk)
+    talks = records(wb["Technical conversations"])
+    deep = next(r for r in talks if r["Timeline"])
+    assert (deep["Timeline"], deep["Cloud"]) == ("this quarter", "AWS, GCP")
+    counts = records(wb["Answers"])
+    assert {(r["Question"], r["Answer"]): (r["Leads"], r["Qualified (A/B)"]) for r in counts} == {
+        ("Timeline", "this quarter"): (1, 1),
+        ("Timeline", "later"): (1, 0),
+        ("Cloud", "AWS"): (1, 1),
+        ("Cloud", "GCP"): (1, 1),
+        ("Current tool", '=HYPERLINK("http://evil.example","x")'): (1, 1),
+    }
+    assert all(cell.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for cell in row)
+
+
+def test_a_sponsor_without_questions_gets_the_workbooks_as_before(world):
+    m.Question.objects.filter(sponsor=world.booth.sponsor).delete()
+    wb = run(world.manager.user, "devrel-review", sponsorship=world.booth.pk)
+    assert "Answers" not in wb.sheetnames
+    header = [cell.value for cell in run(world.manager.user, "sales-review", sponsorship=world.booth.pk)["Sales review"][1]]  # fmt: skip
+    assert header[header.index("Notes") + 1] == "Scanned by"
