@@ -182,7 +182,7 @@ def test_an_answer_rule_reads_one_of_the_sponsors_questions_in_its_own_words(cli
     url = reverse("icp-editor", args=[sponsor.pk])
     client.post(reverse("icp-draft-create", args=[sponsor.pk]))
     page = client.get(url)
-    assert '"%d": ["This quarter", "Later"]' % timeline.pk in page.content.decode()  # offered to tap
+    assert f'"{timeline.pk}": ["This quarter", "Later"]' in page.content.decode()  # offered to tap
     rule = {"criteria-0-field": "answer", "criteria-0-kind": "in_set", "criteria-0-part": "engagement", "criteria-0-label": "Timeline", "criteria-0-weight": "20"}  # fmt: skip
 
     no_question = client.post(
