@@ -24,4 +24,6 @@ app.conf.imports = (
     "tracker.exports.service",
     "tracker.imports.jobs",
     "tracker.privacy.retention",
+    "tracker.crm.push",
+    "tracker.crm.propagation",
 )

@@ -222,6 +222,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-overdue-digests": {"task": "tracker.send_overdue_digests", "schedule": 3600.0},
     "clean-up-exports": {"task": "tracker.clean_up_exports", "schedule": 3600.0},
     "apply-retention": {"task": "tracker.apply_retention", "schedule": 3600.0},
+    "sweep-crm-pushes": {"task": "tracker.sweep_crm_pushes", "schedule": 600.0},
 }
 
 # Export files stay downloadable this long, then the cleanup task deletes them.
@@ -229,6 +230,15 @@ EXPORT_TTL_HOURS = env.int("EXPORT_TTL_HOURS", default=24)
 # Exports of at most this many rows are written during the request; larger ones run as a task.
 EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=2000)
 IMPORT_MAX_MEGABYTES = env.int("IMPORT_MAX_MEGABYTES", default=200)  # the largest lead file or list taken
+
+# CRM push (tracker/crm): HubSpot's API root (tests point it at a local fake), the Salesforce REST API
+# version, and the key CRM credentials are encrypted with (through HKDF; SECRET_KEY's when not set:
+# changing SECRET_KEY then means entering the credentials again, unless the old one is in SECRET_KEY_FALLBACKS).
+HUBSPOT_API_URL = env.str("HUBSPOT_API_URL", default="https://api.hubapi.com").rstrip("/")
+SALESFORCE_API_VERSION = env.str("SALESFORCE_API_VERSION", default="v62.0")
+# Where a Salesforce org's instance URL may point: a domain (leading dot: its subdomains) or a host.
+SALESFORCE_HOSTS = env.list("SALESFORCE_HOSTS", default=[".salesforce.com", ".force.com", ".salesforce.mil"])
+CRM_SECRET_KEY = env.str("CRM_SECRET_KEY", default="")
 
 # Leads scored per rescoring task (one transaction each).
 SCORING_CHUNK = env.int("SCORING_CHUNK", default=2000)

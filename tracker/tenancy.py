@@ -84,6 +84,9 @@ TENANT_PATHS: dict[type[models.Model], TenantPath] = {
     m.ImportPreset: TenantPath("sponsor", None),
     # Managers read their sponsor's audit log; the installation's (no sponsor) is operators'.
     m.AuditEvent: TenantPath("sponsor", None),
+    # A sponsor's managers connect its CRMs and see where its leads stand in them.
+    m.CrmConnection: TenantPath("sponsor", None),
+    m.CrmPush: TenantPath("connection__sponsor", None),
 }
 # Reference data every signed-in user may read; no sponsor owns it.
 SHARED_MODELS: frozenset[type[models.Model]] = frozenset({m.Theme, m.CurrencyRate})

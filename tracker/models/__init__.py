@@ -1,6 +1,7 @@
 """The tracker's domain, one module per concern."""
 
 from tracker.models.accounts import Account
+from tracker.models.crm import CrmConnection, CrmPush
 from tracker.models.events import CostLine, Event, Sponsor, Sponsorship, Theme
 from tracker.models.exports import ExportLog
 from tracker.models.followups import (
@@ -24,6 +25,8 @@ __all__ = [
     "AuditEvent",
     "Attendee",
     "CostLine",
+    "CrmConnection",
+    "CrmPush",
     "CurrencyRate",
     "DeviceToken",
     "Event",

@@ -16,6 +16,9 @@ class AuditAction(models.TextChoices):
     TOKEN_ISSUED = "token_issued", "Device token issued"
     TOKEN_REVOKED = "token_revoked", "Device token revoked"
     ROLE_CHANGED = "role_changed", "Role changed"
+    CRM_CONNECTION = "crm_connection", "CRM connection changed"
+    CRM_PUSH = "crm_push", "Leads pushed to a CRM"
+    CRM_PROPAGATION = "crm_propagation", "Consent or erasure passed on to a CRM"
 
 
 class AuditEvent(models.Model):

@@ -1,0 +1,55 @@
+"""CRM connections and pushes in the operators' admin: settings and statuses, never a secret."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from tracker.admin.site import TrackerModelAdmin, site
+from tracker.models import CrmConnection, CrmPush
+
+
+@admin.register(CrmConnection, site=site)
+class CrmConnectionAdmin(TrackerModelAdmin):
+    """A sponsor's CRM; its secret is written only from the sponsor's CRM page (a connection added here
+    has none until a manager enters it there) and shown nowhere."""
+
+    list_display = (
+        "sponsor",
+        "kind",
+        "min_grade",
+        "auto_push",
+        "secret_stored",
+        "last_push_at",
+        "last_error",
+    )
+    list_filter = ("kind", "auto_push")
+    list_select_related = ("sponsor",)
+    str_related = ("sponsor",)
+    search_fields = ("sponsor__name",)
+    autocomplete_fields = ("sponsor",)
+    fields = ("sponsor", "kind", "min_grade", "auto_push", "instance_url", "client_id", "external_id_field",
+              "mapping", "secret_stored", "created_at", "created_by", "last_push_at", "last_error")  # fmt: skip
+    readonly_fields = ("secret_stored", "created_at", "created_by", "last_push_at", "last_error")
+
+    @admin.display(boolean=True, description="Secret stored")
+    def secret_stored(self, obj: CrmConnection) -> bool:
+        return obj.has_secret
+
+
+@admin.register(CrmPush, site=site)
+class CrmPushAdmin(TrackerModelAdmin):
+    """Where each lead stands in each CRM (a record of what the push did; never edited by hand)."""
+
+    list_display = ("lead", "connection", "status", "remote_id", "attempts", "pushed_at", "message")
+    list_filter = ("status", "connection__kind")
+    list_select_related = ("lead__attendee", "lead__sponsorship__sponsor", "connection__sponsor")
+    str_related = ("connection__sponsor",)
+    raw_id_fields = ("lead",)
+    readonly_fields = ("connection", "lead", "status", "remote_id", "message", "attempts", "queued_at",
+                       "pushed_at", "updated_at")  # fmt: skip
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,57 @@
+"""Reading leads into ``LeadFacts`` for the CRM layouts: a few queries per chunk of ids, whatever its size."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from tracker.crm.mapping import LeadFacts
+from tracker.models import Lead, Scan
+from tracker.models.choices import FollowUpStatus
+from tracker.models.leads import latest_rating
+from tracker.phones import phone_e164
+
+
+def facts_of(lead: Lead, rating: str, notes: str) -> LeadFacts:
+    """One lead (its attendee, score, follow-up with owner and event already loaded) as ``LeadFacts``."""
+    a, score = lead.attendee, getattr(lead, "score", None)
+    follow_up = getattr(lead, "follow_up", None)
+    return LeadFacts(
+        pk=lead.pk,
+        first_name=a.first_name,
+        last_name=a.last_name,
+        email=a.email,
+        phone=phone_e164(a.phone, a.country),
+        company=a.company,
+        title=a.title,
+        country=a.country,
+        status=follow_up.status if follow_up else FollowUpStatus.TODO,
+        owner_email=follow_up.owner.user.email if follow_up and follow_up.owner else "",
+        score=score.score if score else None,
+        grade=score.grade if score else "",
+        event=lead.sponsorship.event.name,
+        rating=rating,
+        notes=notes,
+    )
+
+
+def leads_facts(ids: Sequence[int]) -> Iterator[LeadFacts]:
+    """The facts of the leads ``ids`` (one chunk: the caller bounds it), in the order given; three queries."""
+    leads = {
+        lead.pk: lead
+        for lead in Lead.objects.filter(pk__in=ids).select_related(
+            "attendee", "score", "follow_up__owner__user", "sponsorship__event"
+        )
+    }
+    ratings: dict[int, list[str]] = {}
+    notes: dict[int, list[str]] = {}
+    for lead_id, rating, note in (
+        Scan.objects.filter(lead__in=ids)
+        .order_by("received_at", "pk")
+        .values_list("lead_id", "rating", "notes")
+    ):
+        ratings.setdefault(lead_id, []).append(rating)
+        if note.strip():
+            notes.setdefault(lead_id, []).append(note.strip())
+    for pk in ids:
+        if pk in leads:
+            yield facts_of(leads[pk], latest_rating(ratings.get(pk, ())), " / ".join(notes.get(pk, ())))

@@ -1,0 +1,147 @@
+"""The CRM page's forms: connecting a CRM, and a connection's settings, secret and field mapping.
+
+A secret field never shows what is stored (its widget does not render a value): a blank one keeps the
+stored secret, a filled one replaces it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from tracker.crm.connections import salesforce_url_problem
+from tracker.crm.mapping import LAYOUTS, PROPERTY_NAME, mapping_errors, property_of
+from tracker.models import CrmConnection
+from tracker.models.crm import CrmKind
+
+SECRET_MAX = 4096
+HUBSPOT_TOKEN_HELP = "The access token of a HubSpot private app with the crm.objects.contacts.write scope."
+SALESFORCE_SECRET_HELP = "The consumer secret of the external client app with the client credentials flow."
+
+
+def _secret_field(label: str, help_text: str, required: bool) -> forms.CharField:
+    return forms.CharField(
+        label=label, help_text=help_text, required=required, max_length=SECRET_MAX, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )  # fmt: skip
+
+
+def _clean_salesforce(form: forms.Form, data: dict) -> None:
+    if not (data.get("instance_url") or "").strip():
+        form.add_error("instance_url", "Salesforce needs your org's instance URL.")
+    elif problem := salesforce_url_problem(data["instance_url"]):
+        form.add_error("instance_url", problem)
+    if not (data.get("client_id") or "").strip():
+        form.add_error("client_id", "Salesforce needs the app's consumer key.")
+
+
+class ConnectForm(forms.Form):
+    """A new connection: which CRM, and the credentials it takes."""
+
+    kind = forms.ChoiceField(choices=CrmKind.choices, label="CRM")
+    token = _secret_field("Private app token (HubSpot)", HUBSPOT_TOKEN_HELP, required=False)
+    instance_url = forms.URLField(
+        label="Instance URL (Salesforce)", required=False, assume_scheme="https",
+        help_text="Your org's My Domain URL, e.g. https://acme.my.salesforce.com.",
+    )  # fmt: skip
+    client_id = forms.CharField(label="Consumer key (Salesforce)", required=False, max_length=255)
+    client_secret = _secret_field("Consumer secret (Salesforce)", SALESFORCE_SECRET_HELP, required=False)
+
+    def __init__(self, *args, taken: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, label) for k, label in CrmKind.choices if k not in taken]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == CrmKind.HUBSPOT and not data.get("token"):
+            self.add_error("token", "HubSpot needs a private app's access token.")
+        if data.get("kind") == CrmKind.SALESFORCE:
+            _clean_salesforce(self, data)
+            if not data.get("client_secret"):
+                self.add_error("client_secret", "Salesforce needs the app's consumer secret.")
+        return data
+
+    @property
+    def secret(self) -> str:
+        data = self.cleaned_data
+        return data["token"] if data["kind"] == CrmKind.HUBSPOT else data["client_secret"]
+
+
+class ConnectionForm(forms.ModelForm):
+    """A connection's settings, a new secret if one is typed, and where each of our fields goes."""
+
+    new_secret = _secret_field(
+        "Replace the stored secret", "Leave blank to keep the one stored.", required=False
+    )
+    instance_url = forms.URLField(label="Instance URL", required=False, assume_scheme="https")
+
+    class Meta:
+        model = CrmConnection
+        fields = ("min_grade", "auto_push", "instance_url", "client_id", "external_id_field")
+        labels = {
+            "min_grade": "Push leads graded",
+            "auto_push": "Push on their own after scoring",
+            "client_id": "Consumer key",
+            "external_id_field": "External id field",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.instance.kind
+        self.fields["min_grade"].choices = [
+            (g, f"{g} or better") for g, _ in self.fields["min_grade"].choices if g
+        ]
+        self.fields["new_secret"].label = (
+            "Replace the private app token" if kind == CrmKind.HUBSPOT else "Replace the consumer secret"
+        )
+        if kind == CrmKind.HUBSPOT:
+            for name in ("instance_url", "client_id"):
+                del self.fields[name]
+            self.fields["external_id_field"].help_text = (
+                "Optional: a unique, hidden contact property you created in HubSpot; it gets booth-lead-<id>, "
+                "and leads without an email are pushed by it (without it they are not pushed)."
+            )
+        else:
+            self.fields["external_id_field"].required = True
+            self.fields["external_id_field"].help_text = (
+                "A Lead field marked External ID and Unique (e.g. Booth_Lead_Id__c): it gets booth-lead-<id>, "
+                "and pushes update the lead holding it."
+            )
+        self.mapped = []
+        for field in LAYOUTS[kind]:
+            name = f"map_{field.key}"
+            self.fields[name] = forms.CharField(
+                label=field.header, required=False, max_length=100,
+                initial=property_of(kind, field.key, self.instance.mapping or {}),
+                help_text=f"default {field.property}" if field.property else "not sent by default",
+            )  # fmt: skip
+            self.mapped.append(self[name])
+
+    def clean_external_id_field(self) -> str:
+        value = (self.cleaned_data.get("external_id_field") or "").strip()
+        if value and not PROPERTY_NAME.fullmatch(value):
+            raise forms.ValidationError("Letters, digits and _ only, starting with a letter.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        kind = self.instance.kind
+        if kind == CrmKind.SALESFORCE:
+            _clean_salesforce(self, data)
+        mapping, current = {}, self.instance.mapping or {}
+        for field in LAYOUTS[kind]:
+            name = f"map_{field.key}"
+            # A field the request left out keeps where it goes (a browser sends them all).
+            value = (
+                (data.get(name) or "").strip() if name in self.data else property_of(kind, field.key, current)
+            )
+            data[name] = value
+            if value != field.property:  # only what differs from the layout's default is stored
+                mapping[field.key] = value
+        for problem in mapping_errors(kind, mapping):
+            self.add_error(None, problem)
+        external = data.get("external_id_field") or ""
+        taken = {v.lower() for v in (data.get(f"map_{f.key}") or "" for f in LAYOUTS[kind]) if v}
+        if external and external.lower() in taken:
+            self.add_error("external_id_field", "This property already holds one of the fields below.")
+        self.instance.mapping = mapping
+        return data
