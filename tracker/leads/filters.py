@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from tracker.analytics.funnel_sql import scan_themes
 from tracker.analytics.stages import STEP_LABELS, reached
+from tracker.crm.filters import CrmStatusFilter
 from tracker.lists.filters import BetweenFilter, ScopedFilterSet, StaffChoiceFilter, TickFilter
 from tracker.models import Event, Lead, Question, Scan, Sponsorship
 from tracker.models.choices import FollowUpStatus, Grade, StaffRole
@@ -23,7 +24,7 @@ class LeadFilterSet(ScopedFilterSet):
 
     filter_order = (
         "q", "event", "sponsorship", "grade", "rating", "conversation_type", "interest", "owner", "status",
-        "reached", "country", "region", "scanned_by", "last_scan", "consent", "theme", "credited_role",
+        "reached", "country", "region", "scanned_by", "last_scan", "consent", "crm_status", "theme", "credited_role",
     )  # fmt: skip
 
     event = django_filters.ModelChoiceFilter(
@@ -45,6 +46,7 @@ class LeadFilterSet(ScopedFilterSet):
     )
     country = django_filters.CharFilter(field_name="attendee__country", lookup_expr="iexact", label="Country")
     last_scan = BetweenFilter(field_name="last_scan_at", label="Last scan between")
+    crm_status = CrmStatusFilter()
 
     class Meta(ScopedFilterSet.Meta):
         model = Lead

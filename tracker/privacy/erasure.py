@@ -23,6 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tracker.analytics.freshness import figures_changed
+from tracker.crm.propagation import ERASURE, crm_propagate_soon
 from tracker.models import Attendee, ExportLog, FollowUp, FollowUpChange, ImportJob, Lead, Scan, Sponsor
 from tracker.models.exports import ExportStatus
 from tracker.models.privacy import AuditAction
@@ -132,6 +133,7 @@ def anonymise(sponsor, leads, unknown_scans) -> Erased:
     erased.export_files = _export_files_delete(sponsor, set(lead_ids))
     booths = sorted({lead.sponsorship_id for lead in leads})
     transaction.on_commit(lambda: figures_changed(booths))
+    crm_propagate_soon(lead_ids, ERASURE)  # their records in the sponsor's CRMs go too, once committed
     return erased
 
 

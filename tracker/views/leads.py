@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tracker.analytics.freshness import figures_changed
+from tracker.crm.propagation import CONSENT, crm_propagate_soon
 from tracker.followups.history import duration_text, time_to_first_touch
 from tracker.lists.filters import staff_choices
 from tracker.models import Lead, StaffMember
@@ -87,6 +88,7 @@ def lead_consent(request: HttpRequest, pk: int) -> HttpResponse:
         consent_by=staff,
     )
     figures_changed([lead.sponsorship_id])
+    crm_propagate_soon([lead.pk], CONSENT)  # opted out in the sponsor's CRMs, or pushed again
     messages.success(
         request,
         "Recorded: the person agreed to be contacted." if answer == "yes"
