@@ -261,3 +261,23 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     sponsor = factory.SubFactory(SponsorFactory)
     action = "export"
     summary = "Exported the sales review"
+
+
+class CrmConnectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.CrmConnection
+
+    sponsor = factory.SubFactory(SponsorFactory)
+    kind = "hubspot"
+
+
+class CrmPushFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.CrmPush
+
+    connection = factory.SubFactory(CrmConnectionFactory)
+    lead = factory.SubFactory(
+        LeadFactory, sponsorship__sponsor=factory.SelfAttribute("...connection.sponsor")
+    )
+    status = "pushed"
+    remote_id = factory.Sequence(lambda n: str(5000 + n))

@@ -36,6 +36,8 @@ FACTORIES = {
     m.Attendee: f.AttendeeFactory,
     m.CostLine: f.CostLineFactory,
     m.CurrencyRate: f.CurrencyRateFactory,
+    m.CrmConnection: f.CrmConnectionFactory,
+    m.CrmPush: f.CrmPushFactory,
     m.DeviceToken: lambda: (
         booth := f.SponsorshipFactory(),
         m.DeviceToken.issue(
@@ -55,7 +57,7 @@ FACTORIES = {
     m.StaffMember: f.StaffMemberFactory,
     m.Theme: f.ThemeFactory,
 }
-RECORDS = {m.RescoreJob, m.ReminderDigest, m.ExportLog, m.ImportJob, m.AuditEvent}
+RECORDS = {m.RescoreJob, m.ReminderDigest, m.ExportLog, m.ImportJob, m.AuditEvent, m.CrmPush}
 # Session, user, count, page of rows, a prefetch or two, filter choices and the date hierarchy.
 MAX_CHANGELIST_QUERIES = 12
 AUTOCOMPLETE_FIELDS = sorted(

@@ -24,6 +24,7 @@ from tests import factories as f
 from tests.worlds import SponsorWorld, build_worlds
 from tracker import models as m
 from tracker.api import scans as api_scans
+from tracker.crm.mapping import LAYOUTS
 from tracker.models.choices import NoBoothReason
 from tracker.tenancy import TENANT_PATHS, scoped
 
@@ -55,7 +56,7 @@ class Case:
 
 LEAD_FILTERS = dict(q="a", grade="A", rating="hot", conversation_type="demo", interest="AI", status="todo",
                     country="FR", region="EU", last_scan_after="2024-01-01", last_scan_before="2030-01-01",
-                    consent="yes", reached="met", theme="AI", credited_role="sales", sort="-last_scan_at", page="1", per_page="25", columns="name")  # fmt: skip
+                    consent="yes", crm_status="pushed", reached="met", theme="AI", credited_role="sales", sort="-last_scan_at", page="1", per_page="25", columns="name")  # fmt: skip
 FOLLOW_UP_FILTERS = dict(q="a", unassigned="false", status="todo", grade="A", rating="hot",
                          conversation_type="demo", interest="AI", country="FR", region="EU", consent="yes",
                          overdue="true", due_after="2024-01-01", due_before="2030-01-01", sort="due",
@@ -95,6 +96,9 @@ CASES = [
     Case("privacy", "post", m.Sponsor, params={"retention_days": "400"}),
     Case("privacy", "post", m.Sponsor, params={"access_email": "x@y.example", "file_format": "json"}),
     Case("privacy", "post", m.Sponsor, params={"access_badge_id": "KC-1", "file_format": "json"}, ids={"access_event": m.Event}),
+    Case("crm", "post", m.Sponsor, params={"kind": "hubspot", "token": "pat-na1-x", "instance_url": "", "client_id": "", "client_secret": ""}),
+    Case("crm-connection", "post", m.CrmConnection, params={"min_grade": "A", "auto_push": "on", "external_id_field": "", "new_secret": "", "map_grade": "booth_grade"}),
+    Case("crm-push", "post", m.CrmConnection, ids={"lead": m.Lead}),
     Case("device-tokens", "post", m.Sponsor, params={"name": "kiosk"}, ids={"sponsorship": m.Sponsorship, "staff": m.StaffMember}),
     Case("unknown-badges", "post", m.Sponsorship, params={"badge_id": "KC-1", "first_name": "X"}, ids={"scan": m.Scan}),
     Case("unknown-badges", "post", m.Sponsorship, params={"action": "discard"}, ids={"scan": m.Scan}),
@@ -132,6 +136,10 @@ PLAIN = {
     "follow-up-rules": set(RULES) | {"rules-0-DELETE", "rules-0-region", "rules-0-conversation_type",
                         "rules-0-rating", "rules-ORDER"},
     "device-tokens": {"name"},
+    "crm": {"kind", "token", "instance_url", "client_id", "client_secret"},
+    "crm-connection": {"min_grade", "auto_push", "external_id_field", "new_secret", "instance_url", "client_id"}
+                      | {f"map_{field.key}" for layout in LAYOUTS.values() for field in layout},
+    "crm-push": set(),
     "lead-consent": {"answer"},
     "privacy": {"email", "badge_id", "confirm", "page", "retention_days", "access_email", "access_badge_id", "file_format"},
     "unknown-badges": {"badge_id", "email", "first_name", "last_name", "company", "title", "action"},
@@ -158,6 +166,7 @@ NO_ID_PARAMETERS = {
     "icp-progress", "sponsorship-detail", "scan-screen", "booth-board", "booth-board-data", "follow-ups-create",
     "service-worker", "lead-detail", "export-progress", "export-download", "api:session", "api:openapi-json", "api:openapi-view", "api:api-root", "imports",
     "import-job", "import-check", "import-run", "import-progress", "import-rejected", "device-token-revoke",
+    "crm-disconnect",
 }  # fmt: skip
 
 

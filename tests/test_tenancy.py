@@ -84,6 +84,10 @@ ROUTE_OBJECTS = {
     "follow-up-rules": m.Sponsor,
     "device-tokens": m.Sponsor,
     "privacy": m.Sponsor,
+    "crm": m.Sponsor,
+    "crm-connection": m.CrmConnection,
+    "crm-push": m.CrmConnection,
+    "crm-disconnect": m.CrmConnection,
     "device-token-revoke": m.DeviceToken,
     "follow-up-status": m.FollowUp,
     "export-progress": m.ExportLog,
@@ -106,6 +110,8 @@ POST_ONLY = {
     "import-run",
     "device-token-revoke",
     "lead-consent",
+    "crm-push",
+    "crm-disconnect",
 }
 
 

@@ -48,6 +48,7 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
     scan = f.ScanFactory(lead=lead, scanned_by=booth_staff)
     icp = f.IcpFactory(sponsor=sponsor)
     follow_up = f.FollowUpFactory(lead=lead, owner=booth_staff)
+    crm = f.CrmConnectionFactory(sponsor=sponsor)
     objects = {
         m.Sponsor: sponsor,
         m.Event: event,
@@ -73,6 +74,8 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
         m.ReminderDigest: f.ReminderDigestFactory(owner=booth_staff),
         m.ExportLog: downloadable_export(sponsor, manager.user),
         m.ImportJob: finished_import(booth, manager.user),
+        m.CrmConnection: crm,
+        m.CrmPush: f.CrmPushFactory(connection=crm, lead=lead),
         m.ImportPreset: m.ImportPreset.objects.create(
             sponsor=sponsor, kind="leads", name=f"{name} preset", header_key="k", mapping=["email"]
         ),  # fmt: skip

@@ -1,0 +1,740 @@
+"""CRM push: qualified, consenting leads go to HubSpot or Salesforce (local fakes of their APIs, see
+tests/crm_fakes.py), once each however often they are pushed; rate limits and outages are waited out;
+withdrawn consent and erasure follow them there; connections and pushes are the sponsor's managers' own;
+secrets stay encrypted and unseen."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection as db_connection
+from django.urls import reverse
+
+from tests import factories as f
+from tests.crm_fakes import HubSpotFake, SalesforceFake
+from tests.services import wait_until
+from tracker import models as m
+from tracker.crm.clients import CrmBusy, retry_after
+from tracker.crm.connections import connection_connect
+from tracker.crm.facts import leads_facts
+from tracker.crm.mapping import SALESFORCE, SALESFORCE_FIELDS, crm_properties, external_id, layout_row
+from tracker.crm.propagation import ERASURE, propagate_run
+from tracker.crm.push import push_after_scoring, push_give_up, push_queue, push_run
+from tracker.crm.secrets import secret_open
+from tracker.models.crm import CrmKind, CrmPushStatus
+from tracker.models.privacy import AuditAction
+from tracker.privacy.erasure import person_erase
+from tracker.scoring.service import leads_score
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hubspot(settings):
+    fake = HubSpotFake(unique_properties=("booth_lead_id",)).start()
+    settings.HUBSPOT_API_URL = fake.url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def salesforce(settings):
+    fake = SalesforceFake().start()
+    settings.SALESFORCE_HOSTS = [*settings.SALESFORCE_HOSTS, "127.0.0.1"]
+    yield fake
+    fake.stop()
+
+
+@dataclass
+class Booth:
+    sponsor: m.Sponsor
+    booth: m.Sponsorship
+    manager: m.StaffMember
+    staff: m.StaffMember
+    icp: m.IdealCustomerProfile
+
+    def lead(self, *, grade: str | None = "A", consent: bool | None = True, excluded=False, booth=None,
+             **attendee) -> m.Lead:  # fmt: skip
+        lead = f.LeadFactory(sponsorship=booth or self.booth, consent=consent,
+                             **{f"attendee__{key}": value for key, value in attendee.items()})  # fmt: skip
+        if grade:
+            f.LeadScoreFactory(lead=lead, icp=self.icp, grade=grade, score={"A": 80, "B": 55}.get(grade, 10),
+                               excluded=excluded)  # fmt: skip
+        return lead
+
+
+def make_booth(name: str = "Alpha Cloud") -> Booth:
+    sponsor = f.SponsorFactory(name=name)
+    booth = f.SponsorshipFactory(sponsor=sponsor, event__name="KubeCon EU 2024")
+    manager = f.StaffMemberFactory(sponsor=sponsor, level="manager", user__email="mia@alpha.example")
+    staff = f.StaffMemberFactory(sponsor=sponsor, level="booth")
+    staff.sponsorships.add(booth)
+    return Booth(sponsor, booth, manager, staff, f.IcpFactory(sponsor=sponsor))
+
+
+@pytest.fixture
+def booth() -> Booth:
+    return make_booth()
+
+
+def connect(booth: Booth, fake, **changes) -> m.CrmConnection:
+    if isinstance(fake, HubSpotFake):
+        connection = connection_connect(sponsor=booth.sponsor, kind=CrmKind.HUBSPOT, secret=fake.token,
+                                        by_user=booth.manager.user)  # fmt: skip
+    else:
+        connection = connection_connect(sponsor=booth.sponsor, kind=CrmKind.SALESFORCE, secret=fake.client_secret,
+                                        instance_url=fake.url, client_id=fake.client_id, by_user=booth.manager.user)  # fmt: skip
+    for name, value in changes.items():
+        setattr(connection, name, value)
+    connection.save()
+    return connection
+
+
+def push_now(connection, capture, **kwargs) -> int:
+    """Queue and run a push as "Push now" does (the task runs in-process once the transaction commits)."""
+    with capture(execute=True):
+        return push_queue(connection, **kwargs)
+
+
+def status_of(lead, connection=None) -> m.CrmPush | None:
+    pushes = m.CrmPush.objects.filter(lead=lead)
+    return (pushes.filter(connection=connection) if connection else pushes).first()
+
+
+def records(fake) -> list[dict]:
+    return list(fake.contacts.values() if isinstance(fake, HubSpotFake) else fake.leads.values())
+
+
+def no_sleep(waits: list[float]):
+    return waits.append
+
+
+# --- what is pushed, and how ------------------------------------------------------------------------
+
+
+def test_only_qualified_consenting_leads_reach_hubspot_with_the_mapped_fields(
+    booth, hubspot, django_capture_on_commit_callbacks
+):
+    best = booth.lead(grade="A", email="grace@navy.example", first_name="Grace", last_name="Hopper",
+                      company="Navy Systems", title="CTO")  # fmt: skip
+    good = booth.lead(grade="B", email="alan@bletchley.example")
+    others = [
+        booth.lead(grade="C", email="low-grade@x.example"),
+        booth.lead(grade="A", consent=False, email="refused@x.example"),
+        booth.lead(grade="A", consent=None, email="not-asked@x.example"),
+        booth.lead(grade="A", excluded=True, email="competitor@x.example"),
+        booth.lead(grade=None, email="unscored@x.example"),
+    ]
+    erased = booth.lead(grade="A", email="erased@x.example")
+    m.Lead.objects.filter(pk=erased.pk).update(erased_at=erased.created_at)
+    connection = connect(booth, hubspot)
+
+    assert push_now(connection, django_capture_on_commit_callbacks) == 2
+
+    contacts = {c["email"]: c for c in hubspot.contacts.values()}
+    assert set(contacts) == {"grace@navy.example", "alan@bletchley.example"}
+    grace = contacts["grace@navy.example"]
+    assert {k: grace[k] for k in ("firstname", "lastname", "company", "jobtitle", "lifecyclestage", "hs_lead_status")} == {
+        "firstname": "Grace", "lastname": "Hopper", "company": "Navy Systems", "jobtitle": "CTO",
+        "lifecyclestage": "lead", "hs_lead_status": "NEW",
+    }  # fmt: skip
+    assert (
+        "Lead grade" not in grace and "grade" not in grace
+    )  # no standard HubSpot property: sent once mapped
+    for lead in (best, good):
+        push = status_of(lead)
+        assert (
+            push.status == CrmPushStatus.PUSHED and push.remote_id in hubspot.contacts and push.message == ""
+        )
+    sent = str(hubspot.requests)
+    for lead in (*others, erased):
+        assert status_of(lead) is None
+        assert lead.attendee.email not in sent
+
+
+def test_the_push_sends_the_csv_layouts_fields_and_a_manager_can_map_them_elsewhere(
+    booth, salesforce, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(grade="A", email="ada@engines.example", company="", last_name="Lovelace")
+    connection = connect(
+        booth, salesforce, mapping={"owner": "", "rating": "", "description": "Booth_Notes__c"}
+    )
+    salesforce.FIELDS = {*salesforce.FIELDS, "Booth_Notes__c"}
+
+    push_now(connection, django_capture_on_commit_callbacks)
+
+    (record,) = records(salesforce)
+    facts = next(leads_facts([lead.pk]))
+    row = dict(zip([field.header for field in SALESFORCE_FIELDS], layout_row(SALESFORCE, facts), strict=True))
+    # The same values as the Salesforce CSV: the placeholders, the lead source, the status, the description.
+    assert record["Company"] == row["Company"] == "[not provided]"
+    assert record["LastName"] == row["Last Name"] == "Lovelace"
+    assert record["LeadSource"] == row["Lead Source"] == "Trade Show"
+    assert record["Status"] == row["Lead Status"] == "Open - Not Contacted"
+    assert (
+        record["Booth_Notes__c"] == row["Description"]
+        and "Description" not in record
+        and "Rating" not in record
+    )
+    assert record["Booth_Lead_Id__c"] == external_id(lead.pk)
+
+
+def test_a_second_push_updates_the_hubspot_contact_and_never_duplicates_it(
+    booth, hubspot, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="Grace@Navy.example", title="CTO")
+    connection = connect(booth, hubspot)
+    push_now(connection, django_capture_on_commit_callbacks)
+    first = status_of(lead).remote_id
+    m.Attendee.objects.filter(pk=lead.attendee_id).update(title="Chief Architect")
+
+    push_now(connection, django_capture_on_commit_callbacks)
+    push_now(connection, django_capture_on_commit_callbacks)
+
+    assert list(hubspot.contacts) == [first]
+    assert hubspot.contacts[first]["jobtitle"] == "Chief Architect"
+    assert status_of(lead).remote_id == first and status_of(lead).attempts == 3
+    assert m.CrmPush.objects.count() == 1
+
+
+def test_a_second_push_updates_the_salesforce_lead_by_its_external_id(
+    booth, salesforce, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="grace@navy.example", company="Navy")
+    connection = connect(booth, salesforce)
+    push_now(connection, django_capture_on_commit_callbacks)
+    m.Attendee.objects.filter(pk=lead.attendee_id).update(company="US Navy")
+    salesforce.expire_token()  # a second push an hour later: the token is replaced once, transparently
+
+    push_now(connection, django_capture_on_commit_callbacks)
+
+    assert len(salesforce.leads) == 1
+    (record_id, record), push = next(iter(salesforce.leads.items())), status_of(lead)
+    assert record["Company"] == "US Navy" and record["Booth_Lead_Id__c"] == f"booth-lead-{lead.pk}"
+    assert push.status == CrmPushStatus.PUSHED and push.remote_id == record_id
+
+
+def test_one_person_at_two_events_is_one_hubspot_contact(booth, hubspot, django_capture_on_commit_callbacks):
+    later = f.SponsorshipFactory(sponsor=booth.sponsor, event__name="KubeCon NA 2024")
+    first = booth.lead(email="grace@navy.example")
+    second = booth.lead(email="GRACE@navy.example", booth=later)
+
+    push_now(connect(booth, hubspot), django_capture_on_commit_callbacks)
+
+    (contact_id,) = hubspot.contacts
+    assert status_of(first).remote_id == status_of(second).remote_id == contact_id
+
+
+def test_leads_without_email_go_to_hubspot_only_by_a_named_external_id_property(
+    booth, hubspot, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="")
+    connection = connect(booth, hubspot)
+    push_now(connection, django_capture_on_commit_callbacks)
+    assert status_of(lead).status == CrmPushStatus.FAILED and "No email" in status_of(lead).message
+    assert hubspot.contacts == {}
+
+    connection.external_id_field = "booth_lead_id"
+    connection.save()
+    push_now(connection, django_capture_on_commit_callbacks)
+    push_now(connection, django_capture_on_commit_callbacks)
+
+    (contact,) = hubspot.contacts.values()
+    assert contact["booth_lead_id"] == f"booth-lead-{lead.pk}"
+    assert status_of(lead).status == CrmPushStatus.PUSHED
+
+
+@pytest.mark.parametrize("kind", ["hubspot", "salesforce"])
+def test_batches_stay_within_what_each_api_takes(booth, request, kind, django_capture_on_commit_callbacks):
+    fake = request.getfixturevalue(kind)
+    leads = [booth.lead(email=f"person{i}@corp.example", company="Corp") for i in range(230)]
+
+    push_now(connect(booth, fake), django_capture_on_commit_callbacks)
+
+    if kind == "hubspot":
+        sizes = [len(body["inputs"]) for body in fake.calls("POST", "batch/upsert")]
+        assert sizes == [100, 100, 30]
+    else:
+        sizes = [len(body["records"]) for body in fake.calls("PATCH", "/Lead/")]
+        assert sizes == [200, 30]
+    assert len(records(fake)) == 230
+    assert m.CrmPush.objects.filter(lead__in=leads, status=CrmPushStatus.PUSHED).count() == 230
+
+
+# --- what the CRM refuses, and when it is busy -----------------------------------------------------------
+
+
+def test_a_record_hubspot_refuses_fails_with_its_message_and_the_others_are_pushed(booth, hubspot, client):
+    taken = booth.lead(email="grace@navy.example")
+    refused = booth.lead(email="bounced@spam.example")
+    hubspot.refuse["bounced@spam.example"] = "Email address bounced@spam.example is blocklisted"
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    assert hubspot.calls("POST", "batch/upsert")  # one batch, answered 207 Multi-Status
+    assert status_of(taken).status == CrmPushStatus.PUSHED
+    failed = status_of(refused)
+    assert (
+        failed.status == CrmPushStatus.FAILED
+        and failed.message == "Email address bounced@spam.example is blocklisted"
+    )
+    client.force_login(booth.manager.user)
+    page = client.get(reverse("lead-detail", args=[refused.pk])).content.decode()
+    assert "Email address bounced@spam.example is blocklisted" in page and "Push again" in page
+    listed = client.get(reverse("crm-connection", args=[connection.pk])).content.decode()
+    assert "blocklisted" in listed
+
+
+def test_a_lead_salesforce_refuses_fails_with_its_message_and_the_others_are_pushed(booth, salesforce):
+    taken = booth.lead(email="grace@navy.example")
+    refused = booth.lead(email="ada@engines.example")
+    salesforce.refuse[external_id(refused.pk)] = "Leads from competitors are not accepted"
+    connection = connect(booth, salesforce)
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    assert status_of(taken).status == CrmPushStatus.PUSHED
+    failed = status_of(refused)
+    assert failed.status == CrmPushStatus.FAILED
+    assert failed.message == "FIELD_CUSTOM_VALIDATION_EXCEPTION: Leads from competitors are not accepted"
+    assert len(salesforce.leads) == 1
+
+
+def test_a_property_the_crm_does_not_know_fails_the_batch_with_its_message(booth, salesforce):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, salesforce, mapping={"owner": "Booth_Owner__c"})  # not a field of this org
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    assert status_of(lead).status == CrmPushStatus.FAILED
+    assert "No such column 'Booth_Owner__c'" in status_of(lead).message
+
+
+@pytest.mark.parametrize("kind", ["hubspot", "salesforce"])
+def test_a_rate_limit_is_waited_out_for_as_long_as_the_crm_asks(booth, request, kind):
+    fake = request.getfixturevalue(kind)
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, fake)
+    push_queue(connection)
+    fake.fail_next(429, retry_after="3", path="/crm" if kind == "hubspot" else "/services/data")
+    waits: list[float] = []
+
+    push_run(connection.pk, sleep=no_sleep(waits))
+
+    assert waits == [3.0]
+    assert status_of(lead).status == CrmPushStatus.PUSHED and len(records(fake)) == 1
+
+
+@pytest.mark.parametrize("kind", ["hubspot", "salesforce"])
+def test_server_errors_are_retried_with_a_doubling_backoff(booth, request, kind):
+    fake = request.getfixturevalue(kind)
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, fake)
+    push_queue(connection)
+    fake.fail_next(503, times=2, path="/crm" if kind == "hubspot" else "/services/data")
+    waits: list[float] = []
+
+    push_run(connection.pk, sleep=no_sleep(waits))
+
+    assert waits == [0.5, 1.0]
+    assert status_of(lead).status == CrmPushStatus.PUSHED and len(records(fake)) == 1
+
+
+def test_a_long_rate_limit_goes_back_to_the_queue_and_the_leads_keep_waiting(booth, hubspot):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    hubspot.fail_next(429, retry_after="120")
+    waits: list[float] = []
+
+    with pytest.raises(CrmBusy) as busy:
+        push_run(connection.pk, sleep=no_sleep(waits))
+
+    assert (
+        busy.value.wait == 120 and waits == []
+    )  # a worker does not sleep through it: the task retries later
+    assert status_of(lead).status == CrmPushStatus.WAITING
+    connection.refresh_from_db()
+    assert "secondly limit" in connection.last_error
+
+    push_run(connection.pk, sleep=no_sleep(waits))  # the task's retry
+    assert status_of(lead).status == CrmPushStatus.PUSHED
+
+
+def test_a_crm_that_stays_down_leaves_the_leads_failed_with_its_answer_after_the_last_retry(booth, hubspot):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    hubspot.fail_next(502, times=4)
+
+    with pytest.raises(CrmBusy) as busy:
+        push_run(connection.pk, sleep=no_sleep([]))
+    push_give_up(connection.pk, str(busy.value))
+
+    push = status_of(lead)
+    assert (
+        push.status == CrmPushStatus.FAILED
+        and "internal error" in push.message
+        and "Push now" in push.message
+    )
+    assert hubspot.contacts == {}
+
+
+def test_refused_credentials_fail_every_waiting_lead_and_say_so_on_the_connection(booth, salesforce):
+    leads = [booth.lead(email=f"p{i}@corp.example") for i in range(3)]
+    connection = connect(booth, salesforce)
+    salesforce.client_secret = "rotated-in-salesforce"
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    assert {status_of(lead).status for lead in leads} == {CrmPushStatus.FAILED}
+    connection.refresh_from_db()
+    assert "invalid client credentials" in connection.last_error
+    assert len(salesforce.calls("POST", "oauth2/token")) == 1  # not once per batch or per lead
+
+
+def test_retry_after_is_read_as_seconds_or_as_an_http_date():
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 1, 5, 12, 0, 0, tzinfo=UTC)
+    assert retry_after("7") == 7.0
+    assert retry_after("Mon, 05 Jan 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after("Mon, 05 Jan 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after("soon") is None and retry_after(None) is None
+
+
+# --- when leads are pushed ----------------------------------------------------------------------------
+
+
+def test_qualified_leads_are_pushed_after_scoring_when_the_connection_pushes_on_its_own(
+    booth, hubspot, django_capture_on_commit_callbacks
+):
+    icp = booth.icp
+    icp.grade_a_min, icp.grade_b_min, icp.grade_c_min = 0, -10, -20  # every lead scores 0: an A
+    icp.save()
+    lead = booth.lead(grade=None, email="grace@navy.example")
+    connection = connect(booth, hubspot)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        leads_score([lead.pk], icp)
+    assert hubspot.requests == [] and status_of(lead) is None  # pushes only when asked
+
+    connection.auto_push = True
+    connection.save()
+    m.LeadScore.objects.filter(lead=lead).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        leads_score([lead.pk], icp)
+    assert status_of(lead).status == CrmPushStatus.PUSHED
+    assert [c["email"] for c in hubspot.contacts.values()] == ["grace@navy.example"]
+
+
+def test_scoring_without_a_crm_connection_costs_one_query(booth, django_assert_num_queries):
+    lead = booth.lead(email="grace@navy.example")
+    with django_assert_num_queries(1):
+        push_after_scoring(booth.sponsor.pk, [lead.pk])
+
+
+def test_push_now_and_push_again_from_the_pages(booth, hubspot, client, django_capture_on_commit_callbacks):
+    lead = booth.lead(email="grace@navy.example")
+    low = booth.lead(grade="D", email="low@corp.example")
+    connection = connect(booth, hubspot)
+    client.force_login(booth.manager.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("crm-push", args=[connection.pk]))
+    assert response.status_code == 302 and status_of(lead).status == CrmPushStatus.PUSHED
+    page = client.get(reverse("lead-detail", args=[lead.pk])).content.decode()
+    assert "HubSpot" in page and "Pushed" in page and status_of(lead).remote_id in page
+
+    response = client.post(reverse("crm-push", args=[connection.pk]), {"lead": low.pk}, follow=True)
+    assert "not pushed to HubSpot" in response.content.decode() and status_of(low) is None
+    audit = m.AuditEvent.objects.filter(action=AuditAction.CRM_PUSH, sponsor=booth.sponsor)
+    assert audit.count() == 2 and all(event.user == booth.manager.user for event in audit)
+
+
+def test_the_lead_list_filters_by_crm_status(booth, hubspot, client):
+    pushed = booth.lead(email="grace@navy.example", last_name="Pushedperson")
+    failed = booth.lead(email="ada@engines.example", last_name="Failedperson")
+    never = booth.lead(grade="D", email="low@corp.example", last_name="Neverperson")
+    hubspot.refuse["ada@engines.example"] = "nope"
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    push_run(connection.pk)
+    client.force_login(booth.manager.user)
+
+    def names(status):
+        page = client.get(
+            reverse("lead-list", args=[booth.booth.pk]), {"crm_status": status}
+        ).content.decode()
+        return {
+            lead.attendee.last_name for lead in (pushed, failed, never) if lead.attendee.last_name in page
+        }
+
+    assert names("pushed") == {"Pushedperson"}
+    assert names("failed") == {"Failedperson"}
+    assert names("none") == {"Neverperson"}
+    assert names("") == {"Pushedperson", "Failedperson", "Neverperson"}
+    assert client.get(reverse("lead-list", args=[booth.booth.pk]), {"crm_status": "bogus"}).status_code == 200
+
+
+# --- consent withdrawn, erasure ---------------------------------------------------------------------------
+
+
+def test_withdrawn_consent_opts_the_contact_out_in_hubspot(
+    booth, hubspot, client, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="Grace@Navy.example")
+    connection = connect(booth, hubspot)
+    push_now(connection, django_capture_on_commit_callbacks)
+    client.force_login(booth.staff.user)  # anyone working the lead records what the person said
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("lead-consent", args=[lead.pk]), {"answer": "no"})
+
+    assert hubspot.unsubscribed == {"grace@navy.example"}
+    assert status_of(lead).status == CrmPushStatus.WITHDRAWN
+    event = m.AuditEvent.objects.get(action=AuditAction.CRM_PROPAGATION)
+    assert (
+        event.sponsor == booth.sponsor and event.details["changed"] == 1 and "grace" not in str(event.details)
+    )
+    before = len(hubspot.requests)
+    push_now(connection, django_capture_on_commit_callbacks)
+    assert len(hubspot.requests) == before  # no longer pushed
+
+
+def test_withdrawn_consent_sets_the_salesforce_leads_opt_outs_and_consent_again_pushes_it(
+    booth, salesforce, client, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, salesforce, auto_push=True)
+    push_now(connection, django_capture_on_commit_callbacks)
+    client.force_login(booth.manager.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("lead-consent", args=[lead.pk]), {"answer": "no"})
+    (record,) = records(salesforce)
+    assert record["HasOptedOutOfEmail"] is True and record["DoNotCall"] is True
+    assert status_of(lead).status == CrmPushStatus.WITHDRAWN
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("lead-consent", args=[lead.pk]), {"answer": "yes"})
+    assert status_of(lead).status == CrmPushStatus.PUSHED and len(salesforce.leads) == 1
+
+
+@pytest.mark.parametrize("kind", ["hubspot", "salesforce"])
+def test_an_erasure_deletes_the_crm_record(booth, request, kind, client, django_capture_on_commit_callbacks):
+    fake = request.getfixturevalue(kind)
+    lead = booth.lead(email="grace@navy.example")
+    kept = booth.lead(email="alan@bletchley.example")
+    connection = connect(booth, fake)
+    push_now(connection, django_capture_on_commit_callbacks)
+    erased_id = status_of(lead).remote_id
+    client.force_login(booth.manager.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("privacy", args=[booth.sponsor.pk]),
+                    {"email": "grace@navy.example", "badge_id": "", "confirm": "on"})  # fmt: skip
+
+    assert erased_id not in (fake.contacts if kind == "hubspot" else fake.leads)
+    if kind == "hubspot":
+        assert fake.gdpr_deleted == [erased_id]
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.ERASED and push.remote_id == "" and push.message == ""
+    assert status_of(kept).status == CrmPushStatus.PUSHED and len(records(fake)) == 1
+    event = m.AuditEvent.objects.get(action=AuditAction.CRM_PROPAGATION)
+    assert event.details["reason"] == ERASURE and event.details["changed"] == 1
+
+
+def test_an_erasure_the_crm_cannot_take_says_so_on_the_lead(
+    booth, hubspot, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_now(connection, django_capture_on_commit_callbacks)
+    hubspot.fail_next(403, path="/crm/v3/objects/contacts/gdpr-delete",
+                      body={"status": "error", "message": "This app hasn't been granted all required scopes"})  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person_erase(sponsor=booth.sponsor, by_user=booth.manager.user, email="grace@navy.example")
+
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.FAILED and "required scopes" in push.message and push.remote_id
+    assert len(hubspot.contacts) == 1
+
+
+def test_a_lead_erased_before_its_push_ran_is_never_sent(booth, hubspot, django_capture_on_commit_callbacks):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)  # queued; its task has not run yet
+    person_erase(sponsor=booth.sponsor, by_user=booth.manager.user, email="grace@navy.example")
+    propagate_run([lead.pk], ERASURE)
+
+    push_run(connection.pk)
+
+    assert hubspot.requests == [] and status_of(lead).status == CrmPushStatus.ERASED
+
+
+# --- tenancy ---------------------------------------------------------------------------------------------
+
+
+def test_another_sponsors_connection_and_leads_are_404_in_urls_and_parameters(booth, hubspot, client):
+    other = make_booth("Beta Mesh")
+    theirs = connect(other, hubspot)
+    their_lead = other.lead(email="beta@corp.example")
+    mine = connect(booth, hubspot)
+    client.force_login(booth.manager.user)
+
+    assert client.get(reverse("crm", args=[other.sponsor.pk])).status_code == 404
+    assert client.get(reverse("crm-connection", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("crm-connection", args=[theirs.pk]), {"min_grade": "D"}).status_code == 404
+    assert client.post(reverse("crm-push", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("crm-disconnect", args=[theirs.pk])).status_code == 404
+    for bad in (their_lead.pk, "abc", "-1", str(2**63), ""):
+        assert client.post(reverse("crm-push", args=[mine.pk]), {"lead": bad}).status_code == 404
+    assert m.CrmConnection.objects.filter(pk=theirs.pk, min_grade="B").exists()
+    assert not m.CrmPush.objects.exists() and hubspot.requests == []
+    assert "Beta" not in client.get(reverse("crm", args=[booth.sponsor.pk])).content.decode()
+
+
+def test_booth_staff_cannot_see_connection_pages_nor_push_statuses(booth, hubspot, client):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    push_run(connection.pk)
+    client.force_login(booth.staff.user)
+
+    for route, args in (("crm", [booth.sponsor.pk]), ("crm-connection", [connection.pk])):
+        assert client.get(reverse(route, args=args)).status_code == 404
+    assert client.post(reverse("crm-push", args=[connection.pk])).status_code == 404
+    page = client.get(reverse("lead-detail", args=[lead.pk])).content.decode()
+    assert "crm-status" not in page and status_of(lead).remote_id not in page
+
+
+# --- secrets -----------------------------------------------------------------------------------------------
+
+
+def test_connecting_stores_the_secret_encrypted_and_never_shows_it(booth, hubspot, client, settings):
+    client.force_login(booth.manager.user)
+    response = client.post(
+        reverse("crm", args=[booth.sponsor.pk]), {"kind": "hubspot", "token": hubspot.token}
+    )
+    connection = m.CrmConnection.objects.get(sponsor=booth.sponsor)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "crm-connection", args=[connection.pk]
+    )
+
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM tracker_crmconnection WHERE id = %s", [connection.pk])
+        (raw,) = cursor.fetchone()
+    assert hubspot.token not in raw and raw.startswith("gAAAA")  # a Fernet token
+    assert secret_open(raw) == hubspot.token
+    pages = [client.get(reverse(name, args=[pk])).content.decode()
+             for name, pk in (("crm", booth.sponsor.pk), ("crm-connection", connection.pk))]  # fmt: skip
+    assert all(hubspot.token not in page for page in pages) and "stored (encrypted" in pages[1]
+    operator = f.UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(operator)
+    admin = client.get(reverse("admin:tracker_crmconnection_change", args=[connection.pk])).content.decode()
+    assert hubspot.token not in admin and raw not in admin
+    assert m.AuditEvent.objects.filter(action=AuditAction.CRM_CONNECTION).exists()
+    assert hubspot.token not in str(list(m.AuditEvent.objects.values_list("summary", "details")))
+
+
+def test_a_blank_secret_keeps_the_stored_one_and_a_new_one_replaces_it(booth, hubspot, client):
+    connection = connect(booth, hubspot)
+    stored = connection.secret
+    client.force_login(booth.manager.user)
+    form = {"min_grade": "A", "auto_push": "on", "external_id_field": "", "new_secret": ""}
+
+    assert client.post(reverse("crm-connection", args=[connection.pk]), form).status_code == 302
+    connection.refresh_from_db()
+    assert connection.secret == stored and connection.min_grade == "A" and connection.auto_push
+
+    client.post(reverse("crm-connection", args=[connection.pk]), {**form, "new_secret": "pat-new-token"})
+    connection.refresh_from_db()
+    assert secret_open(connection.secret) == "pat-new-token"
+    page = client.get(reverse("crm-connection", args=[connection.pk])).content.decode()
+    assert "pat-new-token" not in page
+
+
+def test_a_secret_sealed_under_another_key_fails_the_push_with_a_way_out(booth, hubspot, settings):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    settings.CRM_SECRET_KEY = "a-new-key-for-crm-secrets"
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    assert (
+        status_of(lead).status == CrmPushStatus.FAILED and "Enter the secret again" in status_of(lead).message
+    )
+    assert hubspot.requests == []
+
+
+# --- forms: bad input is a clear 4xx-free message, never a 5xx ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"kind": "hubspot", "token": ""}, "HubSpot needs a private app"),
+        ({"kind": "salesforce", "instance_url": "https://evil.example", "client_id": "x", "client_secret": "y"},
+         "My Domain URL"),
+        ({"kind": "salesforce", "instance_url": "http://acme.my.salesforce.com", "client_id": "x", "client_secret": "y"},
+         "https://"),
+        ({"kind": "salesforce", "instance_url": "https://acme.my.salesforce.com", "client_id": "", "client_secret": ""},
+         "consumer key"),
+        ({"kind": "zoho"}, "Select a valid choice"),
+    ],
+)  # fmt: skip
+def test_a_connection_with_bad_settings_is_refused_with_a_clear_message(booth, client, form, message):
+    client.force_login(booth.manager.user)
+    response = client.post(reverse("crm", args=[booth.sponsor.pk]), form)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not m.CrmConnection.objects.exists()
+
+
+def test_a_mapping_to_a_name_no_crm_can_have_is_refused(booth, hubspot, client):
+    connection = connect(booth, hubspot)
+    client.force_login(booth.manager.user)
+    form = {"min_grade": "B", "external_id_field": "", "map_grade": "lead grade!", "map_score": "email"}
+    page = client.post(reverse("crm-connection", args=[connection.pk]), form).content.decode()
+    assert "is not a property name" in page and "email is given to two fields" in page
+    connection.refresh_from_db()
+    assert connection.mapping == {}
+
+    client.post(
+        reverse("crm-connection", args=[connection.pk]), {**form, "map_grade": "booth_grade", "map_score": ""}
+    )
+    connection.refresh_from_db()
+    assert connection.mapping == {"grade": "booth_grade"}
+    facts = next(leads_facts([booth.lead(email="grace@navy.example").pk]))
+    assert crm_properties(CrmKind.HUBSPOT, facts, connection.mapping)["booth_grade"] == "A"
+
+
+# --- a real worker (the second CI pass) ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_pushes_to_salesforce_waiting_out_a_rate_limit(
+    celery_worker_process, salesforce, client
+):
+    booth = make_booth()
+    leads = [booth.lead(email=f"person{i}@corp.example", company="Corp") for i in range(3)]
+    connection = connect(booth, salesforce)
+    salesforce.fail_next(429, retry_after="1", path="/services/data")
+    client.force_login(booth.manager.user)
+
+    started = time.monotonic()
+    assert client.post(reverse("crm-push", args=[connection.pk])).status_code == 302
+
+    wait_until(lambda: m.CrmPush.objects.filter(status=CrmPushStatus.PUSHED).count() == 3, timeout=60)
+    assert len(salesforce.leads) == 3 and time.monotonic() - started >= 1  # it waited as asked
+    assert {r.remote_id for r in m.CrmPush.objects.filter(lead__in=leads)} == set(salesforce.leads)
+    assert len(salesforce.calls("PATCH", "/Lead/")) == 2  # the 429, then the batch
