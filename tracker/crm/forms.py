@@ -16,6 +16,8 @@ from tracker.models.crm import CrmKind
 SECRET_MAX = 4096
 HUBSPOT_TOKEN_HELP = "The access token of a HubSpot private app with the crm.objects.contacts.write scope."
 SALESFORCE_SECRET_HELP = "The consumer secret of the external client app with the client credentials flow."
+# A text box (the pages style text inputs), asking phones for their URL keyboard.
+URL_INPUT = forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://acme.my.salesforce.com"})
 
 
 def _secret_field(label: str, help_text: str, required: bool) -> forms.CharField:
@@ -38,17 +40,25 @@ class ConnectForm(forms.Form):
     """A new connection: which CRM, and the credentials it takes."""
 
     kind = forms.ChoiceField(choices=CrmKind.choices, label="CRM")
-    token = _secret_field("Private app token (HubSpot)", HUBSPOT_TOKEN_HELP, required=False)
+    token = _secret_field("Private app token", HUBSPOT_TOKEN_HELP, required=False)
     instance_url = forms.URLField(
-        label="Instance URL (Salesforce)", required=False, assume_scheme="https",
+        label="Instance URL", required=False, assume_scheme="https", widget=URL_INPUT,
         help_text="Your org's My Domain URL, e.g. https://acme.my.salesforce.com.",
     )  # fmt: skip
-    client_id = forms.CharField(label="Consumer key (Salesforce)", required=False, max_length=255)
-    client_secret = _secret_field("Consumer secret (Salesforce)", SALESFORCE_SECRET_HELP, required=False)
+    client_id = forms.CharField(label="Consumer key", required=False, max_length=255)
+    client_secret = _secret_field("Consumer secret", SALESFORCE_SECRET_HELP, required=False)
+    FIELDS = {CrmKind.HUBSPOT: ("token",), CrmKind.SALESFORCE: ("instance_url", "client_id", "client_secret")}
 
     def __init__(self, *args, taken: set[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, label) for k, label in CrmKind.choices if k not in taken]
+
+    def kinds(self) -> list[tuple[str, str, list]]:
+        """(kind, label, its bound fields) of each CRM still to connect: a form each on the page."""
+        return [
+            (kind, label, [self[name] for name in self.FIELDS[kind]])
+            for kind, label in self.fields["kind"].choices
+        ]
 
     def clean(self):
         data = super().clean()
@@ -72,7 +82,9 @@ class ConnectionForm(forms.ModelForm):
     new_secret = _secret_field(
         "Replace the stored secret", "Leave blank to keep the one stored.", required=False
     )
-    instance_url = forms.URLField(label="Instance URL", required=False, assume_scheme="https")
+    instance_url = forms.URLField(
+        label="Instance URL", required=False, assume_scheme="https", widget=URL_INPUT
+    )
 
     class Meta:
         model = CrmConnection
