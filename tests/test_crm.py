@@ -738,3 +738,22 @@ def test_a_real_worker_pushes_to_salesforce_waiting_out_a_rate_limit(
     assert len(salesforce.leads) == 3 and time.monotonic() - started >= 1  # it waited as asked
     assert {r.remote_id for r in m.CrmPush.objects.filter(lead__in=leads)} == set(salesforce.leads)
     assert len(salesforce.calls("PATCH", "/Lead/")) == 2  # the 429, then the batch
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leads_scored_in_a_rush_reach_salesforce_together_through_a_real_worker(
+    celery_worker_process, salesforce
+):
+    booth = make_booth()
+    icp = booth.icp
+    icp.grade_a_min, icp.grade_b_min, icp.grade_c_min = 0, -10, -20  # every lead scores 0: an A
+    icp.save()
+    leads = [booth.lead(grade=None, email=f"person{i}@corp.example", company="Corp") for i in range(3)]
+    connect(booth, salesforce, auto_push=True)
+
+    for lead in leads:  # one scan after another: each scored in its own transaction
+        leads_score([lead.pk], icp)
+
+    wait_until(lambda: m.CrmPush.objects.filter(status=CrmPushStatus.PUSHED).count() == 3, timeout=60)
+    assert [len(body["records"]) for body in salesforce.calls("PATCH", "/Lead/")] == [3]  # one batch
+    assert len(salesforce.leads) == 3

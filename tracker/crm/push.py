@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -39,6 +40,7 @@ WAITING, PUSHED, FAILED = CrmPushStatus.WAITING, CrmPushStatus.PUSHED, CrmPushSt
 QUEUE_CHUNK = 1000
 # Waiting rows older than this whose task was lost (the broker down when it was queued) are sent again.
 STALE_AFTER = timedelta(minutes=10)
+GATHER_SECONDS = 5  # pushes after scoring share one task started this long after the first
 Sleep = Callable[[float], None]
 
 
@@ -58,10 +60,12 @@ def qualifying_leads(connection: CrmConnection) -> QuerySet[Lead]:
     )  # fmt: skip
 
 
-def push_queue(connection: CrmConnection, *, lead_ids: Iterable[int] | None = None, by_user=None) -> int:
+def push_queue(
+    connection: CrmConnection, *, lead_ids: Iterable[int] | None = None, by_user=None, gather: bool = False
+) -> int:
     """Mark the qualifying leads among ``lead_ids`` (all the sponsor's if None) as waiting and send the
     connection's task once the transaction commits; how many were queued. ``by_user`` (a manager's "Push
-    now") is recorded in the audit log."""
+    now") is recorded in the audit log; ``gather`` lets the leads of the next seconds share the task."""
     leads = qualifying_leads(connection)
     if lead_ids is not None:
         lead_ids = list(lead_ids)
@@ -82,7 +86,7 @@ def push_queue(connection: CrmConnection, *, lead_ids: Iterable[int] | None = No
               summary=f"Pushed {len(ids)} qualified lead(s) to {connection.get_kind_display()}",
               connection=connection.pk, leads=len(ids))  # fmt: skip
     if ids:
-        transaction.on_commit(lambda: push_enqueue(connection.pk), robust=True)
+        transaction.on_commit(lambda: push_enqueue(connection.pk, gather=gather), robust=True)
     return len(ids)
 
 
@@ -90,13 +94,26 @@ def push_after_scoring(sponsor_id: int, lead_ids: Iterable[int]) -> None:
     """Queue freshly scored leads for the sponsor's connections that push on their own. Without such a
     connection this costs one query on the connections' (sponsor, kind) index."""
     for connection in CrmConnection.objects.filter(sponsor_id=sponsor_id, auto_push=True):
-        push_queue(connection, lead_ids=lead_ids)
+        push_queue(connection, lead_ids=lead_ids, gather=True)
 
 
-def push_enqueue(connection_id: int) -> None:
-    """Send the connection's push to a worker; with the broker down, say so (the sweep sends it later)."""
+def push_enqueue(connection_id: int, *, gather: bool = False) -> None:
+    """Send the connection's push to a worker; with the broker down, say so (the sweep sends it later).
+
+    ``gather`` (pushes after scoring: one lead a scan, in a rush many a second) starts the task a few
+    seconds later, once: the leads queued meanwhile find a task already coming and go with it. Their rows
+    are committed before this is called, and the task starts after the window closes, so it sees them all.
+    """
+    countdown = None
+    if gather and not crm_push.app.conf.task_always_eager:
+        try:
+            if not cache.add(f"crm-push-gathering:{connection_id}", 1, timeout=GATHER_SECONDS):
+                return
+            countdown = GATHER_SECONDS + 1
+        except Exception:  # the cache is down: a task of its own, as without gathering
+            countdown = None
     try:
-        crm_push.delay(connection_id)
+        crm_push.apply_async((connection_id,), countdown=countdown)
     except Exception as error:  # kombu raises several kinds when Redis is down
         CrmConnection.objects.filter(pk=connection_id).update(
             last_error=f"Could not start the push: the task queue is unavailable ({type(error).__name__});"
