@@ -757,3 +757,19 @@ def test_leads_scored_in_a_rush_reach_salesforce_together_through_a_real_worker(
     wait_until(lambda: m.CrmPush.objects.filter(status=CrmPushStatus.PUSHED).count() == 3, timeout=60)
     assert [len(body["records"]) for body in salesforce.calls("PATCH", "/Lead/")] == [3]  # one batch
     assert len(salesforce.leads) == 3
+
+
+def test_a_batch_the_crm_refuses_whole_fails_with_its_message_and_the_rest_goes_on(booth, hubspot):
+    with_email = booth.lead(email="grace@navy.example")
+    without = booth.lead(email="")
+    connection = connect(booth, hubspot, external_id_field="booth_ref")  # not a unique property there
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    assert status_of(with_email).status == CrmPushStatus.PUSHED  # its call (by email) went through
+    failed = status_of(without)
+    assert failed.status == CrmPushStatus.FAILED
+    assert (
+        failed.message == "HubSpot refused the batch: Property booth_ref is not a unique identifier property"
+    )

@@ -139,13 +139,7 @@ def push_run(connection_id: int, *, sleep: Sleep = time.sleep) -> Pushed:
             CrmPush.objects.filter(connection=connection, status=WAITING, pk__gt=after).order_by("pk")[:size]
         ):
             after = batch[-1].pk
-            try:
-                _push_batch(connection, client, batch, outcome)
-            except CrmError as error:
-                if error.credentials:
-                    raise
-                _record(batch, {}, failed=f"{connection.get_kind_display()} refused the batch: {error}")
-                outcome.failed += len(batch)
+            _push_batch(connection, client, batch, outcome)
     except (CrmError, SecretUnreadable) as error:  # nothing will get through: every waiting lead fails
         message = (
             f"{connection.get_kind_display()} refused the credentials: {error}"
@@ -179,15 +173,23 @@ def _push_batch(connection: CrmConnection, client, batch: list[CrmPush], outcome
     if not rows:
         return
     facts = list(leads_facts(sorted(rows)))
-    if connection.kind == CrmKind.HUBSPOT:
-        by_lead = _hubspot_send(connection, client, facts)
-    else:
-        records = [(external_id(f.pk), crm_properties(connection.kind, f, connection.mapping)) for f in facts]
-        results = client.upsert_leads(connection.external_id_field, records)
-        by_lead = {f.pk: result for f, result in zip(facts, results, strict=True)}
-    _record(list(rows.values()), by_lead)
-    outcome.pushed += sum(1 for result in by_lead.values() if result.ok)
-    outcome.failed += sum(1 for result in by_lead.values() if not result.ok)
+    refused = ""
+    try:
+        if connection.kind == CrmKind.HUBSPOT:
+            by_lead = _hubspot_send(connection, client, facts)
+        else:
+            records = [
+                (external_id(f.pk), crm_properties(connection.kind, f, connection.mapping)) for f in facts
+            ]
+            results = client.upsert_leads(connection.external_id_field, records)
+            by_lead = {f.pk: result for f, result in zip(facts, results, strict=True)}
+    except CrmError as error:
+        if error.credentials:  # every batch would be refused the same way: push_run fails them all
+            raise
+        by_lead, refused = {}, f"{connection.get_kind_display()} refused the batch: {error}"
+    pushed = _record(list(rows.values()), by_lead, failed=refused)
+    outcome.pushed += pushed
+    outcome.failed += len(rows) - pushed
 
 
 def _hubspot_send(connection: CrmConnection, client, facts: list[LeadFacts]):
@@ -213,17 +215,25 @@ def _hubspot_send(connection: CrmConnection, client, facts: list[LeadFacts]):
                 message="No email: HubSpot finds contacts by email. Name an external id property to push leads without one.",
             )  # fmt: skip
     for id_property, group in (("email", by_email), (connection.external_id_field, by_external)):
-        if group:
+        if not group:
+            continue
+        try:
             answers = client.upsert_contacts(
                 id_property, [(value, props) for value, (_, props) in group.items()]
             )
-            for (leads, _), answer in zip(group.values(), answers, strict=True):
-                answered.update(dict.fromkeys(leads, answer))
+        except CrmError as error:  # this call refused whole; the other one (by email) may have gone through
+            if error.credentials:
+                raise
+            answers = [
+                RecordResult(value, False, message=f"HubSpot refused the batch: {error}") for value in group
+            ]
+        for (leads, _), answer in zip(group.values(), answers, strict=True):
+            answered.update(dict.fromkeys(leads, answer))
     return answered
 
 
-def _record(rows: list[CrmPush], results: dict[int, RecordResult], failed: str = "") -> None:
-    """Store what the CRM said of each row (``failed``: of all of them)."""
+def _record(rows: list[CrmPush], results: dict[int, RecordResult], failed: str = "") -> int:
+    """Store what the CRM said of each row (``failed``: why none was taken); how many it took."""
     now = timezone.now()
     for row in rows:
         result = results.get(row.lead_id) or RecordResult("", False, message=failed or "No answer for it.")
@@ -237,11 +247,14 @@ def _record(rows: list[CrmPush], results: dict[int, RecordResult], failed: str =
     CrmPush.objects.bulk_update(
         rows, ["status", "message", "remote_id", "pushed_at", "attempts", "updated_at"]
     )
+    return sum(1 for row in rows if row.status == PUSHED)
 
 
 def push_give_up(connection_id: int, reason: str) -> int:
     """After the task's last retry: the connection's waiting leads fail with the CRM's last answer."""
-    connection = CrmConnection.objects.get(pk=connection_id)
+    connection = CrmConnection.objects.filter(pk=connection_id).first()
+    if connection is None:  # disconnected meanwhile: its rows went with it
+        return 0
     message = f"{connection.get_kind_display()} stayed unavailable ({reason}); press Push now to try again."
     return CrmPush.objects.filter(connection_id=connection_id, status=WAITING).update(
         status=FAILED, message=message[:500], updated_at=timezone.now()
