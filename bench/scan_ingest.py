@@ -4,7 +4,10 @@ Measures scans/s and p50/p99 latency, next to the same server's throughput for a
 (/healthz, the floor) in the same run. Uses DATABASE_URL (PostgreSQL for real figures; SQLite
 otherwise). With REDIS_URL, a Celery worker then matches the accepted scans to leads and the time it takes
 to drain that backlog is reported too; without it, matching runs in-process after each commit.
-Creates its own sponsor, booth and attendees and removes them afterwards.
+With REDIS_URL, a last phase measures what booth staff wait for: the time from a scan's POST to its
+lead's stored score, with the worker running, as paced clients (one scan, then --score-think seconds)
+send scans of people not yet seen, with an answer to the sponsor's question.
+Creates its own sponsor, booth, ICP and attendees and removes them afterwards.
 
     .venv/bin/python bench/scan_ingest.py --clients 50 --seconds 10
 """
@@ -37,7 +40,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def setup_data(attendees: int):
+def setup_data(attendees: int, fresh: int):
     django_setup()
     from django.core.management import call_command
     from django.db import connection
@@ -46,6 +49,8 @@ def setup_data(attendees: int):
         ensure_database()
 
     call_command("migrate", verbosity=0)
+    from django.utils import timezone
+
     from tests import factories as f
     from tracker.models import Attendee, DeviceToken
 
@@ -63,14 +68,31 @@ def setup_data(attendees: int):
         )
         for n in range(attendees)
     )
+    Attendee.objects.bulk_create(  # people first seen in the score-latency phase
+        Attendee(event=sponsorship.event, badge_id=f"S{tag}-{n:06d}", first_name="Fresh", last_name=f"Visitor {n}",
+                 title="VP Engineering" if n % 3 == 0 else "Software Engineer")
+        for n in range(fresh)
+    )  # fmt: skip
+    from tracker.models import Question
+
+    question = Question.objects.create(sponsor=sponsorship.sponsor, label="Timeline", kind="single", choices=["this quarter", "later"])  # fmt: skip
+    icp = f.IcpFactory(sponsor=sponsorship.sponsor, status="published", published_at=timezone.now(), grade_a_min=50, grade_b_min=30, grade_c_min=10)  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="fit", field="seniority", values=["vp", "c_level"], weight=30, label="Director or above")  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="engagement", field="rating", values=["hot"], weight=20, label="Hot")  # fmt: skip
+    f.IcpCriterionFactory(icp=icp, part="engagement", field="answer", question=question, values=["this quarter"], weight=20, label="Timeline")  # fmt: skip
     _, key = DeviceToken.issue(staff=staff, name="bench device", sponsorship=sponsorship)
     vacuum_analyze(*TABLES)
-    return sponsorship, staff, key, tag
+    return sponsorship, staff, key, tag, question
 
 
 def teardown_data(sponsorship, staff) -> None:
+    from tracker.models import IcpCriterion, LeadScore
+
     event = sponsorship.event
     user = staff.user
+    # Scores and rules protect the ICP and the questions they name: gone first.
+    LeadScore.objects.filter(lead__sponsorship__sponsor=sponsorship.sponsor).delete()
+    IcpCriterion.objects.filter(icp__sponsor=sponsorship.sponsor).delete()
     sponsorship.sponsor.delete()
     event.delete()
     user.delete()
@@ -106,6 +128,69 @@ async def client_loop(port, make_request, deadline, latencies, errors):
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
     finally:
         writer.close()
+
+
+async def paced_loop(port, make_request, deadline, think, sent):
+    """One booth device: a scan, its answer awaited, then ``think`` seconds before the next; notes when
+    each scan's POST started (wall clock, as the worker's scored_at is)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < deadline:
+            client_uuid, request = make_request()
+            sent[client_uuid] = time.time()
+            writer.write(request)
+            await writer.drain()
+            await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            await asyncio.sleep(think)
+    finally:
+        writer.close()
+
+
+def score_latency(port: int, clients: int, seconds: float, think: float, make_request, sponsorship) -> dict:
+    """Seconds from each paced scan's POST to its lead's stored score: p50, p95, max, and how many."""
+    from tracker.models import Scan
+
+    sent: dict[str, float] = {}
+
+    async def main():
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(*(paced_loop(port, make_request, deadline, think, sent) for _ in range(clients)))
+
+    asyncio.run(main())
+    waited = time.perf_counter()
+    rows = []
+    while time.perf_counter() - waited < 120:
+        rows = list(
+            Scan.objects.filter(sponsorship=sponsorship, client_uuid__in=list(sent)).values_list(
+                "client_uuid", "lead__score__scored_at"
+            )
+        )
+        if len(rows) == len(sent) and all(scored for _, scored in rows):
+            break
+        time.sleep(0.5)
+    latencies = sorted(scored.timestamp() - sent[str(uuid_)] for uuid_, scored in rows if scored)
+    unscored = len(sent) - len(latencies)
+    if not latencies:
+        return {
+            "scans": len(sent),
+            "unscored": unscored,
+            "p50_s": float("nan"),
+            "p95_s": float("nan"),
+            "max_s": float("nan"),
+        }
+    return {
+        "scans": len(sent),
+        "unscored": unscored,
+        "p50_s": statistics.median(latencies),
+        "p95_s": latencies[max(0, int(len(latencies) * 0.95) - 1)],
+        "max_s": latencies[-1],
+    }
 
 
 def run_load(port: int, clients: int, seconds: float, make_request) -> tuple[list[float], list[int], float]:
@@ -167,6 +252,10 @@ def main() -> None:
     )
     parser.add_argument("--attendees", type=int, default=20000, help="size of the event's attendee list")
     parser.add_argument("--batch", type=int, default=1, help="scans per request (1: one scan per POST)")
+    parser.add_argument("--score-seconds", type=float, default=20.0, help="length of the score-latency phase")
+    parser.add_argument(
+        "--score-think", type=float, default=1.0, help="seconds each client waits between scans there"
+    )
     parser.add_argument(
         "--prebuild-rate", type=int, default=4000, help="requests per second of load to build beforehand"
     )
@@ -177,7 +266,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    sponsorship, staff, key, tag = setup_data(args.attendees)
+    fresh = int(args.clients * (args.score_seconds / max(args.score_think, 0.05) + 2) * 1.5)
+    sponsorship, staff, key, tag, question = setup_data(args.attendees, fresh)
     from django.conf import settings
 
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
@@ -255,6 +345,26 @@ def main() -> None:
             time.sleep(0.2)
         drain_s = time.perf_counter() - drain_started
         matched = Scan.objects.filter(sponsorship=sponsorship, lead__isnull=False).count()
+        scored = None
+        if worker:
+            fresh_ids = iter(f"S{tag}-{n:06d}" for n in range(fresh))
+
+            def fresh_scan() -> tuple[str, bytes]:
+                client_uuid = str(uuid.uuid4())
+                body = json.dumps({
+                    "client_uuid": client_uuid, "sponsorship": sponsorship.pk, "raw_payload": next(fresh_ids),
+                    "rating": rng.choice(["hot", "warm", "cold"]), "notes": "Benchmark scan", "consent": True,
+                    "answers": {str(question.pk): rng.choice(["this quarter", "later"])},
+                }).encode()  # fmt: skip
+                head = (
+                    f"POST /api/v1/scans/ HTTP/1.1\r\nHost: {host}\r\nAuthorization: Token {key}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                )
+                return client_uuid, head.encode() + body
+
+            scored = score_latency(
+                port, args.clients, args.score_seconds, args.score_think, fresh_scan, sponsorship
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -277,6 +387,12 @@ def main() -> None:
         f"RESULT scan_ingest ours={scans_per_s:.0f} floor={floor['rps']:.0f} ratio={scans_per_s / floor['rps']:.2f} "
         f"p50_ms={ours['p50_ms']:.1f} p99_ms={ours['p99_ms']:.1f} errors={ours['errors']} clients={args.clients} db={vendor} "
         f"matched={matched} drain_s={drain_s:.1f} device_shortcut={'off' if args.full_stack else 'on'}"
+        + (
+            f" score_p50_s={scored['p50_s']:.2f} score_p95_s={scored['p95_s']:.2f} score_max_s={scored['max_s']:.2f}"
+            f" score_scans={scored['scans']} unscored={scored['unscored']} score_think_s={args.score_think}"
+            if scored
+            else ""
+        )
     )
 
 

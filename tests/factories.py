@@ -281,3 +281,22 @@ class CrmPushFactory(factory.django.DjangoModelFactory):
     )
     status = "pushed"
     remote_id = factory.Sequence(lambda n: str(5000 + n))
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Question
+
+    sponsor = factory.SubFactory(SponsorFactory)
+    label = factory.Sequence(lambda n: f"Question {n}")
+    kind = "single"
+    choices = ["this quarter", "later"]
+
+
+class LeadAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.LeadAnswer
+
+    question = factory.SubFactory(QuestionFactory)
+    lead = factory.SubFactory(LeadFactory, sponsorship__sponsor=factory.SelfAttribute("...question.sponsor"))
+    value = "later"

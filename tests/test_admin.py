@@ -38,6 +38,8 @@ FACTORIES = {
     m.CurrencyRate: f.CurrencyRateFactory,
     m.CrmConnection: f.CrmConnectionFactory,
     m.CrmPush: f.CrmPushFactory,
+    m.Question: f.QuestionFactory,
+    m.LeadAnswer: f.LeadAnswerFactory,
     m.DeviceToken: lambda: (
         booth := f.SponsorshipFactory(),
         m.DeviceToken.issue(
@@ -57,7 +59,7 @@ FACTORIES = {
     m.StaffMember: f.StaffMemberFactory,
     m.Theme: f.ThemeFactory,
 }
-RECORDS = {m.RescoreJob, m.ReminderDigest, m.ExportLog, m.ImportJob, m.AuditEvent, m.CrmPush}
+RECORDS = {m.RescoreJob, m.ReminderDigest, m.ExportLog, m.ImportJob, m.AuditEvent, m.CrmPush, m.LeadAnswer}
 # Session, user, count, page of rows, a prefetch or two, filter choices and the date hierarchy.
 MAX_CHANGELIST_QUERIES = 12
 AUTOCOMPLETE_FIELDS = sorted(

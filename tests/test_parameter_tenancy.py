@@ -87,7 +87,7 @@ CASES = [
     Case("my-follow-ups", params={"show": "all", "page": "1"}),
     Case("icp-editor", url_object=m.Sponsor, ids={"lead": m.Lead}),
     Case("icp-editor", url_object=m.Sponsor, params={"q": "Zyx"}),
-    Case("icp-editor", "post", m.Sponsor, params=CRITERIA, ids={"criteria-0-id": m.IcpCriterion, "criteria-0-icp": m.IdealCustomerProfile}),
+    Case("icp-editor", "post", m.Sponsor, params=CRITERIA, ids={"criteria-0-id": m.IcpCriterion, "criteria-0-icp": m.IdealCustomerProfile, "criteria-0-question": m.Question}),
     Case("follow-up-rules", "post", m.Sponsor, params=RULES, ids={"rules-0-id": m.AssignmentRule, "rules-0-owner": m.StaffMember, "rules-0-sponsor": m.Sponsor}),
     Case("privacy", "post", m.Sponsor, params={"email": "nobody@x.example", "badge_id": "", "confirm": "on"}),
     Case("privacy", "post", m.Sponsor, params={"email": "", "badge_id": "KC-1", "confirm": "on"}, ids={"event": m.Event}),
@@ -100,6 +100,9 @@ CASES = [
     Case("crm-connection", "post", m.CrmConnection, params={"min_grade": "A", "auto_push": "on", "external_id_field": "", "new_secret": "", "map_grade": "booth_grade"}),
     Case("crm-push", "post", m.CrmConnection, ids={"lead": m.Lead}),
     Case("device-tokens", "post", m.Sponsor, params={"name": "kiosk"}, ids={"sponsorship": m.Sponsorship, "staff": m.StaffMember}),
+    Case("questions", url_object=m.Sponsor, ids={"edit": m.Question}),
+    Case("questions", "post", m.Sponsor, params={"label": "Timeline", "kind": "single", "choices": "now\nlater", "required": "on", "conversation_types": "demo"}, ids={"sponsorship": m.Sponsorship}),
+    Case("question-action", "post", m.Question, params={"action": "remove"}),
     Case("unknown-badges", "post", m.Sponsorship, params={"badge_id": "KC-1", "first_name": "X"}, ids={"scan": m.Scan}),
     Case("unknown-badges", "post", m.Sponsorship, params={"action": "discard"}, ids={"scan": m.Scan}),
     Case("unknown-badges", "post", m.Sponsorship, params={"action": "restore"}, ids={"scan": m.Scan}),
@@ -136,6 +139,8 @@ PLAIN = {
     "follow-up-rules": set(RULES) | {"rules-0-DELETE", "rules-0-region", "rules-0-conversation_type",
                         "rules-0-rating", "rules-ORDER"},
     "device-tokens": {"name"},
+    "questions": {"label", "kind", "choices", "required", "conversation_types"},
+    "question-action": {"action"},
     "crm": {"kind", "token", "instance_url", "client_id", "client_secret"},
     "crm-connection": {"min_grade", "auto_push", "external_id_field", "new_secret", "instance_url", "client_id"}
                       | {f"map_{field.key}" for layout in LAYOUTS.values() for field in layout},
@@ -154,12 +159,17 @@ PLAIN = {
     "event-landscape": set(),
     "api:scans": {"client_uuid", "raw_payload", "device_id", "notes", "first_name", "last_name", "email",
                   "company", "title", "badge_id", "rating", "conversation_type", "interests", "consent",
-                  "device_scanned_at", "scans"},
+                  "device_scanned_at", "scans", "answers"},
     "api:leads": {"grade", "limit", "cursor"},
     "api:lead": set(),
-    "api:lookup": {"raw_payload", "first_name", "last_name", "email", "company", "title", "badge_id"},
-    "api:amend": {"client_uuid", "undo", "rating", "interests", "conversation_type", "notes", "consent"},
+    "api:lookup": {"raw_payload", "first_name", "last_name", "email", "company", "title", "badge_id", "rating",
+                   "conversation_type", "interests", "notes", "answers", "consent"},
+    "api:amend": {"client_uuid", "undo", "rating", "interests", "conversation_type", "notes", "consent", "answers"},
 }  # fmt: skip
+# The lead lists' filter per question of the sponsor's own (tracker.questions.lists): a name carrying the
+# question's id, read only for the list's own questions (another sponsor's id in the name is no filter:
+# tests/test_question_pages.py).
+ANSWER_FILTER = re.compile(r"answer_\d+(_min|_max)?")
 # Routes that read no parameter naming an object (their path's id is walked by test_tenancy).
 NO_ID_PARAMETERS = {
     "home", "healthz", "login", "logout", "my-booths", "sponsor-overview", "icp-draft-create", "icp-publish",
@@ -339,7 +349,7 @@ def test_another_sponsors_malformed_and_huge_ids_in_parameters_are_refused_or_ig
     response = _send(client, case, a, {})
     assert response.status_code < 500
     known = PLAIN[case.route] | {name for other in CASES if other.route == case.route for name in other.ids}
-    unknown = walk.read - known - FRAMEWORK_KEYS
+    unknown = {name for name in walk.read - known - FRAMEWORK_KEYS if not ANSWER_FILTER.fullmatch(name)}
     assert not unknown, f"{case.route} reads {sorted(unknown)}: list each in the case's ids or in PLAIN"
     for name, model in case.ids.items():
         for value in (_object(b, model).pk, *BAD_IDS):

@@ -78,7 +78,7 @@ def test_a_question_with_answers_keeps_its_kind_and_removing_it_keeps_the_answer
     f.ScanFactory(lead=lead, answers={str(question.pk): "this year"})
 
     changed = client.post(f"/sponsors/{sponsorship.sponsor.pk}/questions/?edit={question.pk}", {"label": "When?", "kind": "text"})  # fmt: skip
-    removed = client.post(f"/questions/{question.pk}/remove/")
+    removed = client.post(f"/questions/{question.pk}/", {"action": "remove"})
 
     assert "its kind stays" in changed.content.decode()
     assert removed.status_code == 302
@@ -94,9 +94,9 @@ def test_moving_questions_changes_the_order_the_booth_sees(client, sponsor_setup
         add(client, sponsorship.sponsor, label=label, kind="text", choices="")
     third = Question.objects.get(label="Third")
 
-    client.post(f"/questions/{third.pk}/up/")
-    client.post(f"/questions/{third.pk}/up/")
-    client.post(f"/questions/{third.pk}/up/")  # already first: nothing moves
+    client.post(f"/questions/{third.pk}/", {"action": "up"})
+    client.post(f"/questions/{third.pk}/", {"action": "up"})
+    client.post(f"/questions/{third.pk}/", {"action": "up"})  # already first: nothing moves
 
     assert list(Question.objects.order_by("position").values_list("label", flat=True)) == [
         "Third",
@@ -115,11 +115,13 @@ def test_booth_staff_and_other_sponsors_managers_cannot_see_or_change_questions(
         client.force_login(user)
         assert client.get(f"/sponsors/{sponsorship.sponsor.pk}/questions/").status_code == 404
         for action in ("remove", "up", "restore"):
-            assert client.post(f"/questions/{question.pk}/{action}/").status_code == 404
+            assert client.post(f"/questions/{question.pk}/", {"action": action}).status_code == 404
     client.force_login(other.user)
     # Another sponsor's question id as the one to edit is not found either.
     assert client.get(f"/sponsors/{other.sponsor.pk}/questions/?edit={question.pk}").status_code == 404
-    assert client.post(f"/questions/{other_question.pk}/explode/").status_code == 404
+    assert (
+        client.post(f"/questions/{other_question.pk}/", {"action": "explode"}).status_code == 302
+    )  # their own: refused with a message
     assert Question.objects.filter(archived_at__isnull=True).count() == 2
 
 
@@ -136,7 +138,7 @@ def test_a_removed_question_can_be_asked_again(client, sponsor_setup):
     sponsorship, manager, _ = sponsor_setup
     client.force_login(manager.user)
     question = Question.objects.create(sponsor=sponsorship.sponsor, label="Timeline", kind="text", archived_at=timezone.now())  # fmt: skip
-    client.post(f"/questions/{question.pk}/restore/")
+    client.post(f"/questions/{question.pk}/", {"action": "restore"})
     question.refresh_from_db()
     assert question.archived_at is None
 

@@ -84,6 +84,8 @@ ROUTE_OBJECTS = {
     "follow-up-rules": m.Sponsor,
     "device-tokens": m.Sponsor,
     "privacy": m.Sponsor,
+    "questions": m.Sponsor,
+    "question-action": m.Question,
     "crm": m.Sponsor,
     "crm-connection": m.CrmConnection,
     "crm-push": m.CrmConnection,
@@ -110,6 +112,7 @@ POST_ONLY = {
     "import-run",
     "device-token-revoke",
     "lead-consent",
+    "question-action",
     "crm-push",
     "crm-disconnect",
 }

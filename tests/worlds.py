@@ -49,6 +49,7 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
     icp = f.IcpFactory(sponsor=sponsor)
     follow_up = f.FollowUpFactory(lead=lead, owner=booth_staff)
     crm = f.CrmConnectionFactory(sponsor=sponsor)
+    question = m.Question.objects.create(sponsor=sponsor, label=f"{name} timeline", kind="text")
     objects = {
         m.Sponsor: sponsor,
         m.Event: event,
@@ -74,6 +75,8 @@ def build_world(name: str, event: m.Event, other_event: m.Event) -> SponsorWorld
         m.ReminderDigest: f.ReminderDigestFactory(owner=booth_staff),
         m.ExportLog: downloadable_export(sponsor, manager.user),
         m.ImportJob: finished_import(booth, manager.user),
+        m.Question: question,
+        m.LeadAnswer: m.LeadAnswer.objects.create(lead=lead, question=question, value="soon"),
         m.CrmConnection: crm,
         m.CrmPush: f.CrmPushFactory(connection=crm, lead=lead),
         m.ImportPreset: m.ImportPreset.objects.create(

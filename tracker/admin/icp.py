@@ -41,6 +41,7 @@ class IcpCriterionInline(TabularInline):
     form = CriterionForm  # the same editing as the manager's ICP page: values typed comma-separated
     fields = CriterionForm.Meta.fields
     extra = 1
+    autocomplete_fields = ("question",)
 
     # ``obj`` is the ICP: only a draft's criteria are added, changed or deleted.
     def has_add_permission(self, request, obj=None) -> bool:
@@ -183,7 +184,7 @@ class IcpCriterionAdmin(TrackerModelAdmin):
     list_filter = ("part", "field", "kind", "action", "icp__status")
     list_select_related = ("icp__sponsor",)
     search_fields = ("label", "icp__sponsor__name")
-    autocomplete_fields = ("icp",)
+    autocomplete_fields = ("icp", "question")
 
     def has_change_permission(self, request, obj=None) -> bool:
         return (obj is None or _is_draft(obj.icp)) and super().has_change_permission(request, obj)

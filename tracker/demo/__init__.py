@@ -28,6 +28,7 @@ from tracker.demo.pools import (
     Record,
     record,
 )
+from tracker.demo.questions import answer_criteria, answer_scans, question_records
 from tracker.demo.scans import follow_up_records, lead_and_scan_records
 from tracker.demo.staff import follow_up_rule_records, icp_records, staff_records
 
@@ -241,10 +242,13 @@ def build(seed: int = DEFAULT_SEED) -> list[Record]:
         rng_for(seed, "follow-ups"), events, sponsors, sponsorships, staff, leads, scans
     )
     icps, criteria = icp_records(rng_for(seed, "icps"), sponsors, sponsorships, staff)
+    questions = question_records(sponsors, icps)
+    answer_scans(rng_for(seed, "answers"), scans, sponsorships, questions)
+    criteria += answer_criteria(icps, questions, len(criteria) + 1)
     policies, rules = follow_up_rule_records(sponsors, staff)
     rates = currency_rate_records()
     return [*users, *events, *theme_records(), *sponsors, *sponsorships, *costs, *rates, *staff,
-            *attendees, *leads, *scans, *follow_ups, *changes, *icps, *criteria, *policies, *rules]  # fmt: skip
+            *attendees, *leads, *questions, *scans, *follow_ups, *changes, *icps, *criteria, *policies, *rules]  # fmt: skip
 
 
 def render(records: list[Record]) -> bytes:

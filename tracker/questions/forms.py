@@ -7,7 +7,7 @@ from django.db.models import Max
 
 from tracker.models import LeadAnswer, Question, Scan, Sponsor
 from tracker.models.choices import ConversationType
-from tracker.models.questions import CHOICE_KINDS
+from tracker.models.questions import CHOICE_KINDS, QuestionKind
 
 MAX_CHOICES = 20
 MAX_CHOICE_LENGTH = 80  # within MAX_TEXT: a choice is stored as a lead's answer
@@ -42,6 +42,7 @@ class QuestionForm(forms.ModelForm):
         self.fields["sponsorship"].label_from_instance = lambda booth: str(booth.event)
         self.fields["sponsorship"].empty_label = "Every booth"
         self.fields["sponsorship"].help_text = ""
+        self.fields["kind"].choices = [("", "Choose how it is answered"), *QuestionKind.choices]
         if self.instance.pk:
             self.initial["choices"] = "\n".join(self.instance.choices or ())
 

@@ -42,10 +42,10 @@ class CriterionForm(LabelledCells, forms.ModelForm):
 
     def __init__(self, *args, sponsor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        questions = Question.objects.order_by("archived_at", "position", "pk")
+        if "question" not in self.fields:  # a published version's criteria: shown, not edited
+            return
         if sponsor is not None:  # the editor's: its sponsor's questions only (the admin checks in clean)
-            questions = questions.filter(sponsor=sponsor)
-        self.fields["question"].queryset = questions
+            self.fields["question"].queryset = Question.objects.filter(sponsor=sponsor).order_by("archived_at", "position", "pk")  # fmt: skip
         self.fields["question"].required = False
 
     def clean(self):

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -46,9 +46,10 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def question_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Move a question up or down, remove it (its answers stay) or ask it again."""
+def question_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a question up or down, remove it (its answers stay) or ask it again (``action``)."""
     question = get_managed_or_404(Question, request.user, pk)
+    action = request.POST.get("action")
     if action == "remove":
         question.archived_at = timezone.now()
         question.save(update_fields=["archived_at"])
@@ -62,7 +63,7 @@ def question_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     elif action in ("up", "down"):
         question_move(question, -1 if action == "up" else 1)
     else:
-        raise Http404("No such action.")
+        messages.error(request, "Choose to move, remove or ask the question again.")
     return redirect("questions", pk=question.sponsor_id)
 
 

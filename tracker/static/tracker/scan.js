@@ -179,7 +179,7 @@
       el("p", { class: "label" }, "Rating"), chipGroup("rating", config.ratings, false),
       el("p", { class: "label" }, "Interests"), chipGroup("interests", config.interests.map((i) => [i, i]), true),
       el("p", { class: "label" }, "Conversation"), chipGroup("conversation_type", config.conversationTypes, false),
-      QUESTIONS.map((question) => el("div", { class: "question", "data-question": question.key },
+      ...QUESTIONS.map((question) => el("div", { class: "question", "data-question": question.key },
         el("p", { class: "label" }, question.label, question.required ? el("span", { class: "required-mark", title: "required" }, " *") : null),
         questionInput(question))),
       el("p", { class: "label" }, "Agreed to be contacted?"), chipGroup("consent", [["yes", "Yes"], ["no", "No"]], false),
@@ -295,10 +295,10 @@
     box.hidden = !grade;
     if (!grade) return;
     box.dataset.grade = grade.offline ? "" : grade.grade;
-    box.replaceChildren(grade.offline
-      ? el("span", { class: "muted" }, "Offline: the grade will show when the phone is back online.")
+    box.replaceChildren(...(grade.offline
+      ? [el("span", { class: "muted" }, "Offline: the grade will show when the phone is back online.")]
       : [el("strong", { class: `grade grade-${grade.grade}` }, grade.grade), " · ",
-         grade.reasons.length ? grade.reasons.join(", ") : "nothing in the ICP matches yet"]);
+         grade.reasons.length ? grade.reasons.join(", ") : "nothing in the ICP matches yet"]));
   }
 
   // As the card is filled in, the questions follow the conversation type and the grade follows the answers.
