@@ -80,3 +80,21 @@ def test_a_sponsor_without_questions_gets_the_workbooks_as_before(world):
     assert "Answers" not in wb.sheetnames
     header = [cell.value for cell in run(world.manager.user, "sales-review", sponsorship=world.booth.pk)["Sales review"][1]]  # fmt: skip
     assert header[header.index("Notes") + 1] == "Scanned by"
+
+
+@pytest.mark.parametrize(
+    ("kind", "email_header"), [("hubspot-contacts", "Email"), ("salesforce-leads", "Email")]
+)
+def test_the_crm_files_carry_the_answers_after_their_own_columns(world, kind, email_header):
+    import csv
+
+    job = export_run(export_start(user=world.manager.user, kind=kind, file_format="csv", params={"sponsorship": world.booth.pk}).pk)  # fmt: skip
+    with job.file.open("rb") as handle:
+        rows = list(csv.DictReader(io.StringIO(handle.read().decode("utf-8-sig"))))
+    header = list(rows[0])
+    assert header[-3:] == ["Timeline", "Cloud", "Current tool"]
+    won = next(r for r in rows if r[email_header] == world.leads["won"].attendee.email)
+    assert (won["Timeline"], won["Cloud"]) == ("this quarter", "AWS, GCP")
+    assert won["Current tool"].startswith(
+        "'=HYPERLINK"
+    )  # a CSV cell that would be a formula is quoted as text

@@ -12,9 +12,11 @@ from django.db.models import QuerySet
 
 from tracker.crm.facts import leads_facts
 from tracker.crm.mapping import HUBSPOT, HUBSPOT_FIELDS, SALESFORCE, SALESFORCE_FIELDS, LeadFacts, layout_row
+from tracker.exports.answers import export_questions
 from tracker.exports.base import Column, Export, Sheet
 from tracker.exports.leads import CHUNK, sales_order
 from tracker.models import Lead
+from tracker.questions.service import leads_answers_shown
 
 
 class _CrmExport(Export):
@@ -25,15 +27,23 @@ class _CrmExport(Export):
 
     def __init__(self, leads: QuerySet[Lead]):
         self.leads = leads.filter(consent=True)
+        # The sponsors' own questions, a column each after the layout's (a CRM import maps them to
+        # custom properties, or leaves them out).
+        sponsors = leads.order_by().values_list("sponsorship__sponsor_id", flat=True).distinct()
+        self.questions = export_questions(sponsors)
 
     def sheets(self) -> Iterator[Sheet]:
         ids = list(sales_order(self.leads).values_list("pk", flat=True))
-        yield Sheet(self.filename, self.columns, self._rows(ids), row_count=len(ids))
+        columns = (*self.columns, *(Column(q.header) for q in self.questions))
+        yield Sheet(self.filename, columns, self._rows(ids), row_count=len(ids))
 
     def _rows(self, ids: list[int]) -> Iterator[tuple]:
         for start in range(0, len(ids), CHUNK):
-            for facts in leads_facts(ids[start : start + CHUNK]):
-                yield self.row(facts)
+            chunk = ids[start : start + CHUNK]
+            answers = leads_answers_shown(chunk) if self.questions else {}
+            for facts in leads_facts(chunk):
+                given = answers.get(facts.pk, {})
+                yield (*self.row(facts), *(given.get(q.id, "") for q in self.questions))
 
     def row(self, facts: LeadFacts) -> tuple:
         raise NotImplementedError
