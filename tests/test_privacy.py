@@ -403,3 +403,23 @@ def test_a_role_changed_in_a_sponsors_list_of_staff_is_in_the_log_too(world, adm
     member.refresh_from_db()
     assert member.level == "manager"
     assert m.AuditEvent.objects.get(action="role_changed").details["after"]["level"] == "manager"
+
+
+def test_the_persons_answers_are_in_their_access_file_and_go_with_an_erasure(client, world):
+    question = m.Question.objects.create(sponsor=world.sponsor, label="Current tool", kind="text")
+    grace = world.leads["won"]
+    m.Scan.objects.filter(lead=grace).update(answers={str(question.pk): "Grace's own scripts"})
+    from tracker.scans.matching import leads_recount
+
+    leads_recount([grace.pk])
+    assert m.LeadAnswer.objects.filter(lead=grace).exists()
+    client.force_login(world.manager.user)
+    url = reverse("privacy", args=[world.sponsor.pk])
+
+    held = json.loads(client.post(url, {"access_email": EMAIL, "file_format": "json"}).content)
+    assert held["leads"][0]["scans"][0]["answers"] == {"Current tool": "Grace's own scripts"}
+
+    erase(client, world, email=EMAIL)
+    assert not m.LeadAnswer.objects.filter(lead=grace).exists()
+    assert m.Scan.objects.get(lead=grace).answers is None
+    assert "Grace's own scripts" not in json.dumps(list(m.Scan.objects.values("answers")))

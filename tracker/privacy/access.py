@@ -16,6 +16,8 @@ from tracker.models.leads import attendee_name
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
 from tracker.privacy.erasure import identifier_hash, who
+from tracker.questions.answers import answer_text
+from tracker.questions.service import question_labels
 
 PERSON = ("display_name", "first_name", "last_name", "email", "phone", "title", "company", "country", "city",
           "badge_id")  # fmt: skip
@@ -61,6 +63,7 @@ def _when(value) -> str | None:
 
 def _lead(lead: Lead) -> dict:
     a = lead.attendee
+    labels = question_labels(lead.sponsorship.sponsor_id)  # the questions behind the scans' answers
     score = getattr(lead, "score", None)
     follow_up = getattr(lead, "follow_up", None)
     return {
@@ -75,6 +78,7 @@ def _lead(lead: Lead) -> dict:
              "by": s.scanned_by.display_name if s.scanned_by else "", "source": s.source or "booth",
              "rating": s.rating, "conversation_type": s.conversation_type, "interests": s.interests,
              "notes": s.notes, "consent": s.consent, "badge_payload": s.raw_payload, "typed": s.typed,
+             "answers": {labels.get(k, ("Removed question", True))[0]: answer_text(v) for k, v in (s.answers or {}).items()},
              "extra": s.extra or {}, "earlier_versions": s.revisions or []}
             for s in lead.scans.all()
         ],
@@ -125,9 +129,9 @@ def as_workbook(data: dict) -> bytes:
             lead["last_scan_at"], (lead["score"] or {}).get("grade"), "\n".join((lead["score"] or {}).get("reasons", [])),
             (lead["follow_up"] or {}).get("status"), (lead["follow_up"] or {}).get("outcome")] for lead in leads])  # fmt: skip
     sheet("Scans", ["Event", "At", "On the device at", "By", "Source", "Rating", "Conversation", "Interests", "Notes",
-                    "Consent", "Badge payload", "Typed", "Other columns"],
+                    "Consent", "Badge payload", "Typed", "Answers", "Other columns"],
           [[lead["event"], s["at"], s["on_device_at"], s["by"], s["source"], s["rating"], s["conversation_type"],
-            ", ".join(s["interests"] or []), s["notes"], s["consent"], s["badge_payload"], s["typed"], s["extra"]]
+            ", ".join(s["interests"] or []), s["notes"], s["consent"], s["badge_payload"], s["typed"], s["answers"], s["extra"]]
            for lead in leads for s in lead["scans"]])  # fmt: skip
     sheet("Follow-up history", ["Event", "At", "From", "To", "Note"],
           [[lead["event"], h["at"], h["from"], h["to"], h["note"]]

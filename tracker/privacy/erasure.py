@@ -3,7 +3,7 @@
 Each of the sponsor's leads of that person stays, as a lead of a blank attendee ("Erased person"), so
 scans, leads, qualified leads, follow-ups and pipeline count as before; what said who they were goes:
 the attendee (deleted when no other sponsor's lead is of them), every scan's payload, typed identity,
-notes and extra data (unknown badges that carry the email or badge id included), the follow-up's
+notes, answers and extra data (unknown badges that carry the email or badge id included), the follow-up's
 outcome and its history's notes, and every stored export file that holds the lead. The lead is no
 longer scored (it keeps the grade it had). The audit log records who erased how many of what, with a
 hash of the identifier, never the identifier itself.
@@ -24,7 +24,17 @@ from django.utils import timezone
 
 from tracker.analytics.freshness import figures_changed
 from tracker.crm.propagation import ERASURE, crm_propagate_soon
-from tracker.models import Attendee, ExportLog, FollowUp, FollowUpChange, ImportJob, Lead, Scan, Sponsor
+from tracker.models import (
+    Attendee,
+    ExportLog,
+    FollowUp,
+    FollowUpChange,
+    ImportJob,
+    Lead,
+    LeadAnswer,
+    Scan,
+    Sponsor,
+)
 from tracker.models.exports import ExportStatus
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
@@ -122,9 +132,11 @@ def anonymise(sponsor, leads, unknown_scans) -> Erased:
     lead_ids = [lead.pk for lead in leads]
     _import_files_delete(sponsor, lead_ids)
     _admin_history_delete({Attendee: attendees, Lead: lead_ids})
-    blank = {"raw_payload": "", "typed": {}, "notes": "", "extra": None, "revisions": None}
+    # What the person answered goes with the rest of what they said (a short text answer can name them).
+    blank = {"raw_payload": "", "typed": {}, "notes": "", "extra": None, "revisions": None, "answers": None}
     erased.leads = len(leads)
     erased.scans = Scan.objects.filter(lead_id__in=lead_ids).update(**blank)
+    LeadAnswer.objects.filter(lead_id__in=lead_ids).delete()
     erased.unknown_scans = unknown_scans.update(**blank)
     erased.follow_ups = FollowUp.objects.filter(lead_id__in=lead_ids).update(outcome="")
     FollowUpChange.objects.filter(follow_up__lead_id__in=lead_ids).update(note="")
