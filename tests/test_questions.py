@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -88,13 +89,15 @@ def test_answers_of_every_kind_are_stored_and_become_the_leads_answers(staff_cli
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("timeline", "next decade", "is not one of the offered choices"),
         ("timeline", 3, "expects one of the offered choices"),
-        ("clouds", ["AWS", "IBM"], "'IBM' is not one of the offered choices"),
+        ("timeline", "x" * 201, "a choice is at most 200 characters"),
+        ("clouds", ["AWS", 7], "expects a list of the offered choices"),
         ("budget", "maybe", "expects yes or no"),
         ("clusters", "a dozen", "expects a number"),
         ("clusters", True, "expects a number"),
         ("clusters", 1e12, "expects a number between"),
+        ("clusters", "1e999999999999", "expects a number between"),
+        ("clusters", "NaN", "expects a number between"),
         ("stack", "x" * 201, "at most 200 characters"),
         ("stack", {"a": 1}, "expects text"),
     ],
@@ -114,10 +117,9 @@ def test_a_wrong_answer_is_an_invalid_item_naming_the_question(staff_client, boo
 def test_another_sponsors_question_a_removed_one_and_nonsense_keys_are_refused(staff_client, booth):
     sponsorship, _, qs = booth
     theirs = q(f.SponsorFactory(), "Their question", "text")
-    removed = q(sponsorship.sponsor, "Old question", "text", archived_at=timezone.now())
     other_booth = q(sponsorship.sponsor, "Other booth", "text", sponsorship=f.SponsorshipFactory(sponsor=sponsorship.sponsor))  # fmt: skip
 
-    for key in (str(theirs.pk), str(removed.pk), str(other_booth.pk), "timeline", "-1", "9" * 30):
+    for key in (str(theirs.pk), str(other_booth.pk), "timeline", "-1", "9" * 30):
         response = post(staff_client, scan(sponsorship, {key: "anything"}))
         assert response.status_code == 400, key
         assert (
@@ -126,10 +128,36 @@ def test_another_sponsors_question_a_removed_one_and_nonsense_keys_are_refused(s
     assert post(staff_client, scan(sponsorship, ["not", "an", "object"])).status_code == 400
 
 
+def test_a_phone_that_opened_the_screen_before_the_questions_changed_loses_nothing(staff_client, booth):
+    """Removed questions, choices no longer offered and required questions added after the scan was taken:
+    the scan is stored with what the phone sent, and the answer says what was kept as given."""
+    sponsorship, _, qs = booth
+    removed = q(sponsorship.sponsor, "Old question", "yes_no", archived_at=timezone.now())
+    added = q(sponsorship.sponsor, "Added since", "text", required=True)
+    taken = (added.created_at - timedelta(minutes=5)).isoformat()
+    body = scan(sponsorship, {str(qs["timeline"].pk): "next decade", str(qs["clouds"].pk): ["AWS", "IBM"], str(removed.pk): True}, device_scanned_at=taken)  # fmt: skip
+
+    response = post(staff_client, body)
+
+    assert response.status_code == 201, response.json()
+    warnings = response.json()["warnings"]
+    assert (
+        warnings[f"answers.{qs['timeline'].pk}"] == "Timeline: 'next decade' not offered now; kept as given."
+    )
+    assert warnings[f"answers.{qs['clouds'].pk}"] == "Cloud provider: 'IBM' not offered now; kept as given."
+    assert warnings[f"answers.{removed.pk}"] == "Old question: no longer asked; the answer is kept."
+    lead = Scan.objects.get().lead
+    assert set(lead.answers.values_list("question__label", "value")) == {
+        ("Timeline", "next decade"), ("Cloud provider", "AWS"), ("Cloud provider", "IBM"), ("Old question", "yes")
+    }  # fmt: skip
+    now = post(staff_client, scan(sponsorship, {}, email="new@example.com"))
+    assert now.status_code == 400 and f"answers.{added.pk}" in now.json()["errors"]  # asked of today's scans
+
+
 def test_one_bad_answer_sinks_only_its_own_scan_in_a_batch(staff_client, booth):
     sponsorship, _, qs = booth
     good = scan(sponsorship, {str(qs["timeline"].pk): "later"}, email="b2@example.com")
-    bad = scan(sponsorship, {str(qs["timeline"].pk): "never"}, email="b3@example.com")
+    bad = scan(sponsorship, {str(qs["timeline"].pk): 42}, email="b3@example.com")
 
     response = post(staff_client, {"scans": [good, bad]})
 
@@ -168,7 +196,7 @@ def test_a_correction_replaces_the_answers_and_keeps_the_old_in_the_revisions(st
     body = scan(sponsorship, {key: "later"})
     post(staff_client, body)
 
-    refused = post(staff_client, {"sponsorship": sponsorship.pk, "client_uuid": body["client_uuid"], "answers": {key: "soon"}}, AMEND)  # fmt: skip
+    refused = post(staff_client, {"sponsorship": sponsorship.pk, "client_uuid": body["client_uuid"], "answers": {key: ["not", "one"]}}, AMEND)  # fmt: skip
     fixed = post(staff_client, {"sponsorship": sponsorship.pk, "client_uuid": body["client_uuid"], "answers": {key: "this year"}}, AMEND)  # fmt: skip
 
     assert refused.status_code == 400
@@ -280,3 +308,81 @@ def test_without_a_published_icp_the_preview_is_null(staff_client, booth):
     sponsorship, _, _ = booth
     answer = post(staff_client, {"sponsorship": sponsorship.pk, "email": "x@example.com"}, LOOKUP)
     assert answer.status_code == 200 and answer.json()["grade"] is None
+
+
+def test_a_correction_cannot_leave_a_required_question_unanswered(staff_client, booth):
+    sponsorship, _, qs = booth
+    team = q(sponsorship.sponsor, "Team size", "number", required=True, conversation_types=["demo"])
+    body = scan(sponsorship, {}, conversation_type="swag_only")
+    assert post(staff_client, body).status_code == 201
+    amend = {"sponsorship": sponsorship.pk, "client_uuid": body["client_uuid"]}
+
+    to_demo = post(staff_client, {**amend, "conversation_type": "demo"}, AMEND)
+    with_answer = post(
+        staff_client, {**amend, "conversation_type": "demo", "answers": {str(team.pk): 8}}, AMEND
+    )
+    blanked = post(staff_client, {**amend, "answers": {}}, AMEND)
+
+    assert to_demo.status_code == 400 and f"answers.{team.pk}" in to_demo.json()["errors"]
+    assert with_answer.status_code == 200
+    assert blanked.status_code == 400
+    assert Scan.objects.get().answers == {str(team.pk): 8}
+
+
+def test_the_lead_keeps_the_answer_the_phone_took_last_even_when_an_older_scan_syncs_later(
+    staff_client, booth
+):
+    sponsorship, _, qs = booth
+    key = str(qs["timeline"].pk)
+    now = timezone.now()
+    post(staff_client, scan(sponsorship, {key: "this quarter"}, device_scanned_at=now.isoformat()))
+    post(staff_client, scan(sponsorship, {key: "later"}, device_scanned_at=(now - timedelta(hours=3)).isoformat()))  # fmt: skip
+
+    lead = Scan.objects.first().lead
+    assert list(lead.answers.values_list("value", flat=True)) == ["this quarter"]
+
+
+def test_an_answer_naming_another_sponsors_question_never_becomes_a_leads_answer(booth):
+    from tracker.scans.matching import leads_recount
+
+    sponsorship, _, qs = booth
+    theirs = q(f.SponsorFactory(), "Theirs", "text")
+    lead = f.LeadFactory(sponsorship=sponsorship)
+    f.ScanFactory(
+        lead=lead, answers={str(theirs.pk): "sneaky", str(qs["stack"].pk): "Nomad"}
+    )  # written past the API
+    leads_recount([lead.pk])
+    assert list(lead.answers.values_list("question__label", "value")) == [("Current tool", "Nomad")]
+
+
+def test_a_card_the_api_would_refuse_still_looks_the_badge_up_without_a_grade(staff_client, booth):
+    sponsorship, _, _ = booth
+    f.IcpFactory(sponsor=sponsorship.sponsor, status="published", published_at=timezone.now())
+    answer = post(
+        staff_client, {"sponsorship": sponsorship.pk, "email": "x@example.com", "rating": "bogus"}, LOOKUP
+    )
+    assert answer.status_code == 200 and answer.json()["grade"] is None
+
+
+def test_a_sponsor_saved_whole_keeps_the_questions_stamp_a_change_wrote_meanwhile(booth):
+    from tracker.models import Sponsor
+
+    sponsorship, _, _ = booth
+    stale = Sponsor.objects.get(pk=sponsorship.sponsor_id)
+    q(sponsorship.sponsor, "New", "text")  # changes the stamp in the database
+    fresh = Sponsor.objects.get(pk=stale.pk).questions_stamp
+    stale.retention_days = 30
+    stale.save()
+    assert Sponsor.objects.get(pk=stale.pk).questions_stamp == fresh != ""
+
+
+def test_a_sponsor_whose_published_icp_reads_a_question_can_still_be_deleted(booth):
+    from tracker.models import Question, Sponsor
+
+    sponsorship, _, qs = booth
+    icp = f.IcpFactory(sponsor=sponsorship.sponsor, status="published", published_at=timezone.now())
+    f.IcpCriterionFactory(icp=icp, field="answer", question=qs["timeline"], values=["later"])
+    with pytest.raises(Exception, match="restricted"):
+        qs["timeline"].delete()  # not on its own: a rule reads it
+    Sponsor.objects.get(pk=sponsorship.sponsor_id).delete()
+    assert not Question.objects.filter(sponsor_id=sponsorship.sponsor_id).exists()

@@ -66,6 +66,8 @@ def test_questions_follow_the_conversation_required_ones_hold_the_save_and_the_g
     page.click(f"{timeline} >> text=this quarter")
     page.click(f"[data-question='{questions['clouds'].pk}'] >> text=AWS")
     page.click(f"[data-question='{questions['clouds'].pk}'] >> text=GCP")
+    page.fill(f"[data-answer='{questions['clusters'].pk}']", "40 clusters")
+    assert page.is_disabled("#save") and "How many clusters?: a number" in page.inner_text("#required-note")
     page.fill(f"[data-answer='{questions['clusters'].pk}']", "40")
     page.wait_for_function("document.querySelector('#qualify-grade').dataset.grade === 'A'")
     assert "+20 Timeline: this quarter" in page.inner_text("#qualify-grade")

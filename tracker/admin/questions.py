@@ -18,6 +18,10 @@ class QuestionAdmin(TrackerModelAdmin):
     search_fields = ("label", "sponsor__name")
     autocomplete_fields = ("sponsor", "sponsorship")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Its answers are the sponsor's: a question never moves to another sponsor.
+        return ("sponsor",) if obj is not None else ()
+
 
 @admin.register(LeadAnswer, site=site)
 class LeadAnswerAdmin(TrackerModelAdmin):

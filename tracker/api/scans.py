@@ -26,10 +26,10 @@ from tracker.devices import Device
 from tracker.models import Scan, Sponsorship, StaffMember
 from tracker.models.leads import attendee_name
 from tracker.questions.answers import answers_check
-from tracker.questions.service import booth_questions_by_key
+from tracker.questions.service import booths_questions
 from tracker.scans.amend import scan_amend, scan_undo
 from tracker.scans.cleaning import amend_clean
-from tracker.scans.intake import answers_problems, scans_accept
+from tracker.scans.intake import answers_errors, required_errors, scans_accept
 from tracker.scans.matching import scan_preview
 from tracker.scans.schemas import AmendIn, Badge, LookupIn, Qualification, ScanIn, validated
 from tracker.scoring.preview import grade_preview
@@ -207,10 +207,11 @@ def lookup(request: HttpRequest):
     answers), the grade is a preview under the sponsor's published ICP (null without one)."""
     body = _object(_body(request), "the booth's sponsorship and the badge")
     badge, errors = validated(Badge, body)  # the scan API's own limits
-    card, card_errors = validated(Qualification, body)  # what the qualify card says so far
-    errors = errors or card_errors
     if errors:
         raise invalid(errors)
+    # What the qualify card says so far, for the grade; a card the scan API would refuse gets no grade,
+    # but the badge is still looked up.
+    card, card_errors = validated(Qualification, body)
     booths, _ = _booths(request.auth.user, request.auth.device, [body.get("sponsorship")])
     sponsorship = booths.get(parse_id(body.get("sponsorship")))
     if sponsorship is None:
@@ -221,11 +222,13 @@ def lookup(request: HttpRequest):
     else:
         name = attendee_name(read.display_name, read.first_name, read.last_name)
         person = {"name": name, "company": read.company, "title": read.title}
-    # A preview: answers the booth does not ask, or not in the right form, are left out of it.
-    answers = answers_check(booth_questions_by_key(sponsorship), card.answers).answers
-    grade = grade_preview(
-        sponsorship, attendee=attendee, badge=read, draft=card.model_dump(), answers=answers
-    )
+    grade = None
+    if not card_errors:
+        # A preview: answers the booth does not ask, or not in the right form, are left out of it.
+        answers = answers_check(booths_questions([sponsorship])[sponsorship.pk], card.answers).answers
+        grade = grade_preview(
+            sponsorship, attendee=attendee, badge=read, draft=card.model_dump(), answers=answers
+        )
     answer = {"known": attendee is not None, "payload_format": read.format, "person": person,
               "earlier": [_earlier(scan) for scan in earlier], "grade": grade}  # fmt: skip
     return JsonResponse(answer)
@@ -260,10 +263,8 @@ def amend(request: HttpRequest):
             scan_undo(scan=scan, staff_id=staff_id, by_user=request.auth.user)
             return JsonResponse({"client_uuid": str(key), "status": "undone"})
         data, errors = amend_clean(body)
-        if not errors and "answers" in data:
-            errors = answers_problems(
-                booth_questions_by_key(sponsorship), data, sponsorship.sponsor, require=False
-            )
+        if not errors:
+            errors = _answers_corrected(scan, data, sponsorship)
         if errors:
             raise invalid(errors)
         scan_amend(scan=scan, data=data, staff_id=staff_id, by_user=request.auth.user)
@@ -272,6 +273,21 @@ def amend(request: HttpRequest):
     except ValidationError as error:
         raise ApiError(409, "too_late", " ".join(error.messages)) from error
     return JsonResponse({"client_uuid": str(key), "status": "amended"})
+
+
+def _answers_corrected(scan: Scan, data: dict, sponsorship: Sponsorship) -> dict:
+    """Check a correction's answers (put in canonical form in ``data``), and that the corrected scan still
+    answers the required questions of its (corrected) conversation type: field errors, or {}."""
+    specs = booths_questions([sponsorship])[sponsorship.pk]
+    errors = {}
+    if "answers" in data:
+        data["answers"], errors, _ = answers_errors(specs, data["answers"])
+    if errors or not ({"answers", "conversation_type"} & set(data)):
+        return errors
+    answers = data["answers"] if "answers" in data else scan.answers
+    conversation = data.get("conversation_type", scan.conversation_type)
+    asked_at = scan.device_scanned_at or scan.received_at
+    return required_errors(specs, answers, conversation, asked_at, sponsorship.sponsor)
 
 
 session_router = Router(tags=["session"])

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='icpcriterion',
             name='question',
-            field=models.ForeignKey(blank=True, help_text="The sponsor's question whose answer this criterion reads (field: answer).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='criteria', to='tracker.question'),
+            field=models.ForeignKey(blank=True, help_text="The sponsor's question whose answer this criterion reads (field: answer).", null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='criteria', to='tracker.question'),
         ),
         migrations.AddConstraint(
             model_name='icpcriterion',

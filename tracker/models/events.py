@@ -117,6 +117,17 @@ class Sponsor(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # The questions stamp is written by tracker.questions.service.questions_changed alone: a sponsor
+        # saved whole (a form, the admin) must not write back the stamp it read before a question changed.
+        if self.pk is not None and kwargs.get("update_fields") is None and not self._state.adding:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "questions_stamp"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("sponsor-overview", args=[self.pk])
 

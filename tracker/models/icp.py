@@ -85,7 +85,7 @@ class IcpCriterion(models.Model):
     kind = models.CharField(max_length=12, choices=CriterionKind.choices)
     label = models.CharField(max_length=120, help_text="Shown in the score reasons, e.g. 'VP-level title'.")
     question = models.ForeignKey(
-        "tracker.Question", on_delete=models.PROTECT, null=True, blank=True, related_name="criteria",
+        "tracker.Question", on_delete=models.RESTRICT, null=True, blank=True, related_name="criteria",
         help_text="The sponsor's question whose answer this criterion reads (field: answer).",
     )  # fmt: skip
     values = models.JSONField(default=list, blank=True)

@@ -7,6 +7,7 @@ value) so the lead lists filter on them and the scoring engine reads them in one
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -72,6 +73,10 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        if self.sponsorship_id and self.sponsor_id and self.sponsorship.sponsor_id != self.sponsor_id:
+            raise ValidationError({"sponsorship": "This booth is another sponsor's."})
 
     @property
     def asked_for(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 SINGLE, MULTIPLE, YES_NO, NUMBER, TEXT = "single", "multiple", "yes_no", "number", "text"
@@ -30,6 +31,7 @@ class QuestionSpec:
     required: bool = False
     conversation_types: tuple[str, ...] = ()
     archived: bool = False
+    created_at: datetime | None = None  # a scan taken before the question existed was not asked it
 
     @property
     def key(self) -> str:
@@ -53,10 +55,12 @@ class QuestionSpec:
 
 @dataclass
 class Checked:
-    """Answers checked against a booth's questions: the usable ones, and a message per key that is not."""
+    """Answers checked against a booth's questions: the usable ones, a message per key that is not, and
+    a note per answer kept although the question no longer asks or offers it."""
 
     answers: dict[str, Answer] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)
 
 
 def _short(value: object) -> str:
@@ -93,41 +97,56 @@ def answer_check(spec: QuestionSpec, value: object) -> tuple[Answer | None, str]
         if isinstance(value, bool):
             return None, "expects a number"
         try:
-            number = Decimal(value.strip() if isinstance(value, str) else repr(value))
+            number = Decimal(value.strip().replace(",", ".") if isinstance(value, str) else repr(value))
         except (InvalidOperation, TypeError, ValueError):
             return None, "expects a number"
-        if not number.is_finite() or abs(number) > MAX_NUMBER:
+        # adjusted() is the exponent of the leading digit: no arithmetic (abs, round) on a number with a
+        # huge exponent, which raises rather than answers.
+        if not number.is_finite() or number.adjusted() > 9 or number.copy_abs() > MAX_NUMBER:
             return None, f"expects a number between -{MAX_NUMBER} and {MAX_NUMBER}"
-        number = round(number, 4)
+        number = number.quantize(Decimal("0.0001")) if number.adjusted() > -5 else Decimal(0)
         return (int(number) if number == number.to_integral_value() else float(number)), ""
     if kind == MULTIPLE:
         items = value if isinstance(value, list) else [value]
         if not all(isinstance(item, str) for item in items):
             return None, "expects a list of the offered choices"
         picked = list(dict.fromkeys(item.strip() for item in items if item.strip()))
-        unknown = [item for item in picked if item not in spec.choices]
-        if unknown:
-            return None, f"{_short(unknown[0])} is not one of the offered choices"
-        return (picked or None), ""
+        problem = next(filter(None, (_choice_problem(item) for item in picked)), None)
+        return (None, problem) if problem else ((picked or None), "")
     if not isinstance(value, str):
         return None, "expects text" if kind == TEXT else "expects one of the offered choices"
     text = value.strip()
     if problem := _text_problem(text):
         return None, problem
     if kind == SINGLE:
-        if text not in spec.choices:
-            return None, f"{_short(text)} is not one of the offered choices"
-        return text, ""
+        return (None, problem) if (problem := _choice_problem(text)) else (text, "")
     if len(text) > MAX_TEXT:
         return None, f"at most {MAX_TEXT} characters (got {len(text)})"
     return text, ""
 
 
-def answers_check(specs: Mapping[str, QuestionSpec], sent: object) -> Checked:
-    """Check what a scan or a correction sent as ``answers`` against its booth's questions (by key).
+def _choice_problem(text: str) -> str | None:
+    """Why a choice cannot be kept as an answer (None if it can). A choice the question no longer offers
+    is kept as given: a phone that opened the screen before the choices changed sends the old ones."""
+    if len(text) > MAX_TEXT:
+        return f"a choice is at most {MAX_TEXT} characters (got {len(text)})"
+    return _text_problem(text)
 
-    A question the booth does not ask (another booth's, a removed one, an unknown key) and an answer of
-    the wrong type are errors of that key; nothing is kept of them.
+
+def not_offered(spec: QuestionSpec, answer: Answer) -> list[str]:
+    """The choices of a choice answer that the question does not offer (now)."""
+    if spec.kind not in (SINGLE, MULTIPLE):
+        return []
+    return [item for item in (answer if isinstance(answer, list) else [answer]) if item not in spec.choices]
+
+
+def answers_check(specs: Mapping[str, QuestionSpec], sent: object) -> Checked:
+    """Check what a scan or a correction sent as ``answers`` against its booth's questions (by key, the
+    removed ones included).
+
+    A question the booth never asked (another booth's or sponsor's, an unknown key) and an answer of the
+    wrong type are errors of that key. A phone keeps the questions it opened the screen with, so an
+    answer to a question removed since, or a choice no longer offered, is kept, with a warning.
     """
     checked = Checked()
     if sent is None:
@@ -137,7 +156,7 @@ def answers_check(specs: Mapping[str, QuestionSpec], sent: object) -> Checked:
         return checked
     for key, value in sent.items():
         spec = specs.get(key)
-        if spec is None or spec.archived:
+        if spec is None:
             checked.errors[key] = "This booth asks no such question."
             continue
         answer, problem = answer_check(spec, value)
@@ -145,11 +164,22 @@ def answers_check(specs: Mapping[str, QuestionSpec], sent: object) -> Checked:
             checked.errors[key] = f"{spec.label}: {problem}."
         elif answer is not None:
             checked.answers[key] = answer
+            if spec.archived:
+                checked.warnings[key] = f"{spec.label}: no longer asked; the answer is kept."
+            elif unknown := not_offered(spec, answer):
+                listed = ", ".join(_short(item) for item in unknown)
+                checked.warnings[key] = f"{spec.label}: {listed} not offered now; kept as given."
     return checked
 
 
-def required_missing(specs: Iterable[QuestionSpec], answers: Mapping[str, Answer], conversation_type: str) -> list[QuestionSpec]:  # fmt: skip
-    """The required questions asked of this conversation that ``answers`` leaves unanswered."""
+def required_missing(
+    specs: Iterable[QuestionSpec],
+    answers: Mapping[str, Answer],
+    conversation_type: str,
+    asked_at: datetime | None,
+) -> list[QuestionSpec]:
+    """The required questions asked of this conversation that ``answers`` leaves unanswered; a question
+    added after the scan was taken (``asked_at``, the phone's time) was not asked of it."""
     return [
         spec
         for spec in specs
@@ -157,6 +187,7 @@ def required_missing(specs: Iterable[QuestionSpec], answers: Mapping[str, Answer
         and not spec.archived
         and spec.asked_for(conversation_type)
         and spec.key not in answers
+        and (asked_at is None or spec.created_at is None or spec.created_at <= asked_at)
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 
 from tracker.drivercursors import among, copy_insert
 from tracker.models import LeadAnswer, Question, Scan, Sponsor, Sponsorship
@@ -21,22 +21,19 @@ def spec_of(question: Question) -> QuestionSpec:
         required=question.required,
         conversation_types=tuple(question.conversation_types or ()),
         archived=question.archived_at is not None,
+        created_at=question.created_at,
     )
 
 
 def booth_questions(sponsorship: Sponsorship) -> list[QuestionSpec]:
-    """The questions asked at one booth, in order (removed ones left out)."""
+    """The questions asked at one booth, in order (removed ones left out): the scan screen's."""
     return [spec_of(q) for q in Question.objects.active().for_booth(sponsorship)]
 
 
-def booth_questions_by_key(sponsorship: Sponsorship) -> dict[str, QuestionSpec]:
-    return {spec.key: spec for spec in booth_questions(sponsorship)}
-
-
-# A sponsor's active questions as last read, by (sponsor id, questions stamp): the scan API checks every
-# scan's answers, and a booth rush should not read the same questions for each request. A change of
-# questions changes the stamp, so the next request reads them afresh (a device token's cached booth
-# brings its stamp with it, and so follows within the token cache's 10 s).
+# A sponsor's questions as last read, by (sponsor id, questions stamp): the scan API checks every scan's
+# answers, and a booth rush should not read the same questions for each request. A change of questions
+# changes the stamp, so the next request reads them afresh (a device token's cached booth brings its
+# stamp with it, and so follows within the token cache's 10 s).
 _read: dict[tuple[int, str], tuple[tuple[int | None, QuestionSpec], ...]] = {}
 
 
@@ -48,13 +45,14 @@ def _sponsor_specs(sponsor_id: int, stamp: str) -> tuple[tuple[int | None, Quest
     if found is None:
         if len(_read) >= 256:
             _read.clear()
-        questions = Question.objects.active().filter(sponsor_id=sponsor_id).order_by("position", "pk")
+        questions = Question.objects.filter(sponsor_id=sponsor_id).order_by("position", "pk")
         found = _read[key] = tuple((q.sponsorship_id, spec_of(q)) for q in questions)
     return found
 
 
 def booths_questions(booths: Iterable[Sponsorship]) -> dict[int, dict[str, QuestionSpec]]:
-    """The questions asked at each booth (by sponsorship id), by key; booths come with their sponsor."""
+    """The questions each booth (by sponsorship id) may hold answers to, by key, removed ones included
+    (a phone may still send them); booths come with their sponsor."""
     return {
         booth.pk: {
             spec.key: spec
@@ -70,45 +68,35 @@ def questions_changed(sponsor_id: int) -> None:
     Sponsor.objects.filter(pk=sponsor_id).update(questions_stamp=uuid.uuid4().hex)
 
 
-def sponsor_questions(sponsor_id: int, *, sponsorship_ids: Iterable[int] | None = None) -> QuerySet[Question]:
-    """A sponsor's questions that can hold answers of these booths (all booths: None), removed ones
-    included (their answers stay), in order: the columns of lists and workbooks."""
-    questions = Question.objects.filter(sponsor_id=sponsor_id)
-    if sponsorship_ids is not None:
-        questions = questions.filter(sponsorship__isnull=True) | questions.filter(
-            sponsorship_id__in=list(sponsorship_ids)
-        )
-    return questions.order_by("position", "pk")
-
-
 def lead_answers_refresh(lead_ids: list[int]) -> None:
-    """Recompute the answers of these leads from their scans (counted ones, newest first): their rows
-    replaced, in the caller's transaction (``leads_recount``)."""
+    """Recompute the answers of these leads from their counted scans: each question's from the latest scan
+    that answered it, by when the phone took it (a phone that syncs late brings an older answer). Their
+    rows replaced, in the caller's transaction (``leads_recount``); an answer names a question of the
+    lead's own sponsor, or is left out."""
     if not lead_ids:
         return
     LeadAnswer.objects.filter(among(LeadAnswer, "lead_id", lead_ids)).delete()
     per_lead: dict[int, list] = {}
-    for lead_id, answers in (
+    sponsor_of: dict[int, int] = {}
+    for lead_id, sponsor_id, answers in (
         Scan.objects.counted()
         .filter(among(Scan, "lead_id", lead_ids), answers__isnull=False)
-        .order_by("-received_at", "-pk")
-        .values_list("lead_id", "answers")
+        .order_by(Coalesce("device_scanned_at", "received_at").desc(), "-pk")
+        .values_list("lead_id", "sponsorship__sponsor_id", "answers")
     ):
         per_lead.setdefault(lead_id, []).append(answers)
+        sponsor_of[lead_id] = sponsor_id
     if not per_lead:
         return
-    live = set(Question.objects.filter(pk__in={int(k) for a in per_lead.values() for s in a for k in (s or {}) if k.isdigit()}).values_list("pk", flat=True))  # fmt: skip
+    keys = {int(k) for scans in per_lead.values() for answers in scans for k in answers or {} if k.isdigit()}
+    owner = dict(Question.objects.filter(pk__in=keys).values_list("pk", "sponsor_id"))
     rows = []
     for lead_id, scans in per_lead.items():
         for key, answer in lead_answers(scans).items():
-            if key.isdigit() and int(key) in live:
-                seen = set()
-                for value, number in answer_rows(answer):
-                    if value not in seen:
-                        seen.add(value)
-                        rows.append(
-                            LeadAnswer(lead_id=lead_id, question_id=int(key), value=value, number=number)
-                        )
+            if not key.isdigit() or owner.get(int(key)) != sponsor_of[lead_id]:
+                continue
+            for value, number in dict(answer_rows(answer)).items():  # a value once per answer
+                rows.append(LeadAnswer(lead_id=lead_id, question_id=int(key), value=value, number=number))
     copy_insert(rows)
 
 

@@ -34,24 +34,28 @@ def missing_required(required: list[str], data: dict) -> list[str]:
     return [name for name in required if data.get(name) in (None, "", [])]
 
 
-def answers_problems(specs: dict[str, QuestionSpec], data: dict, sponsor, *, require: bool = True) -> Errors:
-    """Check a clean scan's (or correction's) answers against its booth's questions, in place: the
-    errors by field ("answers.<question id>"), or {} with ``data["answers"]`` in canonical form.
-
-    ``require``: whether the required questions asked of the scan's conversation type must be answered.
-    """
-    checked = answers_check(specs, data.get("answers"))
+def answers_errors(specs: dict[str, QuestionSpec], sent) -> tuple[dict | None, Errors, dict[str, str]]:
+    """A scan's (or correction's) ``answers`` checked against its booth's questions: (the answers in
+    canonical form or None, the errors by field ("answers.<question id>"), warnings by field)."""
+    checked = answers_check(specs, sent)
     errors: Errors = {
         f"answers.{key}" if key else "answers": [{"message": message, "code": "invalid"}]
         for key, message in checked.errors.items()
     }
-    if require:
-        for spec in required_missing(specs.values(), checked.answers, data["conversation_type"]):
-            message = f"{spec.label}: {sponsor} requires an answer."
-            errors.setdefault(f"answers.{spec.key}", [{"message": message, "code": "required"}])
-    if not errors:
-        data["answers"] = checked.answers or None
-    return errors
+    warnings = {f"answers.{key}": message for key, message in checked.warnings.items()}
+    return checked.answers or None, errors, warnings
+
+
+def required_errors(specs: dict[str, QuestionSpec], answers: dict | None, conversation_type: str, asked_at, sponsor) -> Errors:  # fmt: skip
+    """The required questions this conversation was asked (by ``asked_at``, the phone's time) and left
+    unanswered, as field errors."""
+    missing = required_missing(specs.values(), answers or {}, conversation_type, asked_at)
+    return {
+        f"answers.{spec.key}": [
+            {"message": f"{spec.label}: {sponsor} requires an answer.", "code": "required"}
+        ]
+        for spec in missing
+    }
 
 
 # The columns an intake writes, in the order of ``_scan_values``; the others (lead, processed_at) stay NULL
@@ -120,8 +124,6 @@ def scans_accept(
         elif data and (missing := missing_required(sponsorship.sponsor.required_scan_fields, data)):
             message = f"{sponsorship.sponsor} requires this."
             errors = {name: [{"message": message, "code": "required"}] for name in missing}
-        elif data:
-            errors = answers_problems(questions[sponsorship.pk], data, sponsorship.sponsor)
         if errors:
             status = (
                 404 if "sponsorship" in errors and errors["sponsorship"][0]["code"] == "not_found" else 400
@@ -133,8 +135,17 @@ def scans_accept(
             results[index] = (200, {"client_uuid": str(data["client_uuid"]), "status": "duplicate"})
             continue
         data["device_scanned_at"], warning = device_time(data["device_scanned_at"], sponsorship.event.tz, now)
+        specs = questions[sponsorship.pk]
+        data["answers"], errors, noted = answers_errors(specs, data["answers"])
+        asked_at = data["device_scanned_at"] or now
+        errors = errors or required_errors(specs, data["answers"], data["conversation_type"], asked_at, sponsorship.sponsor)  # fmt: skip
+        if errors:
+            results[index] = (400, {"client_uuid": client_uuid, "status": "invalid", "errors": errors})
+            continue
         if warning:
-            warnings[index] = {"device_scanned_at": warning}
+            noted["device_scanned_at"] = warning
+        if noted:
+            warnings[index] = noted
         scanned_by_id = staff_ids.get(sponsorship.sponsor_id)
         accepted[key] = (index, _scan_values(data, sponsorship.pk, scanned_by_id, now))
 

@@ -169,7 +169,7 @@
     return el("input", {
       type: "text", inputmode: question.kind === "number" ? "decimal" : "text",
       maxlength: question.kind === "number" ? 24 : 200, "data-answer": question.key, "aria-label": question.label,
-      class: "answer-input", autocomplete: "off", oninput: () => qualifyChanged(),
+      class: "answer-input", autocomplete: "off", oninput: () => qualifyChanged(question.kind === "text" ? 1200 : 600),
     });
   }
 
@@ -197,6 +197,17 @@
     }
   }
 
+  // A number as people type it at a booth: "12", "3.5" or "3,5" (a comma is a decimal point).
+  const NUMBER = /^-?\d{1,10}(?:[.,]\d+)?$/;
+  function numberProblems() {
+    const conversation = pressed("conversation_type")[0] || "";
+    return QUESTIONS.filter((question) => question.kind === "number" && asked(question, conversation))
+      .filter((question) => {
+        const text = document.querySelector(`[data-answer="${question.key}"]`).value.replace(/\s+/g, "");
+        return text && !NUMBER.test(text);
+      }).map((question) => `${question.label}: a number, e.g. 12 or 3.5`);
+  }
+
   function answers() {
     const conversation = pressed("conversation_type")[0] || "";
     const given = {};
@@ -205,8 +216,8 @@
       let value = null;
       if (question.kind === "number" || question.kind === "text") {
         const text = document.querySelector(`[data-answer="${question.key}"]`).value.trim();
-        value = text ? (question.kind === "number" ? Number(text.replace(",", ".")) : text) : null;
-        if (question.kind === "number" && value !== null && !Number.isFinite(value)) value = text; // the server says why
+        if (question.kind === "text") value = text || null;
+        else if (NUMBER.test(text.replace(/\s+/g, ""))) value = Number(text.replace(/\s+/g, "").replace(",", "."));
       } else {
         const picked = pressed(`q-${question.key}`);
         if (question.kind === "multiple") value = picked.length ? picked : null;
@@ -262,7 +273,10 @@
 
   // Who this is, who already talked to them, and the grade the sponsor's ICP gives them with what the
   // card says so far (a preview by the same engine; the stored score comes from the server's task).
+  let previewSeq = 0; // answers to an older preview of the card are dropped
   async function preview(item) {
+    const seq = ++previewSeq;
+    const stillCurrent = () => seq === previewSeq && current && current.client_uuid === item.client_uuid;
     if (!navigator.onLine) { showGrade({ offline: true }); return; }
     try {
       const token = await queue.csrfToken(false);
@@ -275,8 +289,10 @@
         method: "POST", credentials: "same-origin", redirect: "manual",
         headers: { "Content-Type": "application/json", "X-CSRFToken": token }, body: JSON.stringify(body),
       });
-      if (!response.ok || !current || current.client_uuid !== item.client_uuid) return;
+      if (!stillCurrent()) return;
+      if (!response.ok) { showGrade(null); return; }
       const found = await response.json();
+      if (!stillCurrent()) return;
       const who = [found.person.name, found.person.title, found.person.company].filter(Boolean).join(" · ");
       const cut = found.payload_format === "truncated";
       const shown = cut ? "Cut-off code: kept for a manager to check" : who || (found.known ? "" : "Unknown badge: kept and resolved later");
@@ -287,7 +303,7 @@
       }
       $("#qualify-earlier").replaceChildren(...earlierLines(found));
       showGrade(found.grade);
-    } catch (error) { showGrade({ offline: true }); }
+    } catch (error) { if (stillCurrent()) showGrade({ offline: true }); }
   }
 
   function showGrade(grade) {
@@ -303,13 +319,13 @@
 
   // As the card is filled in, the questions follow the conversation type and the grade follows the answers.
   let previewTimer = null;
-  function qualifyChanged() {
+  function qualifyChanged(delay) {
     showQuestions();
     checkRequired();
     if (!current || current.state !== "draft") return;
     clearTimeout(previewTimer);
     const item = current;
-    previewTimer = setTimeout(() => preview(item), 400);
+    previewTimer = setTimeout(() => preview(item), typeof delay === "number" ? delay : 400);
   }
 
   function values() {
@@ -330,8 +346,9 @@
     for (const question of QUESTIONS) {
       if (question.required && asked(question, conversation) && !(question.key in v.answers)) missing.push(question.label);
     }
-    $("#save").disabled = missing.length > 0;
-    $("#required-note").textContent = missing.length ? "Required: " + missing.join(", ") : "";
+    const problems = numberProblems();
+    $("#save").disabled = missing.length > 0 || problems.length > 0;
+    $("#required-note").textContent = [missing.length ? "Required: " + missing.join(", ") : "", ...problems].filter(Boolean).join(". ");
     return missing;
   }
 
@@ -347,7 +364,7 @@
     sendSoon();
   }
   $("#save").addEventListener("click", save);
-  $("#note").addEventListener("input", qualifyChanged);
+  $("#note").addEventListener("input", () => qualifyChanged(1200)); // typing: once a pause is longer
 
   // ---- sending ------------------------------------------------------------------------------
   let timer = null;
