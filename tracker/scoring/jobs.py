@@ -82,7 +82,7 @@ def rescore_chunk_run(job_id: int, after_id: int) -> int:
     chunk = settings.SCORING_CHUNK
     ids = _chunk_ids(job.icp.sponsor_id, after_id, chunk)
     with transaction.atomic():
-        scored = leads_score(ids, job.icp) if ids else 0
+        scored = leads_score(ids, job.icp, rescoring=True) if ids else 0
         last = ids[-1] if ids else after_id
         finished = len(ids) < chunk
         now = timezone.now()

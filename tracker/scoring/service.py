@@ -15,7 +15,7 @@ from django.db.models import Q
 from tracker.analytics.freshness import leads_changed
 from tracker.crm.push import push_after_scoring
 from tracker.drivercursors import among
-from tracker.models import IcpCriterion, IdealCustomerProfile, Lead
+from tracker.models import CrmConnection, IcpCriterion, IdealCustomerProfile, Lead, LeadScore
 from tracker.models.choices import IcpStatus
 from tracker.scoring.engine import compile_profile
 from tracker.scoring.facts import leads_facts
@@ -66,10 +66,12 @@ def current_icp(sponsor_id: int) -> IdealCustomerProfile | None:
     return IdealCustomerProfile.objects.filter(sponsor_id=sponsor_id, status=IcpStatus.PUBLISHED).first()
 
 
-def leads_score(lead_ids: Iterable[int], icp: IdealCustomerProfile) -> int:
+def leads_score(lead_ids: Iterable[int], icp: IdealCustomerProfile, *, rescoring: bool = False) -> int:
     """Score leads of ``icp``'s sponsor under it and store the results; returns how many were written.
 
     Leads of other sponsors among ``lead_ids`` are left out by the facts query itself (no query of its own).
+    The leads go to the sponsor's CRMs that push on their own; when ``rescoring`` (a new ICP version, no
+    new scan), only those whose score, grade or exclusion changed: a publish does not send every lead again.
     """
     lead_ids = list(lead_ids)
     if not lead_ids:
@@ -79,10 +81,35 @@ def leads_score(lead_ids: Iterable[int], icp: IdealCustomerProfile) -> int:
         return 0
     score = scorer_for(icp)
     rows = [ScoreRow(lead_id, icp.pk, score(lead_facts)) for lead_id, lead_facts in facts.items()]
+    before = _stored_scores(list(facts)) if rescoring and auto_pushing(icp.sponsor_id) else None
     scores_store(rows)  # writes only the rows that changed (see tracker.scoring.store)
     leads_changed(facts)
-    push_after_scoring(icp.sponsor_id, facts)  # to the sponsor's CRMs that push on their own
+    if before is None:
+        pushed = list(facts) if not rescoring else []
+    else:
+        pushed = [
+            r.lead_id
+            for r in rows
+            if before.get(r.lead_id) != (r.result.score, r.result.grade, r.result.excluded)
+        ]
+    if pushed:
+        push_after_scoring(icp.sponsor_id, pushed)  # to the sponsor's CRMs that push on their own
     return len(rows)
+
+
+def auto_pushing(sponsor_id: int) -> bool:
+    """Whether the sponsor has a CRM connection that pushes leads on their own after scoring."""
+    return CrmConnection.objects.filter(sponsor_id=sponsor_id, auto_push=True).exists()
+
+
+def _stored_scores(lead_ids: list[int]) -> dict[int, tuple]:
+    """(score, grade, excluded) of the leads' stored scores, before a rescore writes them."""
+    return {
+        lead_id: (value, grade, excluded)
+        for lead_id, value, grade, excluded in LeadScore.objects.filter(among(LeadScore, "lead_id", lead_ids))
+        .order_by()
+        .values_list("lead_id", "score", "grade", "excluded")
+    }
 
 
 def leads_score_current(lead_ids: Iterable[int]) -> int:

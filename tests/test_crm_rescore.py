@@ -1,0 +1,40 @@
+"""A new ICP version sends a CRM that pushes on its own only the leads whose score, grade or exclusion
+changed; new scans send their leads again whatever their score."""
+
+import pytest
+
+from tests import factories as f
+from tests.test_crm import booth, connect, hubspot  # noqa: F401 (fixtures)
+from tracker import models as m
+from tracker.scoring.service import leads_score
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_rescore_pushes_only_the_leads_whose_score_changed(
+    booth, hubspot, django_capture_on_commit_callbacks
+):  # noqa: F811
+    icp = booth.icp
+    icp.grade_a_min, icp.grade_b_min, icp.grade_c_min = 0, -10, -20  # every lead is an A
+    icp.save()
+    f.IcpCriterionFactory(icp=icp, part="fit", field="seniority", values=["vp"], weight=30, label="VP")
+    vp = booth.lead(grade=None, email="vp@big.example", title="VP Engineering")
+    dev = booth.lead(grade=None, email="dev@big.example", title="Software Engineer")
+    connect(booth, hubspot, auto_push=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        leads_score([vp.pk, dev.pk], icp)  # as after their scans: both go
+    assert sorted(c["email"] for c in hubspot.contacts.values()) == ["dev@big.example", "vp@big.example"]
+    sent_before = len(hubspot.calls("POST", "batch/upsert"))
+
+    m.IcpCriterion.objects.filter(icp=icp).update(weight=40)  # the VP's score changes, the engineer's not
+    from tracker.scoring import service
+
+    service._compiled.cache_clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        leads_score([vp.pk, dev.pk], icp, rescoring=True)
+    pushed_again = hubspot.calls("POST", "batch/upsert")[sent_before:]
+    assert [i["properties"]["email"] for body in pushed_again for i in body["inputs"]] == ["vp@big.example"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        leads_score([vp.pk, dev.pk], icp, rescoring=True)  # nothing changed: nothing sent
+    assert len(hubspot.calls("POST", "batch/upsert")[sent_before:]) == 1
