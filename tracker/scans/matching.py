@@ -17,8 +17,9 @@ from django.db.models.functions import Coalesce, Lower
 
 from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge, parse_badge
+from tracker.crm.propagation import CONSENT, LIVE, crm_propagate_soon
 from tracker.drivercursors import among, among_texts, copy_insert, copy_update
-from tracker.models import Attendee, Lead, Scan, Sponsorship
+from tracker.models import Attendee, CrmPush, Lead, Scan, Sponsorship
 from tracker.models.choices import ConsentHow, PayloadFormat
 from tracker.questions.service import lead_answers_refresh
 
@@ -299,6 +300,11 @@ def leads_recount(lead_ids: Iterable[int]) -> None:
             ),
         )
         lead_answers_refresh(lead_ids)
+        # A booth's later "no" (a new scan, a correction, an imported file) reaches the CRMs holding the lead.
+        withdrawn = CrmPush.objects.filter(among(CrmPush, "lead_id", lead_ids), status__in=LIVE).exclude(
+            lead__consent=True
+        )
+        crm_propagate_soon(withdrawn.values_list("lead_id", flat=True), CONSENT)
 
 
 def scan_preview(*, sponsorship: Sponsorship, data: dict) -> tuple[ParsedBadge, Attendee | None, list[Scan]]:

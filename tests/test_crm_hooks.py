@@ -1,10 +1,11 @@
-"""A new ICP version sends a CRM that pushes on its own only the leads whose score, grade or exclusion
-changed; new scans send their leads again whatever their score."""
+# ruff: noqa: F811 (pytest fixtures imported from tests.test_crm are parameters here)
+"""What other parts of the tracker tell the CRM push: a new ICP version sends a CRM that pushes on its own only
+the leads whose score, grade or exclusion changed; a "no" at the booth after a push opts the contact out."""
 
 import pytest
 
 from tests import factories as f
-from tests.test_crm import booth, connect, hubspot  # noqa: F401 (fixtures)
+from tests.test_crm import booth, connect, hubspot  # noqa: F401 (the fixtures, used by name below)
 from tracker import models as m
 from tracker.scoring.service import leads_score
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_rescore_pushes_only_the_leads_whose_score_changed(
     booth, hubspot, django_capture_on_commit_callbacks
-):  # noqa: F811
+):
     icp = booth.icp
     icp.grade_a_min, icp.grade_b_min, icp.grade_c_min = 0, -10, -20  # every lead is an A
     icp.save()
@@ -38,3 +39,33 @@ def test_a_rescore_pushes_only_the_leads_whose_score_changed(
     with django_capture_on_commit_callbacks(execute=True):
         leads_score([vp.pk, dev.pk], icp, rescoring=True)  # nothing changed: nothing sent
     assert len(hubspot.calls("POST", "batch/upsert")[sent_before:]) == 1
+
+
+def test_a_no_at_the_booth_after_the_push_opts_the_contact_out_too(
+    booth, hubspot, client, django_capture_on_commit_callbacks
+):
+    import json
+    import uuid
+
+    from tests.test_crm import push_now, status_of
+    from tracker.models.crm import CrmPushStatus
+
+    lead = booth.lead(email="grace@navy.example", badge_id="KC-1")
+    push_now(connect(booth, hubspot), django_capture_on_commit_callbacks)
+    assert status_of(lead).status == CrmPushStatus.PUSHED
+    client.force_login(booth.staff.user)
+
+    scan = {
+        "client_uuid": str(uuid.uuid4()),
+        "sponsorship": booth.booth.pk,
+        "badge_id": "KC-1",
+        "consent": False,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/scans/", json.dumps(scan), content_type="application/json")
+
+    assert response.status_code == 201
+    lead.refresh_from_db()
+    assert lead.consent is False
+    assert hubspot.unsubscribed == {"grace@navy.example"}
+    assert status_of(lead).status == CrmPushStatus.WITHDRAWN
