@@ -229,11 +229,6 @@ def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
     accounts = sponsor_accounts(sponsor_id)
     facts = {}
     for lead_id, title, company, email, country, scan_count in rows:
-        domain = _email_domain(email) if email else ""
-        is_free, is_academic_domain = _domain_flags(domain)
-        key = _company_key(company or "")
-        employees, industry, account_match, is_customer = accounts.resolve(key, domain)
-        profile = titles[title]
         seen = scans.get(lead_id)
         if seen is None:
             ratings = conversations = interests = ()
@@ -249,38 +244,22 @@ def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
             conversations = tuple(scan[2] for scan in seen if scan[2])
             interests = tuple(dict.fromkeys(i for scan in seen for i in _json_list(scan[3])))
             notes = "\n".join(scan[4] for scan in seen if scan[4])
-        facts[lead_id] = LeadFacts(
-            seniority=profile.seniority,
-            function=profile.function,
-            company_size=employees,
-            industry=industry,
-            country=(country or "").upper(),
-            region=_region(country),
-            company_key=key,
-            email_domain=domain,
-            is_free_mail=is_free,
-            is_academic=is_academic_domain,
-            account_match=account_match,
-            is_customer=is_customer,
-            ratings=ratings,
-            conversation_types=conversations,
-            interests=interests,
-            notes=notes,
-            scan_count=scan_count or 0,
-            answers=answers.get(lead_id, _NO_ANSWERS),
+        facts[lead_id] = _facts(
+            titles[title], company, email, country, accounts,
+            ratings=ratings, conversation_types=conversations, interests=interests, notes=notes,
+            scan_count=scan_count or 0, answers=answers.get(lead_id, _NO_ANSWERS),
             numbers=numbers.get(lead_id, _NO_ANSWERS),
-        )
+        )  # fmt: skip
     return facts
 
 
-def person_facts(sponsor_id: int, *, title: str, company: str, email: str, country: str) -> LeadFacts:
-    """Facts of someone who is not (yet) a lead of the sponsor, from who they are alone: a badge just
-    read at the booth (see ``tracker.scoring.preview``). Normalised as ``leads_facts`` does."""
+def _facts(profile, company: str | None, email: str | None, country: str | None, accounts: _Accounts, **booth) -> LeadFacts:  # fmt: skip
+    """A lead's facts: who they are, normalised (title profile, email domain, company and its account),
+    and what happened at the booth (``booth``, LeadFacts' own names)."""
     domain = _email_domain(email) if email else ""
     is_free, is_academic_domain = _domain_flags(domain)
     key = _company_key(company or "")
-    employees, industry, account_match, is_customer = sponsor_accounts(sponsor_id).resolve(key, domain)
-    profile = title_profiles({title})[title]
+    employees, industry, account_match, is_customer = accounts.resolve(key, domain)
     return LeadFacts(
         seniority=profile.seniority,
         function=profile.function,
@@ -294,5 +273,12 @@ def person_facts(sponsor_id: int, *, title: str, company: str, email: str, count
         is_academic=is_academic_domain,
         account_match=account_match,
         is_customer=is_customer,
-        scan_count=0,
+        **booth,
     )
+
+
+def person_facts(sponsor_id: int, *, title: str, company: str, email: str, country: str) -> LeadFacts:
+    """Facts of someone who is not (yet) a lead of the sponsor, from who they are alone: a badge just
+    read at the booth (see ``tracker.scoring.preview``). Normalised as ``leads_facts`` does."""
+    profile = title_profiles({title})[title]
+    return _facts(profile, company, email, country, sponsor_accounts(sponsor_id), scan_count=0)
