@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ('last_push_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('last_error', models.CharField(blank=True, editable=False, max_length=500)),
+                ('retry_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('sponsor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='crm_connections', to='tracker.sponsor')),
             ],
@@ -45,13 +46,16 @@ class Migration(migrations.Migration):
             name='CrmPush',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('waiting', 'Waiting'), ('pushed', 'Pushed'), ('failed', 'Failed'), ('withdrawn', 'Opted out in the CRM'), ('erased', 'Deleted from the CRM')], default='waiting', max_length=10)),
+                ('status', models.CharField(choices=[('waiting', 'Waiting'), ('sending', 'Sending'), ('pushed', 'Pushed'), ('failed', 'Failed'), ('withdrawn', 'Opted out in the CRM'), ('erased', 'Deleted from the CRM')], default='waiting', max_length=10)),
                 ('remote_id', models.CharField(blank=True, help_text="The CRM's id of the record.", max_length=64)),
                 ('message', models.CharField(blank=True, help_text='What the CRM said when it refused.', max_length=500)),
                 ('attempts', models.PositiveIntegerField(default=0)),
                 ('queued_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('pushed_at', models.DateTimeField(blank=True, help_text='When the CRM last took it.', null=True)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('claim', models.CharField(blank=True, editable=False, help_text="The sending task's claim.", max_length=32)),
+                ('claimed_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ('outage', models.BooleanField(default=False, editable=False)),
                 ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pushes', to='tracker.crmconnection')),
                 ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='crm_pushes', to='tracker.lead')),
             ],
@@ -75,12 +79,20 @@ class Migration(migrations.Migration):
             model_name='crmpush',
             index=models.Index(fields=['connection', 'status', 'id'], name='crm_push_queue_idx'),
         ),
+        migrations.AddIndex(
+            model_name='crmpush',
+            index=models.Index(fields=['status', 'updated_at'], name='crm_push_sweep_idx'),
+        ),
         migrations.AddConstraint(
             model_name='crmpush',
             constraint=models.UniqueConstraint(fields=('connection', 'lead'), name='crm_push_one_per_connection_and_lead', violation_error_message='This lead already has a push for this CRM.'),
         ),
         migrations.AddConstraint(
             model_name='crmpush',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['waiting', 'pushed', 'failed', 'withdrawn', 'erased'])), name='crm_push_status_known', violation_error_message='Unknown CRM push status.'),
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['waiting', 'sending', 'pushed', 'failed', 'withdrawn', 'erased'])), name='crm_push_status_known', violation_error_message='Unknown CRM push status.'),
+        ),
+        migrations.AddConstraint(
+            model_name='crmpush',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'sending'), _negated=True), models.Q(models.Q(('claim', ''), _negated=True), ('claimed_at__isnull', False)), _connector='OR'), name='crm_push_sending_is_claimed', violation_error_message='A push being sent names the task that claimed it.'),
         ),
     ]

@@ -19,6 +19,8 @@ class CrmKind(models.TextChoices):
 
 class CrmPushStatus(models.TextChoices):
     WAITING = "waiting", "Waiting"
+    # Claimed by a push task and on its way: only that task writes its outcome (``CrmPush.claim``).
+    SENDING = "sending", "Sending"
     PUSHED = "pushed", "Pushed"
     FAILED = "failed", "Failed"
     # What the person told us later, told the CRM too (opted out of email); and an erasure, deleted there.
@@ -62,6 +64,8 @@ class CrmConnection(models.Model):
     last_push_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Why the last push could not start or was cut short (credentials refused, the CRM down), "" if fine.
     last_error = models.CharField(max_length=500, blank=True, editable=False)
+    # When the push task waiting out an unavailable CRM tries again: the sweep leaves the connection to it.
+    retry_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("sponsor", "kind")
@@ -97,10 +101,13 @@ class CrmConnection(models.Model):
 
 
 class CrmPush(models.Model):
-    """Where one lead stands in one CRM connection: waiting, pushed (with the CRM's record id), failed
-    with the CRM's message, opted out after the person withdrew consent, or deleted after an erasure.
+    """Where one lead stands in one CRM connection: waiting, being sent, pushed (with the CRM's record
+    id), failed with the CRM's message, opted out after the person withdrew consent, or deleted after an
+    erasure.
 
-    One row per (connection, lead): a second push updates the row, as it updates the CRM's record.
+    One row per (connection, lead): a second push updates the row, as it updates the CRM's record. A push
+    task claims waiting rows (``sending``, with its ``claim``) before it sends them and writes an outcome
+    only where its claim still holds; nothing else changes a row being sent (``tracker.crm.push``).
     """
 
     connection = models.ForeignKey(CrmConnection, on_delete=models.CASCADE, related_name="pushes")
@@ -112,6 +119,10 @@ class CrmPush(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     pushed_at = models.DateTimeField(null=True, blank=True, help_text="When the CRM last took it.")
     updated_at = models.DateTimeField(default=timezone.now)
+    claim = models.CharField(max_length=32, blank=True, editable=False, help_text="The sending task's claim.")
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Failed because the CRM stayed unavailable (not refused): the sweep queues it again later.
+    outage = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ("connection", "lead")
@@ -126,9 +137,18 @@ class CrmPush(models.Model):
                 name="crm_push_status_known",
                 violation_error_message="Unknown CRM push status.",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | (~Q(claim="") & Q(claimed_at__isnull=False)),
+                name="crm_push_sending_is_claimed",
+                violation_error_message="A push being sent names the task that claimed it.",
+            ),
         ]
-        # The push task reads a connection's waiting rows in id order.
-        indexes = [models.Index(fields=("connection", "status", "id"), name="crm_push_queue_idx")]
+        indexes = [
+            # The push task claims a connection's waiting rows in id order.
+            models.Index(fields=("connection", "status", "id"), name="crm_push_queue_idx"),
+            # The sweep: rows waiting, sending or failed for too long.
+            models.Index(fields=("status", "updated_at"), name="crm_push_sweep_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id} in {self.connection}: {self.get_status_display()}"
