@@ -25,6 +25,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
+# Earlier keys, still accepted for signatures (sessions, signed links) and to read CRM secrets sealed under them.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -232,13 +234,17 @@ EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=2000)
 IMPORT_MAX_MEGABYTES = env.int("IMPORT_MAX_MEGABYTES", default=200)  # the largest lead file or list taken
 
 # CRM push (tracker/crm): HubSpot's API root (tests point it at a local fake), the Salesforce REST API
-# version, and the key CRM credentials are encrypted with (through HKDF; SECRET_KEY's when not set:
-# changing SECRET_KEY then means entering the credentials again, unless the old one is in SECRET_KEY_FALLBACKS).
+# version, and the key CRM credentials are encrypted with (through HKDF; SECRET_KEY's when not set). Keys
+# in CRM_SECRET_KEY_FALLBACKS, SECRET_KEY and SECRET_KEY_FALLBACKS still read a secret, which is then sealed
+# again under the current key (tracker/crm/secrets.py).
 HUBSPOT_API_URL = env.str("HUBSPOT_API_URL", default="https://api.hubapi.com").rstrip("/")
 SALESFORCE_API_VERSION = env.str("SALESFORCE_API_VERSION", default="v62.0")
 # Where a Salesforce org's instance URL may point: a domain (leading dot: its subdomains) or a host.
 SALESFORCE_HOSTS = env.list("SALESFORCE_HOSTS", default=[".salesforce.com", ".force.com", ".salesforce.mil"])
+# Tests only: hosts of a local fake Salesforce, taken over plain HTTP on any port. Never set in production.
+CRM_TEST_HOSTS = env.list("CRM_TEST_HOSTS", default=[])
 CRM_SECRET_KEY = env.str("CRM_SECRET_KEY", default="")
+CRM_SECRET_KEY_FALLBACKS = env.list("CRM_SECRET_KEY_FALLBACKS", default=[])
 
 # Leads scored per rescoring task (one transaction each).
 SCORING_CHUNK = env.int("SCORING_CHUNK", default=2000)
