@@ -47,6 +47,7 @@ class FakeCrm:
         self.faults: deque[tuple[str, int, dict, object]] = deque()
         self.ids = itertools.count(1001)
         self.server: ThreadingHTTPServer | None = None
+        self.pairing: tuple[str, threading.Barrier] | None = None
 
     # -- running ---------------------------------------------------------------------------------------
 
@@ -104,6 +105,11 @@ class FakeCrm:
         for _ in range(times):
             self.faults.append((path, status, headers, body if body is not None else self.fault_body(status)))
 
+    def pair_up(self, path: str) -> None:
+        """Hold the first request whose path starts with ``path`` until a second one comes, then answer
+        both: two clients are sending at once, whatever the speed of the machine."""
+        self.pairing = (path, threading.Barrier(2, timeout=30))
+
     def calls(self, method: str, path_part: str) -> list[object]:
         """The bodies of the requests of this method whose path holds ``path_part``."""
         return [body for m, p, body in self.requests if m == method and path_part in p]
@@ -113,6 +119,10 @@ class FakeCrm:
             body = json.loads(raw) if raw and "json" in (headers.get("Content-Type") or "") else raw.decode()
         except ValueError:
             return 400, {}, self.fault_body(400)
+        pairing = self.pairing
+        if pairing and path.startswith(pairing[0]):
+            pairing[1].wait()
+            self.pairing = None  # once
         with self.lock:
             self.requests.append((method, path, body))
             for fault in list(self.faults):
@@ -134,8 +144,10 @@ class HubSpotFake(FakeCrm):
     token = "pat-eu1-fake-token"
     BATCH_LIMIT = 100
 
-    def __init__(self, *, unique_properties: tuple[str, ...] = ()):
+    def __init__(self, *, unique_properties: tuple[str, ...] = (), echo_sent_only: bool = False):
         super().__init__()
+        # The batch upsert's results hold the properties sent (and hs_object_id), not all the contact's.
+        self.echo_sent_only = echo_sent_only
         self.contacts: dict[str, dict] = {}
         self.unique = {"email", *unique_properties}
         self.unsubscribed: set[str] = set()
@@ -232,8 +244,9 @@ class HubSpotFake(FakeCrm):
                 contact = str(next(self.ids))
                 self.contacts[contact] = {prop: value.lower() if prop == "email" else value}
             self.contacts[contact].update(properties)
+            echoed = properties if self.echo_sent_only else self.contacts[contact]
             results.append({"id": contact, "new": new, "archived": False,
-                            "properties": {**self.contacts[contact], "hs_object_id": contact}})  # fmt: skip
+                            "properties": {**echoed, "hs_object_id": contact}})  # fmt: skip
         answer = {"status": "COMPLETE", "results": results}
         if errors:
             return 207, {}, {**answer, "errors": errors, "numErrors": len(errors)}
@@ -254,6 +267,7 @@ class SalesforceFake(FakeCrm):
         self.external = set(external_id_fields)
         self.tokens = itertools.count(1)
         self.token = ""
+        self.instance_url = ""  # the instance URL its token endpoint answers ("": its own)
         self.refuse: dict[str, str] = {}  # external id -> a validation rule's message
 
     def fault_body(self, status: int) -> object:
@@ -271,7 +285,7 @@ class SalesforceFake(FakeCrm):
                     or form.get("client_secret") != [self.client_secret]:  # fmt: skip
                 return 400, {}, {"error": "invalid_client", "error_description": "invalid client credentials"}
             self.token = f"00Dfake!{next(self.tokens)}"
-            return 200, {}, {"access_token": self.token, "instance_url": self.url, "token_type": "Bearer",
+            return 200, {}, {"access_token": self.token, "instance_url": self.instance_url or self.url, "token_type": "Bearer",
                              "id": f"{self.url}/id/00Dfake/005fake", "issued_at": "1700000000000"}  # fmt: skip
         if (
             headers.get("Authorization") != f"Bearer {self.token}"
@@ -383,3 +397,13 @@ class SalesforceFake(FakeCrm):
             else:
                 results.append({"id": record_id, "success": True, "errors": []})
         return 200, {}, results
+
+
+class Listener(FakeCrm):
+    """Any host the push must never call: it answers 200 to everything and keeps what it was sent."""
+
+    def fault_body(self, status: int) -> object:
+        return {}
+
+    def route(self, method, path, query, headers, body):
+        return 200, {}, {"access_token": "stolen", "instance_url": self.url}

@@ -162,8 +162,11 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     previous = app.conf.task_default_queue
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
-    # Files the worker writes (exports) land where tests using it look for them.
-    worker = WorkerProcess(queue, extra_env={"MEDIA_ROOT": str(WORKER_MEDIA_ROOT)})
+    # Files the worker writes (exports) land where tests using it look for them; the fake Salesforce of
+    # tests/crm_fakes.py answers on 127.0.0.1 over plain HTTP.
+    worker = WorkerProcess(
+        queue, extra_env={"MEDIA_ROOT": str(WORKER_MEDIA_ROOT), "CRM_TEST_HOSTS": "127.0.0.1"}
+    )
     worker.start()
     try:
         yield worker

@@ -5,24 +5,41 @@ secrets stay encrypted and unseen."""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection as db_connection
+from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories as f
-from tests.crm_fakes import HubSpotFake, SalesforceFake
-from tests.services import wait_until
+from tests.crm_fakes import HubSpotFake, Listener, SalesforceFake
+from tests.services import require_shared_database, wait_until
 from tracker import models as m
-from tracker.crm.clients import CrmBusy, retry_after
-from tracker.crm.connections import connection_connect
+from tracker.crm import push as push_module
+from tracker.crm import sending as sending_module
+from tracker.crm.clients import CrmBusy, HubSpotClient, SalesforceClient, retry_after
+from tracker.crm.connections import connection_connect, salesforce_url_problem
 from tracker.crm.facts import leads_facts
 from tracker.crm.mapping import SALESFORCE, SALESFORCE_FIELDS, crm_properties, external_id, layout_row
-from tracker.crm.propagation import ERASURE, propagate_run
-from tracker.crm.push import push_after_scoring, push_give_up, push_queue, push_run
-from tracker.crm.secrets import secret_open
+from tracker.crm.outages import GIVE_UP_AFTER, Outage
+from tracker.crm.propagation import CONSENT, ERASURE, crm_propagate, propagate_run
+from tracker.crm.push import (
+    CLAIM_STALE,
+    OUTAGE_AGAIN_AFTER,
+    crm_push,
+    push_after_scoring,
+    push_give_up,
+    push_queue,
+    push_run,
+    pushes_resume_stale,
+)
+from tracker.crm.secrets import secret_open, secret_seal
+from tracker.crm.sending import claim_batch
 from tracker.models.crm import CrmKind, CrmPushStatus
 from tracker.models.privacy import AuditAction
 from tracker.privacy.erasure import person_erase
@@ -42,7 +59,7 @@ def hubspot(settings):
 @pytest.fixture
 def salesforce(settings):
     fake = SalesforceFake().start()
-    settings.SALESFORCE_HOSTS = [*settings.SALESFORCE_HOSTS, "127.0.0.1"]
+    settings.CRM_TEST_HOSTS = ["127.0.0.1"]
     yield fake
     fake.stop()
 
@@ -667,6 +684,7 @@ def test_a_secret_sealed_under_another_key_fails_the_push_with_a_way_out(booth, 
     lead = booth.lead(email="grace@navy.example")
     connection = connect(booth, hubspot)
     settings.CRM_SECRET_KEY = "a-new-key-for-crm-secrets"
+    settings.SECRET_KEY = "a-new-server-key"  # the key it was sealed under is nowhere any more
     push_queue(connection)
 
     push_run(connection.pk)
@@ -688,6 +706,14 @@ def test_a_secret_sealed_under_another_key_fails_the_push_with_a_way_out(booth, 
          "My Domain URL"),
         ({"kind": "salesforce", "instance_url": "http://acme.my.salesforce.com", "client_id": "x", "client_secret": "y"},
          "https://"),
+        ({"kind": "salesforce", "instance_url": "https://evil.example\\@acme.my.salesforce.com", "client_id": "x",
+          "client_secret": "y"}, "without a user name"),
+        ({"kind": "salesforce", "instance_url": "https://" + ".".join(["a" * 60] * 4) + ".my.salesforce.com",
+          "client_id": "x", "client_secret": "y"}, "at most 200 characters"),
+        ({"kind": "hubspot", "token": "pat-eu1-1234\n5678"}, "Paste it again"),
+        ({"kind": "hubspot", "token": "pat-eu1 12345678"}, "Paste it again"),
+        ({"kind": "salesforce", "instance_url": "https://acme.my.salesforce.com", "client_id": "x",
+          "client_secret": "y\r\nX-Evil: 1"}, "Paste it again"),
         ({"kind": "salesforce", "instance_url": "https://acme.my.salesforce.com", "client_id": "", "client_secret": ""},
          "consumer key"),
         ({"kind": "zoho"}, "Select a valid choice"),
@@ -773,3 +799,565 @@ def test_a_batch_the_crm_refuses_whole_fails_with_its_message_and_the_rest_goes_
     assert (
         failed.message == "HubSpot refused the batch: Property booth_ref is not a unique identifier property"
     )
+
+
+# --- the Salesforce instance URL: Salesforce's own, as requests reads it ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example\\@acme.my.salesforce.com",  # urlsplit: acme...; requests: evil.example
+        "https://evil.example%2f@acme.my.salesforce.com",
+        "https://evil.example#@acme.my.salesforce.com",
+        "https://user@acme.my.salesforce.com",
+        "https://user:password@acme.my.salesforce.com",
+        "https://acme.my.salesforce.com:8443",
+        "https://acme.my.salesforce.com:443",
+        "https://acme.my.salesforce.com.",
+        "http://acme.my.salesforce.com",
+        "ftp://acme.my.salesforce.com",
+        "https://52.1.2.3",
+        "https://[::1]",
+        "https://127.0.0.1",
+        "https://évil.my.salesforce.com",
+        "https://acme.my\t.salesforce.com",
+        "https://acme.my.salesforce.com.evil.example",
+        "https://evilsalesforce.com",
+        "https://acme.my.salesforce.com/services/oauth2",
+        "https://acme.my.salesforce.com?next=https://evil.example",
+    ],
+)
+def test_an_instance_url_that_could_send_the_secret_elsewhere_is_refused(url):
+    assert salesforce_url_problem(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://acme.my.salesforce.com", "https://acme.my.salesforce.com/", "https://ACME.My.Salesforce.com",
+     "https://acme--uat.sandbox.my.salesforce.com", "https://acme.lightning.force.com"],
+)  # fmt: skip
+def test_a_my_domain_url_is_taken(url):
+    assert salesforce_url_problem(url) == ""
+
+
+def _elsewhere(listener: Listener) -> str:
+    """The listener's URL under a name that is not a test host: somewhere the push must never call."""
+    return listener.url.replace("127.0.0.1", "localhost")
+
+
+@pytest.fixture
+def listener():
+    fake = Listener().start()
+    yield fake
+    fake.stop()
+
+
+def test_a_stored_instance_url_elsewhere_gets_neither_the_secret_nor_the_leads(booth, salesforce, listener):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, salesforce)
+    m.CrmConnection.objects.filter(pk=connection.pk).update(instance_url=_elsewhere(listener))
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    assert listener.requests == [] and salesforce.requests == []
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.FAILED and "instance URL is refused" in push.message
+
+
+def test_an_instance_url_the_token_endpoint_answers_elsewhere_gets_no_token_nor_leads(
+    booth, salesforce, listener
+):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, salesforce)
+    salesforce.instance_url = _elsewhere(listener)
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    assert listener.requests == [] and salesforce.calls("PATCH", "/Lead/") == []
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.FAILED and "not a Salesforce org" in push.message
+    connection.refresh_from_db()
+    assert "not a Salesforce org" in connection.last_error
+
+
+def test_a_new_instance_url_or_consumer_key_needs_the_secret_again(booth, salesforce, client):
+    connection = connect(booth, salesforce)
+    stored = connection.secret
+    client.force_login(booth.manager.user)
+    url = reverse("crm-connection", args=[connection.pk])
+    form = {"min_grade": "B", "external_id_field": "Booth_Lead_Id__c", "instance_url": connection.instance_url,
+            "client_id": connection.client_id, "new_secret": ""}  # fmt: skip
+
+    for change in ({"instance_url": "https://evil.my.salesforce.com"}, {"client_id": "3MVG9another-app"}):
+        page = client.post(url, {**form, **change})
+        assert page.status_code == 200 and "Enter the consumer secret again" in page.content.decode()
+        connection.refresh_from_db()
+        assert (connection.instance_url, connection.client_id, connection.secret) == (
+            salesforce.url,
+            salesforce.client_id,
+            stored,
+        )
+
+    assert client.post(url, {**form, "min_grade": "A"}).status_code == 302  # the same place: kept
+    moved = {"instance_url": "https://acme.my.salesforce.com/", "new_secret": "the-new-orgs-secret"}
+    assert client.post(url, {**form, **moved}).status_code == 302
+    connection.refresh_from_db()
+    assert connection.instance_url == "https://acme.my.salesforce.com"
+    assert secret_open(connection.secret) == "the-new-orgs-secret"
+
+
+def test_the_admin_cannot_change_where_a_secret_goes(booth, salesforce, client):
+    connection = connect(booth, salesforce)
+    client.force_login(f.UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("admin:tracker_crmconnection_change", args=[connection.pk])
+
+    page = client.get(url).content.decode()
+    for name in ("kind", "instance_url", "client_id"):
+        assert f'name="{name}"' not in page
+    client.post(url, {"sponsor": booth.sponsor.pk, "kind": "hubspot", "min_grade": "A", "mapping": "{}",
+                      "external_id_field": "Booth_Lead_Id__c", "instance_url": "https://evil.example",
+                      "client_id": "other"})  # fmt: skip
+
+    connection.refresh_from_db()
+    assert connection.min_grade == "A"  # what may change here did
+    assert (connection.kind, connection.instance_url, connection.client_id) == (
+        CrmKind.SALESFORCE,
+        salesforce.url,
+        salesforce.client_id,
+    )
+
+
+def test_a_long_instance_url_on_a_connection_is_refused_by_the_form(booth, salesforce, client):
+    connection = connect(booth, salesforce)
+    client.force_login(booth.manager.user)
+    long_url = "https://" + ".".join(["a" * 60] * 4) + ".my.salesforce.com"
+
+    page = client.post(reverse("crm-connection", args=[connection.pk]), {
+        "min_grade": "B", "external_id_field": "Booth_Lead_Id__c", "instance_url": long_url,
+        "client_id": salesforce.client_id, "new_secret": "fresh-secret",
+    })  # fmt: skip
+
+    assert page.status_code == 200 and "at most 200 characters" in page.content.decode()
+    connection.refresh_from_db()
+    assert connection.instance_url == salesforce.url
+
+
+# --- a consent withdrawn or an erasure while the batch is on its way -------------------------------------
+
+
+def test_consent_withdrawn_while_the_batch_is_sent_opts_the_new_contact_out(
+    booth, hubspot, monkeypatch, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    send = HubSpotClient.upsert_contacts
+
+    def withdrawn_meanwhile(client, *args, **kwargs):  # the person says no as the batch leaves
+        m.Lead.objects.filter(pk=lead.pk).update(consent=False)
+        propagate_run([lead.pk], CONSENT)
+        return send(client, *args, **kwargs)
+
+    monkeypatch.setattr(HubSpotClient, "upsert_contacts", withdrawn_meanwhile)
+    with django_capture_on_commit_callbacks(execute=True):
+        push_run(connection.pk)
+
+    push = status_of(lead)
+    assert hubspot.unsubscribed == {"grace@navy.example"}
+    assert push.status == CrmPushStatus.WITHDRAWN and push.remote_id in hubspot.contacts
+
+
+def test_an_erasure_while_the_batch_is_sent_deletes_the_record_it_made(
+    booth, salesforce, monkeypatch, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="grace@navy.example")
+    kept = booth.lead(email="alan@bletchley.example")
+    connection = connect(booth, salesforce)
+    push_queue(connection)
+    send = SalesforceClient.upsert_leads
+
+    def erased_meanwhile(client, *args, **kwargs):
+        m.Lead.objects.filter(pk=lead.pk).update(erased_at=timezone.now())
+        propagate_run([lead.pk], ERASURE)
+        return send(client, *args, **kwargs)
+
+    monkeypatch.setattr(SalesforceClient, "upsert_leads", erased_meanwhile)
+    with django_capture_on_commit_callbacks(execute=True):
+        push_run(connection.pk)
+
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.ERASED and push.remote_id == ""
+    assert list(salesforce.leads) == [status_of(kept).remote_id]
+
+
+def test_propagation_leaves_a_row_being_sent_to_its_push(booth, hubspot):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    m.CrmPush.objects.filter(lead=lead).update(
+        status=CrmPushStatus.SENDING, claim="a-run", claimed_at=timezone.now()
+    )
+    m.Lead.objects.filter(pk=lead.pk).update(consent=False)
+
+    propagate_run([lead.pk], CONSENT)
+
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.SENDING and push.claim == "a-run" and hubspot.requests == []
+
+
+def test_propagation_does_not_overwrite_a_row_a_push_claimed_meanwhile(
+    booth, hubspot, monkeypatch, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_now(connection, django_capture_on_commit_callbacks)
+    m.CrmPush.objects.filter(lead=lead).update(status=CrmPushStatus.WAITING)  # queued again
+    m.Lead.objects.filter(pk=lead.pk).update(consent=False)
+    unsubscribe = HubSpotClient.unsubscribe_all
+
+    def claimed_meanwhile(client, email):  # a push claims the row while HubSpot is being told
+        claim_batch(connection, "a-run", 100)
+        return unsubscribe(client, email)
+
+    monkeypatch.setattr(HubSpotClient, "unsubscribe_all", claimed_meanwhile)
+    propagate_run([lead.pk], CONSENT)
+
+    push = status_of(lead)  # the push's until it writes (and then passes the lead back)
+    assert push.status == CrmPushStatus.SENDING and push.claim == "a-run"
+
+
+def test_a_claim_left_by_a_dead_worker_is_released_by_the_sweep(booth, hubspot, monkeypatch):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    m.CrmPush.objects.filter(lead=lead).update(
+        status=CrmPushStatus.SENDING, claim="a-dead-run", claimed_at=timezone.now()
+    )
+    sent: list[int] = []
+    monkeypatch.setattr(push_module, "push_enqueue", lambda pk, **kwargs: sent.append(pk))
+
+    pushes_resume_stale(now=timezone.now() + timedelta(minutes=15))  # its run may still be at it
+    assert status_of(lead).status == CrmPushStatus.SENDING and sent == []
+    push_run(connection.pk)
+    assert hubspot.requests == []  # nor does another run take it
+
+    pushes_resume_stale(now=timezone.now() + CLAIM_STALE + timedelta(minutes=1))
+    assert status_of(lead).status == CrmPushStatus.WAITING and sent == [connection.pk]
+    push_run(connection.pk)
+    assert status_of(lead).status == CrmPushStatus.PUSHED
+
+
+# --- two runs of one connection at once -----------------------------------------------------------------
+
+
+def test_a_second_run_while_one_is_sending_sends_nothing_twice(booth, hubspot, monkeypatch):
+    leads = [booth.lead(email=f"person{i}@corp.example") for i in range(3)]
+    connection = connect(booth, hubspot)
+    send = HubSpotClient.upsert_contacts
+    started, second = [], []
+
+    def another_run_meanwhile(client, *args, **kwargs):  # the sweep, or Push now, starts one
+        if not started:
+            started.append(True)
+            second.append(push_run(connection.pk))
+        return send(client, *args, **kwargs)
+
+    monkeypatch.setattr(HubSpotClient, "upsert_contacts", another_run_meanwhile)
+    push_queue(connection)
+    push_run(connection.pk)
+    assert second[0].elsewhere and second[0].pushed == 0  # the lock: it left them to the first
+    assert len(hubspot.calls("POST", "batch/upsert")) == 1
+
+    monkeypatch.setattr(push_module, "_lock", lambda *args: True)  # a cache that is down: no lock
+    started.clear()
+    second.clear()
+    push_queue(connection)
+    push_run(connection.pk)
+    assert not second[0].elsewhere and second[0].pushed == 0  # the claims: nothing left to send
+    assert len(hubspot.calls("POST", "batch/upsert")) == 2
+    assert {status_of(lead).status for lead in leads} == {CrmPushStatus.PUSHED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_on_postgresql_send_each_lead_once(hubspot, monkeypatch):
+    require_shared_database()  # threads, each with its own connection: SKIP LOCKED for real
+    booth = make_booth()
+    leads = [booth.lead(email=f"person{i}@corp.example") for i in range(150)]
+    connection = connect(booth, hubspot)
+    monkeypatch.setattr(push_module, "push_enqueue", lambda pk, **kwargs: None)  # the threads send them
+    push_queue(connection)
+    monkeypatch.setattr(push_module, "_lock", lambda *args: True)  # only the claims keep them apart
+    hubspot.pair_up("/crm/v3/objects/contacts/batch/upsert")  # both in flight at once
+    outcomes, errors = [], []
+
+    def run():
+        try:
+            outcomes.append(push_run(connection.pk, sleep=no_sleep([])))
+        except Exception as error:  # shown by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    sent = [item["id"] for body in hubspot.calls("POST", "batch/upsert") for item in body["inputs"]]
+    assert sorted(sent) == sorted(lead.attendee.email for lead in leads)  # each once
+    assert sorted(o.pushed for o in outcomes) == [50, 100]
+    assert m.CrmPush.objects.filter(status=CrmPushStatus.PUSHED).count() == 150
+
+
+# --- a CRM down for a while ------------------------------------------------------------------------------
+
+
+def test_an_outage_is_waited_out_with_a_doubling_countdown_below_the_visibility_timeout(settings):
+    settings.BROKER_VISIBILITY_TIMEOUT = 3600
+    outage, countdowns = Outage(since=0.0), []
+    while (countdown := outage.countdown(asked=4.0, now=outage.since)) is not None:
+        countdowns.append(countdown)
+        outage = Outage(**outage.then(countdown))
+    assert countdowns[:8] == [30, 60, 120, 240, 480, 960, 1800, 1800]
+    assert sum(countdowns) >= GIVE_UP_AFTER and sum(countdowns[:-1]) < GIVE_UP_AFTER
+    assert Outage(since=0.0).countdown(asked=86400, now=0.0) == 1800  # a CRM asking for a day
+    assert Outage(since=0.0).countdown(asked=1.0, now=GIVE_UP_AFTER) is None  # hours on the clock
+
+    settings.BROKER_VISIBILITY_TIMEOUT = 600  # a waiting task must not go to a second worker
+    assert Outage(since=0.0, tries=10).countdown(asked=4.0, now=0.0) == 300
+
+
+@pytest.fixture
+def scheduled(monkeypatch) -> list[tuple]:
+    """The push tasks queued by a task, instead of sent: (args, kwargs, countdown) each."""
+    queued: list[tuple] = []
+
+    def apply_async(args=(), kwargs=None, countdown=None, **options):
+        datetime.now(UTC) + timedelta(seconds=countdown or 0)  # as Celery computes the ETA
+        queued.append((args, kwargs or {}, countdown))
+
+    monkeypatch.setattr(crm_push, "apply_async", apply_async)
+    monkeypatch.setattr(crm_push.app.conf, "task_always_eager", False)  # as with a broker
+    return queued
+
+
+def test_a_crm_down_for_hours_is_tried_again_then_the_sweep_tries_later(
+    booth, hubspot, monkeypatch, scheduled
+):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    hubspot.fail_next(503, times=100, retry_after="60")  # past the inline wait: to the queue at once
+    kwargs: dict = {}
+
+    for _ in range(100):
+        result = crm_push.apply(args=(connection.pk,), kwargs=kwargs).get()
+        if "retry_in" not in result:
+            break
+        assert status_of(lead).status == CrmPushStatus.WAITING
+        _, kwargs, countdown = scheduled[-1]
+    countdowns = [countdown for _, _, countdown in scheduled]
+    assert countdowns[:7] == [60, 60, 120, 240, 480, 960, 1800] and max(countdowns) == 1800
+    assert sum(countdowns) >= GIVE_UP_AFTER  # hours, not eight quick retries
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.FAILED and push.outage and "stayed unavailable" in push.message
+
+    hubspot.faults.clear()  # the CRM is back
+    sent: list[int] = []
+    monkeypatch.setattr(push_module, "push_enqueue", lambda pk, **kwargs: sent.append(pk))
+    pushes_resume_stale(now=timezone.now() + timedelta(minutes=20))
+    assert sent == [] and status_of(lead).status == CrmPushStatus.FAILED
+    pushes_resume_stale(now=timezone.now() + OUTAGE_AGAIN_AFTER + timedelta(minutes=1))
+    assert sent == [connection.pk]
+    push_run(connection.pk)
+    assert status_of(lead).status == CrmPushStatus.PUSHED
+
+
+def test_in_process_tasks_give_up_at_once_instead_of_retrying_on_the_spot(
+    booth, hubspot, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    hubspot.fail_next(503, times=100, retry_after="60")
+
+    push_now(connection, django_capture_on_commit_callbacks)  # no broker: the task runs in the request
+
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.FAILED and push.outage and "Push now" in push.message
+    assert len(hubspot.calls("POST", "batch/upsert")) == 1
+
+
+def test_a_crm_down_when_consent_is_withdrawn_is_waited_out_too(
+    booth, hubspot, monkeypatch, django_capture_on_commit_callbacks
+):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_now(connection, django_capture_on_commit_callbacks)
+    m.Lead.objects.filter(pk=lead.pk).update(consent=False)
+    hubspot.fail_next(503, retry_after="60", path="/communication-preferences")
+    queued: list[tuple] = []
+    monkeypatch.setattr(
+        crm_propagate, "apply_async", lambda args, kwargs, countdown: queued.append((args, kwargs, countdown))
+    )
+    monkeypatch.setattr(crm_propagate.app.conf, "task_always_eager", False)
+
+    assert crm_propagate.apply(args=([lead.pk], CONSENT)).get() == {"retry_in": 60}
+
+    assert status_of(lead).status == CrmPushStatus.PUSHED  # nothing failed yet
+    ((args, kwargs, countdown),) = queued
+    assert crm_propagate.apply(args=args, kwargs=kwargs).get() == {connection.pk: 1}
+    assert status_of(lead).status == CrmPushStatus.WITHDRAWN and hubspot.unsubscribed == {
+        "grace@navy.example"
+    }
+
+
+def test_a_record_the_crm_refused_is_not_tried_again_by_the_sweep(booth, hubspot, monkeypatch):
+    lead = booth.lead(email="bounced@spam.example")
+    hubspot.refuse["bounced@spam.example"] = "Email address is blocklisted"
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    push_run(connection.pk)
+    sent: list[int] = []
+    monkeypatch.setattr(push_module, "push_enqueue", lambda pk, **kwargs: sent.append(pk))
+
+    pushes_resume_stale(now=timezone.now() + timedelta(days=1))
+
+    assert sent == [] and status_of(lead).status == CrmPushStatus.FAILED
+
+
+def test_a_huge_retry_after_is_capped_before_it_reaches_the_broker(booth, hubspot, scheduled):
+    booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+    hubspot.fail_next(429, retry_after="999999999999")
+
+    crm_push.apply(args=(connection.pk,)).get()
+
+    ((_, _, countdown),) = scheduled
+    assert countdown == 1800
+    assert retry_after("999999999999") == 86400
+    assert retry_after("Fri, 31 Dec 9999 23:59:59 GMT") == 86400
+
+
+# --- what must not leak nor crash ------------------------------------------------------------------------
+
+
+def test_a_stored_token_with_a_line_break_fails_the_push_without_showing_it(booth, hubspot, caplog):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    m.CrmConnection.objects.filter(pk=connection.pk).update(secret=secret_seal("pat-eu1-\nTOPSECRET-4242"))
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    push = status_of(lead)
+    connection.refresh_from_db()
+    assert push.status == CrmPushStatus.FAILED and "InvalidHeader" in push.message
+    assert "enter them again" in connection.last_error
+    assert "TOPSECRET" not in push.message + connection.last_error + caplog.text
+    assert hubspot.requests == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "body", "message"),
+    [
+        ("hubspot", "/crm/v3/objects/contacts/batch/upsert", ["not", "an", "object"], "AttributeError"),
+        ("hubspot", "/crm/v3/objects/contacts/batch/upsert", {"results": [1, 2]}, "AttributeError"),
+        ("salesforce", "/services/oauth2/token", {"token_type": "Bearer"}, "KeyError"),
+        ("salesforce", "/services/data", [1], "AttributeError"),
+    ],
+)
+def test_an_answer_of_an_unexpected_shape_fails_the_leads_with_a_message(
+    booth, request, kind, path, body, message
+):
+    fake = request.getfixturevalue(kind)
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, fake)
+    push_queue(connection)
+    fake.fail_next(200, path=path, body=body)
+
+    push_run(connection.pk)
+
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.FAILED and "unexpected" in push.message and message in push.message
+
+
+def test_an_unexpected_error_fails_the_leads_instead_of_leaving_them_waiting(booth, hubspot, monkeypatch):
+    lead = booth.lead(email="grace@navy.example")
+    connection = connect(booth, hubspot)
+    push_queue(connection)
+
+    def broken(ids):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sending_module, "leads_facts", broken)
+    with pytest.raises(RuntimeError):
+        push_run(connection.pk)
+
+    push = status_of(lead)
+    connection.refresh_from_db()
+    assert push.status == CrmPushStatus.FAILED and "unexpected error (RuntimeError)" in push.message
+    assert "unexpected error" in connection.last_error and hubspot.requests == []
+
+
+# --- secrets across key changes -------------------------------------------------------------------------
+
+
+def test_a_secret_sealed_under_an_earlier_key_is_read_and_sealed_again_under_the_current_one(
+    booth, hubspot, settings
+):
+    lead = booth.lead(email="grace@navy.example")
+    settings.CRM_SECRET_KEY = "crm-key-of-2025"
+    connection = connect(booth, hubspot)
+    sealed_before = connection.secret
+    settings.CRM_SECRET_KEY, settings.CRM_SECRET_KEY_FALLBACKS = "crm-key-of-2026", ["crm-key-of-2025"]
+    push_queue(connection)
+
+    push_run(connection.pk)
+
+    assert status_of(lead).status == CrmPushStatus.PUSHED
+    connection.refresh_from_db()
+    assert connection.secret != sealed_before
+    settings.CRM_SECRET_KEY_FALLBACKS = []  # the old key can go now
+    assert secret_open(connection.secret) == hubspot.token
+
+
+def test_secrets_sealed_under_secret_key_are_read_after_it_changes_or_crm_secret_key_is_set(booth, settings):
+    settings.CRM_SECRET_KEY, settings.SECRET_KEY = "", "server-key-1"
+    sealed = secret_seal("pat-eu1-token")
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "server-key-2", ["server-key-1"]
+    assert secret_open(sealed) == "pat-eu1-token"
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS, settings.CRM_SECRET_KEY = (
+        "server-key-1",
+        [],
+        "crm-key",
+    )
+    assert secret_open(sealed) == "pat-eu1-token"
+
+
+# --- HubSpot's answer -----------------------------------------------------------------------------------
+
+
+def test_hubspot_contacts_are_matched_though_it_echoes_only_the_properties_sent(
+    booth, settings, django_capture_on_commit_callbacks
+):
+    fake = HubSpotFake(echo_sent_only=True).start()
+    settings.HUBSPOT_API_URL = fake.url
+    try:
+        lead = booth.lead(email="Grace@Navy.example")
+        connection = connect(booth, fake, mapping={"email": ""})  # the email goes to no property of its own
+
+        push_now(connection, django_capture_on_commit_callbacks)
+    finally:
+        fake.stop()
+
+    push = status_of(lead)
+    assert push.status == CrmPushStatus.PUSHED and push.remote_id in fake.contacts
+    ((sent,),) = [body["inputs"] for body in fake.calls("POST", "batch/upsert")]
+    assert sent["properties"]["email"] == sent["id"] == "grace@navy.example"

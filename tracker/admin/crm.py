@@ -11,7 +11,9 @@ from tracker.models import CrmConnection, CrmPush
 @admin.register(CrmConnection, site=site)
 class CrmConnectionAdmin(TrackerModelAdmin):
     """A sponsor's CRM; its secret is written only from the sponsor's CRM page (a connection added here
-    has none until a manager enters it there) and shown nowhere."""
+    has none until a manager enters it there) and shown nowhere. Where the secret goes (the CRM, the
+    Salesforce instance URL and consumer key) is set there too, checked, and never changed here: an
+    operator's edit would send the stored secret somewhere the manager did not enter it for."""
 
     list_display = (
         "sponsor",
@@ -29,7 +31,11 @@ class CrmConnectionAdmin(TrackerModelAdmin):
     autocomplete_fields = ("sponsor",)
     fields = ("sponsor", "kind", "min_grade", "auto_push", "instance_url", "client_id", "external_id_field",
               "mapping", "secret_stored", "created_at", "created_by", "last_push_at", "last_error")  # fmt: skip
-    readonly_fields = ("secret_stored", "created_at", "created_by", "last_push_at", "last_error")
+    readonly_fields = ("instance_url", "client_id", "secret_stored", "created_at", "created_by", "last_push_at",
+                       "last_error")  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:
+        return ("kind", *self.readonly_fields) if obj is not None else self.readonly_fields
 
     @admin.display(boolean=True, description="Secret stored")
     def secret_stored(self, obj: CrmConnection) -> bool:

@@ -1,11 +1,13 @@
 """The HubSpot and Salesforce REST APIs, as far as the push uses them, over ``requests``.
 
 Every call goes through ``Transport``: a rate limit (429) or an unavailable CRM (5xx, a dropped or timed
-out connection) is tried again after the ``Retry-After`` the CRM asked for, else after a doubling
-backoff, a few times and for at most ``INLINE_WAIT_MAX`` seconds each; past that ``CrmBusy`` says how
-long to wait, and the task tries again then (a worker does not sleep through a long limit). Any other
-refusal of a whole request is ``CrmError`` with the CRM's own message; a batch the CRM took in part
-answers each record for itself (``RecordResult``). ``sleep`` is injectable, so tests never wait.
+out connection) is tried again after the ``Retry-After`` the CRM asked for (at most a day), else after a
+doubling backoff, a few times and for at most ``INLINE_WAIT_MAX`` seconds each; past that ``CrmBusy`` says
+how long to wait, and the task tries again then (a worker does not sleep through a long limit). Any other
+refusal of a whole request is ``CrmError`` with the CRM's own message, and so is a request that cannot be
+made (a malformed stored token) or an answer that is not what the reference describes: their messages
+name the kind of problem, never a header or a secret. A batch the CRM took in part answers each record
+for itself (``RecordResult``). ``sleep`` is injectable, so tests never wait.
 
 References: HubSpot https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/contacts/batch/upsert-contacts,
 .../contacts/gdpr/gdpr-delete-contact, https://developers.hubspot.com/docs/api-reference/latest/communication-preferences/guide,
@@ -17,7 +19,8 @@ https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composit
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -28,6 +31,7 @@ import requests
 TIMEOUT = (5, 30)  # seconds to connect, to read
 ATTEMPTS = 4
 INLINE_WAIT_MAX = 10.0  # longer waits go back to the task queue
+RETRY_AFTER_MAX = 86400.0  # a Retry-After asking for longer is read as a day
 BACKOFF_FIRST = 0.5
 HUBSPOT_BATCH = 100  # records per batch upsert
 SALESFORCE_BATCH = 200  # records per sObject Collections request
@@ -36,16 +40,24 @@ USER_AGENT = "booth-tracker-crm/1"
 
 class CrmError(Exception):
     """The CRM refused a whole request, and sending it again as it is will not help (credentials, a
-    property it does not know, a malformed batch); ``str()`` is the CRM's own message."""
+    property it does not know, a malformed batch), or the request could not be made or its answer read;
+    ``str()`` is the CRM's own message, or ours (never holding a secret)."""
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, *, whole: bool = False):
         super().__init__(message)
         self.status = status
+        self._whole = whole
 
     @property
     def credentials(self) -> bool:
-        """The CRM refused who we are: every request of this connection will fail the same way."""
+        """The CRM refused who we are."""
         return self.status in (401, 403)
+
+    @property
+    def whole(self) -> bool:
+        """Every request of this connection will fail the same way (credentials refused, a secret that
+        cannot go in a header, an instance URL that is not Salesforce's)."""
+        return self._whole or self.credentials
 
 
 class CrmBusy(Exception):
@@ -71,15 +83,15 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return min(float(value), RETRY_AFTER_MAX)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return min(max(0.0, (when - (now or datetime.now(UTC))).total_seconds()), RETRY_AFTER_MAX)
 
 
 def error_message(response: requests.Response) -> str:
@@ -108,15 +120,28 @@ class Transport:
         self.session.headers["User-Agent"] = USER_AGENT
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:
-        """The CRM's answer to the request, unless it stayed rate-limited or unavailable (``CrmBusy``)."""
+        """The CRM's answer to the request, unless it stayed rate-limited or unavailable (``CrmBusy``) or
+        the request could not be made (``CrmError``)."""
         for attempt in range(self.attempts):
             try:
                 response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as error:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as error:
                 wait, problem = (
                     BACKOFF_FIRST * 2**attempt,
                     f"The CRM could not be reached ({type(error).__name__}).",
                 )
+            except (requests.RequestException, ValueError) as error:
+                # e.g. InvalidHeader: its message holds the header, the token with it. ``from None`` keeps
+                # it out of any traceback too.
+                raise CrmError(
+                    f"The request could not be made ({type(error).__name__}): check the stored secret "
+                    "and the address, and enter them again.",
+                    whole=True,
+                ) from None
             else:
                 if response.status_code != 429 and response.status_code < 500:
                     return response
@@ -132,10 +157,22 @@ class Transport:
 def _json(response: requests.Response):
     try:
         return response.json()
-    except ValueError as error:
+    except ValueError:
         raise CrmError(
             f"The CRM answered something that is not JSON (HTTP {response.status_code})."
-        ) from error
+        ) from None
+
+
+@contextmanager
+def _reading(crm: str, *, whole: bool = False) -> Iterator[None]:
+    """An answer of an unexpected shape (a list for an object, a missing key, a text for a number) is a
+    ``CrmError``, not a crash of the task."""
+    try:
+        yield
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise CrmError(
+            f"{crm} answered something unexpected ({type(error).__name__}).", whole=whole
+        ) from None
 
 
 class HubSpotClient:
@@ -152,25 +189,31 @@ class HubSpotClient:
 
     def upsert_contacts(self, id_property: str, records: Sequence[tuple[str, dict]]) -> list[RecordResult]:
         """Create or update contacts by a unique property (``email``, or a custom one), up to 100 at once:
-        ``records`` are (that property's value, properties). One result per record, keyed by the value."""
-        inputs = [{"idProperty": id_property, "id": value, "properties": props} for value, props in records]
+        ``records`` are (that property's value, properties). One result per record, keyed by the value.
+
+        The answer names each contact by its properties, and HubSpot echoes only those sent: the id
+        property always goes with them, so every contact taken can be told apart."""
+        inputs = [
+            {"idProperty": id_property, "id": value, "properties": {**props, id_property: value}}
+            for value, props in records
+        ]
         response = self._post("/crm/v3/objects/contacts/batch/upsert", {"inputs": inputs})
         if response.status_code not in (200, 201, 207):
             raise CrmError(error_message(response), response.status_code)
         body = _json(response)
         done: dict[str, str] = {}
-        for result in body.get("results") or []:
-            value = str((result.get("properties") or {}).get(id_property) or "")
-            if value:
-                done[value.lower()] = str(result.get("id") or "")
-        errors = body.get("errors") or []
-        results = []
-        for value, _ in records:
-            if value.lower() in done:
-                results.append(RecordResult(value, True, remote_id=done[value.lower()]))
-            else:
-                results.append(RecordResult(value, False, message=_hubspot_error_for(value, errors)))
-        return results
+        with _reading("HubSpot"):
+            for result in body.get("results") or []:
+                value = str((result.get("properties") or {}).get(id_property) or "")
+                if value:
+                    done[value.lower()] = str(result.get("id") or "")
+            errors = list(body.get("errors") or [])
+            return [
+                RecordResult(value, True, remote_id=done[value.lower()])
+                if value.lower() in done
+                else RecordResult(value, False, message=_hubspot_error_for(value, errors))
+                for value, _ in records
+            ]
 
     def gdpr_delete(self, contact_id: str) -> RecordResult:
         """Delete a contact and everything associated with it, as the GDPR asks (gone already: done)."""
@@ -210,12 +253,19 @@ def _hubspot_error_for(value: str, errors: list) -> str:
 
 
 class SalesforceClient:
-    """Leads in one Salesforce org, through an external client app's client credentials flow."""
+    """Leads in one Salesforce org, through an external client app's client credentials flow.
+
+    ``url_problem`` says why a URL is not a Salesforce org's ("" if it is): the instance URL is checked
+    before the client secret goes there, and so is the one the token endpoint answers before the token
+    and the leads go there."""
 
     def __init__(self, *, instance_url: str, client_id: str, client_secret: str, api_version: str,
-                 transport: Transport):  # fmt: skip
+                 transport: Transport, url_problem: Callable[[str], str]):  # fmt: skip
+        if problem := url_problem(instance_url):
+            raise CrmError(f"The instance URL is refused: {problem}", whole=True)
         self.instance_url, self.api_version = instance_url.rstrip("/"), api_version
         self.client_id, self.client_secret, self.transport = client_id, client_secret, transport
+        self.url_problem = url_problem
         self._access: tuple[str, str] | None = None  # (token, the instance URL it came with)
 
     def _token(self, fresh: bool = False) -> tuple[str, str]:
@@ -228,7 +278,18 @@ class SalesforceClient:
             if response.status_code != 200:
                 raise CrmError(f"Salesforce refused the client credentials: {error_message(response)}", 401)
             body = _json(response)
-            self._access = (str(body["access_token"]), str(body.get("instance_url") or self.instance_url))
+            with _reading("Salesforce's token endpoint", whole=True):
+                token = body["access_token"]
+                instance = body.get("instance_url") or self.instance_url
+                if not isinstance(token, str) or not token or not isinstance(instance, str):
+                    raise TypeError
+            if self.url_problem(instance):
+                raise CrmError(
+                    "Salesforce's token endpoint named an instance URL that is not a Salesforce org's; "
+                    "nothing was sent there.",
+                    whole=True,
+                )
+            self._access = (token, instance)
         return self._access
 
     def _call(self, method: str, path: str, **kwargs) -> requests.Response:
@@ -253,15 +314,18 @@ class SalesforceClient:
         if not isinstance(body, list) or len(body) != len(keys):
             raise CrmError("Salesforce answered a different number of results than records sent.")
         results = []
-        for key, item in zip(keys, body, strict=True):
-            if item.get("success"):
-                results.append(RecordResult(key, True, remote_id=str(item.get("id") or "")))
-            else:
-                errors = item.get("errors") or []
-                message = "; ".join(
-                    f"{e.get('statusCode', '')}: {e.get('message', '')}".strip(": ") for e in errors
-                )
-                results.append(RecordResult(key, False, message=(message or "Salesforce refused it.")[:500]))
+        with _reading("Salesforce"):
+            for key, item in zip(keys, body, strict=True):
+                if item.get("success"):
+                    results.append(RecordResult(key, True, remote_id=str(item.get("id") or "")))
+                else:
+                    errors = item.get("errors") or []
+                    message = "; ".join(
+                        f"{e.get('statusCode', '')}: {e.get('message', '')}".strip(": ") for e in errors
+                    )
+                    results.append(
+                        RecordResult(key, False, message=(message or "Salesforce refused it.")[:500])
+                    )
         return results
 
     def upsert_leads(self, external_id_field: str, records: Sequence[tuple[str, dict]]) -> list[RecordResult]:

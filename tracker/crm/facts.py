@@ -1,14 +1,27 @@
-"""Reading leads into ``LeadFacts`` for the CRM layouts: a few queries per chunk of ids, whatever its size."""
+"""The leads a CRM connection pushes, and reading them into ``LeadFacts`` for the CRM layouts: a few
+queries per chunk of ids, whatever its size."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from django.db.models import QuerySet
+
 from tracker.crm.mapping import LeadFacts
-from tracker.models import Lead, Scan
+from tracker.drivercursors import among
+from tracker.models import CrmConnection, Lead, Scan, Sponsorship
 from tracker.models.choices import FollowUpStatus
 from tracker.models.leads import latest_rating
 from tracker.phones import phone_e164
+
+
+def qualifying_leads(connection: CrmConnection) -> QuerySet[Lead]:
+    """The sponsor's leads this connection pushes (graded high enough, with consent, not excluded or erased)."""
+    booths = list(Sponsorship.objects.filter(sponsor_id=connection.sponsor_id).values_list("pk", flat=True))
+    return Lead.objects.filter(
+        among(Lead, "sponsorship_id", booths), consent=True, erased_at=None,
+        score__excluded=False, score__grade__in=connection.grades,
+    )  # fmt: skip
 
 
 def facts_of(lead: Lead, rating: str, notes: str) -> LeadFacts:

@@ -1,12 +1,17 @@
 """The CRM page's forms: connecting a CRM, and a connection's settings, secret and field mapping.
 
 A secret field never shows what is stored (its widget does not render a value): a blank one keeps the
-stored secret, a filled one replaces it.
+stored secret, a filled one replaces it. A secret is printable ASCII without spaces, as the CRMs issue
+them: one pasted with a line break inside would go into a request header. Salesforce's secret goes only
+to the instance URL and consumer key it was entered with: changing either asks for it again.
 """
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.core.validators import RegexValidator
 
 from tracker.crm.connections import salesforce_url_problem
 from tracker.crm.mapping import LAYOUTS, PROPERTY_NAME, mapping_errors, property_of
@@ -14,8 +19,17 @@ from tracker.models import CrmConnection
 from tracker.models.crm import CrmKind
 
 SECRET_MAX = 4096
+URL_MAX = 200  # the model's URLField
+# Printable ASCII, no space: what a header value and a form field can carry as they are.
+SECRET_TEXT = RegexValidator(
+    re.compile(r"\A[\x21-\x7e]+\Z"),
+    "Paste it again: it holds a space, a line break or a character no CRM puts in one.",
+)
 HUBSPOT_TOKEN_HELP = "The access token of a HubSpot private app with the crm.objects.contacts.write scope."
 SALESFORCE_SECRET_HELP = "The consumer secret of the external client app with the client credentials flow."
+SALESFORCE_NEW_SECRET_HELP = (
+    "Leave blank to keep the one stored; needed again with a new instance URL or consumer key."
+)
 # A text box (the pages style text inputs), asking phones for their URL keyboard.
 URL_INPUT = forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://acme.my.salesforce.com"})
 
@@ -23,8 +37,19 @@ URL_INPUT = forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://a
 def _secret_field(label: str, help_text: str, required: bool) -> forms.CharField:
     return forms.CharField(
         label=label, help_text=help_text, required=required, max_length=SECRET_MAX, strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        validators=[SECRET_TEXT], widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )  # fmt: skip
+
+
+def _instance_url_field(**kwargs) -> forms.URLField:
+    return forms.URLField(
+        label="Instance URL", required=False, assume_scheme="https", max_length=URL_MAX, widget=URL_INPUT,
+        **kwargs,
+    )  # fmt: skip
+
+
+def _clean_url(form: forms.Form) -> str:
+    return (form.cleaned_data.get("instance_url") or "").strip().rstrip("/")
 
 
 def _clean_salesforce(form: forms.Form, data: dict) -> None:
@@ -41,11 +66,12 @@ class ConnectForm(forms.Form):
 
     kind = forms.ChoiceField(choices=CrmKind.choices, label="CRM")
     token = _secret_field("Private app token", HUBSPOT_TOKEN_HELP, required=False)
-    instance_url = forms.URLField(
-        label="Instance URL", required=False, assume_scheme="https", widget=URL_INPUT,
-        help_text="Your org's My Domain URL, e.g. https://acme.my.salesforce.com.",
-    )  # fmt: skip
-    client_id = forms.CharField(label="Consumer key", required=False, max_length=255)
+    instance_url = _instance_url_field(
+        help_text="Your org's My Domain URL, e.g. https://acme.my.salesforce.com."
+    )
+    client_id = forms.CharField(
+        label="Consumer key", required=False, max_length=255, validators=[SECRET_TEXT]
+    )
     client_secret = _secret_field("Consumer secret", SALESFORCE_SECRET_HELP, required=False)
     FIELDS = {CrmKind.HUBSPOT: ("token",), CrmKind.SALESFORCE: ("instance_url", "client_id", "client_secret")}
 
@@ -59,6 +85,9 @@ class ConnectForm(forms.Form):
             (kind, label, [self[name] for name in self.FIELDS[kind]])
             for kind, label in self.fields["kind"].choices
         ]
+
+    def clean_instance_url(self) -> str:
+        return _clean_url(self)
 
     def clean(self):
         data = super().clean()
@@ -82,9 +111,7 @@ class ConnectionForm(forms.ModelForm):
     new_secret = _secret_field(
         "Replace the stored secret", "Leave blank to keep the one stored.", required=False
     )
-    instance_url = forms.URLField(
-        label="Instance URL", required=False, assume_scheme="https", widget=URL_INPUT
-    )
+    instance_url = _instance_url_field()
 
     class Meta:
         model = CrmConnection
@@ -113,6 +140,8 @@ class ConnectionForm(forms.ModelForm):
                 "and leads without an email are pushed by it (without it they are not pushed)."
             )
         else:
+            self.fields["client_id"].validators.append(SECRET_TEXT)
+            self.fields["new_secret"].help_text = SALESFORCE_NEW_SECRET_HELP
             self.fields["external_id_field"].required = True
             self.fields["external_id_field"].help_text = (
                 "A Lead field marked External ID and Unique (e.g. Booth_Lead_Id__c): it gets booth-lead-<id>, "
@@ -128,6 +157,9 @@ class ConnectionForm(forms.ModelForm):
             )  # fmt: skip
             self.mapped.append(self[name])
 
+    def clean_instance_url(self) -> str:
+        return _clean_url(self)
+
     def clean_external_id_field(self) -> str:
         value = (self.cleaned_data.get("external_id_field") or "").strip()
         if value and not PROPERTY_NAME.fullmatch(value):
@@ -139,6 +171,13 @@ class ConnectionForm(forms.ModelForm):
         kind = self.instance.kind
         if kind == CrmKind.SALESFORCE:
             _clean_salesforce(self, data)
+            moved = {"instance_url", "client_id"} & set(self.changed_data)
+            if moved and not data.get("new_secret") and "new_secret" not in self.errors:
+                self.add_error(
+                    "new_secret",
+                    "Enter the consumer secret again: it is sent only to the instance URL and consumer key "
+                    "it was entered with.",
+                )
         mapping, current = {}, self.instance.mapping or {}
         for field in LAYOUTS[kind]:
             name = f"map_{field.key}"

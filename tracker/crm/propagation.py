@@ -8,6 +8,11 @@ on its own. Both work from what this tracker kept: the CRM's record id on the pu
 lead's email is gone by then), and the lead's email for HubSpot's opt-out. Each outcome is on the push
 row (withdrawn, erased, or failed with the CRM's message) and in the audit log, by connection.
 
+A row a push is sending (``sending``) may be in the CRM a moment later: it is left to that push, which
+passes the lead back here once it has written the CRM's record id (``tracker.crm.push``). Every other
+row is written only if it is still as it was read, so a push that claimed it meanwhile wins, and again
+passes it back. An unavailable CRM is waited out as the push does (``tracker.crm.outages``).
+
 ``crm_propagate_soon`` is the one call the consent and erasure code makes: after the transaction
 commits, a task does the rest. Without any CRM connection in the installation it costs one query.
 """
@@ -23,6 +28,7 @@ from django.utils import timezone
 
 from tracker.crm.clients import SALESFORCE_BATCH, CrmBusy, CrmError, RecordResult
 from tracker.crm.connections import client_for
+from tracker.crm.outages import Outage
 from tracker.crm.push import push_queue
 from tracker.crm.secrets import SecretUnreadable
 from tracker.models import CrmConnection, CrmPush, Lead
@@ -33,7 +39,7 @@ from tracker.retries import RETRY_TRANSIENT
 
 CONSENT, ERASURE = "consent", "erasure"
 # Rows that may have reached the CRM: anything but what was already withdrawn or erased there.
-LIVE = (CrmPushStatus.WAITING, CrmPushStatus.PUSHED, CrmPushStatus.FAILED)
+LIVE = (CrmPushStatus.WAITING, CrmPushStatus.SENDING, CrmPushStatus.PUSHED, CrmPushStatus.FAILED)
 OPT_OUT = {"HasOptedOutOfEmail": True, "DoNotCall": True}
 
 
@@ -63,7 +69,8 @@ def propagate_run(lead_ids: list[int], reason: str, *, sleep: Callable[[float], 
     else:
         rows = CrmPush.objects.filter(lead_id__in=lead_ids).exclude(status=CrmPushStatus.ERASED)
     by_connection: dict[int, list[CrmPush]] = {}
-    for row in rows.select_related("lead__attendee").order_by("pk"):
+    # Rows being sent are the push's until it has written where the record is; it passes them back then.
+    for row in rows.exclude(status=CrmPushStatus.SENDING).select_related("lead__attendee").order_by("pk"):
         by_connection.setdefault(row.connection_id, []).append(row)
     for connection in CrmConnection.objects.filter(pk__in=by_connection).order_by("pk"):
         done[connection.pk] = _propagate(connection, by_connection[connection.pk], reason, sleep)
@@ -141,39 +148,46 @@ def _opt_out(connection: CrmConnection, client, rows: list[CrmPush]) -> dict[int
 def _record(
     connection: CrmConnection, rows: list[CrmPush], results: dict[int, RecordResult], target: str
 ) -> None:
+    """Each row's outcome, written only where the row is still as it was read (a push that claimed it
+    since then has the last word, and passes the lead back here)."""
     now = timezone.now()
     name = connection.get_kind_display()
+    doing = "delete it from" if target == CrmPushStatus.ERASED else "opt the person out in"
+    groups: dict[tuple, list[int]] = {}
     for row in rows:
         result = results[row.pk]
-        row.updated_at = now
         if result.ok:
-            row.status, row.message = target, ""
-            if target == CrmPushStatus.ERASED:
-                row.remote_id = ""  # nothing left to point at
+            outcome = (target, "")
         else:
-            doing = "delete it from" if target == CrmPushStatus.ERASED else "opt the person out in"
-            row.status, row.message = (
-                CrmPushStatus.FAILED,
-                f"Could not {doing} {name}: {result.message}"[:500],
-            )
-    CrmPush.objects.bulk_update(rows, ["status", "message", "remote_id", "updated_at"])
+            outcome = (CrmPushStatus.FAILED, f"Could not {doing} {name}: {result.message}"[:500])
+        groups.setdefault((row.status, row.updated_at, *outcome), []).append(row.pk)
+    for (was, seen, status, message), pks in groups.items():
+        changes = {"status": status, "message": message, "outage": False, "updated_at": now}
+        if status == CrmPushStatus.ERASED:
+            changes["remote_id"] = ""  # nothing left to point at
+        CrmPush.objects.filter(pk__in=pks, status=was, updated_at=seen).update(**changes)
 
 
 @shared_task(bind=True, name="tracker.crm_propagate", **RETRY_TRANSIENT)
-def crm_propagate(self, lead_ids: list[int], reason: str) -> dict:
-    """Withdrawn consent, consent given again, or an erasure, passed on to the CRMs; a busy CRM retries."""
+def crm_propagate(self, lead_ids: list[int], reason: str, outage: dict | None = None) -> dict:
+    """Withdrawn consent, consent given again, or an erasure, passed on to the CRMs; a busy CRM is waited
+    out with a doubling countdown, for hours (``tracker.crm.outages``)."""
     try:
         return propagate_run(lead_ids, reason)
     except CrmBusy as busy:
-        if self.request.retries >= self.max_retries:
+        now = time.time()
+        state = Outage.of(outage, now)
+        countdown = state.countdown(busy.wait, now)
+        if countdown is None or self.app.conf.task_always_eager:  # in-process: no queue to wait in
             return {"failed": propagate_give_up(lead_ids, reason, str(busy))}
-        raise self.retry(countdown=busy.wait, exc=busy) from busy
+        crm_propagate.apply_async((lead_ids, reason), {"outage": state.then(countdown)}, countdown=countdown)
+        return {"retry_in": countdown}
 
 
 def propagate_give_up(lead_ids: list[int], reason: str, problem: str) -> int:
-    """After the task's last retry: the rows say the CRM was not told, and why (to be done by hand)."""
+    """After hours of a CRM unavailable: the rows say the CRM was not told, and why (to be done by hand)."""
     doing = "delete the record" if reason == ERASURE else "opt the person out"
-    return CrmPush.objects.filter(lead_id__in=lead_ids, status__in=LIVE).update(
-        status=CrmPushStatus.FAILED, updated_at=timezone.now(),
+    return CrmPush.objects.filter(lead_id__in=lead_ids, status__in=LIVE).exclude(status=CrmPushStatus.SENDING).update(
+        status=CrmPushStatus.FAILED, updated_at=timezone.now(), outage=False,
         message=f"Could not {doing}: the CRM stayed unavailable ({problem})."[:500],
     )  # fmt: skip

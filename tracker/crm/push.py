@@ -1,63 +1,61 @@
-"""Pushing a sponsor's qualified leads into its CRM: queued as rows, sent in batches by a task.
+"""Pushing a sponsor's qualified leads into its CRM: queued as rows, claimed and sent in batches by a task.
 
 A lead qualifies for a connection when it is graded at or above the connection's minimum, not
 excluded, not erased, and agreed to be contacted. ``push_queue`` marks the qualifying leads among those
 asked for as waiting (one ``CrmPush`` row per connection and lead) and, once the transaction commits,
-queues the connection's task; ``push_run`` sends the waiting rows in batches the API takes (HubSpot
-100, Salesforce 200) and records what the CRM said of each. Upserts make it idempotent: HubSpot's by
-email (by the connection's external id property for a lead without one), Salesforce's by the external
-id field holding ``booth-lead-<id>``, so a second push, a retried task or two runs at once update the
-record the first push made. Rate limits and an unavailable CRM leave the rows waiting and retry the task
-after the wait the CRM asked for (``tracker.crm.clients``).
+queues the connection's task. ``push_run`` claims the waiting rows a batch at a time (the API's: HubSpot
+100, Salesforce 200): in a short transaction, skipping rows another run has locked, they become
+``sending`` under a claim of the run's own. It then checks again that each lead still qualifies (consent,
+erasure) right before sending, and writes what the CRM said only where its claim still holds. So two runs
+at once never send a row twice, and nothing else changes a row being sent: propagation leaves it alone,
+and the run itself passes on a consent withdrawn or an erasure that came while it was sending, once the
+row holds the CRM's record id. A cache lock keeps a second run of one connection from sending at the same
+time (the first one takes its rows). Upserts make it idempotent: HubSpot's by email (by the connection's
+external id property for a lead without one), Salesforce's by the external id field holding
+``booth-lead-<id>``, so a second push or a retried task updates the record the first push made.
+
+Rate limits and an unavailable CRM (``CrmBusy``) put the batch being sent back to waiting and run the task
+again after a doubling countdown (``tracker.crm.outages``); after hours of it the rows fail as an outage,
+and the sweep queues them again later. A claim left by a worker that died is released by the sweep.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import timedelta
 
 from celery import shared_task
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from tracker.crm.clients import HUBSPOT_BATCH, SALESFORCE_BATCH, CrmBusy, CrmError, RecordResult
-from tracker.crm.connections import client_for
-from tracker.crm.facts import leads_facts
-from tracker.crm.mapping import LeadFacts, crm_properties, external_id
-from tracker.crm.secrets import SecretUnreadable
+from tracker.crm.clients import CrmBusy
+from tracker.crm.facts import qualifying_leads
+from tracker.crm.outages import Outage
+from tracker.crm.sending import Pushed, Sleep, fail_waiting, send_waiting
 from tracker.drivercursors import among
-from tracker.models import CrmConnection, CrmPush, Lead, Sponsorship
-from tracker.models.crm import CrmKind, CrmPushStatus
+from tracker.models import CrmConnection, CrmPush, Lead
+from tracker.models.crm import CrmPushStatus
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
 from tracker.retries import RETRY_TRANSIENT
 
-WAITING, PUSHED, FAILED = CrmPushStatus.WAITING, CrmPushStatus.PUSHED, CrmPushStatus.FAILED
+WAITING, SENDING = CrmPushStatus.WAITING, CrmPushStatus.SENDING
+PUSHED, FAILED = CrmPushStatus.PUSHED, CrmPushStatus.FAILED
 QUEUE_CHUNK = 1000
 # Waiting rows older than this whose task was lost (the broker down when it was queued) are sent again.
 STALE_AFTER = timedelta(minutes=10)
+TIME_LIMIT = 1900  # the task's hard limit, in seconds: its worker process is killed past it
+# A claim older than the task's hard limit belongs to a run that is gone: the sweep releases it.
+CLAIM_STALE = timedelta(seconds=TIME_LIMIT + 500)
+# Rows failed by an outage are queued again by the sweep this long after, while younger than OUTAGE_KEPT.
+OUTAGE_AGAIN_AFTER = timedelta(hours=1)
+OUTAGE_KEPT = timedelta(days=3)
 GATHER_SECONDS = 5  # pushes after scoring share one task started this long after the first
-Sleep = Callable[[float], None]
-
-
-@dataclass
-class Pushed:
-    pushed: int = 0
-    failed: int = 0
-    dropped: int = 0  # waiting rows whose lead no longer qualified when their turn came
-
-
-def qualifying_leads(connection: CrmConnection) -> QuerySet[Lead]:
-    """The sponsor's leads this connection pushes (graded high enough, with consent, not excluded or erased)."""
-    booths = list(Sponsorship.objects.filter(sponsor_id=connection.sponsor_id).values_list("pk", flat=True))
-    return Lead.objects.filter(
-        among(Lead, "sponsorship_id", booths), consent=True, erased_at=None,
-        score__excluded=False, score__grade__in=connection.grades,
-    )  # fmt: skip
+RUN_ROUNDS = 3  # a run looks again for rows queued while it held the lock, this many times at most
 
 
 def push_queue(
@@ -75,12 +73,16 @@ def push_queue(
     ids = list(leads.order_by("pk").values_list("pk", flat=True))
     now = timezone.now()
     for start in range(0, len(ids), QUEUE_CHUNK):
+        chunk = ids[start : start + QUEUE_CHUNK]
         CrmPush.objects.bulk_create(
             [CrmPush(connection=connection, lead_id=pk, status=WAITING, queued_at=now, updated_at=now)
-             for pk in ids[start : start + QUEUE_CHUNK]],
-            update_conflicts=True, unique_fields=["connection", "lead"],
-            update_fields=["status", "message", "queued_at", "updated_at"],
+             for pk in chunk],
+            ignore_conflicts=True,
         )  # fmt: skip
+        # A row being sent stays its run's: that run reads the lead as it is now.
+        CrmPush.objects.filter(among(CrmPush, "lead_id", chunk), connection=connection).exclude(
+            status=SENDING
+        ).update(status=WAITING, message="", outage=False, queued_at=now, updated_at=now)
     if by_user is not None:
         audit(AuditAction.CRM_PUSH, user=by_user, sponsor_id=connection.sponsor_id,
               summary=f"Pushed {len(ids)} qualified lead(s) to {connection.get_kind_display()}",
@@ -125,167 +127,118 @@ def push_run(connection_id: int, *, sleep: Sleep = time.sleep) -> Pushed:
     """Send the connection's waiting leads, batch by batch, and record what the CRM said of each.
 
     Raises ``CrmBusy`` when the CRM stays rate-limited or unavailable: what was sent stays sent, the rest
-    waits for the task's retry.
+    waits for the task's retry. Returns at once when another run holds the connection's lock.
     """
     outcome = Pushed()
     connection = CrmConnection.objects.filter(pk=connection_id).first()
     if connection is None:
         return outcome
-    size = HUBSPOT_BATCH if connection.kind == CrmKind.HUBSPOT else SALESFORCE_BATCH
-    try:
-        client = client_for(connection, sleep=sleep)
-        after = 0
-        while batch := list(
-            CrmPush.objects.filter(connection=connection, status=WAITING, pk__gt=after).order_by("pk")[:size]
-        ):
-            after = batch[-1].pk
-            _push_batch(connection, client, batch, outcome)
-    except (CrmError, SecretUnreadable) as error:  # nothing will get through: every waiting lead fails
-        message = (
-            f"{connection.get_kind_display()} refused the credentials: {error}"
-            if isinstance(error, CrmError) else f"{error} Enter the secret again."
-        )  # fmt: skip
-        outcome.failed += CrmPush.objects.filter(connection=connection, status=WAITING).update(
-            status=FAILED, message=message[:500], updated_at=timezone.now()
-        )
-        CrmConnection.objects.filter(pk=connection.pk).update(last_error=message[:500])
-        return outcome
-    except CrmBusy as busy:
-        message = f"{connection.get_kind_display()} is busy or unavailable ({busy}); trying again shortly."
-        CrmConnection.objects.filter(pk=connection.pk).update(last_error=message[:500])
-        raise
-    CrmConnection.objects.filter(pk=connection.pk).update(last_push_at=timezone.now(), last_error="")
+    claim = uuid.uuid4().hex
+    for _ in range(RUN_ROUNDS):
+        if not _lock(connection.pk, claim):
+            outcome.elsewhere = True
+            return outcome
+        try:
+            problem = send_waiting(connection, claim, outcome, sleep)
+        finally:
+            _unlock(connection.pk, claim)
+        if problem:
+            return outcome
+        # Rows queued while the lock was held: their own task found it held and left them to this run.
+        if not CrmPush.objects.filter(connection=connection, status=WAITING).exists():
+            break
+    CrmConnection.objects.filter(pk=connection.pk).update(
+        last_push_at=timezone.now(), last_error="", retry_at=None
+    )
     return outcome
 
 
-def _push_batch(connection: CrmConnection, client, batch: list[CrmPush], outcome: Pushed) -> None:
-    still = set(
-        qualifying_leads(connection)
-        .filter(pk__in=[row.lead_id for row in batch])
-        .values_list("pk", flat=True)
-    )
-    dropped = [row for row in batch if row.lead_id not in still]
-    if dropped:  # never sent: forgotten; sent before: it stays as the CRM has it
-        CrmPush.objects.filter(pk__in=[r.pk for r in dropped if not r.remote_id]).delete()
-        CrmPush.objects.filter(pk__in=[r.pk for r in dropped if r.remote_id]).update(status=PUSHED)
-        outcome.dropped += len(dropped)
-    rows = {row.lead_id: row for row in batch if row.lead_id in still}
-    if not rows:
-        return
-    facts = list(leads_facts(sorted(rows)))
-    refused = ""
+def _lock_key(connection_id: int) -> str:
+    return f"crm-push-running:{connection_id}"
+
+
+def _lock(connection_id: int, claim: str) -> bool:
+    """The connection's run lock, held for at most the task's hard limit (its worker may die holding it).
+    Politeness to the CRM only: the claims keep two runs apart, so a cache that is down lets the run go."""
     try:
-        if connection.kind == CrmKind.HUBSPOT:
-            by_lead = _hubspot_send(connection, client, facts)
-        else:
-            records = [
-                (external_id(f.pk), crm_properties(connection.kind, f, connection.mapping)) for f in facts
-            ]
-            results = client.upsert_leads(connection.external_id_field, records)
-            by_lead = {f.pk: result for f, result in zip(facts, results, strict=True)}
-    except CrmError as error:
-        if error.credentials:  # every batch would be refused the same way: push_run fails them all
-            raise
-        by_lead, refused = {}, f"{connection.get_kind_display()} refused the batch: {error}"
-    pushed = _record(list(rows.values()), by_lead, failed=refused)
-    outcome.pushed += pushed
-    outcome.failed += len(rows) - pushed
+        return bool(cache.add(_lock_key(connection_id), claim, timeout=TIME_LIMIT + 60))
+    except Exception:
+        return True
 
 
-def _hubspot_send(connection: CrmConnection, client, facts: list[LeadFacts]):
-    """Contacts by email, those without one by the external id property (if the connection names one):
-    what HubSpot said of each lead, or why it was not sent."""
-    by_email: dict[str, tuple[list[int], dict]] = {}
-    by_external: dict[str, tuple[list[int], dict]] = {}
-    answered: dict[int, RecordResult] = {}
-    for f in facts:  # in lead id order
-        properties = crm_properties(CrmKind.HUBSPOT, f, connection.mapping)
-        if connection.external_id_field:
-            properties[connection.external_id_field] = external_id(f.pk)
-        if f.email:
-            # One person, one contact: their leads at several events go as one input (HubSpot refuses a
-            # batch naming a contact twice), with the latest lead's properties.
-            leads = by_email.get(f.email.strip().lower(), ([], {}))[0]
-            by_email[f.email.strip().lower()] = ([*leads, f.pk], properties)
-        elif connection.external_id_field:
-            by_external[external_id(f.pk)] = ([f.pk], properties)
-        else:
-            answered[f.pk] = RecordResult(
-                external_id(f.pk), False,
-                message="No email: HubSpot finds contacts by email. Name an external id property to push leads without one.",
-            )  # fmt: skip
-    for id_property, group in (("email", by_email), (connection.external_id_field, by_external)):
-        if not group:
-            continue
-        try:
-            answers = client.upsert_contacts(
-                id_property, [(value, props) for value, (_, props) in group.items()]
-            )
-        except CrmError as error:  # this call refused whole; the other one (by email) may have gone through
-            if error.credentials:
-                raise
-            answers = [
-                RecordResult(value, False, message=f"HubSpot refused the batch: {error}") for value in group
-            ]
-        for (leads, _), answer in zip(group.values(), answers, strict=True):
-            answered.update(dict.fromkeys(leads, answer))
-    return answered
-
-
-def _record(rows: list[CrmPush], results: dict[int, RecordResult], failed: str = "") -> int:
-    """Store what the CRM said of each row (``failed``: why none was taken); how many it took."""
-    now = timezone.now()
-    for row in rows:
-        result = results.get(row.lead_id) or RecordResult("", False, message=failed or "No answer for it.")
-        row.attempts += 1
-        row.updated_at = now
-        if result.ok:
-            row.status, row.message, row.pushed_at = PUSHED, "", now
-            row.remote_id = result.remote_id or row.remote_id
-        else:
-            row.status, row.message = FAILED, result.message[:500]
-    CrmPush.objects.bulk_update(
-        rows, ["status", "message", "remote_id", "pushed_at", "attempts", "updated_at"]
-    )
-    return sum(1 for row in rows if row.status == PUSHED)
+def _unlock(connection_id: int, claim: str) -> None:
+    try:
+        if cache.get(_lock_key(connection_id)) == claim:
+            cache.delete(_lock_key(connection_id))
+    except Exception:  # it expires on its own
+        pass
 
 
 def push_give_up(connection_id: int, reason: str) -> int:
-    """After the task's last retry: the connection's waiting leads fail with the CRM's last answer."""
+    """After hours of a CRM unavailable: the connection's waiting leads fail with its last answer, as an
+    outage (the sweep queues them again later)."""
     connection = CrmConnection.objects.filter(pk=connection_id).first()
     if connection is None:  # disconnected meanwhile: its rows went with it
         return 0
-    message = f"{connection.get_kind_display()} stayed unavailable ({reason}); press Push now to try again."
-    return CrmPush.objects.filter(connection_id=connection_id, status=WAITING).update(
-        status=FAILED, message=message[:500], updated_at=timezone.now()
-    )
+    name = connection.get_kind_display()
+    message = f"{name} stayed unavailable ({reason}); tried again within hours, or press Push now."
+    CrmConnection.objects.filter(pk=connection_id).update(retry_at=None, last_error=message[:500])
+    return fail_waiting(connection, "", message, outage=True)
+
+
+def push_wait(connection_id: int, busy: CrmBusy, outage: dict | None, *, now: float | None = None) -> dict:
+    """The CRM stayed busy or unavailable: the task again after a doubling countdown, or after hours of it
+    the waiting leads fail (``tracker.crm.outages``); at once where tasks run in-process (no broker)."""
+    now = time.time() if now is None else now
+    state = Outage.of(outage, now)
+    countdown = state.countdown(busy.wait, now)
+    if countdown is None or crm_push.app.conf.task_always_eager:  # in-process tasks have no queue to wait in
+        return {"failed": push_give_up(connection_id, str(busy))}
+    # The sweep leaves the connection to this retry.
+    retry_at = timezone.now() + timedelta(seconds=countdown)
+    CrmConnection.objects.filter(pk=connection_id).update(retry_at=retry_at)
+    try:
+        crm_push.apply_async((connection_id,), {"outage": state.then(countdown)}, countdown=countdown)
+    except Exception:  # the broker is down: the sweep sends it later
+        CrmConnection.objects.filter(pk=connection_id).update(retry_at=None)
+    return {"retry_in": countdown}
 
 
 def pushes_resume_stale(now=None) -> int:
-    """Send again the connections with leads waiting longer than a push takes (a lost task)."""
+    """Release the claims of runs that are gone, queue again the leads an outage failed an hour ago (for a
+    few days), and send again the connections with leads waiting longer than a push takes (a lost task),
+    except those a task is still waiting out an outage for; how many connections were sent again."""
     now = now or timezone.now()
-    ids = list(
-        CrmPush.objects.filter(status=WAITING, updated_at__lt=now - STALE_AFTER)
-        .values_list("connection_id", flat=True)
-        .distinct()
+    retrying = CrmConnection.objects.filter(retry_at__gt=now - STALE_AFTER).values("pk")
+    stale_claims = CrmPush.objects.filter(status=SENDING, claimed_at__lt=now - CLAIM_STALE)
+    outages = CrmPush.objects.filter(
+        status=FAILED, outage=True, updated_at__lt=now - OUTAGE_AGAIN_AFTER, queued_at__gte=now - OUTAGE_KEPT
+    ).exclude(connection__in=retrying)
+    waiting = CrmPush.objects.filter(status=WAITING, updated_at__lt=now - STALE_AFTER).exclude(
+        connection__in=retrying
     )
-    for connection_id in ids:
+    ids = set()
+    for rows in (stale_claims, outages, waiting):
+        ids.update(rows.values_list("connection_id", flat=True).distinct())
+    stale_claims.update(status=WAITING, claim="", claimed_at=None, updated_at=now)
+    outages.update(status=WAITING, outage=False, updated_at=now)
+    for connection_id in sorted(ids):
         push_enqueue(connection_id)
     return len(ids)
 
 
-@shared_task(bind=True, name="tracker.crm_push", soft_time_limit=1800, time_limit=1900, **RETRY_TRANSIENT)
-def crm_push(self, connection_id: int) -> dict:
-    """Send a connection's waiting leads; a busy CRM retries the task after the wait it asked for."""
+@shared_task(
+    bind=True, name="tracker.crm_push", soft_time_limit=1800, time_limit=TIME_LIMIT, **RETRY_TRANSIENT
+)
+def crm_push(self, connection_id: int, outage: dict | None = None) -> dict:
+    """Send a connection's waiting leads; a busy CRM runs the task again later (``push_wait``)."""
     try:
         return asdict(push_run(connection_id))
     except CrmBusy as busy:
-        if self.request.retries >= self.max_retries:
-            return {"failed": push_give_up(connection_id, str(busy))}
-        raise self.retry(countdown=busy.wait, exc=busy) from busy
+        return push_wait(connection_id, busy, outage)
 
 
 @shared_task(name="tracker.sweep_crm_pushes")
 def sweep_crm_pushes() -> int:
-    """Periodic safety net: connections with leads left waiting get their push again."""
+    """Periodic safety net: stale claims released, outages tried again, lost pushes sent again."""
     return pushes_resume_stale()

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tracker.crm.connections import connection_connect, connection_remove, connection_update
+from tracker.crm.facts import qualifying_leads
 from tracker.crm.forms import ConnectForm, ConnectionForm
-from tracker.crm.push import push_queue, qualifying_leads
+from tracker.crm.push import push_queue
 from tracker.models import CrmConnection, CrmPush, Lead, Sponsor
 from tracker.models.crm import CrmPushStatus
 from tracker.tenancy import get_managed_or_404, managed
@@ -20,7 +21,12 @@ RECENT_FAILURES = 20
 
 
 def _counts() -> dict:
-    return {status: Count("pushes", filter=Q(pushes__status=status)) for status in CrmPushStatus.values}
+    counts = {status: Count("pushes", filter=Q(pushes__status=status)) for status in CrmPushStatus.values}
+    # Being sent is still waiting, as far as the page goes.
+    counts[CrmPushStatus.WAITING] = Count(
+        "pushes", filter=Q(pushes__status__in=(CrmPushStatus.WAITING, CrmPushStatus.SENDING))
+    )
+    return counts
 
 
 @login_required
