@@ -215,6 +215,7 @@ def build(args) -> dict:
                     first_attendee + a,
                     consent,
                     recorded,
+                    "booth" if consent is not None else "",  # asked at the booth
                     first,
                     last,
                     count,
@@ -222,7 +223,7 @@ def build(args) -> dict:
                 )
 
         copy_rows(cursor, "tracker_lead", ["id", "sponsorship_id", "attendee_id", "consent", "consent_recorded_at",
-                                        "first_scan_at", "last_scan_at", "scan_count", "created_at"],
+                                        "consent_how", "first_scan_at", "last_scan_at", "scan_count", "created_at"],
                   leads())  # fmt: skip
         log(f"leads: {n} ({time.perf_counter() - started:.0f}s)")
 

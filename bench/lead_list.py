@@ -273,8 +273,8 @@ def build(args) -> dict:
         first_lead = reserve_ids(cursor, "tracker_lead", int(n / per_lead * 1.3) + 100)
         copiers = {
             "lead": Copier(cursor, "tracker_lead", ["id", "sponsorship_id", "attendee_id", "consent",
-                                                      "consent_recorded_at", "first_scan_at", "last_scan_at",
-                                                      "scan_count", "created_at"]),
+                                                      "consent_recorded_at", "consent_how", "first_scan_at",
+                                                      "last_scan_at", "scan_count", "created_at"]),
             "scan": Copier(cursor, "tracker_scan", ["sponsorship_id", "lead_id", "client_uuid", "scanned_by_id",
                                                       "device_id", "device_scanned_at", "received_at", "raw_payload",
                                                       "payload_format", "rating", "interests", "conversation_type",
@@ -347,7 +347,7 @@ def build(args) -> dict:
                                         when + timedelta(seconds=3))  # fmt: skip
                 copiers["lead"].row(lead_id, booth.pk, attendee_id, consent,
                                     times[0] + timedelta(seconds=2) if consent is not None else None,
-                                    times[0] + timedelta(seconds=2), times[-1] + timedelta(seconds=2), count,
+                                    "booth" if consent is not None else "", times[0] + timedelta(seconds=2), times[-1] + timedelta(seconds=2), count,
                                     times[0] + timedelta(seconds=3))  # fmt: skip
                 person = people[attendee_id - first_attendee]
                 if rng.random() > 0.01:  # a few leads are not scored yet

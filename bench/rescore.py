@@ -196,7 +196,7 @@ def build(args) -> dict:
         attendees.close()
         log(f"attendees: {n} copied ({time.perf_counter() - started:.0f}s)")
 
-        leads = Copier(cursor, "tracker_lead", ["id", "sponsorship_id", "attendee_id", "consent",
+        leads = Copier(cursor, "tracker_lead", ["id", "sponsorship_id", "attendee_id", "consent", "consent_how",
                                                 "first_scan_at", "last_scan_at", "scan_count", "created_at"])  # fmt: skip
         scans = Copier(cursor, "tracker_scan", ["sponsorship_id", "lead_id", "client_uuid", "device_id",
                                                 "device_scanned_at", "received_at", "raw_payload",
@@ -216,7 +216,15 @@ def build(args) -> dict:
             lead_id = first_lead + i
             consent = rng.choice([True, True, False, None])
             leads.row(
-                lead_id, sponsorship.pk, first_attendee + a, consent, times[0], times[-1], count, times[0]
+                lead_id,
+                sponsorship.pk,
+                first_attendee + a,
+                consent,
+                "booth" if consent is not None else "",
+                times[0],
+                times[-1],
+                count,
+                times[0],
             )
             for when in times:
                 kind = conversation_at(rng)

@@ -69,3 +69,40 @@ def test_a_no_at_the_booth_after_the_push_opts_the_contact_out_too(
     assert lead.consent is False
     assert hubspot.unsubscribed == {"grace@navy.example"}
     assert status_of(lead).status == CrmPushStatus.WITHDRAWN
+
+
+def test_answers_go_to_the_properties_the_manager_names_and_nowhere_else(
+    booth, hubspot, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.test_crm import push_now
+    from tracker.scans.matching import leads_recount
+
+    timeline = m.Question.objects.create(sponsor=booth.sponsor, label="Timeline", kind="single", choices=["this quarter", "later"])  # fmt: skip
+    clouds = m.Question.objects.create(sponsor=booth.sponsor, label="Cloud", kind="multiple", choices=["AWS", "GCP"])  # fmt: skip
+    theirs = m.Question.objects.create(sponsor=f.SponsorFactory(), label="Theirs", kind="text")
+    lead = booth.lead(email="grace@navy.example")
+    f.ScanFactory(lead=lead, answers={str(timeline.pk): "this quarter", str(clouds.pk): ["AWS", "GCP"]})
+    leads_recount([lead.pk])
+    connection = connect(booth, hubspot)
+    client.force_login(booth.manager.user)
+    url = reverse("crm-connection", args=[connection.pk])
+    form = {"min_grade": "B", "external_id_field": "", "new_secret": ""}
+
+    clash = client.post(url, {**form, f"map_answer_{timeline.pk}": "email"})
+    assert clash.status_code == 200 and "email is given to two fields" in clash.content.decode()
+    page = client.get(url).content.decode()
+    assert "Answer: Timeline" in page and "Theirs" not in page
+    saved = client.post(url, {**form, f"map_answer_{timeline.pk}": "booth_timeline", f"map_answer_{theirs.pk}": "sneaky"})  # fmt: skip
+    assert saved.status_code == 302
+    connection.refresh_from_db()
+    assert connection.mapping == {
+        f"answer:{timeline.pk}": "booth_timeline"
+    }  # another sponsor's question: no field
+
+    push_now(connection, django_capture_on_commit_callbacks)
+
+    (contact,) = hubspot.contacts.values()
+    assert contact["booth_timeline"] == "this quarter"
+    assert "Cloud" not in str(contact) and "AWS" not in str(contact)  # not mapped: not sent

@@ -169,7 +169,7 @@ PLAIN = {
 # The lead lists' filter per question of the sponsor's own (tracker.questions.lists): a name carrying the
 # question's id, read only for the list's own questions (another sponsor's id in the name is no filter:
 # tests/test_question_pages.py).
-ANSWER_FILTER = re.compile(r"answer_\d+(_min|_max)?")
+ANSWER_FILTER = re.compile(r"(map_)?answer_\d+(_min|_max)?")  # and a CRM connection's property per question
 # Routes that read no parameter naming an object (their path's id is walked by test_tenancy).
 NO_ID_PARAMETERS = {
     "home", "healthz", "login", "logout", "my-booths", "sponsor-overview", "icp-draft-create", "icp-publish",

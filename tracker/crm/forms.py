@@ -14,8 +14,8 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from tracker.crm.connections import salesforce_url_problem
-from tracker.crm.mapping import LAYOUTS, PROPERTY_NAME, mapping_errors, property_of
-from tracker.models import CrmConnection
+from tracker.crm.mapping import LAYOUTS, PROPERTY_NAME, answer_key, mapping_errors, property_of
+from tracker.models import CrmConnection, Question
 from tracker.models.crm import CrmKind
 
 SECRET_MAX = 4096
@@ -156,6 +156,16 @@ class ConnectionForm(forms.ModelForm):
                 help_text=f"default {field.property}" if field.property else "not sent by default",
             )  # fmt: skip
             self.mapped.append(self[name])
+        # The sponsor's own questions: an answer goes to a property the manager names (none by default).
+        self.questions = list(Question.objects.filter(sponsor_id=self.instance.sponsor_id).order_by("archived_at", "position", "pk"))  # fmt: skip
+        for question in self.questions:
+            name = f"map_answer_{question.pk}"
+            self.fields[name] = forms.CharField(
+                label=f"Answer: {question.label}", required=False, max_length=100,
+                initial=(self.instance.mapping or {}).get(answer_key(question.pk), ""),
+                help_text="not sent by default",
+            )  # fmt: skip
+            self.mapped.append(self[name])
 
     def clean_instance_url(self) -> str:
         return _clean_url(self)
@@ -188,10 +198,19 @@ class ConnectionForm(forms.ModelForm):
             data[name] = value
             if value != field.property:  # only what differs from the layout's default is stored
                 mapping[field.key] = value
-        for problem in mapping_errors(kind, mapping):
+        answers = frozenset(answer_key(q.pk) for q in self.questions)
+        for question in self.questions:
+            name, key = f"map_answer_{question.pk}", answer_key(question.pk)
+            value = (data.get(name) or "").strip() if name in self.data else str(current.get(key, ""))
+            data[name] = value
+            if value:
+                mapping[key] = value
+        for problem in mapping_errors(kind, mapping, answers):
             self.add_error(None, problem)
         external = data.get("external_id_field") or ""
-        taken = {v.lower() for v in (data.get(f"map_{f.key}") or "" for f in LAYOUTS[kind]) if v}
+        taken = {v.lower() for v in mapping.values() if v} | {
+            f.property.lower() for f in LAYOUTS[kind] if f.property and f.key not in mapping
+        }
         if external and external.lower() in taken:
             self.add_error("external_id_field", "This property already holds one of the fields below.")
         self.instance.mapping = mapping

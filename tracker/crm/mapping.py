@@ -9,8 +9,9 @@ how its value is read from a lead's ``LeadFacts``. The CSV exports write ``layou
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from tracker.models.choices import FollowUpStatus, Rating
 
@@ -76,6 +77,7 @@ class LeadFacts:
     event: str = ""
     rating: str = ""  # the latest staff rating, "" if none
     notes: str = ""  # the scans' notes, oldest first, joined by " / "
+    answers: Mapping[int, str] = dataclass_field(default_factory=dict)  # the sponsor's questions' answers, as read
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,14 @@ def lead_id_of(value: str) -> int | None:
     return int(number) if prefix == "booth-lead" and number.isdigit() else None
 
 
+# A mapping's key for the answer to one of the sponsor's questions: sent only to a property a manager names.
+ANSWER = "answer:"
+
+
+def answer_key(question_id: int) -> str:
+    return f"{ANSWER}{question_id}"
+
+
 def property_of(kind: str, key: str, mapping: dict) -> str:
     """Where our field ``key`` goes in the CRM under ``mapping`` ("" for nowhere)."""
     field = next(field for field in LAYOUTS[kind] if field.key == key)
@@ -164,17 +174,22 @@ def crm_properties(kind: str, facts: LeadFacts, mapping: dict) -> dict[str, obje
             properties[name] = "" if value is None else value
         else:
             properties[name] = None if value == "" else value
+    for key, name in mapping.items():
+        if key.startswith(ANSWER) and name and key[len(ANSWER) :].isdigit():
+            value = facts.answers.get(int(key[len(ANSWER) :]), "")
+            properties[str(name)] = value if kind == HUBSPOT else (value or None)
     return properties
 
 
-def mapping_errors(kind: str, mapping: dict) -> list[str]:
-    """What is wrong with a mapping a manager wrote: unknown fields, names the CRM cannot have, a property
-    given twice."""
+def mapping_errors(kind: str, mapping: dict, answers: frozenset[str] = frozenset()) -> list[str]:
+    """What is wrong with a mapping a manager wrote: unknown fields (``answers``: the keys of the
+    sponsor's questions, see ``answer_key``), names the CRM cannot have, a property given twice."""
     keys = {field.key for field in LAYOUTS[kind]}
-    errors = [f"There is no field {key!r}." for key in mapping if key not in keys]
+    errors = [f"There is no field {key!r}." for key in mapping if key not in keys and key not in answers]
     seen: set[str] = set()
-    for field in LAYOUTS[kind]:  # the properties in effect: the mapping's, else the defaults
-        name = mapping.get(field.key, field.property)
+    in_effect = [(f.key, f.property) for f in LAYOUTS[kind]] + [(key, "") for key in mapping if key in answers]
+    for key, default in in_effect:  # the properties in effect: the mapping's, else the defaults
+        name = mapping.get(key, default)
         if not name:
             continue
         if not isinstance(name, str) or not PROPERTY_NAME.fullmatch(name):

@@ -16,7 +16,6 @@ from tracker.exports.answers import export_questions
 from tracker.exports.base import Column, Export, Sheet
 from tracker.exports.leads import CHUNK, sales_order
 from tracker.models import Lead
-from tracker.questions.service import leads_answers_shown
 
 
 class _CrmExport(Export):
@@ -39,11 +38,8 @@ class _CrmExport(Export):
 
     def _rows(self, ids: list[int]) -> Iterator[tuple]:
         for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            answers = leads_answers_shown(chunk) if self.questions else {}
-            for facts in leads_facts(chunk):
-                given = answers.get(facts.pk, {})
-                yield (*self.row(facts), *(given.get(q.id, "") for q in self.questions))
+            for facts in leads_facts(ids[start : start + CHUNK]):
+                yield (*self.row(facts), *(facts.answers.get(q.id, "") for q in self.questions))
 
     def row(self, facts: LeadFacts) -> tuple:
         raise NotImplementedError
