@@ -55,10 +55,15 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _no_figures_of_earlier_tests():
-    """Each test starts with no cached figures: ids come again after a rollback, and Redis outlives a run."""
+    """Each test starts with no cached figures or accounts: ids come again after a rollback, and Redis outlives a
+    run."""
     from tracker.analytics.freshness import forget_everything
 
     forget_everything()
+    # Accounts a grade preview may reuse for a while (tracker.scoring.facts): ids come again too.
+    from tracker.scoring.facts import accounts_forget
+
+    accounts_forget()
 
 
 @pytest.fixture(scope="module")

@@ -386,3 +386,26 @@ def test_a_sponsor_whose_published_icp_reads_a_question_can_still_be_deleted(boo
         qs["timeline"].delete()  # not on its own: a rule reads it
     Sponsor.objects.get(pk=sponsorship.sponsor_id).delete()
     assert not Question.objects.filter(sponsor_id=sponsorship.sponsor_id).exists()
+
+
+def test_a_grade_preview_reuses_the_accounts_it_read_moments_ago_and_a_stored_score_never_does(
+    staff_client, booth
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sponsorship, _, _ = booth
+    f.IcpFactory(sponsor=sponsorship.sponsor, status="published", published_at=timezone.now())
+    f.AccountFactory(sponsor=sponsorship.sponsor)
+    badge = {"sponsorship": sponsorship.pk, "email": "ana@bigco.example", "title": "VP Engineering"}
+    post(staff_client, badge, LOOKUP)  # reads the accounts once
+
+    def account_reads(call) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            call()
+        return sum('"tracker_account"' in q["sql"] for q in queries.captured_queries)
+
+    assert account_reads(lambda: post(staff_client, badge, LOOKUP)) == 0
+    from tracker.scoring.facts import sponsor_accounts
+
+    assert account_reads(lambda: sponsor_accounts(sponsorship.sponsor_id)) == 1  # scoring's own read

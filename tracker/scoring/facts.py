@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 from tracker.drivercursors import among, driver_rows
 from tracker.models import Account, Lead, LeadAnswer, Scan
@@ -117,6 +118,7 @@ class _Accounts:
 
     def __init__(self, read: tuple, rows: tuple):
         self.read, self.rows = read, rows  # the account rows as read, and decoded
+        self.read_at = time.monotonic()
         self.by_pk = {row[0]: row for row in rows}
         self.by_domain = _Memo()
         self.by_key = _Memo()
@@ -155,8 +157,19 @@ class _Accounts:
 _accounts: dict[int, _Accounts] = {}
 
 
-def sponsor_accounts(sponsor_id: int) -> _Accounts:
-    """The sponsor's accounts, their resolver reused for as long as the account rows stay the same."""
+# A grade preview (the phone, a few times a minute per card) may use accounts read this long ago rather than
+# read the sponsor's whole account list again; a stored score always reads them afresh.
+PREVIEW_ACCOUNTS_SECONDS = 30
+
+
+def sponsor_accounts(sponsor_id: int, *, read_within: float | None = None) -> _Accounts:
+    """The sponsor's accounts, their resolver reused for as long as the account rows stay the same.
+
+    ``read_within``: seconds; accounts read that recently are used without reading them again.
+    """
+    cached = _accounts.get(sponsor_id)
+    if read_within is not None and cached is not None and time.monotonic() - cached.read_at < read_within:
+        return cached
     # In the model's order, as account_resolver reads them (on a clash the first account wins); compared
     # as read, domains still JSON text, and decoded only when they changed.
     read = tuple(
@@ -166,13 +179,18 @@ def sponsor_accounts(sponsor_id: int) -> _Accounts:
             )
         )
     )
-    cached = _accounts.get(sponsor_id)
     if cached is None or cached.read != read:
         if len(_accounts) >= 8:  # each sponsor's memos are bounded, and so is the number of sponsors
             _accounts.clear()
         rows = tuple((pk, name, tuple(_json_list(domains)), *rest) for pk, name, domains, *rest in read)
         cached = _accounts[sponsor_id] = _Accounts(read, rows)
+    cached.read_at = time.monotonic()
     return cached
+
+
+def accounts_forget() -> None:
+    """Forget every sponsor's accounts as read (tests: ids come again after a rollback)."""
+    _accounts.clear()
 
 
 def _json_list(text) -> list:
@@ -203,7 +221,7 @@ def _answers(
     return values, numbers
 
 
-def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
+def leads_facts(lead_ids: list[int], sponsor_id: int, *, preview: bool = False) -> dict[int, LeadFacts]:
     """Facts for each of the sponsor's leads among ``lead_ids`` (others are left out): normalised title and
     company, account data, and all its booth interactions."""
     rows = driver_rows(
@@ -226,7 +244,7 @@ def leads_facts(lead_ids: list[int], sponsor_id: int) -> dict[int, LeadFacts]:
             seen.append(scan)
     answers, numbers = _answers(lead_ids)
     titles = title_profiles({row[1] for row in rows})
-    accounts = sponsor_accounts(sponsor_id)
+    accounts = sponsor_accounts(sponsor_id, read_within=PREVIEW_ACCOUNTS_SECONDS if preview else None)
     facts = {}
     for lead_id, title, company, email, country, scan_count in rows:
         seen = scans.get(lead_id)
@@ -281,4 +299,5 @@ def person_facts(sponsor_id: int, *, title: str, company: str, email: str, count
     """Facts of someone who is not (yet) a lead of the sponsor, from who they are alone: a badge just
     read at the booth (see ``tracker.scoring.preview``). Normalised as ``leads_facts`` does."""
     profile = title_profiles({title})[title]
-    return _facts(profile, company, email, country, sponsor_accounts(sponsor_id), scan_count=0)
+    accounts = sponsor_accounts(sponsor_id, read_within=PREVIEW_ACCOUNTS_SECONDS)
+    return _facts(profile, company, email, country, accounts, scan_count=0)

@@ -64,7 +64,7 @@ def grade_preview(
             .first()
         )
         if lead_id is not None:
-            facts = leads_facts([lead_id], sponsorship.sponsor_id).get(lead_id)
+            facts = leads_facts([lead_id], sponsorship.sponsor_id, preview=True).get(lead_id)
             if facts is None:  # erased: no longer scored
                 return None
     if facts is None:
