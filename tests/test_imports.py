@@ -392,3 +392,24 @@ def test_any_mapping_form_is_answered_without_a_server_error(client, booth, form
     response = client.post(reverse("import-check", args=[job.pk]), form)
     assert response.status_code == 302, form
     assert client.get(reverse("import-job", args=[job.pk])).status_code == 200
+
+
+def test_a_column_holding_a_question_s_answers_is_mapped_to_it_and_a_bad_answer_kept_as_extra(
+    tmp_path, booth
+):
+    from tracker.models import LeadAnswer, Question
+
+    timeline = Question.objects.create(sponsor=booth.sponsor, label="Timeline", kind="single", choices=["This quarter", "Next year"])  # fmt: skip
+    budget = Question.objects.create(sponsor=booth.sponsor, label="Budget owner", kind="yes_no")
+    rows = [[*row, answer] for row, answer in zip(LEADS, ["yes", "maybe", "", ""], strict=True)]
+
+    out = _import(tmp_path, booth, _csv(rows, header=[*LEAD_HEADER, "Budget owner"]))
+
+    ada = Lead.objects.get(attendee__badge_id="KC-1")
+    grace = Lead.objects.get(attendee__email="grace@example.org")
+    assert dict(ada.answers.values_list("question__label", "value")) == {"Timeline": "This quarter", "Budget owner": "yes"}  # fmt: skip
+    assert dict(grace.answers.values_list("question__label", "value")) == {"Timeline": "Next year"}
+    assert grace.scans.get(source__endswith="leads.csv").extra == {"Budget owner": "maybe"}  # nothing dropped
+    assert f"Q: Timeline? -> answer:{timeline.pk}" in out and f"Budget owner -> answer:{budget.pk}" in out
+    assert "1 values kept as extra data" in out
+    assert LeadAnswer.objects.filter(question__in=[timeline, budget]).count() == 3

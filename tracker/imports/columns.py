@@ -42,8 +42,14 @@ LEAD_FIELDS = {
 }
 
 
-def fields_of(kind: str) -> dict[str, str]:
-    return {**PERSON_FIELDS, **(LEAD_FIELDS if kind == LEADS else {})}
+# A lead file's column can hold the answers to one of the sponsor's qualifying questions: the field
+# "answer:<question id>", offered with the question's label (``tracker.imports.service.question_fields``).
+ANSWER = "answer:"
+
+
+def fields_of(kind: str, questions: dict[str, str] | None = None) -> dict[str, str]:
+    """The fields a column of this kind of file can fill; a lead file's include the sponsor's questions."""
+    return {**PERSON_FIELDS, **({**LEAD_FIELDS, **(questions or {})} if kind == LEADS else {})}
 
 
 # Header names per field, folded (``fold``): English, French, German, Spanish, and platform spellings.
@@ -92,9 +98,16 @@ def fold(text) -> str:
     return "".join(ch for ch in fold_text(str(text or "")) if ch.isalnum())
 
 
-def field_for_header(header, kind: str) -> str:
+def field_for_header(header, kind: str, questions: dict[str, str] | None = None) -> str:
+    """The field a header names: a known field's name, or (lead files) a question's label."""
     field = _BY_NAME.get(fold(header), "")
-    return field if field in fields_of(kind) else ""
+    if not field and kind == LEADS and questions:
+        names = {fold(header), re.sub(r"^(?:question|q)(?=.)", "", fold(header))}  # "Q: Timeline?" too
+        for key, label in questions.items():
+            if fold(label.removeprefix("Answer: ").removesuffix(" (no longer asked)")) in names:
+                field = key
+                break
+    return field if field in fields_of(kind, questions) else ""
 
 
 def header_score(cells: list) -> int:
@@ -102,13 +115,13 @@ def header_score(cells: list) -> int:
     return sum(1 for cell in cells if cell is not None and fold(cell) in _BY_NAME)
 
 
-def guess_mapping(headers: list[str], samples: list[list], kind: str) -> list[str]:
+def guess_mapping(headers: list[str], samples: list[list], kind: str, questions: dict[str, str] | None = None) -> list[str]:  # fmt: skip
     """Per column, the field its header names; a column whose samples all look like email addresses is
     taken as the email when no header names one. Each field is given to one column at most."""
     mapping: list[str] = []
     taken: set[str] = set()
     for header in headers:
-        field = field_for_header(header, kind)
+        field = field_for_header(header, kind, questions)
         mapping.append("" if field in taken else field)
         taken.add(field)
     if headers and headers[-1] == REASON:
@@ -127,10 +140,10 @@ def header_key(headers: list[str]) -> str:
     return hashlib.sha256("\x1f".join(fold(h) for h in headers).encode()).hexdigest()[:32]
 
 
-def mapping_problems(mapping: list[str], kind: str) -> list[str]:
-    """What makes a mapping unusable, for the user: unknown fields, a field given to two columns, no column
-    that can say who a row is."""
-    known = fields_of(kind)
+def mapping_problems(mapping: list[str], kind: str, questions: dict[str, str] | None = None) -> list[str]:
+    """What makes a mapping unusable, for the user: unknown fields (another sponsor's question among them),
+    a field given to two columns, no column that can say who a row is."""
+    known = fields_of(kind, questions)
     problems = [f"Unknown field {field!r}." for field in mapping if field not in ("", LEFT_OUT, *known)]
     chosen = [field for field in mapping if field and field != LEFT_OUT]
     for field in sorted({f for f in chosen if chosen.count(f) > 1}):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tracker.imports.columns import header_key, mapping_problems
 from tracker.imports.reading import UnreadableFile
-from tracker.imports.service import run
+from tracker.imports.service import question_fields, run
 from tracker.models import ImportJob, ImportPreset
 from tracker.models.imports import ImportStatus
 from tracker.retries import RETRY_TRANSIENT
@@ -27,7 +27,7 @@ class MappingError(ValueError):
 def job_map(job: ImportJob, *, mapping: list[str], date_order: str, headers: list[str],
             preset_name: str = "") -> None:  # fmt: skip
     """Set the job's mapping (and save it as a preset of the job's sponsor when named)."""
-    problems = mapping_problems(mapping, job.kind)
+    problems = mapping_problems(mapping, job.kind, question_fields(job.sponsor_id))
     if len(mapping) != len(headers):
         problems.append("The mapping does not cover the file's columns.")
     if problems:

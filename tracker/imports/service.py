@@ -37,11 +37,22 @@ from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge
 from tracker.drivercursors import among, among_texts, copy_insert
 from tracker.exports.safety import clean_text
-from tracker.imports.columns import ATTENDEES, LEADS, REASON, fold, guess_mapping, header_key, header_score
+from tracker.imports.columns import (
+    ANSWER,
+    ATTENDEES,
+    LEADS,
+    REASON,
+    fold,
+    guess_mapping,
+    header_key,
+    header_score,
+)
 from tracker.imports.reading import Table, read_table
 from tracker.imports.values import Record, Rejected, date_order, labels, record_of, text
-from tracker.models import ImportJob, ImportPreset, Lead, Scan, StaffMember
+from tracker.models import ImportJob, ImportPreset, Lead, Question, Scan, StaffMember
 from tracker.models.choices import PayloadFormat
+from tracker.questions.answers import QuestionSpec
+from tracker.questions.service import spec_of
 from tracker.scans.matching import (
     ATTENDEE_FIELDS,
     attendees_for,
@@ -147,12 +158,30 @@ def preset_for(table: Table, kind: str, sponsor_id: int | None) -> ImportPreset 
     )
 
 
+def question_specs(sponsor_id: int | None) -> dict[str, QuestionSpec]:
+    """The sponsor's qualifying questions by import field ("answer:<id>"), removed ones included (a file
+    may bring answers given before)."""
+    if sponsor_id is None:
+        return {}
+    questions = Question.objects.filter(sponsor_id=sponsor_id).order_by("archived_at", "position", "pk")
+    return {f"{ANSWER}{q.pk}": spec_of(q) for q in questions}
+
+
+def question_fields(sponsor_id: int | None) -> dict[str, str]:
+    """The sponsor's questions as a lead file's fields: {"answer:<id>": "Answer: <label>"}."""
+    return {
+        key: f"Answer: {spec.label}" + (" (no longer asked)" if spec.archived else "")
+        for key, spec in question_specs(sponsor_id).items()
+    }
+
+
 def suggested(table: Table, kind: str, sponsor_id: int | None) -> tuple[list[str], str, ImportPreset | None]:
-    """(mapping, date order, preset): the preset's when one knows this header, else guessed."""
+    """(mapping, date order, preset): the preset's when one knows this header, else guessed (a column
+    headed with one of the sponsor's questions holds its answers)."""
     preset = preset_for(table, kind, sponsor_id)
     if preset is not None and len(preset.mapping) == len(table.headers):
         return list(preset.mapping), preset.date_order, preset
-    mapping = guess_mapping(table.headers, table.samples, kind)
+    mapping = guess_mapping(table.headers, table.samples, kind, question_fields(sponsor_id))
     return mapping, _date_order(table, mapping), None
 
 
@@ -164,10 +193,11 @@ def _date_order(table: Table, mapping: list[str]) -> str:
     return date_order(values)
 
 
-def records(table: Table, mapping: list[str], kind: str, order: str, zone: ZoneInfo, window=None) -> Iterator:
+def records(table: Table, mapping: list[str], kind: str, order: str, zone: ZoneInfo, window=None,
+            questions: dict[str, QuestionSpec] | None = None) -> Iterator:  # fmt: skip
     names = labels(table.headers)
     for line, cells in table.rows():
-        yield record_of(line, cells, names, mapping, kind, order, zone, window)
+        yield record_of(line, cells, names, mapping, kind, order, zone, window, questions)
 
 
 def scan_window(job: ImportJob) -> tuple[datetime, datetime]:
@@ -194,7 +224,8 @@ def run(job: ImportJob, *, dry_run: bool, progress: Callable[[int], None] = lamb
         rejected = RejectedRows(table.headers)
         apply = _leads_chunk if job.kind == LEADS else _attendees_chunk
         state = _State(job)
-        rows = records(table, job.mapping, job.kind, job.date_order, zone, scan_window(job))
+        questions = question_specs(job.sponsor_id) if job.kind == LEADS else {}
+        rows = records(table, job.mapping, job.kind, job.date_order, zone, scan_window(job), questions)
         for chunk in _chunks(rows, CHUNK):
             good = []
             for item in chunk:
@@ -317,6 +348,7 @@ def _scan(
         typed={name: values[name] for name in PERSON if values.get(name)},
         source=job.source_label,
         extra=record.extra or None,
+        answers=record.answers or None,
     )
 
 

@@ -11,12 +11,14 @@ stores, becomes U+FFFD.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tracker.imports.columns import LEADS, LEFT_OUT
+from tracker.imports.columns import ANSWER, LEADS, LEFT_OUT
 from tracker.models.choices import ConversationType, Rating
+from tracker.questions.answers import MULTIPLE, QuestionSpec, answer_check, not_offered
 
 # Model limits (tracker.models.leads.Attendee): a longer value rejects the row rather than lose its end.
 LIMITS = {"badge_id": 120, "first_name": 120, "last_name": 120, "email": 254, "phone": 40, "title": 200,
@@ -53,6 +55,7 @@ class Record:
     fields: dict[str, object]
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    answers: dict[str, object] = field(default_factory=dict)  # to the sponsor's questions, by question id
 
 
 @dataclass
@@ -197,8 +200,10 @@ def split_name(value: str) -> tuple[str, str]:
 
 
 def record_of(line: int, cells: list, headers: list[str], mapping: list[str], kind: str, order: str,
-              zone: ZoneInfo, window: tuple[datetime, datetime] | None = None) -> Record | Rejected:  # fmt: skip
-    """Read one row by the mapping (see the module's docstring)."""
+              zone: ZoneInfo, window: tuple[datetime, datetime] | None = None,
+              questions: Mapping[str, QuestionSpec] | None = None) -> Record | Rejected:  # fmt: skip
+    """Read one row by the mapping (see the module's docstring); ``questions``: the sponsor's, by field
+    ("answer:<id>"), for the columns that hold their answers."""
     record = Record(line, {})
     for index, cell in enumerate(cells):
         name = mapping[index] if index < len(mapping) else ""
@@ -209,7 +214,10 @@ def record_of(line: int, cells: list, headers: list[str], mapping: list[str], ki
             if (shown := text(cell)) != "":
                 record.extra[header] = shown
             continue
-        problem = _read(record, name, cell, order, zone, window)
+        if name.startswith(ANSWER):
+            problem = _answer(record, (questions or {}).get(name), cell)
+        else:
+            problem = _read(record, name, cell, order, zone, window)
         if problem is _REJECT:
             return Rejected(line, cells, f"{header}: {text(cell)!r} is not a date or time near the event.")
         if problem:
@@ -230,6 +238,27 @@ def record_of(line: int, cells: list, headers: list[str], mapping: list[str], ki
 
 
 _REJECT = object()
+_SPLIT_CHOICES = re.compile(r"[;|\n]|,(?!\d)")  # "AWS, GCP" or "AWS; GCP", not a number's "3,5"
+
+
+def _answer(record: Record, question: QuestionSpec | None, cell) -> str | None:
+    """Put a cell's answer to one of the sponsor's questions in ``record``; a problem (text) if it cannot
+    be read as one (the cell is then kept as extra data)."""
+    written = text(cell)
+    if question is None:
+        return "not a question of this sponsor"
+    if written == "":
+        return None
+    value = [part.strip() for part in _SPLIT_CHOICES.split(written) if part.strip()] if question.kind == MULTIPLE else written  # fmt: skip
+    answer, problem = answer_check(question, value)
+    if problem:
+        return f"{question.label} {problem}"
+    record.answers[question.key] = answer
+    if unknown := not_offered(question, answer):
+        record.warnings.append(
+            f"{question.label}: {', '.join(map(repr, unknown))} not offered now; kept as given."
+        )
+    return None
 
 
 def _read(record: Record, name: str, cell, order: str, zone: ZoneInfo, window):

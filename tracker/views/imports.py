@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from tracker.imports.columns import ATTENDEES, LEADS, LEFT_OUT, fields_of
 from tracker.imports.jobs import MappingError, job_map, job_start
 from tracker.imports.reading import UnreadableFile
-from tracker.imports.service import local_path, open_table, rejected_name, suggested
+from tracker.imports.service import local_path, open_table, question_fields, rejected_name, suggested
 from tracker.imports.values import DATE_ORDERS, text
 from tracker.models import Event, ImportJob, Sponsorship
 from tracker.models.imports import ImportStatus
@@ -89,7 +89,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The import's page: its mapping and dry run, its progress, then its report."""
     job = get_scoped_or_404(_jobs(request.user), request.user, pk)
-    context = {"job": job, "busy": job.status in BUSY, "date_orders": DATE_ORDERS, "fields": fields_of(job.kind),
+    context = {"job": job, "busy": job.status in BUSY, "date_orders": DATE_ORDERS, "fields": fields_of(job.kind, question_fields(job.sponsor_id)),
                "left_out": LEFT_OUT}  # fmt: skip
     if job.status in (ImportStatus.UPLOADED, ImportStatus.CHECKED):
         try:
