@@ -106,3 +106,24 @@ def test_answers_go_to_the_properties_the_manager_names_and_nowhere_else(
     (contact,) = hubspot.contacts.values()
     assert contact["booth_timeline"] == "this quarter"
     assert "Cloud" not in str(contact) and "AWS" not in str(contact)  # not mapped: not sent
+
+
+def test_answers_reach_the_crm_typed_as_its_properties_take_them(
+    booth, hubspot, django_capture_on_commit_callbacks
+):
+    from tests.test_crm import push_now
+    from tracker.scans.matching import leads_recount
+
+    budget = m.Question.objects.create(sponsor=booth.sponsor, label="Budget owner", kind="yes_no")
+    clouds = m.Question.objects.create(sponsor=booth.sponsor, label="Clouds", kind="multiple", choices=["AWS", "GCP"])  # fmt: skip
+    size = m.Question.objects.create(sponsor=booth.sponsor, label="Clusters", kind="number")
+    lead = booth.lead(email="grace@navy.example")
+    f.ScanFactory(lead=lead, answers={str(budget.pk): True, str(clouds.pk): ["AWS", "GCP"], str(size.pk): 12})
+    leads_recount([lead.pk])
+    mapping = {f"answer:{budget.pk}": "budget_owner", f"answer:{clouds.pk}": "clouds", f"answer:{size.pk}": "clusters"}  # fmt: skip
+    connection = connect(booth, hubspot, mapping=mapping)
+
+    push_now(connection, django_capture_on_commit_callbacks)
+
+    (sent,) = [i["properties"] for body in hubspot.calls("POST", "batch/upsert") for i in body["inputs"]]
+    assert (sent["budget_owner"], sent["clouds"], sent["clusters"]) == (True, "AWS;GCP", 12)

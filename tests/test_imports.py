@@ -413,3 +413,23 @@ def test_a_column_holding_a_question_s_answers_is_mapped_to_it_and_a_bad_answer_
     assert f"Q: Timeline? -> answer:{timeline.pk}" in out and f"Budget owner -> answer:{budget.pk}" in out
     assert "1 values kept as extra data" in out
     assert LeadAnswer.objects.filter(question__in=[timeline, budget]).count() == 3
+
+
+def test_answers_from_a_file_are_part_of_its_rows_and_never_beat_the_booth(tmp_path, booth):
+    from tracker.models import Question
+
+    timeline = Question.objects.create(sponsor=booth.sponsor, label="Timeline", kind="single", choices=["This quarter", "Next year"])  # fmt: skip
+    clouds = Question.objects.create(sponsor=booth.sponsor, label="Clouds", kind="multiple", choices=["AWS", "Yes, on-prem"])  # fmt: skip
+    elsewhere = f.SponsorshipFactory(sponsor=booth.sponsor)
+    Question.objects.create(sponsor=booth.sponsor, label="Other booth", kind="text", sponsorship=elsewhere)
+    ada = Lead.objects.get(attendee__badge_id="KC-1")
+    Scan.objects.filter(lead=ada).update(answers={str(timeline.pk): "Next year"}, device_scanned_at=datetime(2024, 3, 20, 17, tzinfo=UTC))  # fmt: skip
+    header = ["Registration ID", "First Name", "Last Name", "Q: Timeline?", "Clouds", "Other booth"]
+
+    first = _import(tmp_path, booth, _csv([["KC-1", "Ada", "Lovelace", "This quarter", "Yes, on-prem", "x"]], header=header))  # fmt: skip
+    assert "Other booth -> kept as extra data" in first  # another booth's question is not offered here
+    assert dict(ada.answers.values_list("question__label", "value")) == {"Timeline": "Next year", "Clouds": "Yes, on-prem"}  # fmt: skip
+    # The same row with a corrected answer is another row, not "unchanged".
+    again = _import(tmp_path, booth, _csv([["KC-1", "Ada", "Lovelace", "This quarter", "AWS", "x"]], header=header), name="v2.csv")  # fmt: skip
+    assert "1 unchanged" not in again
+    assert set(ada.answers.filter(question=clouds).values_list("value", flat=True)) == {"AWS"}

@@ -94,7 +94,7 @@ def test_the_crm_files_carry_the_answers_after_their_own_columns(world, kind, em
     header = list(rows[0])
     assert header[-3:] == ["Timeline", "Cloud", "Current tool"]
     won = next(r for r in rows if r[email_header] == world.leads["won"].attendee.email)
-    assert (won["Timeline"], won["Cloud"]) == ("this quarter", "AWS, GCP")
+    assert (won["Timeline"], won["Cloud"]) == ("this quarter", "AWS;GCP")  # the CRMs' multi-select form
     assert won["Current tool"].startswith(
         "'=HYPERLINK"
     )  # a CSV cell that would be a formula is quoted as text

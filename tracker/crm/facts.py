@@ -13,7 +13,7 @@ from tracker.models import CrmConnection, Lead, Scan, Sponsorship
 from tracker.models.choices import FollowUpStatus
 from tracker.models.leads import latest_rating
 from tracker.phones import phone_e164
-from tracker.questions.service import leads_answers_shown
+from tracker.questions.service import leads_answers_typed
 
 
 def qualifying_leads(connection: CrmConnection) -> QuerySet[Lead]:
@@ -25,7 +25,7 @@ def qualifying_leads(connection: CrmConnection) -> QuerySet[Lead]:
     )  # fmt: skip
 
 
-def facts_of(lead: Lead, rating: str, notes: str, answers: dict[int, str] | None = None) -> LeadFacts:
+def facts_of(lead: Lead, rating: str, notes: str, answers: dict[int, object] | None = None) -> LeadFacts:
     """One lead (its attendee, score, follow-up with owner and event already loaded) as ``LeadFacts``."""
     a, score = lead.attendee, getattr(lead, "score", None)
     follow_up = getattr(lead, "follow_up", None)
@@ -67,7 +67,7 @@ def leads_facts(ids: Sequence[int]) -> Iterator[LeadFacts]:
         ratings.setdefault(lead_id, []).append(rating)
         if note.strip():
             notes.setdefault(lead_id, []).append(note.strip())
-    answers = leads_answers_shown(list(ids))
+    answers = leads_answers_typed(list(ids))
     for pk in ids:
         if pk in leads:
             yield facts_of(

@@ -17,6 +17,7 @@ from tracker.crm.connections import salesforce_url_problem
 from tracker.crm.mapping import LAYOUTS, PROPERTY_NAME, answer_key, mapping_errors, property_of
 from tracker.models import CrmConnection, Question
 from tracker.models.crm import CrmKind
+from tracker.models.questions import ASKED_FIRST
 
 SECRET_MAX = 4096
 URL_MAX = 200  # the model's URLField
@@ -157,7 +158,7 @@ class ConnectionForm(forms.ModelForm):
             )  # fmt: skip
             self.mapped.append(self[name])
         # The sponsor's own questions: an answer goes to a property the manager names (none by default).
-        self.questions = list(Question.objects.filter(sponsor_id=self.instance.sponsor_id).order_by("archived_at", "position", "pk"))  # fmt: skip
+        self.questions = list(Question.objects.filter(sponsor_id=self.instance.sponsor_id).order_by(ASKED_FIRST, "position", "pk"))  # fmt: skip
         for question in self.questions:
             name = f"map_answer_{question.pk}"
             self.fields[name] = forms.CharField(

@@ -77,7 +77,8 @@ class LeadFacts:
     event: str = ""
     rating: str = ""  # the latest staff rating, "" if none
     notes: str = ""  # the scans' notes, oldest first, joined by " / "
-    answers: Mapping[int, str] = dataclass_field(default_factory=dict)  # the sponsor's questions' answers, as read
+    # The sponsor's questions' answers as CRM properties take them (``leads_answers_typed``).
+    answers: Mapping[int, object] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,9 @@ def mapping_errors(kind: str, mapping: dict, answers: frozenset[str] = frozenset
     keys = {field.key for field in LAYOUTS[kind]}
     errors = [f"There is no field {key!r}." for key in mapping if key not in keys and key not in answers]
     seen: set[str] = set()
-    in_effect = [(f.key, f.property) for f in LAYOUTS[kind]] + [(key, "") for key in mapping if key in answers]
+    in_effect = [(f.key, f.property) for f in LAYOUTS[kind]] + [
+        (key, "") for key in mapping if key in answers
+    ]
     for key, default in in_effect:  # the properties in effect: the mapping's, else the defaults
         name = mapping.get(key, default)
         if not name:

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from tracker.exports.base import Column
 from tracker.models import LeadAnswer, Question, Sponsor
+from tracker.models.questions import ASKED_FIRST
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def export_questions(sponsor_ids: Iterable[int]) -> list[Asked]:
     questions = list(
         Question.objects.filter(sponsor_id__in=sponsor_ids)
         .filter(Q(archived_at__isnull=True) | Exists(LeadAnswer.objects.filter(question=OuterRef("pk"))))
-        .order_by("sponsor_id", "archived_at", "position", "pk")
+        .order_by("sponsor_id", ASKED_FIRST, "position", "pk")
         .values_list("pk", "label", "sponsor_id")
     )
     labels = [label for _, label, _ in questions]

@@ -61,7 +61,7 @@ class ImportCommand(BaseCommand):
         self._summary(job, options["dry_run"])
 
     def _mapping(self, job: ImportJob, table, options) -> tuple[list[str], str, ImportPreset | None]:
-        mapping, order, preset = suggested(table, self.kind, job.sponsor_id)
+        mapping, order, preset = suggested(table, self.kind, job.sponsor_id, job.sponsorship_id)
         if options["preset"]:
             preset = (
                 ImportPreset.objects.filter(kind=self.kind, name=options["preset"])

@@ -27,7 +27,7 @@ class MappingError(ValueError):
 def job_map(job: ImportJob, *, mapping: list[str], date_order: str, headers: list[str],
             preset_name: str = "") -> None:  # fmt: skip
     """Set the job's mapping (and save it as a preset of the job's sponsor when named)."""
-    problems = mapping_problems(mapping, job.kind, question_fields(job.sponsor_id))
+    problems = mapping_problems(mapping, job.kind, question_fields(job.sponsorship_id))
     if len(mapping) != len(headers):
         problems.append("The mapping does not cover the file's columns.")
     if problems:

@@ -18,6 +18,7 @@ its line and reason).
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import tempfile
 import uuid
@@ -49,8 +50,9 @@ from tracker.imports.columns import (
 )
 from tracker.imports.reading import Table, read_table
 from tracker.imports.values import Record, Rejected, date_order, labels, record_of, text
-from tracker.models import ImportJob, ImportPreset, Lead, Question, Scan, StaffMember
+from tracker.models import ImportJob, ImportPreset, Lead, Question, Scan, Sponsorship, StaffMember
 from tracker.models.choices import PayloadFormat
+from tracker.models.questions import ASKED_FIRST
 from tracker.questions.answers import QuestionSpec
 from tracker.questions.service import spec_of
 from tracker.scans.matching import (
@@ -158,30 +160,38 @@ def preset_for(table: Table, kind: str, sponsor_id: int | None) -> ImportPreset 
     )
 
 
-def question_specs(sponsor_id: int | None) -> dict[str, QuestionSpec]:
-    """The sponsor's qualifying questions by import field ("answer:<id>"), removed ones included (a file
-    may bring answers given before)."""
-    if sponsor_id is None:
+def question_specs(sponsorship_id: int | None) -> dict[str, QuestionSpec]:
+    """The questions of a booth (its own and its sponsor's for every booth) by import field
+    ("answer:<id>"): those asked now first, then removed ones (a file may bring answers given before)."""
+    if sponsorship_id is None:
         return {}
-    questions = Question.objects.filter(sponsor_id=sponsor_id).order_by("archived_at", "position", "pk")
+    sponsorship = Sponsorship.objects.get(pk=sponsorship_id)
+    questions = Question.objects.for_booth(sponsorship).order_by(ASKED_FIRST, "position", "pk")
     return {f"{ANSWER}{q.pk}": spec_of(q) for q in questions}
 
 
-def question_fields(sponsor_id: int | None) -> dict[str, str]:
-    """The sponsor's questions as a lead file's fields: {"answer:<id>": "Answer: <label>"}."""
+def question_fields(sponsorship_id: int | None) -> dict[str, str]:
+    """A booth's questions as a lead file's fields: {"answer:<id>": "Answer: <label>"}."""
     return {
         key: f"Answer: {spec.label}" + (" (no longer asked)" if spec.archived else "")
-        for key, spec in question_specs(sponsor_id).items()
+        for key, spec in question_specs(sponsorship_id).items()
     }
 
 
-def suggested(table: Table, kind: str, sponsor_id: int | None) -> tuple[list[str], str, ImportPreset | None]:
+def suggested(
+    table: Table, kind: str, sponsor_id: int | None, sponsorship_id: int | None = None
+) -> tuple[list[str], str, ImportPreset | None]:
     """(mapping, date order, preset): the preset's when one knows this header, else guessed (a column
-    headed with one of the sponsor's questions holds its answers)."""
+    headed with one of the booth's questions holds its answers). A preset's answer to a question this
+    booth does not ask (a shared preset, a question deleted since) is left to the extra data."""
+    questions = question_fields(sponsorship_id) if kind == LEADS else {}
     preset = preset_for(table, kind, sponsor_id)
     if preset is not None and len(preset.mapping) == len(table.headers):
-        return list(preset.mapping), preset.date_order, preset
-    mapping = guess_mapping(table.headers, table.samples, kind, question_fields(sponsor_id))
+        mapping = [
+            "" if field.startswith(ANSWER) and field not in questions else field for field in preset.mapping
+        ]
+        return mapping, preset.date_order, preset
+    mapping = guess_mapping(table.headers, table.samples, kind, questions)
     return mapping, _date_order(table, mapping), None
 
 
@@ -224,7 +234,7 @@ def run(job: ImportJob, *, dry_run: bool, progress: Callable[[int], None] = lamb
         rejected = RejectedRows(table.headers)
         apply = _leads_chunk if job.kind == LEADS else _attendees_chunk
         state = _State(job)
-        questions = question_specs(job.sponsor_id) if job.kind == LEADS else {}
+        questions = question_specs(job.sponsorship_id) if job.kind == LEADS else {}
         rows = records(table, job.mapping, job.kind, job.date_order, zone, scan_window(job), questions)
         for chunk in _chunks(rows, CHUNK):
             good = []
@@ -272,6 +282,8 @@ def _scan_uuid(job: ImportJob, record: Record) -> uuid.UUID:
     mapped values, not the columns kept as extra data (a re-export with one more column is the same
     rows). Importing it again stores nothing new."""
     values = "\x1f".join(f"{name}={text(value)}" for name, value in sorted(record.fields.items()))
+    if record.answers:  # a row's answers are part of it (ids of rows without any stay as they were)
+        values += "\x1f" + json.dumps(record.answers, sort_keys=True)
     return uuid.uuid5(NAMESPACE, f"{job.sponsorship_id}\x1f{values}")
 
 

@@ -249,7 +249,9 @@ def _answer(record: Record, question: QuestionSpec | None, cell) -> str | None:
         return "not a question of this sponsor"
     if written == "":
         return None
-    value = [part.strip() for part in _SPLIT_CHOICES.split(written) if part.strip()] if question.kind == MULTIPLE else written  # fmt: skip
+    value = written
+    if question.kind == MULTIPLE:  # a choice that has a comma in it is one choice, not two
+        value = [written] if written in question.choices else [p.strip() for p in _SPLIT_CHOICES.split(written) if p.strip()]  # fmt: skip
     answer, problem = answer_check(question, value)
     if problem:
         return f"{question.label} {problem}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tracker.models.choices import ConversationType
@@ -24,6 +24,9 @@ class QuestionKind(models.TextChoices):
     NUMBER = "number", "Number"
     TEXT = "text", "Short text"
 
+
+# Questions still asked before removed ones (NULL first on every database: PostgreSQL sorts NULL last).
+ASKED_FIRST = F("archived_at").asc(nulls_first=True)
 
 # How the kinds with a fixed set of answers are offered.
 CHOICE_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTIPLE})

@@ -12,7 +12,7 @@ import django_tables2 as tables
 from django.db.models import Exists, OuterRef, QuerySet
 
 from tracker.models import LeadAnswer, Question, Sponsorship
-from tracker.models.questions import QuestionKind
+from tracker.models.questions import ASKED_FIRST, QuestionKind
 from tracker.questions.service import leads_answers_shown
 from tracker.tenancy import access_for
 
@@ -32,7 +32,7 @@ def list_questions(user, sponsorship: Sponsorship | None) -> list[Question]:
     questions = Question.objects.filter(sponsor_id=sponsor_id)
     if booths is not None:
         questions = questions.filter(sponsorship__isnull=True) | questions.filter(sponsorship_id__in=booths)
-    return list(questions.order_by("archived_at", "position", "pk"))
+    return list(questions.order_by(ASKED_FIRST, "position", "pk"))
 
 
 def _answered(question_id: int, **condition) -> Exists:

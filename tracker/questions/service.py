@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from django.db.models import Case, When
 from django.db.models.functions import Coalesce
 
 from tracker.drivercursors import among, copy_insert
 from tracker.models import LeadAnswer, Question, Scan, Sponsor, Sponsorship
+from tracker.models.questions import QuestionKind
 from tracker.questions.answers import QuestionSpec, answer_rows, answer_text, lead_answers
 
 
@@ -70,7 +72,8 @@ def questions_changed(sponsor_id: int) -> None:
 
 def lead_answers_refresh(lead_ids: list[int]) -> None:
     """Recompute the answers of these leads from their counted scans: each question's from the latest scan
-    that answered it, by when the phone took it (a phone that syncs late brings an older answer). Their
+    that answered it, by when the phone took it (a phone that syncs late brings an older answer; a file's
+    row without a time is older than any, however late it was imported). Their
     rows replaced, in the caller's transaction (``leads_recount``); an answer names a question of the
     lead's own sponsor, or is left out."""
     if not lead_ids:
@@ -81,7 +84,10 @@ def lead_answers_refresh(lead_ids: list[int]) -> None:
     for lead_id, sponsor_id, answers in (
         Scan.objects.counted()
         .filter(among(Scan, "lead_id", lead_ids), answers__isnull=False)
-        .order_by(Coalesce("device_scanned_at", "received_at").desc(), "-pk")
+        .order_by(
+            Coalesce("device_scanned_at", Case(When(source="", then="received_at"))).desc(nulls_last=True),
+            "-pk",
+        )  # fmt: skip
         .values_list("lead_id", "sponsorship__sponsor_id", "answers")
     ):
         per_lead.setdefault(lead_id, []).append(answers)
@@ -125,6 +131,35 @@ def leads_answers_shown(lead_ids: list[int]) -> dict[int, dict[int, str]]:
     ):
         shown.setdefault(lead_id, {}).setdefault(question_id, []).append(value)
     return {lead: {q: ", ".join(values) for q, values in given.items()} for lead, given in shown.items()}
+
+
+def leads_answers_typed(lead_ids: list[int]) -> dict[int, dict[int, object]]:
+    """The leads' answers as a CRM's properties take them, by lead and question id: yes/no a boolean, a
+    number a number, a multiple choice its choices joined by ";" (HubSpot's and Salesforce's multi-select
+    form), text as it is."""
+    given: dict[int, dict[int, list]] = {}
+    kinds: dict[int, str] = {}
+    for lead_id, question_id, kind, value, number in (
+        LeadAnswer.objects.filter(among(LeadAnswer, "lead_id", lead_ids))
+        .order_by("pk")
+        .values_list("lead_id", "question_id", "question__kind", "value", "number")
+    ):
+        kinds[question_id] = kind
+        given.setdefault(lead_id, {}).setdefault(question_id, []).append(
+            number if number is not None else value
+        )
+    typed: dict[int, dict[int, object]] = {}
+    for lead_id, answers in given.items():
+        for question_id, values in answers.items():
+            kind = kinds[question_id]
+            if kind == QuestionKind.YES_NO:
+                value = values[0] == "yes"
+            elif kind == QuestionKind.NUMBER:
+                value = int(values[0]) if values[0] == int(values[0]) else float(values[0])
+            else:
+                value = ";".join(map(str, values))
+            typed.setdefault(lead_id, {})[question_id] = value
+    return typed
 
 
 def lead_answers_shown(lead) -> list[dict]:

@@ -8,7 +8,7 @@ from django.forms import inlineformset_factory
 from tracker.lists.forms import LabelledCells, LabelledFormSet, ListField
 from tracker.models import IcpCriterion, IdealCustomerProfile, Question
 from tracker.models.choices import CriterionField
-from tracker.models.questions import CHOICE_KINDS, QuestionKind
+from tracker.models.questions import ASKED_FIRST, CHOICE_KINDS, QuestionKind
 from tracker.scoring import vocabulary
 
 
@@ -45,7 +45,7 @@ class CriterionForm(LabelledCells, forms.ModelForm):
         if "question" not in self.fields:  # a published version's criteria: shown, not edited
             return
         if sponsor is not None:  # the editor's: its sponsor's questions only (the admin checks in clean)
-            self.fields["question"].queryset = Question.objects.filter(sponsor=sponsor).order_by("archived_at", "position", "pk")  # fmt: skip
+            self.fields["question"].queryset = Question.objects.filter(sponsor=sponsor).order_by(ASKED_FIRST, "position", "pk")  # fmt: skip
         self.fields["question"].required = False
 
     def clean(self):

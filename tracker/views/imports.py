@@ -73,7 +73,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     try:
         with local_path(job.file) as path:
             table = open_table(path)
-        job.mapping, job.date_order, job.preset = suggested(table, kind, job.sponsor_id)
+        job.mapping, job.date_order, job.preset = suggested(table, kind, job.sponsor_id, job.sponsorship_id)
         job.encoding, job.encoding_guessed = table.encoding, table.encoding_detected
     except UnreadableFile as error:
         job.status, job.error = ImportStatus.FAILED, str(error)[:300]
@@ -89,7 +89,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The import's page: its mapping and dry run, its progress, then its report."""
     job = get_scoped_or_404(_jobs(request.user), request.user, pk)
-    context = {"job": job, "busy": job.status in BUSY, "date_orders": DATE_ORDERS, "fields": fields_of(job.kind, question_fields(job.sponsor_id)),
+    context = {"job": job, "busy": job.status in BUSY, "date_orders": DATE_ORDERS, "fields": fields_of(job.kind, question_fields(job.sponsorship_id)),
                "left_out": LEFT_OUT}  # fmt: skip
     if job.status in (ImportStatus.UPLOADED, ImportStatus.CHECKED):
         try:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tracker.models import Question, Sponsor
+from tracker.models.questions import ASKED_FIRST
 from tracker.questions.forms import QuestionForm
 from tracker.tenancy import get_managed_or_404, parse_id
 
@@ -32,7 +33,7 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
         Question.objects.filter(sponsor=sponsor)
         .select_related("sponsorship__event")
         .annotate(leads_answered=Count("lead_answers__lead", distinct=True))
-        .order_by("archived_at", "position", "pk")
+        .order_by(ASKED_FIRST, "position", "pk")
     )
     context = {
         "sponsor": sponsor,
