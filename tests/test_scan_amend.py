@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests import factories as f
 from tests.test_scan_api_hostile import json_values
 from tracker import models as m
+from tracker.scans import schemas
 from tracker.scans.amend import EDIT_WINDOW
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,7 @@ def amend_bodies(sponsorship_id: int, client_uuid: str):
             "client_uuid": st.just(client_uuid) | json_values,
             **{
                 name: json_values
-                for name in ("undo", "rating", "interests", "conversation_type", "notes", "consent")
+                for name in ("undo", *schemas.Qualification.model_fields)
             },
         },
     )
