@@ -7,8 +7,9 @@ import tempfile
 from collections.abc import Callable, Iterable
 
 
-def ensure_database(log: Callable[[str], None] = print) -> None:
-    """Create the PostgreSQL database of DATABASE_URL if it does not exist yet (Django set up already)."""
+def ensure_database(log: Callable[[str], None] = print, fresh: bool = False) -> None:
+    """Create the PostgreSQL database of DATABASE_URL if it does not exist yet (Django set up already);
+    ``fresh``: drop it first (a benchmark whose earlier runs' rows would slow the next one down)."""
     import psycopg
     from django.conf import settings
 
@@ -16,13 +17,18 @@ def ensure_database(log: Callable[[str], None] = print) -> None:
     params = {"dbname": "postgres", "user": db.get("USER") or None, "password": db.get("PASSWORD") or None,
               "host": db.get("HOST") or None, "port": db.get("PORT") or None}  # fmt: skip
     with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
             log(f"creating the database {db['NAME']}")
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
 
 
-def prepare_database(log: Callable[[str], None], script: str, why: str, example: str) -> None:
-    """Refuse anything but PostgreSQL, create the database if missing and migrate it (Django set up)."""
+def prepare_database(
+    log: Callable[[str], None], script: str, why: str, example: str, fresh: bool = False
+) -> None:
+    """Refuse anything but PostgreSQL, create the database if missing (``fresh``: anew) and migrate it
+    (Django set up)."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -33,7 +39,7 @@ def prepare_database(log: Callable[[str], None], script: str, why: str, example:
             f"DATABASE_URL=postgres://postgres@127.0.0.1:5432/{example}; "
             f"the configured database is {connection.vendor} ({settings.DATABASES['default']['NAME']})."
         )
-    ensure_database(log)
+    ensure_database(log, fresh)
     call_command("migrate", verbosity=0)
 
 

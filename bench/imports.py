@@ -15,7 +15,8 @@ The file: N people, half of them already on the event's attendee list, a tenth o
 the booth (scanned at the booth), names with accents, US dates with AM/PM in the event's zone, ratings,
 notes (some with line breaks and commas), two qualifying questions kept as extra data, and one row in a
 thousand without anyone's name, email or badge (rejected). Each format imports into a booth of its own
-at an event of its own, built afresh each run. Memory: the resident set is sampled as the import goes;
+at an event of its own, in a database made anew each run (earlier runs' rows would slow it down).
+Memory: the resident set is sampled as the import goes;
 ``rss_growth_mb`` is how much it grew from the first chunk to the last (flat memory keeps it near 0).
 Needs PostgreSQL:
 
@@ -38,9 +39,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from database import copy_rows, prepare_database
-from harness import django_setup, logger, rss_mb, wait_quiet
+from harness import django_setup, logger, profiled, rss_mb, wait_quiet
 
 log = logger("imports")
+PROFILE = False
 HEADER = ["Registration ID", "First Name", "Last Name", "Email", "Company", "Job Title", "Country",
           "Scan Time", "Lead Rating", "Notes", "Q: Timeline?", "Q: How many clusters?"]  # fmt: skip
 FIRST = ["Zoë", "José", "Ada", "Łukasz", "Søren", "Amélie", "Jürgen", "Noor", "Kenji", "Grace", "Li", "Ana"]
@@ -167,7 +169,8 @@ def ours(path: Path, fmt: str, n: int) -> dict:
         samples.append(rss_mb())
 
     started = time.perf_counter()
-    tally = service.run(job, dry_run=False, progress=sampling_progress)
+    with profiled(PROFILE, ("cumulative", 45), ("tottime", 30)):
+        tally = service.run(job, dry_run=False, progress=sampling_progress)
     import_s = time.perf_counter() - started
     stored_scans = Scan.objects.filter(sponsorship=sponsorship).count()
     log(f"{fmt}: checked {checked.checked['rows']} rows in {check_s:.1f}s, imported in {import_s:.1f}s: "
@@ -183,9 +186,12 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--profile", action="store_true", help="cProfile each import (stats on stderr)")
     args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
     django_setup()
-    prepare_database(log, "imports", "COPY, and the sizes it measures", "tracker_imports_bench")
+    prepare_database(log, "imports", "COPY, and the sizes it measures", "tracker_imports_bench", fresh=True)
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         log(f"writing {args.rows} rows as CSV and XLSX")

@@ -4,10 +4,10 @@
 Hot paths talk to the database more directly than the ORM does: the scan intake's grouped insert (a raw
 cursor, PostgreSQL's own ``$n`` placeholders), the exports' reading (psycopg's own loaders), rescoring's
 reading (the driver's rows), every chunk of ids or texts (``among``, ``among_texts``) and the writing of
-thousands of rows at once (``copy_insert``, ``copy_update``: COPY, for imports and matching). Their
-cursors still go through Django's wrapper, so they are logged with ``DEBUG``, counted by tests' query
-assertions, and pass through ``execute_wrapper``s like any other query; only the COPY itself (psycopg's
-own ``copy()``, which Django's wrapper does not have) is not.
+thousands of rows at once (``copy_insert``, ``copy_insert_values``, ``copy_update``: COPY, for imports
+and matching). Their cursors still go through Django's wrapper, so they are logged with ``DEBUG``,
+counted by tests' query assertions, and pass through ``execute_wrapper``s like any other query; only the
+COPY itself (psycopg's own ``copy()``, which Django's wrapper does not have) is not.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import connections, router, transaction
 from django.db.models import BooleanField, Expression, F, Field, JSONField, Model, Q
@@ -129,11 +130,16 @@ def driver_rows(queryset) -> list[tuple]:
 _WRITTEN_AS_IS = frozenset({str, int, bool, type(None), uuid.UUID})
 
 
-def _stage(db, cursor, model: type[Model], fields: list, objects: list, add: bool) -> str:
-    """A temporary table of the model table's columns holding ``objects``' values of ``fields`` (the
-    other columns left empty), sent with COPY. One per model and session, emptied at every commit (and
-    here, for a second call in one transaction): a table made and dropped for every chunk would churn
-    the catalog at the pace of the booths' scans, and one per set of columns would multiply."""
+def _aware(value) -> bool:
+    """An aware datetime, which psycopg writes as it is (the field would return it unchanged)."""
+    return value.__class__ is datetime and value.tzinfo is not None
+
+
+def _stage(db, cursor, model: type[Model], fields: list, rows: Iterable[tuple]) -> str:
+    """A temporary table of the model table's columns holding ``rows`` (values of ``fields``, the other
+    columns left empty), sent with COPY. One per model and session, emptied at every commit (and here,
+    for a second call in one transaction): a table made and dropped for every chunk would churn the
+    catalog at the pace of the booths' scans, and one per set of columns would multiply."""
     quote = db.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     stage = quote(f"stage_{model._meta.db_table}")
@@ -143,27 +149,23 @@ def _stage(db, cursor, model: type[Model], fields: list, objects: list, add: boo
     )
     cursor.execute(f"DELETE FROM {stage}")
     # Each value as the field prepares it for the database, except those psycopg writes as they are (a
-    # text, a number, a boolean, a UUID, None): half the time of a chunk of scans went into preparing
-    # values that came out unchanged. JSON is always prepared (a text in a JSON field is a JSON string).
+    # text, a number, a boolean, a UUID, None, an aware datetime): half the time of a chunk of scans went
+    # into preparing values that came out unchanged. JSON is always prepared (a text in a JSON field is a
+    # JSON string).
     prepared = [
-        (
-            field.attname,
-            functools.partial(field.get_db_prep_save, connection=db),
-            isinstance(field, JSONField),
-        )
+        (functools.partial(field.get_db_prep_save, connection=db), isinstance(field, JSONField))
         for field in fields
     ]
-    for field in fields:
-        if type(field).pre_save is not Field.pre_save:  # a value set on saving (auto_now), as save() does
-            for obj in objects:
-                field.pre_save(obj, add)
     with cursor.connection.cursor() as raw, raw.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
-        for obj in objects:
-            row = []
-            for attname, prepare, always in prepared:
-                value = getattr(obj, attname)
-                row.append(prepare(value) if always or value.__class__ not in _WRITTEN_AS_IS else value)
-            copy.write_row(row)
+        for row in rows:
+            copy.write_row(
+                [
+                    value
+                    if not always and (value.__class__ in _WRITTEN_AS_IS or _aware(value))
+                    else prepare(value)
+                    for value, (prepare, always) in zip(row, prepared, strict=True)
+                ]
+            )
     return stage
 
 
@@ -174,33 +176,73 @@ def _writable(model: type[Model], names: list[str] | None) -> list:
     return [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
 
 
-def _writing(objects: list[Model]) -> tuple[type[Model], str, object]:
-    """The model of ``objects`` (all of one model), the database alias it writes to, and its connection."""
-    model = type(objects[0])
+def _instance_rows(objects: list[Model], fields: list, add: bool) -> list[tuple]:
+    """Instances' values of ``fields``, each first set as saving sets it (``auto_now``)."""
+    for field in fields:
+        if type(field).pre_save is not Field.pre_save:
+            for obj in objects:
+                field.pre_save(obj, add)
+    names = [field.attname for field in fields]
+    return [tuple(getattr(obj, name) for name in names) for obj in objects]
+
+
+def _writing(model: type[Model]) -> tuple[str, object]:
+    """The database alias ``model`` writes to, and its connection."""
     alias = router.db_for_write(model)
-    return model, alias, connections[alias]
+    return alias, connections[alias]
 
 
 def copy_insert(objects: list[Model], fields: list[str] | None = None) -> None:
     """Insert unsaved instances of one model (their ``fields``, else every column but the id and generated
     ones), leaving out any that a unique constraint refuses (one a concurrent writer added): bulk_create
-    with ``ignore_conflicts``, without the instances' ids.
+    with ``ignore_conflicts``, without the instances' ids. ``copy_insert_values`` takes values instead
+    of instances."""
+    if not objects:
+        return
+    model = type(objects[0])
+    written = _writable(model, fields)
+    alias, db = _writing(model)
+    if db.vendor != "postgresql":
+        model.objects.using(alias).bulk_create(objects, ignore_conflicts=True, batch_size=500)
+        return
+    copy_insert_values(model, [f.name for f in written], _instance_rows(objects, written, add=True))
+
+
+def copy_insert_values(model: type[Model], fields: list[str], rows: list[tuple]) -> None:
+    """Insert ``rows``, values of ``fields`` of ``model`` in that order, as new rows of its table: the
+    other columns take their fields' defaults (a callable one called for each row). Rows a unique
+    constraint refuses (one a concurrent writer added) are left out, as ``bulk_create`` with
+    ``ignore_conflicts`` does.
 
     On PostgreSQL through COPY into a temporary table and one ``INSERT ... SELECT ... ON CONFLICT DO
     NOTHING``: ``bulk_create`` binds every value as a parameter of one statement, and Django and psycopg
     spent several times longer building the statement than the database spent running it (an import's
-    chunk of scans, bench/imports.py).
+    chunk of scans, bench/imports.py); making a model instance of each row cost as much again.
     """
-    if not objects:
+    if not rows:
         return
-    model, alias, db = _writing(objects)
+    given = _writable(model, fields)
+    missing = [f for f in _writable(model, None) if f.name not in fields and f.attname not in fields]
+    called = [f for f in missing if f.has_default() and callable(f.default)]  # uuid4, now: one per row
+    constant = [f for f in missing if f not in called]
+    alias, db = _writing(model)
     if db.vendor != "postgresql":
-        model.objects.using(alias).bulk_create(objects, ignore_conflicts=True, batch_size=500)
+        names = [f.attname for f in given]
+        model.objects.using(alias).bulk_create(
+            [model(**dict(zip(names, row, strict=True))) for row in rows],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
         return
-    fields = _writable(model, fields)
-    columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+    if constant:
+        defaults = tuple(f.get_default() for f in constant)
+        rows = [row + defaults for row in rows]
+    if called:
+        rows = [row + tuple(f.default() for f in called) for row in rows]
+    every = [*given, *constant, *called]
+    columns = ", ".join(db.ops.quote_name(field.column) for field in every)
     with transaction.atomic(using=alias, savepoint=False), db.cursor() as cursor:
-        stage = _stage(db, cursor, model, fields, objects, add=True)
+        stage = _stage(db, cursor, model, every, rows)
         cursor.execute(
             f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({columns}) SELECT {columns} FROM {stage}"
             " ON CONFLICT DO NOTHING"
@@ -212,14 +254,16 @@ def copy_update(objects: list[Model], fields: list[str]) -> None:
     COPYed temporary table on PostgreSQL (``bulk_update`` writes a ``CASE`` of every row per column)."""
     if not objects:
         return
-    model, alias, db = _writing(objects)
+    model = type(objects[0])
+    alias, db = _writing(model)
     if db.vendor != "postgresql":
         model.objects.using(alias).bulk_update(objects, fields, batch_size=500)
         return
     quote, pk = db.ops.quote_name, model._meta.pk
     written = _writable(model, fields)
+    rows = _instance_rows(objects, [pk, *written], add=False)
     with transaction.atomic(using=alias, savepoint=False), db.cursor() as cursor:
-        stage = _stage(db, cursor, model, [pk, *written], objects, add=False)
+        stage = _stage(db, cursor, model, [pk, *written], rows)
         assignments = ", ".join(f"{quote(f.column)} = new.{quote(f.column)}" for f in written)
         cursor.execute(
             f"UPDATE {quote(model._meta.db_table)} AS old SET {assignments} FROM {stage} AS new"

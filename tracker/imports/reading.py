@@ -19,6 +19,7 @@ import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 SAMPLE_BYTES = 256 * 1024
@@ -50,9 +51,15 @@ class Table:
     delimiter: str = ""
     samples: list[list] = field(default_factory=list)  # the first rows after the header
     _rows: Callable[[], Iterator[tuple[int, list]]] | None = field(default=None, repr=False)
+    _resume: Iterator[tuple[int, list]] | None = field(default=None, repr=False)
 
     def rows(self) -> Iterator[tuple[int, list]]:
-        """(line number, cells) of each non-blank row after the header, read afresh from the file."""
+        """(line number, cells) of each non-blank row after the header: the first time on from where the
+        header was found (opening a workbook reads all its shared strings: seconds for a large one), then
+        read afresh from the file."""
+        resume, self._resume = self._resume, None
+        if resume is not None:
+            return resume
         assert self._rows is not None
         return self._rows()
 
@@ -160,7 +167,8 @@ def read_table(path: Path, score_header: Callable[[list], int], encoding: str | 
                       delimiter=delimiter)  # fmt: skip
         source = partial(_text_rows, path, encoding, delimiter)
     first = []
-    for number, cells in source():
+    reading = source()
+    for number, cells in reading:
         if not is_blank(cells):
             first.append((number, cells))
         if len(first) >= HEADER_SEARCH_ROWS:
@@ -174,6 +182,7 @@ def read_table(path: Path, score_header: Callable[[list], int], encoding: str | 
     table.headers = [_header_text(cell) for cell in header]
     table.samples = [cells for _, cells in first[at + 1 : at + 6]]
     table._rows = partial(_after, source, header_line)
+    table._resume = chain(first[at + 1 :], ((n, cells) for n, cells in reading if not is_blank(cells)))
     return table
 
 

@@ -17,6 +17,7 @@ its line and reason).
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import shutil
@@ -36,7 +37,7 @@ from django.utils import timezone
 
 from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge
-from tracker.drivercursors import among, among_texts, copy_insert
+from tracker.drivercursors import among, among_texts, copy_insert_values
 from tracker.exports.safety import clean_text
 from tracker.imports.columns import (
     ANSWER,
@@ -68,7 +69,7 @@ from tracker.scans.matching import (
     says_who,
     typed_badge,
 )
-from tracker.scoring.service import leads_score_current
+from tracker.scoring.service import current_icp, leads_score
 
 CHUNK = 5000  # rows read, matched and written together (a few dozen statements a chunk)
 KEPT_IN_REPORT = 500  # rejected rows and warnings listed on the report (all are in the rejected file)
@@ -224,12 +225,31 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+@contextmanager
+def fewer_collections(threshold: int = 50_000) -> Iterator[None]:
+    """Python's cycle collector run less often for the block (its first threshold raised; the others and
+    the collector itself as they were), restored afterwards.
+
+    A chunk of an import keeps thousands of small containers alive (cells, records, badges, rows), so at
+    the default threshold (700 new containers) a collection ran every few rows, each walking the chunk's
+    objects again, and an XLSX's shared strings: a fifth of a 100,000-row XLSX import, and a tenth of a
+    CSV one (bench/imports.py). An import makes little cyclic garbage; what it makes is still collected.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(threshold, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        if gc.get_threshold()[0] == max(threshold, before[0]):  # unless another block changed it since
+            gc.set_threshold(*before)
+
+
 def run(job: ImportJob, *, dry_run: bool, progress: Callable[[int], None] = lambda done: None) -> Tally:
     """Read ``job``'s file by its mapping and check (``dry_run``) or import every row; the rejected rows
     are written to ``job``'s rejected file either way."""
     zone = job.event.tz
     tally = Tally()
-    with local_path(job.file) as path:
+    with local_path(job.file) as path, fewer_collections():
         table = open_table(path, job.encoding)
         rejected = RejectedRows(table.headers)
         apply = _leads_chunk if job.kind == LEADS else _attendees_chunk
@@ -325,42 +345,54 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally
         now = timezone.now()
         attendees = attendees_for(job.event_id, badges, job.sponsorship_id, people)
         leads = lead_ids_for(job.sponsorship_id, {a.pk for a in attendees if a is not None})
-        copy_insert(
+        copy_insert_values(
+            Scan,
+            SCAN_FIELDS,
             [
                 _scan(job, state, scan_id, record, leads[attendee.pk] if attendee else None, now)
                 for (scan_id, record, _), attendee in zip(fresh, attendees, strict=True)
-            ]
+            ],
         )
         lead_ids = set(leads.values())
         leads_recount(lead_ids)
     figures_changed([job.sponsorship_id])
-    leads_score_current(lead_ids)  # once committed, as booth scans are
+    if icp := current_icp(job.sponsorship.sponsor_id):
+        leads_score(lead_ids, icp)  # once committed, as booth scans are
+
+
+# A lead file's row as a scan: the columns written (the others take their defaults).
+SCAN_FIELDS = [
+    "sponsorship_id", "lead_id", "client_uuid", "scanned_by_id", "device_id", "device_scanned_at", "received_at",
+    "processed_at", "payload_format", "rating", "interests", "conversation_type", "notes", "consent", "typed",
+    "source", "extra", "answers",
+]  # fmt: skip
 
 
 def _scan(
     job: ImportJob, state: _State, scan_id: uuid.UUID, record: Record, lead_id: int | None, now
-) -> Scan:
+) -> tuple:
+    """The values of ``SCAN_FIELDS`` for a row (no model instance: a chunk makes thousands)."""
     values = record.fields
     scanned_at = values.get("scanned_at")
-    return Scan(
-        sponsorship_id=job.sponsorship_id,
-        lead_id=lead_id,
-        client_uuid=scan_id,
-        scanned_by_id=state.staff.get(fold(values.get("scanned_by") or "")),
-        device_id="import",
-        device_scanned_at=scanned_at,
-        received_at=scanned_at or now,
-        processed_at=now,
-        payload_format=PayloadFormat.MANUAL,
-        rating=values.get("rating") or "",
-        interests=values.get("interests") or [],
-        conversation_type=values.get("conversation_type") or "",
-        notes=values.get("notes") or "",
-        consent=values.get("consent"),
-        typed={name: values[name] for name in PERSON if values.get(name)},
-        source=job.source_label,
-        extra=record.extra or None,
-        answers=record.answers or None,
+    return (
+        job.sponsorship_id,
+        lead_id,
+        scan_id,
+        state.staff.get(fold(values.get("scanned_by") or "")),
+        "import",
+        scanned_at,
+        scanned_at or now,
+        now,
+        PayloadFormat.MANUAL,
+        values.get("rating") or "",
+        values.get("interests") or [],
+        values.get("conversation_type") or "",
+        values.get("notes") or "",
+        values.get("consent"),
+        {name: values[name] for name in PERSON if values.get(name)},
+        job.source_label,
+        record.extra or None,
+        record.answers or None,
     )
 
 

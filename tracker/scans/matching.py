@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Lower
 from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge, parse_badge
 from tracker.crm.propagation import CONSENT, LIVE, crm_propagate_soon
-from tracker.drivercursors import among, among_texts, copy_insert, copy_update
+from tracker.drivercursors import among, among_texts, copy_insert_values, copy_update
 from tracker.models import Attendee, CrmPush, Lead, Scan, Sponsorship
 from tracker.models.choices import ConsentHow, PayloadFormat
 from tracker.questions.service import lead_answers_refresh
@@ -126,12 +126,13 @@ def people_named(event_id: int, badges: list[ParsedBadge], booth: int | None = N
     """
     attendees = Attendee.objects.filter(event_id=event_id)
     badge_ids = {b.badge_id for b in badges if b.badge_id}
-    emails = {b.email.lower() for b in badges if b.email}
     named = [b for b in badges if not b.badge_id and not b.email and says_who(b)]
     found: dict[tuple, Attendee] = {}
     if badge_ids:
         by_badge = attendees.exclude(badge_id="").filter(among_texts(Attendee, "badge_id", badge_ids))
         found |= {("badge", a.badge_id): a for a in by_badge.order_by()}  # "": the unique index's condition
+    # An email is looked up only for a badge its id did not find (``known_among`` goes no further).
+    emails = {b.email.lower() for b in badges if b.email and ("badge", b.badge_id) not in found}
     if emails:
         by_email = attendees.annotate(key=Lower("email")).filter(among_texts(Attendee, "key", emails))
         for attendee in by_email.order_by("-pk"):  # the oldest last: it wins
@@ -180,11 +181,10 @@ def attendees_for(
                 new[identity(badge)] = badge
                 new_emails.add(email)
     if new:
-        copy_insert(
-            [
-                Attendee(event_id=event_id, badge_id=b.badge_id[:120], **attendee_values(b))
-                for b in new.values()
-            ]
+        copy_insert_values(
+            Attendee,
+            ["event_id", "badge_id", *ATTENDEE_FIELDS],
+            [(event_id, b.badge_id[:120], *attendee_values(b).values()) for b in new.values()],
         )
         people |= people_named(event_id, list(new.values()))
     result = [known_among(people, badge) for badge in badges]
@@ -224,7 +224,7 @@ def lead_ids_for(sponsorship_id: int, attendee_ids: set[int]) -> dict[int, int]:
     found = dict(leads.filter(among(Lead, "attendee_id", attendee_ids)).values_list("attendee_id", "pk"))
     missing = attendee_ids - set(found)
     if missing:
-        copy_insert([Lead(sponsorship_id=sponsorship_id, attendee_id=pk) for pk in missing])
+        copy_insert_values(Lead, ["sponsorship_id", "attendee_id"], [(sponsorship_id, pk) for pk in missing])
         found |= dict(leads.filter(among(Lead, "attendee_id", missing)).values_list("attendee_id", "pk"))
     return found
 
