@@ -433,3 +433,27 @@ def test_answers_from_a_file_are_part_of_its_rows_and_never_beat_the_booth(tmp_p
     again = _import(tmp_path, booth, _csv([["KC-1", "Ada", "Lovelace", "This quarter", "AWS", "x"]], header=header), name="v2.csv")  # fmt: skip
     assert "1 unchanged" not in again
     assert set(ada.answers.filter(question=clouds).values_list("value", flat=True)) == {"AWS"}
+
+
+def test_a_files_consent_without_a_scan_time_never_beats_the_booths_answer(tmp_path, booth):
+    """Consent follows the latest answer by when the person was asked: a file's row without a scan time
+    counts as the oldest, however late it is imported; one with a later scan time is the newer answer."""
+    ada = Lead.objects.get(attendee__badge_id="KC-1")
+    Scan.objects.filter(lead=ada).update(
+        consent=True, device_scanned_at=datetime(2024, 3, 20, 17, tzinfo=UTC)
+    )
+    header = ["Registration ID", "First Name", "Last Name", "Scan Time", "Opt-in"]
+
+    _import(
+        tmp_path,
+        booth,
+        _csv([["KC-1", "Ada", "Lovelace", "", "no"]], header=header),
+        "--map",
+        "Opt-in=consent",
+    )
+    ada.refresh_from_db()
+    assert (ada.consent, ada.consent_how) == (True, "booth")
+
+    _import(tmp_path, booth, _csv([["KC-1", "Ada", "Lovelace", "3/21/2024 9:15 AM", "no"]], header=header), "--map", "Opt-in=consent", name="later.csv")  # fmt: skip
+    ada.refresh_from_db()
+    assert (ada.consent, ada.consent_how) == (False, "import")

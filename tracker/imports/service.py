@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge
-from tracker.drivercursors import among, among_texts, copy_insert_values
+from tracker.drivercursors import among_texts, copy_insert_values
 from tracker.exports.safety import clean_text
 from tracker.imports.columns import (
     ANSWER,
@@ -51,7 +51,7 @@ from tracker.imports.columns import (
 )
 from tracker.imports.reading import Table, read_table
 from tracker.imports.values import Record, Rejected, date_order, labels, record_of, text
-from tracker.models import ImportJob, ImportPreset, Lead, Question, Scan, Sponsorship, StaffMember
+from tracker.models import ImportJob, ImportPreset, Question, Scan, Sponsorship, StaffMember
 from tracker.models.choices import PayloadFormat
 from tracker.models.questions import ASKED_FIRST
 from tracker.questions.answers import QuestionSpec
@@ -61,6 +61,7 @@ from tracker.scans.matching import (
     attendees_for,
     badge_of,
     blanks_filled,
+    booth_leads_of,
     identity,
     known_among,
     lead_ids_for,
@@ -325,12 +326,7 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally
         ]
         badges = [badge for _, _, badge in fresh]
         people = people_named(job.event_id, badges, job.sponsorship_id)
-        booth_leads = Lead.objects.filter(sponsorship_id=job.sponsorship_id)
-        with_lead = set(
-            booth_leads.filter(among(Lead, "attendee_id", [a.pk for a in people.values()])).values_list(
-                "attendee_id", flat=True
-            )
-        )
+        with_lead = booth_leads_of(job.sponsorship_id, {a.pk for a in people.values()})
         for badge in badges:
             who, known = identity(badge), known_among(people, badge)
             if who in state.seen or (known is not None and known.pk in with_lead):
@@ -344,7 +340,7 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally
             return
         now = timezone.now()
         attendees = attendees_for(job.event_id, badges, job.sponsorship_id, people)
-        leads = lead_ids_for(job.sponsorship_id, {a.pk for a in attendees if a is not None})
+        leads = lead_ids_for(job.sponsorship_id, {a.pk for a in attendees if a is not None}, with_lead)
         copy_insert_values(
             Scan,
             SCAN_FIELDS,
@@ -354,7 +350,7 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally
             ],
         )
         lead_ids = set(leads.values())
-        leads_recount(lead_ids)
+        leads_recount(lead_ids, answers=any(record.answers for _, record, _ in fresh))
     figures_changed([job.sponsorship_id])
     if icp := current_icp(job.sponsorship.sponsor_id):
         leads_score(lead_ids, icp)  # once committed, as booth scans are

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Concat, Lower
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -176,6 +176,15 @@ class ScanQuerySet(models.QuerySet):
     def pending(self) -> ScanQuerySet:
         """Accepted scans not yet matched to a lead (see tracker.scans.scans_process)."""
         return self.filter(processed_at__isnull=True)
+
+
+# Scans latest first by when the person was asked: the phone's clock, else (a booth scan without one) when
+# the server got it; a file's row without a scan time is older than any, however late it was imported.
+# A lead's answers and consent are its latest answering scan's by this order.
+LATEST_ASKED_FIRST = (
+    Coalesce("device_scanned_at", Case(When(source="", then="received_at"))).desc(nulls_last=True),
+    F("pk").desc(),
+)
 
 
 class Scan(models.Model):

@@ -5,11 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Case, When
-from django.db.models.functions import Coalesce
-
 from tracker.drivercursors import among, copy_insert
 from tracker.models import LeadAnswer, Question, Scan, Sponsor, Sponsorship
+from tracker.models.leads import LATEST_ASKED_FIRST
 from tracker.models.questions import QuestionKind
 from tracker.questions.answers import QuestionSpec, answer_rows, answer_text, lead_answers
 
@@ -84,10 +82,7 @@ def lead_answers_refresh(lead_ids: list[int]) -> None:
     for lead_id, sponsor_id, answers in (
         Scan.objects.counted()
         .filter(among(Scan, "lead_id", lead_ids), answers__isnull=False)
-        .order_by(
-            Coalesce("device_scanned_at", Case(When(source="", then="received_at"))).desc(nulls_last=True),
-            "-pk",
-        )  # fmt: skip
+        .order_by(*LATEST_ASKED_FIRST)
         .values_list("lead_id", "sponsorship__sponsor_id", "answers")
     ):
         per_lead.setdefault(lead_id, []).append(answers)

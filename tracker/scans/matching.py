@@ -21,6 +21,7 @@ from tracker.crm.propagation import CONSENT, LIVE, crm_propagate_soon
 from tracker.drivercursors import among, among_texts, copy_insert_values, copy_update
 from tracker.models import Attendee, CrmPush, Lead, Scan, Sponsorship
 from tracker.models.choices import ConsentHow, PayloadFormat
+from tracker.models.leads import LATEST_ASKED_FIRST
 from tracker.questions.service import lead_answers_refresh
 
 EARLIER_SHOWN = 5
@@ -217,16 +218,24 @@ def name_key(first: str, last: str, company: str) -> tuple:
     return ("name", *(" ".join(part.split()).casefold() for part in (first, last, company)))
 
 
-def lead_ids_for(sponsorship_id: int, attendee_ids: set[int]) -> dict[int, int]:
+def lead_ids_for(
+    sponsorship_id: int, attendee_ids: set[int], found: dict[int, int] | None = None
+) -> dict[int, int]:
     """The id of the booth's lead of each attendee, creating missing leads (ignoring a concurrent
-    creator's)."""
-    leads = Lead.objects.filter(sponsorship_id=sponsorship_id).order_by()
-    found = dict(leads.filter(among(Lead, "attendee_id", attendee_ids)).values_list("attendee_id", "pk"))
-    missing = attendee_ids - set(found)
-    if missing:
+    creator's). ``found``: ``booth_leads_of``'s answer for some of them, read in the same transaction."""
+    found = dict(found or {})
+    if unread := attendee_ids - set(found):
+        found |= booth_leads_of(sponsorship_id, unread)
+    if missing := attendee_ids - set(found):
         copy_insert_values(Lead, ["sponsorship_id", "attendee_id"], [(sponsorship_id, pk) for pk in missing])
-        found |= dict(leads.filter(among(Lead, "attendee_id", missing)).values_list("attendee_id", "pk"))
+        found |= booth_leads_of(sponsorship_id, missing)
     return found
+
+
+def booth_leads_of(sponsorship_id: int, attendee_ids: Iterable[int]) -> dict[int, int]:
+    """{attendee id: lead id} of the booth's leads of these attendees (one query)."""
+    leads = Lead.objects.filter(sponsorship_id=sponsorship_id).order_by()
+    return dict(leads.filter(among(Lead, "attendee_id", attendee_ids)).values_list("attendee_id", "pk"))
 
 
 def scans_match(scans: list[Scan], now: datetime) -> None:
@@ -247,14 +256,17 @@ def scans_match(scans: list[Scan], now: datetime) -> None:
     leads_recount({scan.lead_id for scan in scans if scan.lead_id})
 
 
-def leads_recount(lead_ids: Iterable[int]) -> None:
+def leads_recount(lead_ids: Iterable[int], *, answers: bool = True) -> None:
     """Recompute leads' counters and latest consent answer from their scans, in one UPDATE (the leads
-    locked first)."""
+    locked first), and their answers to the questions unless ``answers`` is False (the caller added
+    scans none of which answers any: the leads' answers cannot have changed)."""
     lead_ids = list(lead_ids)
     if not lead_ids:
         return
     scans = Scan.objects.filter(lead=OuterRef("pk")).order_by().values("lead")
-    answered = Scan.objects.filter(lead=OuterRef("pk"), consent__isnull=False).order_by("-received_at", "-pk")
+    # The latest answer by when the person was asked (a phone that syncs late brings an older answer; a
+    # file's row without a time is the oldest), as for the questions' answers.
+    answered = Scan.objects.filter(lead=OuterRef("pk"), consent__isnull=False).order_by(*LATEST_ASKED_FIRST)
     leads = Lead.objects.filter(among(Lead, "pk", lead_ids))
     with transaction.atomic():
         # The leads are locked first, in one order, by a statement of their own: a transaction recounting
@@ -299,7 +311,8 @@ def leads_recount(lead_ids: Iterable[int]) -> None:
                 output_field=Lead._meta.get_field("consent_by"),
             ),
         )
-        lead_answers_refresh(lead_ids)
+        if answers:
+            lead_answers_refresh(lead_ids)
         # A booth's later "no" (a new scan, a correction, an imported file) reaches the CRMs holding the lead.
         withdrawn = CrmPush.objects.filter(among(CrmPush, "lead_id", lead_ids), status__in=LIVE).exclude(
             lead__consent=True
