@@ -246,6 +246,23 @@ def test_the_checks_are_pure_and_never_raise():
     assert lead_answers([{"1": "b"}, {"1": "a", "2": True}, None]) == {"1": "b", "2": True}
 
 
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("12", 12), ("3,5", 3.5), ("3.5", 3.5), ("1,500", 1500), ("12,000,000", 12000000), ("1 500", 1500),
+     ("1.500.000", 1500000), ("1.500,5", 1500.5), ("1,500.5", 1500.5), ("-2,25", -2.25)],
+)  # fmt: skip
+def test_a_number_is_read_as_people_write_it(typed, read):
+    """A comma alone is a decimal mark unless it groups thousands; of a comma and a point the last one is
+    (the scan screen reads them the same way: tests/test_questions_browser.py)."""
+    spec = QuestionSpec(1, "Clusters", "number")
+    assert answer_check(spec, typed) == (read, "")
+
+
+@pytest.mark.parametrize("typed", ["40 clusters", "1,5,0", "1.2.3,4", "1,5.0", "12,50,000"])
+def test_what_is_not_a_number_is_said(typed):
+    assert answer_check(QuestionSpec(1, "Clusters", "number"), typed) == (None, "expects a number")
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),

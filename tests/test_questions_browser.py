@@ -102,7 +102,7 @@ def test_offline_the_questions_are_still_asked_and_the_grade_waits_for_the_netwo
     assert "grade will show when the phone is back online" in page.inner_text("#qualify-grade")
     page.click("[data-field=conversation_type] >> text=Technical deep-dive")
     page.click(f"[data-question='{questions['timeline'].pk}'] >> text=later")
-    page.fill(f"[data-answer='{questions['clusters'].pk}']", "3,5")
+    page.fill(f"[data-answer='{questions['clusters'].pk}']", "1.234,5")
     page.click("#save")
     page.wait_for_selector("#list li[data-state=queued]")
     assert not Scan.objects.exists()
@@ -112,5 +112,5 @@ def test_offline_the_questions_are_still_asked_and_the_grade_waits_for_the_netwo
     wait_until(lambda: LeadAnswer.objects.count() == 2)
     assert Scan.objects.get().answers == {
         str(questions["timeline"].pk): "later",
-        str(questions["clusters"].pk): 3.5,
+        str(questions["clusters"].pk): 1234.5,
     }

@@ -8,6 +8,7 @@ an answer stays what it was when the question's choices change later.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,6 +83,28 @@ def _empty(value: object) -> bool:
     return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
 
 
+_GROUPED = {",": re.compile(r"[+-]?\d{1,3}(,\d{3})+"), ".": re.compile(r"[+-]?\d{1,3}(\.\d{3}){2,}")}
+_THOUSANDS = {",": re.compile(r"[+-]?\d{1,3}(,\d{3})+"), ".": re.compile(r"[+-]?\d{1,3}(\.\d{3})+")}
+
+
+def number_text(written: str) -> str:
+    """A number as typed, in Python's notation: spaces dropped, and of a comma and a point the last one
+    the decimal mark ("1.500,5" and "1,500.5" are 1500.5). A comma alone is a decimal mark ("3,5"),
+    unless it groups thousands ("1,500", "12,000,000"); a point alone is one, unless it groups thousands
+    more than once ("1.500.000"). The scan screen reads numbers the same way (scan.js)."""
+    text = "".join(written.split())
+    if "," in text and "." in text:
+        mark = max(text.rfind(","), text.rfind("."))
+        head, grouping = text[:mark], "." if text[mark] == "," else ","
+        if _THOUSANDS[grouping].fullmatch(head):
+            return head.replace(grouping, "") + "." + text[mark + 1 :]
+        return text  # "1.2.3,4": not a number
+    for separator in ",.":
+        if separator in text and _GROUPED[separator].fullmatch(text):
+            return text.replace(separator, "")
+    return text.replace(",", ".")
+
+
 def answer_check(spec: QuestionSpec, value: object) -> tuple[Answer | None, str]:
     """(the canonical answer, "") or (None, why it cannot be used). An empty value is no answer."""
     if _empty(value):
@@ -97,7 +120,7 @@ def answer_check(spec: QuestionSpec, value: object) -> tuple[Answer | None, str]
         if isinstance(value, bool):
             return None, "expects a number"
         try:
-            number = Decimal(value.strip().replace(",", ".") if isinstance(value, str) else repr(value))
+            number = Decimal(number_text(value) if isinstance(value, str) else repr(value))
         except (InvalidOperation, TypeError, ValueError):
             return None, "expects a number"
         # adjusted() is the exponent of the leading digit: no arithmetic (abs, round) on a number with a

@@ -24,7 +24,7 @@ from tracker.scans.amend import EDIT_WINDOW
 from tracker.scans.review import ResolveForm, resolve_initial, scan_discard, scan_resolve, scan_restore
 from tracker.tenancy import get_managed_or_404, get_scoped_or_404
 
-OFFLINE_CACHE = "booth-tracker-v3"  # a new name when the assets change, so phones fetch them again
+OFFLINE_CACHE = "booth-tracker-v4"  # a new name when the assets change, so phones fetch them again
 OFFLINE_ASSETS = ("tracker/app.css", "tracker/scan.js", "tracker/scan-queue.js", "tracker/scanner-keys.js")
 STANDARD_THEMES = ("AI", "Platform engineering", "Security", "Observability", "Cost reduction / FinOps")
 

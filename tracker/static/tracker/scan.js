@@ -197,14 +197,31 @@
     }
   }
 
-  // A number as people type it at a booth: "12", "3.5" or "3,5" (a comma is a decimal point).
-  const NUMBER = /^-?\d{1,10}(?:[.,]\d+)?$/;
+  // A number as people type it at a booth, read as the server reads a file's (number_text in
+  // tracker/questions/answers.py): "12", "3.5" or "3,5"; "1,500" and "1.500.000" group thousands; with
+  // a comma and a point, the last one is the decimal mark ("1.500,5", "1,500.5"). null if not a number.
+  const GROUPED = { ",": /^-?\d{1,3}(,\d{3})+$/, ".": /^-?\d{1,3}(\.\d{3}){2,}$/ };
+  const THOUSANDS = { ",": /^-?\d{1,3}(,\d{3})+$/, ".": /^-?\d{1,3}(\.\d{3})+$/ };
+  function readNumber(typed) {
+    let text = typed.replace(/\s+/g, "");
+    if (text.includes(",") && text.includes(".")) {
+      const mark = Math.max(text.lastIndexOf(","), text.lastIndexOf("."));
+      const head = text.slice(0, mark), grouping = text[mark] === "," ? "." : ",";
+      if (!THOUSANDS[grouping].test(head)) return null;
+      text = head.split(grouping).join("") + "." + text.slice(mark + 1);
+    } else if (GROUPED[","].test(text) || GROUPED["."].test(text)) {
+      text = text.replace(/[.,]/g, "");
+    } else {
+      text = text.replace(",", ".");
+    }
+    return /^-?\d{1,10}(\.\d+)?$/.test(text) ? Number(text) : null;
+  }
   function numberProblems() {
     const conversation = pressed("conversation_type")[0] || "";
     return QUESTIONS.filter((question) => question.kind === "number" && asked(question, conversation))
       .filter((question) => {
-        const text = document.querySelector(`[data-answer="${question.key}"]`).value.replace(/\s+/g, "");
-        return text && !NUMBER.test(text);
+        const text = document.querySelector(`[data-answer="${question.key}"]`).value.trim();
+        return text && readNumber(text) === null;
       }).map((question) => `${question.label}: a number, e.g. 12 or 3.5`);
   }
 
@@ -217,7 +234,7 @@
       if (question.kind === "number" || question.kind === "text") {
         const text = document.querySelector(`[data-answer="${question.key}"]`).value.trim();
         if (question.kind === "text") value = text || null;
-        else if (NUMBER.test(text.replace(/\s+/g, ""))) value = Number(text.replace(/\s+/g, "").replace(",", "."));
+        else if (text) value = readNumber(text);
       } else {
         const picked = pressed(`q-${question.key}`);
         if (question.kind === "multiple") value = picked.length ? picked : null;
