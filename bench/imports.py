@@ -11,20 +11,25 @@ FLOOR, in the same run on the same file: the same reader (``csv`` in the file's 
 openpyxl in read-only mode for XLSX) reading every row, and COPY of every row's cells as text into a
 temporary table of as many text columns, in one transaction.
 
+WRITES, for scale (not the target): the rows any import of the file must write and nothing else, in SQL
+from the COPYed CSV (``write_floor``): the new attendees, the leads, the scans and the scores, into the
+real tables with their indexes and constraints. ``writes_ratio`` is the slower import against it.
+
 The file: N people, half of them already on the event's attendee list, a tenth of those already leads of
 the booth (scanned at the booth), names with accents, US dates with AM/PM in the event's zone, ratings,
 notes (some with line breaks and commas), two qualifying questions kept as extra data, and one row in a
 thousand without anyone's name, email or badge (rejected). Each format imports into a booth of its own
 at an event of its own, in a database made anew each run (earlier runs' rows would slow it down).
-Memory: the resident set is sampled as the import goes;
-``rss_growth_mb`` is how much it grew from the first chunk to the last (flat memory keeps it near 0).
+Memory: the resident set is sampled as the import goes; ``rss_growth_mb`` is how much it grew from the
+first chunk to the last (flat memory keeps it near 0).
 Needs PostgreSQL:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_imports_bench \\
         .venv/bin/python bench/imports.py --rows 100000
 
 Ends with one line: RESULT imports ours=<s, the slower format's import> floor=<s, its floor>
-ratio=<ours/floor> csv_check_s=.. csv_import_s=.. csv_floor_s=.. xlsx_check_s=.. ... rows=<N>
+ratio=<ours/floor> csv_check_s=.. csv_import_s=.. csv_floor_s=.. xlsx_check_s=.. ... writes_s=..
+writes_ratio=.. rows=<N>
 """
 
 from __future__ import annotations
@@ -142,6 +147,58 @@ def floor(path: Path, fmt: str) -> float:
     return time.perf_counter() - started
 
 
+def write_floor(path: Path, n: int) -> float:
+    """The writes any import of the file must make, and nothing else, into a booth set up as ``ours``'s
+    is: the CSV's rows COPYed as text into a temporary table, then in four SQL statements the people not
+    on the list added as attendees, a lead for each person the booth lacks, a scan per row and a score
+    per lead, with the tables' own indexes and constraints. No value read, checked or matched in Python,
+    no counters or answers recomputed, nothing scored."""
+    from django.db import connection, transaction
+
+    from tracker.models import IdealCustomerProfile
+
+    sponsorship = booth_for("writes", n)
+    event_id, booth_id = sponsorship.event_id, sponsorship.pk
+    icp_id = IdealCustomerProfile.objects.get(sponsor_id=sponsorship.sponsor_id).pk
+    columns = [f"c{i}" for i in range(len(HEADER))]
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE write_floor ({', '.join(c + ' text' for c in columns)}) ON COMMIT DROP"
+        )
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            copy_rows(cursor.connection.cursor(), "write_floor", columns, (tuple(r) for r in reader))
+        cursor.execute(
+            "INSERT INTO tracker_attendee (event_id, badge_id, first_name, last_name, email, phone, title, company,"
+            " country, city, created_at, display_name) SELECT %s, c0, c1, c2, c3, '', c5, c4, '', '', now(), ''"
+            " FROM write_floor w WHERE c0 <> '' AND NOT EXISTS"
+            " (SELECT FROM tracker_attendee a WHERE a.event_id = %s AND a.badge_id = w.c0)",
+            [event_id, event_id],
+        )
+        cursor.execute(
+            "INSERT INTO tracker_lead (sponsorship_id, attendee_id, scan_count, created_at, consent_how)"
+            " SELECT %s, a.id, 1, now(), '' FROM tracker_attendee a WHERE a.event_id = %s AND NOT EXISTS"
+            " (SELECT FROM tracker_lead l WHERE l.sponsorship_id = %s AND l.attendee_id = a.id)",
+            [booth_id, event_id, booth_id],
+        )
+        cursor.execute(
+            "INSERT INTO tracker_scan (sponsorship_id, lead_id, client_uuid, device_id, received_at, raw_payload,"
+            " payload_format, rating, interests, conversation_type, notes, typed, source, processed_at)"
+            " SELECT %s, l.id, gen_random_uuid(), 'import', now(), '', 'manual', '', '[]', '', w.c9, '{}', 'floor',"
+            " now() FROM write_floor w JOIN tracker_attendee a ON a.event_id = %s AND a.badge_id = w.c0"
+            " JOIN tracker_lead l ON l.sponsorship_id = %s AND l.attendee_id = a.id",
+            [booth_id, event_id, booth_id],
+        )
+        cursor.execute(
+            "INSERT INTO tracker_leadscore (lead_id, icp_id, score, grade, reasons, excluded, existing_customer,"
+            " scored_at) SELECT id, %s, 0, 'D', '[]', false, false, now() FROM tracker_lead WHERE sponsorship_id = %s",
+            [icp_id, booth_id],
+        )
+    return time.perf_counter() - started
+
+
 def ours(path: Path, fmt: str, n: int) -> dict:
     from django.core.files import File
 
@@ -201,6 +258,9 @@ def main() -> None:
             floor_s = floor(paths[fmt], fmt)
             log(f"{fmt}: floor {floor_s:.2f}s")
             results[fmt] = {"floor_s": floor_s, **ours(paths[fmt], fmt, args.rows)}
+        wait_quiet(log, busy_only=True)
+        writes_s = write_floor(paths["csv"], args.rows)
+        log(f"the writes alone: {writes_s:.2f}s")
     worst = max(results, key=lambda fmt: results[fmt]["import_s"] / results[fmt]["floor_s"])
     extra = " ".join(
         f"{fmt}_{key}={value:.2f}" for fmt, r in results.items() for key, value in r.items()
@@ -208,7 +268,8 @@ def main() -> None:
     )  # fmt: skip
     w = results[worst]
     print(f"RESULT imports ours={w['import_s']:.2f} floor={w['floor_s']:.2f} ratio={w['import_s'] / w['floor_s']:.2f} "
-          f"worst={worst} check_ratio={w['check_s'] / w['floor_s']:.2f} {extra} rows={args.rows} db=postgresql",
+          f"worst={worst} check_ratio={w['check_s'] / w['floor_s']:.2f} {extra} writes_s={writes_s:.2f} "
+          f"writes_ratio={w['import_s'] / writes_s:.2f} rows={args.rows} db=postgresql",
           flush=True)  # fmt: skip
 
 

@@ -227,7 +227,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 @contextmanager
-def fewer_collections(threshold: int = 50_000) -> Iterator[None]:
+def fewer_collections(threshold: int = 200_000) -> Iterator[None]:
     """Python's cycle collector run less often for the block (its first threshold raised; the others and
     the collector itself as they were), restored afterwards.
 
