@@ -5,6 +5,8 @@ secrets stay encrypted and unseen."""
 
 from __future__ import annotations
 
+import html
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -928,6 +930,32 @@ def test_the_admin_cannot_change_where_a_secret_goes(booth, salesforce, client):
         salesforce.url,
         salesforce.client_id,
     )
+
+
+def test_the_admin_checks_a_mapping_as_the_crm_page_does(booth, hubspot, client):
+    from tracker.models import Question
+
+    connection = connect(booth, hubspot)
+    timeline = Question.objects.create(sponsor=booth.sponsor, label="Timeline", kind="text")
+    client.force_login(f.UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("admin:tracker_crmconnection_change", args=[connection.pk])
+    form = {"sponsor": booth.sponsor.pk, "min_grade": "B", "external_id_field": ""}
+
+    for mapping, problem in [
+        ({f"answer:{timeline.pk}": "email"}, "email is given to two fields"),  # who the contact is
+        ({"no_such_field": "x"}, "There is no field"),
+        ({"email": "not a name"}, "is not a property name"),
+        ([1, 2], "A mapping is an object"),
+    ]:
+        page = client.post(url, {**form, "mapping": json.dumps(mapping)})
+        assert page.status_code == 200 and problem in html.unescape(page.content.decode()), mapping
+    connection.refresh_from_db()
+    assert connection.mapping == {}
+
+    fine = {f"answer:{timeline.pk}": "timeline"}
+    assert client.post(url, {**form, "mapping": json.dumps(fine)}).status_code == 302
+    connection.refresh_from_db()
+    assert connection.mapping == fine
 
 
 def test_a_long_instance_url_on_a_connection_is_refused_by_the_form(booth, salesforce, client):

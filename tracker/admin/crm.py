@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from tracker.admin.site import TrackerModelAdmin, site
-from tracker.models import CrmConnection, CrmPush
+from tracker.crm.mapping import LAYOUTS, answer_key, mapping_errors
+from tracker.models import CrmConnection, CrmPush, Question
+
+
+class CrmConnectionAdminForm(forms.ModelForm):
+    """The mapping checked as the sponsor's CRM page checks it: known fields, property names, no property
+    given twice (an answer mapped to HubSpot's ``email`` would overwrite who the contact is)."""
+
+    class Meta:
+        model = CrmConnection
+        fields = ("mapping",)  # the admin adds the others (its own `fields`)
+
+    def clean_mapping(self) -> dict:
+        mapping = self.cleaned_data.get("mapping") or {}
+        if not isinstance(mapping, dict):
+            raise ValidationError('A mapping is an object: {"field": "property", ...}.')
+        sponsor, kind = self.cleaned_data.get("sponsor"), self.cleaned_data.get("kind") or self.instance.kind
+        if kind not in LAYOUTS:
+            return mapping  # the kind's own error is said
+        questions = Question.objects.filter(sponsor=sponsor).values_list("pk", flat=True) if sponsor else []
+        if problems := mapping_errors(kind, mapping, frozenset(map(answer_key, questions))):
+            raise ValidationError(problems)
+        return mapping
 
 
 @admin.register(CrmConnection, site=site)
@@ -15,6 +39,7 @@ class CrmConnectionAdmin(TrackerModelAdmin):
     Salesforce instance URL and consumer key) is set there too, checked, and never changed here: an
     operator's edit would send the stored secret somewhere the manager did not enter it for."""
 
+    form = CrmConnectionAdminForm
     list_display = (
         "sponsor",
         "kind",

@@ -233,7 +233,7 @@ def fewer_collections(threshold: int = 200_000) -> Iterator[None]:
 
     A chunk of an import keeps thousands of small containers alive (cells, records, badges, rows), so at
     the default threshold (700 new containers) a collection ran every few rows, each walking the chunk's
-    objects again, and an XLSX's shared strings: a fifth of a 100,000-row XLSX import, and a tenth of a
+    objects again, and an XLSX's shared strings: 15 % of a 100,000-row XLSX import, and 10 % of a
     CSV one (bench/imports.py). An import makes little cyclic garbage; what it makes is still collected.
     """
     before = gc.get_threshold()
