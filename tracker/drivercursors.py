@@ -4,7 +4,7 @@
 Hot paths talk to the database more directly than the ORM does: the scan intake's grouped insert (a raw
 cursor, PostgreSQL's own ``$n`` placeholders), the exports' reading (psycopg's own loaders), rescoring's
 reading (the driver's rows), every chunk of ids or texts (``among``, ``among_texts``) and the writing of
-thousands of rows at once (``copy_insert``, ``copy_insert_values``, ``copy_update``: COPY, for imports
+thousands of rows at once (``copy_insert``, ``copy_update`` and their ``_values`` forms: COPY, for imports
 and matching). Their cursors still go through Django's wrapper, so they are logged with ``DEBUG``,
 counted by tests' query assertions, and pass through ``execute_wrapper``s like any other query; only the
 COPY itself (psycopg's own ``copy()``, which Django's wrapper does not have) is not.
@@ -250,8 +250,7 @@ def copy_insert_values(model: type[Model], fields: list[str], rows: list[tuple])
 
 
 def copy_update(objects: list[Model], fields: list[str]) -> None:
-    """Write ``fields`` of saved instances of one model: ``bulk_update``, in one ``UPDATE ... FROM`` a
-    COPYed temporary table on PostgreSQL (``bulk_update`` writes a ``CASE`` of every row per column)."""
+    """Write ``fields`` of saved instances of one model (``copy_update_values`` with their values)."""
     if not objects:
         return
     model = type(objects[0])
@@ -259,9 +258,26 @@ def copy_update(objects: list[Model], fields: list[str]) -> None:
     if db.vendor != "postgresql":
         model.objects.using(alias).bulk_update(objects, fields, batch_size=500)
         return
-    quote, pk = db.ops.quote_name, model._meta.pk
     written = _writable(model, fields)
-    rows = _instance_rows(objects, [pk, *written], add=False)
+    copy_update_values(
+        model, [f.name for f in written], _instance_rows(objects, [model._meta.pk, *written], add=False)
+    )
+
+
+def copy_update_values(model: type[Model], fields: list[str], rows: list[tuple]) -> None:
+    """Write ``fields`` of existing rows of ``model``: each row is (pk, *values of ``fields``).
+    ``bulk_update``, in one ``UPDATE ... FROM`` a COPYed temporary table on PostgreSQL (``bulk_update``
+    writes a ``CASE`` of every row per column)."""
+    if not rows:
+        return
+    alias, db = _writing(model)
+    written = _writable(model, fields)
+    if db.vendor != "postgresql":
+        names = [f.attname for f in written]
+        objects = [model(pk=row[0], **dict(zip(names, row[1:], strict=True))) for row in rows]
+        model.objects.using(alias).bulk_update(objects, [f.name for f in written], batch_size=500)
+        return
+    quote, pk = db.ops.quote_name, model._meta.pk
     with transaction.atomic(using=alias, savepoint=False), db.cursor() as cursor:
         stage = _stage(db, cursor, model, [pk, *written], rows)
         assignments = ", ".join(f"{quote(f.column)} = new.{quote(f.column)}" for f in written)

@@ -11,14 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce, Lower
 
 from tracker.analytics.freshness import figures_changed
 from tracker.badges import ParsedBadge, parse_badge
 from tracker.crm.propagation import CONSENT, LIVE, crm_propagate_soon
-from tracker.drivercursors import among, among_texts, copy_insert_values, copy_update
+from tracker.drivercursors import among, among_texts, copy_insert_values, copy_update, copy_update_values
 from tracker.models import Attendee, CrmPush, Lead, Scan, Sponsorship
 from tracker.models.choices import ConsentHow, PayloadFormat
 from tracker.models.leads import LATEST_ASKED_FIRST
@@ -256,61 +256,80 @@ def scans_match(scans: list[Scan], now: datetime) -> None:
     leads_recount({scan.lead_id for scan in scans if scan.lead_id})
 
 
+# What a recount writes of a lead, in this order (``_recounted``).
+RECOUNTED = ["scan_count", "first_scan_at", "last_scan_at", "consent", "consent_recorded_at", "consent_how",
+             "consent_by_id"]  # fmt: skip
+
+
+def _recounted(lead: tuple, counted: tuple | None, latest: tuple | None, asked_again_at) -> tuple:
+    """A lead's ``RECOUNTED`` values from its scans (pure). ``lead``: its consent as stored (consent,
+    recorded at, how, by); ``counted``: (scans, first received, last received), None without scans;
+    ``latest``: the latest scan that asked for consent (its answer, when received, source, scanned by);
+    ``asked_again_at``: when a booth last asked (the phone's clock, else when received).
+
+    The latest scan that asked gives the answer, unless the person told us since (from the lead page):
+    what the person told us stands until a booth asks them again afterwards, by when it asked (a phone
+    that syncs late brings an older answer); a file's answer never overrides it."""
+    consent, recorded_at, how, by = lead
+    scans, first, last = counted or (0, None, None)
+    told_since = how == ConsentHow.PERSON and not (
+        asked_again_at is not None and recorded_at is not None and asked_again_at > recorded_at
+    )
+    if not told_since and latest is not None:
+        consent, recorded_at, source, by = latest
+        how = ConsentHow.BOOTH if source == "" else ConsentHow.IMPORT
+    return scans, first, last, consent, recorded_at, how, by
+
+
 def leads_recount(lead_ids: Iterable[int], *, answers: bool = True) -> None:
-    """Recompute leads' counters and latest consent answer from their scans, in one UPDATE (the leads
-    locked first), and their answers to the questions unless ``answers`` is False (the caller added
-    scans none of which answers any: the leads' answers cannot have changed)."""
+    """Recompute leads' counters and latest consent answer from their scans (the leads locked first; the
+    changed ones written in one statement), and their answers to the questions unless ``answers`` is
+    False (the caller added scans none of which answers any: the leads' answers cannot have changed).
+
+    Three grouped reads of the leads' scans and one write, whatever the number of leads: the single UPDATE
+    of correlated subqueries it replaced ran nine of them a lead (bench/imports.py's import)."""
     lead_ids = list(lead_ids)
     if not lead_ids:
         return
-    scans = Scan.objects.filter(lead=OuterRef("pk")).order_by().values("lead")
-    # The latest answer by when the person was asked (a phone that syncs late brings an older answer; a
-    # file's row without a time is the oldest), as for the questions' answers.
-    answered = Scan.objects.filter(lead=OuterRef("pk"), consent__isnull=False).order_by(*LATEST_ASKED_FIRST)
-    leads = Lead.objects.filter(among(Lead, "pk", lead_ids))
+    scans = Scan.objects.filter(among(Scan, "lead_id", lead_ids)).order_by()
+    answered = scans.filter(consent__isnull=False)
     with transaction.atomic():
         # The leads are locked first, in one order, by a statement of their own: a transaction recounting
-        # the same leads (another worker's chunk of the booth) has committed by then, and the UPDATE's own
-        # snapshot, taken after, sees its scans. Counted in the same statement that waits for the lock,
-        # they would be missed: a counter short of the scans that worker matched.
-        list(leads.order_by("pk").select_for_update().values_list("pk", flat=True))
-        if connection.vendor == "postgresql":
-            # Five subqueries a lead: the planner's cost estimate crosses the JIT threshold, and compiling
-            # took 240 ms of a 1,000-lead recount that runs in 17 (bench/imports.py's import).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        # The latest scan that asked gives the answer, unless the person told us since (from the lead page).
-        asked_at = Subquery(answered.values("received_at")[:1])
-        # What the person told us stands until a booth asks them again afterwards, by when it asked (the
-        # device's time: a phone that syncs late brings an older answer); a file's answer never overrides it.
-        asked_again = answered.filter(source="").annotate(asked=Coalesce("device_scanned_at", "received_at"))
-        told_since = Q(consent_how=ConsentHow.PERSON) & ~Exists(
-            asked_again.filter(asked__gt=OuterRef("consent_recorded_at"))
+        # the same leads (another worker's chunk of the booth) has committed by then, and the reads below,
+        # each with a snapshot taken after, see its scans. Counted in the statement that waits for the
+        # lock, they would be missed: a counter short of the scans that worker matched.
+        stored = {
+            pk: values
+            for pk, *values in Lead.objects.filter(among(Lead, "pk", lead_ids))
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", *RECOUNTED)
+        }
+        counted = {
+            lead_id: (n, first, last)
+            for lead_id, n, first, last in scans.values("lead_id")
+            .annotate(n=Count("pk"), first=Min("received_at"), last=Max("received_at"))
+            .values_list("lead_id", "n", "first", "last")
+        }
+        # The latest answer by when the person was asked (a phone that syncs late brings an older answer; a
+        # file's row without a time is the oldest), as for the questions' answers.
+        latest: dict[int, tuple] = {}
+        for lead_id, *answer in answered.order_by("lead_id", *LATEST_ASKED_FIRST).values_list(
+            "lead_id", "consent", "received_at", "source", "scanned_by_id"
+        ):
+            latest.setdefault(lead_id, tuple(answer))
+        asked_again = dict(
+            answered.filter(source="")
+            .values("lead_id")
+            .annotate(at=Max(Coalesce("device_scanned_at", "received_at")))
+            .values_list("lead_id", "at")
         )
-        how = Case(When(source="", then=Value(ConsentHow.BOOTH)), default=Value(ConsentHow.IMPORT))
-        leads.update(
-            scan_count=Coalesce(Subquery(scans.annotate(n=Count("pk")).values("n")), 0),
-            first_scan_at=Subquery(scans.annotate(t=Min("received_at")).values("t")),
-            last_scan_at=Subquery(scans.annotate(t=Max("received_at")).values("t")),
-            consent=Case(
-                When(told_since, then=F("consent")),
-                default=Coalesce(Subquery(answered.values("consent")[:1]), F("consent")),
-            ),
-            consent_recorded_at=Case(
-                When(told_since, then=F("consent_recorded_at")),
-                default=Coalesce(asked_at, F("consent_recorded_at")),
-            ),
-            consent_how=Case(
-                When(told_since, then=F("consent_how")),
-                default=Coalesce(Subquery(answered.annotate(how=how).values("how")[:1]), F("consent_how")),
-            ),
-            consent_by=Case(
-                When(told_since, then=F("consent_by")),
-                When(Exists(answered), then=Subquery(answered.values("scanned_by")[:1])),
-                default=F("consent_by"),
-                output_field=Lead._meta.get_field("consent_by"),
-            ),
-        )
+        changed = []
+        for pk, values in stored.items():
+            now = _recounted(tuple(values[3:]), counted.get(pk), latest.get(pk), asked_again.get(pk))
+            if list(now) != values:
+                changed.append((pk, *now))
+        copy_update_values(Lead, RECOUNTED, changed)
         if answers:
             lead_answers_refresh(lead_ids)
         # A booth's later "no" (a new scan, a correction, an imported file) reaches the CRMs holding the lead.
