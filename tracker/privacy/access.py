@@ -16,8 +16,7 @@ from tracker.models.leads import attendee_name
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
 from tracker.privacy.erasure import identifier_hash, who
-from tracker.questions.answers import answer_text
-from tracker.questions.service import question_labels
+from tracker.questions.service import answers_read, question_labels
 
 PERSON = ("display_name", "first_name", "last_name", "email", "phone", "title", "company", "country", "city",
           "badge_id")  # fmt: skip
@@ -78,7 +77,7 @@ def _lead(lead: Lead) -> dict:
              "by": s.scanned_by.display_name if s.scanned_by else "", "source": s.source or "booth",
              "rating": s.rating, "conversation_type": s.conversation_type, "interests": s.interests,
              "notes": s.notes, "consent": s.consent, "badge_payload": s.raw_payload, "typed": s.typed,
-             "answers": {labels.get(k, ("Removed question", True))[0]: answer_text(v) for k, v in (s.answers or {}).items()},
+             "answers": dict(answers_read(s.answers, labels)),
              "extra": s.extra or {}, "earlier_versions": s.revisions or []}
             for s in lead.scans.all()
         ],

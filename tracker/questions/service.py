@@ -106,6 +106,9 @@ def question_saved(sender, instance: Question, **kwargs) -> None:
     questions_changed(instance.sponsor_id)
 
 
+REMOVED = ("Removed question", True)  # the label of a question deleted since it was answered
+
+
 def question_labels(sponsor_id: int) -> dict[str, tuple[str, bool]]:
     """Every question of a sponsor by key, removed ones included: (label, removed)."""
     return {
@@ -116,23 +119,10 @@ def question_labels(sponsor_id: int) -> dict[str, tuple[str, bool]]:
     }
 
 
-def leads_answers_shown(lead_ids: list[int]) -> dict[int, dict[int, str]]:
-    """The leads' answers as read ("AWS, GCP", "yes", "12"), by lead and question id."""
-    shown: dict[int, dict[int, list[str]]] = {}
-    for lead_id, question_id, value in (
-        LeadAnswer.objects.filter(among(LeadAnswer, "lead_id", lead_ids))
-        .order_by("pk")
-        .values_list("lead_id", "question_id", "value")
-    ):
-        shown.setdefault(lead_id, {}).setdefault(question_id, []).append(value)
-    return {lead: {q: ", ".join(values) for q, values in given.items()} for lead, given in shown.items()}
-
-
-def leads_answers_typed(lead_ids: list[int]) -> dict[int, dict[int, object]]:
-    """The leads' answers as a CRM's properties take them, by lead and question id: yes/no a boolean, a
-    number a number, a multiple choice its choices joined by ";" (HubSpot's and Salesforce's multi-select
-    form), text as it is."""
-    given: dict[int, dict[int, list]] = {}
+def _leads_answer_values(lead_ids: list[int]) -> tuple[dict[int, dict[int, list[tuple]]], dict[int, str]]:
+    """The leads' answer rows, by lead and question id in the order given: [(value, number), ...]; and
+    each question's kind."""
+    given: dict[int, dict[int, list[tuple]]] = {}
     kinds: dict[int, str] = {}
     for lead_id, question_id, kind, value, number in (
         LeadAnswer.objects.filter(among(LeadAnswer, "lead_id", lead_ids))
@@ -140,9 +130,30 @@ def leads_answers_typed(lead_ids: list[int]) -> dict[int, dict[int, object]]:
         .values_list("lead_id", "question_id", "question__kind", "value", "number")
     ):
         kinds[question_id] = kind
-        given.setdefault(lead_id, {}).setdefault(question_id, []).append(
-            number if number is not None else value
-        )
+        given.setdefault(lead_id, {}).setdefault(question_id, []).append((value, number))
+    return given, kinds
+
+
+def leads_answers_shown(lead_ids: list[int]) -> dict[int, dict[int, str]]:
+    """The leads' answers as read ("AWS, GCP", "yes", "12"), by lead and question id."""
+    given, _ = _leads_answer_values(lead_ids)
+    return {
+        lead: {q: ", ".join(value for value, _ in values) for q, values in answers.items()}
+        for lead, answers in given.items()
+    }
+
+
+def leads_answers_typed(lead_ids: list[int]) -> dict[int, dict[int, object]]:
+    """The leads' answers as a CRM's properties take them, by lead and question id: yes/no a boolean, a
+    number a number, a multiple choice its choices joined by ";" (HubSpot's and Salesforce's multi-select
+    form), text as it is."""
+    found, kinds = _leads_answer_values(lead_ids)
+    given = {
+        lead: {
+            q: [value if number is None else number for value, number in rows] for q, rows in answers.items()
+        }
+        for lead, answers in found.items()
+    }
     typed: dict[int, dict[int, object]] = {}
     for lead_id, answers in given.items():
         for question_id, values in answers.items():
@@ -167,11 +178,14 @@ def lead_answers_shown(lead) -> list[dict]:
     return [{"label": q.label, "text": given[q.pk], "removed": q.archived_at is not None} for q in questions]
 
 
+def answers_read(answers: dict | None, labels: dict[str, tuple[str, bool]]) -> list[tuple[str, str]]:
+    """A scan's answers as read, in the order given: [(label, answer), ...]; ``labels``:
+    ``question_labels``'s (a question deleted since reads "Removed question")."""
+    return [(labels.get(key, REMOVED)[0], answer_text(answer)) for key, answer in (answers or {}).items()]
+
+
 def scans_answers_shown(scans: list[Scan], sponsor_id: int) -> None:
     """Put on each scan (``answers_shown``) what it answered, as read: [(label, answer), ...]."""
     labels = question_labels(sponsor_id) if any(scan.answers for scan in scans) else {}
     for scan in scans:
-        scan.answers_shown = [
-            (labels.get(key, ("Removed question", True))[0], answer_text(answer))
-            for key, answer in (scan.answers or {}).items()
-        ]
+        scan.answers_shown = answers_read(scan.answers, labels)
