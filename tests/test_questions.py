@@ -154,6 +154,28 @@ def test_a_phone_that_opened_the_screen_before_the_questions_changed_loses_nothi
     assert now.status_code == 400 and f"answers.{added.pk}" in now.json()["errors"]  # asked of today's scans
 
 
+def test_a_question_made_required_after_a_scan_was_taken_is_not_required_of_it(staff_client, booth):
+    """A phone offline since before the manager made a question required sends its scan later: it is
+    stored; a scan taken after must answer."""
+    sponsorship, _, qs = booth
+    Question.objects.filter(pk=qs["stack"].pk).update(created_at=timezone.now() - timedelta(days=1))
+    qs["stack"].refresh_from_db()  # asked, not required, since yesterday
+    taken = (timezone.now() - timedelta(minutes=5)).isoformat()  # by the phone's clock, offline since
+    qs["stack"].required = True
+    qs["stack"].save()
+
+    late = post(staff_client, scan(sponsorship, {}, device_scanned_at=taken))
+    assert late.status_code == 201, late.json()
+    now = post(staff_client, scan(sponsorship, {}, email="new@example.com"))
+    assert now.status_code == 400 and f"answers.{qs['stack'].pk}" in now.json()["errors"]
+
+    qs["stack"].required = False
+    qs["stack"].save(update_fields=["required"])
+    qs["stack"].refresh_from_db()
+    assert qs["stack"].required_since is None
+    assert post(staff_client, scan(sponsorship, {}, email="third@example.com")).status_code == 201
+
+
 def test_one_bad_answer_sinks_only_its_own_scan_in_a_batch(staff_client, booth):
     sponsorship, _, qs = booth
     good = scan(sponsorship, {str(qs["timeline"].pk): "later"}, email="b2@example.com")

@@ -66,6 +66,9 @@ class Question(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Since when it is required (set when it is made required, cleared when it no longer is): a scan taken
+    # before, sent late by a phone that was offline, was not required to answer it.
+    required_since = models.DateTimeField(null=True, blank=True, editable=False)
     archived_at = models.DateTimeField(null=True, blank=True, help_text="Removed: no longer asked.")
 
     objects = QuestionQuerySet.as_manager()
@@ -76,6 +79,16 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        if self.required and self.required_since is None:
+            self.required_since = timezone.now()
+        elif not self.required:
+            self.required_since = None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "required" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "required_since"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.sponsorship_id and self.sponsor_id and self.sponsorship.sponsor_id != self.sponsor_id:

@@ -32,7 +32,7 @@ class QuestionSpec:
     required: bool = False
     conversation_types: tuple[str, ...] = ()
     archived: bool = False
-    created_at: datetime | None = None  # a scan taken before the question existed was not asked it
+    required_since: datetime | None = None  # a scan taken before it was made required need not answer it
 
     @property
     def key(self) -> str:
@@ -202,7 +202,8 @@ def required_missing(
     asked_at: datetime | None,
 ) -> list[QuestionSpec]:
     """The required questions asked of this conversation that ``answers`` leaves unanswered; a question
-    added after the scan was taken (``asked_at``, the phone's time) was not asked of it."""
+    added, or made required, after the scan was taken (``asked_at``, the phone's time) was not required of
+    it."""
     return [
         spec
         for spec in specs
@@ -210,7 +211,7 @@ def required_missing(
         and not spec.archived
         and spec.asked_for(conversation_type)
         and spec.key not in answers
-        and (asked_at is None or spec.created_at is None or spec.created_at <= asked_at)
+        and (asked_at is None or spec.required_since is None or spec.required_since <= asked_at)
     ]
 
 

@@ -21,7 +21,7 @@ def spec_of(question: Question) -> QuestionSpec:
         required=question.required,
         conversation_types=tuple(question.conversation_types or ()),
         archived=question.archived_at is not None,
-        created_at=question.created_at,
+        required_since=question.required_since,
     )
 
 
