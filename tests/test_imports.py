@@ -336,6 +336,8 @@ def test_two_badges_with_one_email_in_a_file_are_one_person(tmp_path, booth):
     _import(tmp_path, booth, _csv(rows))
     assert Attendee.objects.filter(event=booth.event, email="ana@example.org").count() == 1
     assert Lead.objects.filter(sponsorship=booth, attendee__email="ana@example.org").count() == 1
+    assert Scan.objects.filter(sponsorship=booth, lead__attendee__email="ana@example.org").count() == 2
+    assert Lead.objects.get(sponsorship=booth, attendee__email="ana@example.org").scan_count == 2
 
 
 def test_a_re_export_with_one_more_column_is_the_same_rows(tmp_path, booth):

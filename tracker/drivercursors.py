@@ -222,7 +222,11 @@ def copy_insert_values(model: type[Model], fields: list[str], rows: list[tuple])
     if not rows:
         return
     given = _writable(model, fields)
-    missing = [f for f in _writable(model, None) if f.name not in fields and f.attname not in fields]
+    missing = [  # a database default applies by itself
+        f
+        for f in _writable(model, None)
+        if f.name not in fields and f.attname not in fields and not f.has_db_default()
+    ]
     called = [f for f in missing if f.has_default() and callable(f.default)]  # uuid4, now: one per row
     constant = [f for f in missing if f not in called]
     alias, db = _writing(model)

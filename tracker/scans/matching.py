@@ -187,7 +187,8 @@ def attendees_for(
             ["event_id", "badge_id", *ATTENDEE_FIELDS],
             [(event_id, b.badge_id[:120], *attendee_values(b).values()) for b in new.values()],
         )
-        people |= people_named(event_id, list(new.values()))
+        # Every badge still unknown, not only those added: one skipped above for its email is found by it.
+        people |= people_named(event_id, [b for b in badges if known_among(people, b) is None and says_who(b)])
     result = [known_among(people, badge) for badge in badges]
     # Blanks filled, grouped by the fields they fill (one list's missing country, say): each group is one
     # UPDATE of just those columns.
