@@ -237,11 +237,15 @@ def fewer_collections(threshold: int = 200_000) -> Iterator[None]:
     CSV one (bench/imports.py). An import makes little cyclic garbage; what it makes is still collected.
     """
     before = gc.get_threshold()
-    gc.set_threshold(max(threshold, before[0]), *before[1:])
+    if before[0] == 0:  # the collector switched off: left so
+        yield
+        return
+    raised = max(threshold, before[0])
+    gc.set_threshold(raised, *before[1:])
     try:
         yield
     finally:
-        if gc.get_threshold()[0] == max(threshold, before[0]):  # unless another block changed it since
+        if gc.get_threshold()[0] == raised:  # unless another block changed it since
             gc.set_threshold(*before)
 
 
