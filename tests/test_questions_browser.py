@@ -114,3 +114,32 @@ def test_offline_the_questions_are_still_asked_and_the_grade_waits_for_the_netwo
         str(questions["timeline"].pk): "later",
         str(questions["clusters"].pk): 1234.5,
     }
+
+
+NUMBERS = [
+    "12", "3,5", "3.5", "1,500", "12,000,000", "1 500", "1.500", "1.500.000", "1.500,5", "1,500.5",
+    "1,234,567.89", "-2,25", "0,500", "", "40 clusters", "1,5,0", "1.2.3,4", "1,5.0", "12,50,000",
+    "1,500.5e3", "1,000.5_5", "1,500.", "+1,500", "١,٥٠٠", "1e3", "1_000", ".5", "12345678901", "--1",
+]  # fmt: skip
+
+
+def test_the_scan_screen_and_the_server_read_numbers_alike(browser):
+    """numbers.js (the phone) and number_text (files, the API) against one table, junk included."""
+    from decimal import Decimal
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from tracker.questions.answers import number_text
+
+    page = browser.new_page()
+    page.set_content("<!doctype html><title>numbers</title>")
+    page.add_script_tag(path=str(Path(settings.BASE_DIR) / "tracker" / "static" / "tracker" / "numbers.js"))
+    on_the_phone = page.evaluate("typed => typed.map(globalThis.boothNumbers.readNumber)", NUMBERS)
+    page.close()
+
+    on_the_server = [
+        None if (read := number_text(typed)) is None else float(Decimal(read)) for typed in NUMBERS
+    ]
+    assert dict(zip(NUMBERS, on_the_phone, strict=True)) == dict(zip(NUMBERS, on_the_server, strict=True))
+    assert on_the_server[NUMBERS.index("1,500")] == 1500 and on_the_server[NUMBERS.index("3,5")] == 3.5

@@ -83,26 +83,36 @@ def _empty(value: object) -> bool:
     return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
 
 
-_GROUPED = {",": re.compile(r"[+-]?\d{1,3}(,\d{3})+"), ".": re.compile(r"[+-]?\d{1,3}(\.\d{3}){2,}")}
-_THOUSANDS = {",": re.compile(r"[+-]?\d{1,3}(,\d{3})+"), ".": re.compile(r"[+-]?\d{1,3}(\.\d{3})+")}
+# ASCII digits only, as the scan screen's numbers.js reads them (Python's \d takes every script's).
+_GROUPED = {
+    ",": re.compile(r"-?[1-9][0-9]{0,2}(,[0-9]{3})+"),
+    ".": re.compile(r"-?[1-9][0-9]{0,2}(\.[0-9]{3}){2,}"),
+}
+_THOUSANDS = {
+    ",": re.compile(r"-?[1-9][0-9]{0,2}(,[0-9]{3})+"),
+    ".": re.compile(r"-?[1-9][0-9]{0,2}(\.[0-9]{3})+"),
+}
+_NUMBER = re.compile(r"-?[0-9]{1,10}(\.[0-9]+)?")
 
 
-def number_text(written: str) -> str:
-    """A number as typed, in Python's notation: spaces dropped, and of a comma and a point the last one
-    the decimal mark ("1.500,5" and "1,500.5" are 1500.5). A comma alone is a decimal mark ("3,5"),
-    unless it groups thousands ("1,500", "12,000,000"); a point alone is one, unless it groups thousands
-    more than once ("1.500.000"). The scan screen reads numbers the same way (scan.js)."""
+def number_text(written: str) -> str | None:
+    """A number as typed, in Python's notation, or None if it is not one: spaces dropped, and of a comma
+    and a point the last one the decimal mark ("1.500,5" and "1,500.5" are 1500.5). A comma alone is a
+    decimal mark ("3,5"), unless it groups thousands ("1,500", "12,000,000"); a point alone is one, unless
+    it groups thousands more than once ("1.500.000"). The scan screen reads numbers the same way
+    (tracker/static/tracker/numbers.js)."""
     text = "".join(written.split())
     if "," in text and "." in text:
         mark = max(text.rfind(","), text.rfind("."))
         head, grouping = text[:mark], "." if text[mark] == "," else ","
-        if _THOUSANDS[grouping].fullmatch(head):
-            return head.replace(grouping, "") + "." + text[mark + 1 :]
-        return text  # "1.2.3,4": not a number
-    for separator in ",.":
-        if separator in text and _GROUPED[separator].fullmatch(text):
-            return text.replace(separator, "")
-    return text.replace(",", ".")
+        if not _THOUSANDS[grouping].fullmatch(head):
+            return None  # "1.2.3,4"
+        text = head.replace(grouping, "") + "." + text[mark + 1 :]
+    elif _GROUPED[","].fullmatch(text) or _GROUPED["."].fullmatch(text):
+        text = text.replace(",", "").replace(".", "")
+    else:
+        text = text.replace(",", ".")
+    return text if _NUMBER.fullmatch(text) else None
 
 
 def answer_check(spec: QuestionSpec, value: object) -> tuple[Answer | None, str]:
@@ -119,8 +129,11 @@ def answer_check(spec: QuestionSpec, value: object) -> tuple[Answer | None, str]
     if kind == NUMBER:
         if isinstance(value, bool):
             return None, "expects a number"
+        read = number_text(value) if isinstance(value, str) else repr(value)
+        if read is None:
+            return None, "expects a number"
         try:
-            number = Decimal(number_text(value) if isinstance(value, str) else repr(value))
+            number = Decimal(read)
         except (InvalidOperation, TypeError, ValueError):
             return None, "expects a number"
         # adjusted() is the exponent of the leading digit: no arithmetic (abs, round) on a number with a

@@ -197,25 +197,7 @@
     }
   }
 
-  // A number as people type it at a booth, read as the server reads a file's (number_text in
-  // tracker/questions/answers.py): "12", "3.5" or "3,5"; "1,500" and "1.500.000" group thousands; with
-  // a comma and a point, the last one is the decimal mark ("1.500,5", "1,500.5"). null if not a number.
-  const GROUPED = { ",": /^-?\d{1,3}(,\d{3})+$/, ".": /^-?\d{1,3}(\.\d{3}){2,}$/ };
-  const THOUSANDS = { ",": /^-?\d{1,3}(,\d{3})+$/, ".": /^-?\d{1,3}(\.\d{3})+$/ };
-  function readNumber(typed) {
-    let text = typed.replace(/\s+/g, "");
-    if (text.includes(",") && text.includes(".")) {
-      const mark = Math.max(text.lastIndexOf(","), text.lastIndexOf("."));
-      const head = text.slice(0, mark), grouping = text[mark] === "," ? "." : ",";
-      if (!THOUSANDS[grouping].test(head)) return null;
-      text = head.split(grouping).join("") + "." + text.slice(mark + 1);
-    } else if (GROUPED[","].test(text) || GROUPED["."].test(text)) {
-      text = text.replace(/[.,]/g, "");
-    } else {
-      text = text.replace(",", ".");
-    }
-    return /^-?\d{1,10}(\.\d+)?$/.test(text) ? Number(text) : null;
-  }
+  const readNumber = globalThis.boothNumbers.readNumber; // numbers.js
   function numberProblems() {
     const conversation = pressed("conversation_type")[0] || "";
     return QUESTIONS.filter((question) => question.kind === "number" && asked(question, conversation))
