@@ -952,6 +952,12 @@ def test_the_admin_checks_a_mapping_as_the_crm_page_does(booth, hubspot, client)
     connection.refresh_from_db()
     assert connection.mapping == {}
 
+    for external, problem in [("email", "already holds one of the fields"), ("not a name", "Letters, digits")]:
+        page = client.post(url, {**form, "mapping": "{}", "external_id_field": external})
+        assert page.status_code == 200 and problem in html.unescape(page.content.decode()), external
+    connection.refresh_from_db()
+    assert connection.external_id_field == ""
+
     fine = {f"answer:{timeline.pk}": "timeline"}
     assert client.post(url, {**form, "mapping": json.dumps(fine)}).status_code == 302
     connection.refresh_from_db()

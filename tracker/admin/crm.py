@@ -7,17 +7,18 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from tracker.admin.site import TrackerModelAdmin, site
-from tracker.crm.mapping import LAYOUTS, answer_key, mapping_errors
+from tracker.crm.mapping import LAYOUTS, answer_key, external_id_problem, mapping_errors
 from tracker.models import CrmConnection, CrmPush, Question
 
 
 class CrmConnectionAdminForm(forms.ModelForm):
-    """The mapping checked as the sponsor's CRM page checks it: known fields, property names, no property
-    given twice (an answer mapped to HubSpot's ``email`` would overwrite who the contact is)."""
+    """The mapping and the external id property checked as the sponsor's CRM page checks them: known
+    fields, property names, no property given twice (an answer mapped to HubSpot's ``email`` would
+    overwrite who the contact is)."""
 
     class Meta:
         model = CrmConnection
-        fields = ("mapping",)  # the admin adds the others (its own `fields`)
+        fields = ("mapping", "external_id_field")  # the admin adds the others (its own `fields`)
 
     def clean_mapping(self) -> dict:
         mapping = self.cleaned_data.get("mapping") or {}
@@ -30,6 +31,16 @@ class CrmConnectionAdminForm(forms.ModelForm):
         if problems := mapping_errors(kind, mapping, frozenset(map(answer_key, questions))):
             raise ValidationError(problems)
         return mapping
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("kind") or self.instance.kind
+        external = (data.get("external_id_field") or "").strip()
+        if kind in LAYOUTS and "mapping" in data and "external_id_field" in data:
+            if problem := external_id_problem(kind, external, data["mapping"]):
+                self.add_error("external_id_field", problem)
+            data["external_id_field"] = external
+        return data
 
 
 @admin.register(CrmConnection, site=site)

@@ -14,7 +14,13 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from tracker.crm.connections import salesforce_url_problem
-from tracker.crm.mapping import LAYOUTS, PROPERTY_NAME, answer_key, mapping_errors, property_of
+from tracker.crm.mapping import (
+    LAYOUTS,
+    answer_key,
+    external_id_problem,
+    mapping_errors,
+    property_of,
+)
 from tracker.models import CrmConnection, Question
 from tracker.models.crm import CrmKind
 from tracker.models.questions import ASKED_FIRST
@@ -172,10 +178,7 @@ class ConnectionForm(forms.ModelForm):
         return _clean_url(self)
 
     def clean_external_id_field(self) -> str:
-        value = (self.cleaned_data.get("external_id_field") or "").strip()
-        if value and not PROPERTY_NAME.fullmatch(value):
-            raise forms.ValidationError("Letters, digits and _ only, starting with a letter.")
-        return value
+        return (self.cleaned_data.get("external_id_field") or "").strip()
 
     def clean(self):
         data = super().clean()
@@ -208,11 +211,7 @@ class ConnectionForm(forms.ModelForm):
                 mapping[key] = value
         for problem in mapping_errors(kind, mapping, answers):
             self.add_error(None, problem)
-        external = data.get("external_id_field") or ""
-        taken = {v.lower() for v in mapping.values() if v} | {
-            f.property.lower() for f in LAYOUTS[kind] if f.property and f.key not in mapping
-        }
-        if external and external.lower() in taken:
-            self.add_error("external_id_field", "This property already holds one of the fields below.")
+        if problem := external_id_problem(kind, data.get("external_id_field") or "", mapping):
+            self.add_error("external_id_field", problem)
         self.instance.mapping = mapping
         return data

@@ -201,3 +201,16 @@ def mapping_errors(kind: str, mapping: dict, answers: frozenset[str] = frozenset
             errors.append(f"{name} is given to two fields.")
         seen.add(str(name).lower())
     return errors
+
+
+def external_id_problem(kind: str, external: str, mapping: dict) -> str:
+    """What is wrong with the property that holds a lead's external id (Salesforce upserts on it): a name
+    the CRM cannot have, or one that a field of the mapping already fills ("" if none)."""
+    if not external:
+        return ""
+    if not PROPERTY_NAME.fullmatch(external):
+        return "Letters, digits and _ only, starting with a letter."
+    taken = {str(v).lower() for v in mapping.values() if v} | {
+        f.property.lower() for f in LAYOUTS[kind] if f.property and f.key not in mapping
+    }
+    return "This property already holds one of the fields below." if external.lower() in taken else ""
