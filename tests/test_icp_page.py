@@ -67,7 +67,7 @@ def test_draft_edit_preview_publish_and_rescore(client, setup, django_capture_on
     preview = client.get(url, {"lead": lead.pk})
     cards = {icp.version: result for icp, result in preview.context["preview"]}
     assert (cards[1].score, cards[2].score) == (0, 20)
-    assert "+20 Director (seniority director)" in preview.content.decode()
+    assert "+20 Director (seniority Director)" in preview.content.decode()
     assert not LeadScore.objects.filter(lead=lead, icp__version=2).exists()  # a draft changes no score
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -77,8 +77,8 @@ def test_a_lead_gets_a_score_grade_and_reasons_that_add_up(sponsor_setup):
     assert (top.score, top.grade, top.icp) == (80, "A", icp)
     assert sum(r["points"] for r in top.reasons) == top.score
     assert [(r["points"], r["reason"]) for r in top.reasons] == [
-        (40, "Rated hot (rating hot)"),
-        (30, "VP-level title (seniority vp)"),
+        (40, "Rated hot (rating Hot)"),
+        (30, "VP-level title (seniority VP)"),
         (10, 'Budget mentioned (notes "budget")'),
     ]
     assert LeadScore.objects.get(lead=no_budget).score == 40  # "no budget" is not a budget signal

@@ -132,10 +132,10 @@ def _in_set(c: Criterion, make: Maker, unknown: Reason | None) -> Test:
     get = _getter(c)
     shown = _SHOWN.get(field, field.replace("_", " "))
     table: dict[str, Reason] = {}
-    for raw in c.values:
+    for raw, read in zip(c.values, c.shown or c.values, strict=True):
         key = _number_key(raw) if numeric else fold(str(raw))
         if key:
-            table.setdefault(key, make(f"{shown} {str(raw).strip()}".strip()))
+            table.setdefault(key, make(f"{shown} {str(read).strip()}".strip()))
     blank = None if multi else unknown  # an empty scalar is unknown; an empty list item is not
     seen: dict[object, Reason | None] = {}  # raw value -> outcome, so repeated values skip folding
 

@@ -21,6 +21,7 @@ from tracker.scoring.engine import compile_profile
 from tracker.scoring.facts import leads_facts
 from tracker.scoring.store import ScoreRow, scores_store
 from tracker.scoring.values import Criterion, Profile
+from tracker.scoring.vocabulary import value_shown
 
 
 def profile_of(icp: IdealCustomerProfile) -> Profile:
@@ -33,6 +34,7 @@ def profile_of(icp: IdealCustomerProfile) -> Profile:
             kind=c.kind,
             label=c.label,
             values=tuple(str(v) for v in (c.values or ())),
+            shown=tuple(value_shown(c.field, str(v)) for v in (c.values or ())),
             min_value=float(c.min_value) if c.min_value is not None else None,
             max_value=float(c.max_value) if c.max_value is not None else None,
             weight=c.weight,

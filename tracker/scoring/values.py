@@ -33,6 +33,7 @@ class Criterion:
     weight: int = 0
     action: str = ""
     question: int | None = None  # the question whose answer an "answer" criterion reads
+    shown: tuple[str, ...] = ()  # the values as reasons show them (a closed list's labels), else as stored
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,15 @@ CLOSED: dict[str, dict[str, str]] = {
     "conversation_type": dict(ConversationType.choices),
     "region": dict(Region.choices),
 }
+
+
+def value_shown(field: str, value: str) -> str:
+    """A criterion's value as a reason shows it: a closed list's label without its examples ("C-level",
+    "Technical deep-dive"), else the value as written."""
+    label = CLOSED.get(field, {}).get(value)
+    return label.split(" (")[0] if label else value
+
+
 # What the other fields take, in words, for the editor.
 OPEN_HELP = {
     "company_size": "A numeric range: fill Min and/or Max (employees, from the target-account list).",
