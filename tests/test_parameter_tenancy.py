@@ -159,12 +159,13 @@ PLAIN = {
     "event-landscape": set(),
     "api:scans": {"client_uuid", "raw_payload", "device_id", "notes", "first_name", "last_name", "email",
                   "company", "title", "badge_id", "rating", "conversation_type", "interests", "consent",
-                  "device_scanned_at", "scans", "answers"},
+                  "device_scanned_at", "scans", "answers", "questions_at"},
     "api:leads": {"grade", "limit", "cursor"},
     "api:lead": set(),
     "api:lookup": {"raw_payload", "first_name", "last_name", "email", "company", "title", "badge_id", "rating",
                    "conversation_type", "interests", "notes", "answers", "consent"},
-    "api:amend": {"client_uuid", "undo", "rating", "interests", "conversation_type", "notes", "consent", "answers"},
+    "api:amend": {"client_uuid", "undo", "rating", "interests", "conversation_type", "notes", "consent", "answers",
+                  "questions_at"},
 }  # fmt: skip
 # The lead lists' filter per question of the sponsor's own (tracker.questions.lists): a name carrying the
 # question's id, read only for the list's own questions (another sponsor's id in the name is no filter:

@@ -177,6 +177,63 @@ def test_a_question_made_required_after_a_scan_was_taken_is_not_required_of_it(s
     assert post(staff_client, scan(sponsorship, {}, email="third@example.com")).status_code == 201
 
 
+def test_a_required_question_the_screen_did_not_have_is_not_required_of_its_scans(staff_client, booth):
+    """A phone that opened the scan screen before a question was made required (or asked again) sends
+    when its screen got its questions: its scans and corrections are not refused for the new one."""
+    sponsorship, _, qs = booth
+    screen_loaded = (timezone.now() - timedelta(minutes=10)).isoformat()
+    qs["stack"].required = True
+    qs["stack"].save()
+
+    from_the_old_screen = post(staff_client, scan(sponsorship, {}, questions_at=screen_loaded))
+    assert from_the_old_screen.status_code == 201, from_the_old_screen.json()
+    reloaded = post(staff_client, scan(sponsorship, {}, email="b@example.com", questions_at=timezone.now().isoformat()))  # fmt: skip
+    assert reloaded.status_code == 400 and f"answers.{qs['stack'].pk}" in reloaded.json()["errors"]
+    amend = {"sponsorship": sponsorship.pk, "client_uuid": scan_uuid(from_the_old_screen), "conversation_type": "demo"}  # fmt: skip
+    assert post(staff_client, {**amend, "questions_at": screen_loaded}, AMEND).status_code == 200
+    refused = post(staff_client, {**amend, "conversation_type": "hiring"}, AMEND)  # from a screen with it
+    assert refused.status_code == 400 and f"answers.{qs['stack'].pk}" in refused.json()["errors"]
+    bad = post(staff_client, {**amend, "questions_at": "yesterday"}, AMEND)
+    assert bad.status_code == 400 and "questions_at" in bad.json()["errors"]
+
+    # Removed, then asked again: required of the scans taken after it was asked again, not before.
+    Question.objects.filter(pk=qs["stack"].pk).update(required_since=timezone.now() - timedelta(days=1))
+    qs["stack"].refresh_from_db()  # required since yesterday
+    qs["stack"].archived_at = timezone.now()
+    qs["stack"].save(update_fields=["archived_at"])
+    while_removed = (timezone.now() - timedelta(seconds=1)).isoformat()
+    qs["stack"].archived_at = None
+    qs["stack"].save(update_fields=["archived_at"])
+    assert post(staff_client, scan(sponsorship, {}, email="c@example.com", device_scanned_at=while_removed)).status_code == 201  # fmt: skip
+    assert post(staff_client, scan(sponsorship, {}, email="d@example.com")).status_code == 400
+
+
+def test_a_required_question_asked_of_more_scans_is_required_of_them_from_then(booth):
+    sponsorship, _, qs = booth
+    question = q(sponsorship.sponsor, "Team size", "number", required=True, conversation_types=["demo"], sponsorship=sponsorship)  # fmt: skip
+    since = question.required_since
+    assert since is not None
+
+    question.label = "Team size (people)"
+    question.save()
+    assert question.required_since == since  # asked of the same scans: unchanged
+    for change in (
+        {"conversation_types": ["demo", "hiring"]},
+        {"conversation_types": []},
+        {"sponsorship": None},
+    ):
+        for name, value in change.items():
+            setattr(question, name, value)
+        question.save()
+        assert question.required_since > since, change
+        since = question.required_since
+
+
+def scan_uuid(response) -> str:
+    body = response.json()
+    return body["client_uuid"] if "client_uuid" in body else body["results"][0]["client_uuid"]
+
+
 def test_one_bad_answer_sinks_only_its_own_scan_in_a_batch(staff_client, booth):
     sponsorship, _, qs = booth
     good = scan(sponsorship, {str(qs["timeline"].pk): "later"}, email="b2@example.com")

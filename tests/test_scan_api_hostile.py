@@ -242,7 +242,7 @@ json_values = st.recursive(
     max_leaves=8,
 )
 ITEM_FIELDS = (
-    "client_uuid", "sponsorship", "device_scanned_at", "consent", "interests", "answers", *schemas.TEXT_FIELDS, *schemas.CHOICES
+    "client_uuid", "sponsorship", "device_scanned_at", "questions_at", "consent", "interests", "answers", *schemas.TEXT_FIELDS, *schemas.CHOICES
 )  # fmt: skip
 
 

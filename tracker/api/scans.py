@@ -18,6 +18,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Router, Schema
 
 from tracker.api.auth import scanner
@@ -29,9 +30,9 @@ from tracker.questions.answers import answers_check
 from tracker.questions.service import booths_questions
 from tracker.scans.amend import scan_amend, scan_undo
 from tracker.scans.cleaning import amend_clean
-from tracker.scans.intake import answers_errors, required_errors, scans_accept
+from tracker.scans.intake import answers_errors, questions_asked_at, required_errors, scans_accept
 from tracker.scans.matching import scan_preview
-from tracker.scans.schemas import AmendIn, Badge, LookupIn, Qualification, ScanIn, validated
+from tracker.scans.schemas import AmendIn, Badge, LookupIn, Qualification, QuestionsTime, ScanIn, validated
 from tracker.scoring.preview import grade_preview
 from tracker.tenancy import parse_id, parse_ids, scoped
 
@@ -263,8 +264,10 @@ def amend(request: HttpRequest):
             scan_undo(scan=scan, staff_id=staff_id, by_user=request.auth.user)
             return JsonResponse({"client_uuid": str(key), "status": "undone"})
         data, errors = amend_clean(body)
+        shown, shown_errors = validated(QuestionsTime, body)
+        errors = errors or shown_errors
         if not errors:
-            errors = _answers_corrected(scan, data, sponsorship)
+            errors = _answers_corrected(scan, data, sponsorship, shown.questions_at)
         if errors:
             raise invalid(errors)
         scan_amend(scan=scan, data=data, staff_id=staff_id, by_user=request.auth.user)
@@ -275,9 +278,10 @@ def amend(request: HttpRequest):
     return JsonResponse({"client_uuid": str(key), "status": "amended"})
 
 
-def _answers_corrected(scan: Scan, data: dict, sponsorship: Sponsorship) -> dict:
+def _answers_corrected(scan: Scan, data: dict, sponsorship: Sponsorship, questions_at=None) -> dict:
     """Check a correction's answers (put in canonical form in ``data``), and that the corrected scan still
-    answers the required questions of its (corrected) conversation type: field errors, or {}."""
+    answers the required questions of its (corrected) conversation type (those the correcting screen
+    had, ``questions_at``): field errors, or {}."""
     specs = booths_questions([sponsorship])[sponsorship.pk]
     errors = {}
     if "answers" in data:
@@ -286,7 +290,10 @@ def _answers_corrected(scan: Scan, data: dict, sponsorship: Sponsorship) -> dict
         return errors
     answers = data["answers"] if "answers" in data else scan.answers
     conversation = data.get("conversation_type", scan.conversation_type)
-    asked_at = scan.device_scanned_at or scan.received_at
+    zone = sponsorship.event.tz
+    asked_at = questions_asked_at(
+        scan.device_scanned_at or scan.received_at, questions_at, zone, timezone.now()
+    )
     return required_errors(specs, answers, conversation, asked_at, sponsorship.sponsor)
 
 

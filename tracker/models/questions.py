@@ -81,14 +81,31 @@ class Question(models.Model):
         return self.label
 
     def save(self, *args, **kwargs) -> None:
-        if self.required and self.required_since is None:
-            self.required_since = timezone.now()
-        elif not self.required:
+        since = self.required_since
+        if not self.required:
             self.required_since = None
+        elif self.required_since is None or self._asked_of_more_scans():
+            self.required_since = timezone.now()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "required" in update_fields:
+        if update_fields is not None and self.required_since != since:
             kwargs["update_fields"] = {*update_fields, "required_since"}
         super().save(*args, **kwargs)
+
+    def _asked_of_more_scans(self) -> bool:
+        """Whether this save asks it of scans it was not asked of before: asked again after it was removed,
+        at every booth or at another booth instead of one, or for more conversation types. A required
+        question then becomes required of those scans from now on (a phone offline since did not show it)."""
+        if self.pk is None:
+            return False
+        before = Question.objects.filter(pk=self.pk).values("archived_at", "sponsorship_id", "conversation_types").first()  # fmt: skip
+        if before is None:
+            return False
+        kinds, kinds_before = set(self.conversation_types or ()), set(before["conversation_types"] or ())
+        return (
+            (before["archived_at"] is not None and self.archived_at is None)
+            or (before["sponsorship_id"] is not None and self.sponsorship_id != before["sponsorship_id"])
+            or (bool(kinds_before) and (not kinds or bool(kinds - kinds_before)))
+        )
 
     def clean(self) -> None:
         if self.sponsorship_id and self.sponsor_id and self.sponsorship.sponsor_id != self.sponsor_id:

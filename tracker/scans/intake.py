@@ -46,6 +46,13 @@ def answers_errors(specs: dict[str, QuestionSpec], sent) -> tuple[dict | None, E
     return checked.answers or None, errors, warnings
 
 
+def questions_asked_at(taken: datetime, questions_at: datetime | None, zone, now: datetime) -> datetime:
+    """Which questions a scan was asked: those of when it was taken, or of when the device's screen got
+    its questions if that was earlier (a question made required since was not on the screen)."""
+    shown, _ = device_time(questions_at, zone, now)
+    return min(taken, shown) if shown is not None else taken
+
+
 def required_errors(specs: dict[str, QuestionSpec], answers: dict | None, conversation_type: str, asked_at, sponsor) -> Errors:  # fmt: skip
     """The required questions this conversation was asked (by ``asked_at``, the phone's time) and left
     unanswered, as field errors."""
@@ -137,7 +144,7 @@ def scans_accept(
         data["device_scanned_at"], warning = device_time(data["device_scanned_at"], sponsorship.event.tz, now)
         specs = questions[sponsorship.pk]
         data["answers"], errors, noted = answers_errors(specs, data["answers"])
-        asked_at = data["device_scanned_at"] or now
+        asked_at = questions_asked_at(data["device_scanned_at"] or now, data.pop("questions_at", None), sponsorship.event.tz, now)  # fmt: skip
         errors = errors or required_errors(specs, data["answers"], data["conversation_type"], asked_at, sponsorship.sponsor)  # fmt: skip
         if errors:
             results[index] = (400, {"client_uuid": client_uuid, "status": "invalid", "errors": errors})

@@ -188,6 +188,11 @@ Rating_ = _choice(CHOICES["rating"])
 Conversation = _choice(CHOICES["conversation_type"])
 
 
+# When the device's screen got the booth's questions (the server's time, from the screen's config): a
+# question made required since was not on that screen, so not required of its scans.
+QuestionsAt = Annotated[datetime | None, BeforeValidator(_device_time), Field(default=None)]
+
+
 class ScanIn(BaseModel):
     """One scan as a device sends it: the badge's payload as read, or the person typed in, and the
     qualification. ``client_uuid`` makes sending it again harmless."""
@@ -213,6 +218,7 @@ class ScanIn(BaseModel):
     notes: _text(5000)
     consent: Consent
     answers: Answers
+    questions_at: QuestionsAt
 
     @model_validator(mode="after")
     def _says_something(self) -> ScanIn:
@@ -247,6 +253,15 @@ class AmendIn(Qualification):
     ]
     client_uuid: Annotated[uuid.UUID, BeforeValidator(_client_uuid)]
     undo: bool = False
+    questions_at: QuestionsAt
+
+
+class QuestionsTime(BaseModel):
+    """A correction's ``questions_at``, read on its own (the other fields are ``Qualification``'s)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    questions_at: QuestionsAt
 
 
 class Badge(BaseModel):

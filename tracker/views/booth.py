@@ -62,6 +62,7 @@ def scan_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "interests": interest_chips(sponsorship),
         "required": sponsorship.sponsor.required_scan_fields,
         "questions": [spec.as_config() for spec in booth_questions(sponsorship)],
+        "questionsAt": timezone.now().isoformat(),  # sent with each scan: which questions the screen had
         "editMinutes": int(EDIT_WINDOW.total_seconds() // 60),
         "api": {
             "scans": reverse("api:scans"),

@@ -56,14 +56,15 @@
   // Fields the server stores; local bookkeeping (state, result, error) is never sent.
   const SENT_FIELDS = ["client_uuid", "sponsorship", "raw_payload", "device_scanned_at", "device_id", "rating",
     "interests", "conversation_type", "notes", "consent", "answers", "first_name", "last_name", "email", "company",
-    "title", "badge_id"];
+    "title", "badge_id", "questions_at"];
 
   // What a correction of a sent scan sends (the server keeps what it was).
-  const AMEND_FIELDS = ["rating", "interests", "conversation_type", "notes", "consent", "answers"];
+  const AMEND_FIELDS = ["rating", "interests", "conversation_type", "notes", "consent", "answers", "questions_at"];
 
   class ScanQueue {
-    constructor({ endpoint, amendEndpoint, sessionUrl, sponsorship, onChange }) {
+    constructor({ endpoint, amendEndpoint, sessionUrl, sponsorship, questionsAt, onChange }) {
       this.endpoint = endpoint;
+      this.questionsAt = questionsAt || null; // when this screen got the booth's questions (server time)
       this.amendEndpoint = amendEndpoint;
       this.sessionUrl = sessionUrl;
       this.sponsorship = sponsorship;
@@ -81,7 +82,8 @@
       return {
         client_uuid: uuid4(), sponsorship: this.sponsorship, device_id: this.deviceId,
         device_scanned_at: new Date().toISOString(), rating: "", interests: [], conversation_type: "",
-        notes: "", consent: null, answers: {}, raw_payload: "", state: "draft", created_at: Date.now(), ...fields,
+        notes: "", consent: null, answers: {}, raw_payload: "", questions_at: this.questionsAt, state: "draft",
+        created_at: Date.now(), ...fields,
       };
     }
 

@@ -26,7 +26,7 @@
 
   const queue = new window.ScanQueue({
     endpoint: config.api.scans, amendEndpoint: config.api.amend, sessionUrl: config.api.session,
-    sponsorship: config.sponsorship,
+    sponsorship: config.sponsorship, questionsAt: config.questionsAt,
     onChange: () => render(),
   });
   let current = null; // the draft being qualified
@@ -197,7 +197,7 @@
     }
   }
 
-  const readNumber = globalThis.boothNumbers.readNumber; // numbers.js
+  const readNumber = (typed) => (globalThis.boothNumbers ? globalThis.boothNumbers.readNumber(typed) : null); // numbers.js
   function numberProblems() {
     const conversation = pressed("conversation_type")[0] || "";
     return QUESTIONS.filter((question) => question.kind === "number" && asked(question, conversation))
@@ -333,7 +333,7 @@
       rating: pressed("rating")[0] || "", interests: pressed("interests"),
       conversation_type: pressed("conversation_type")[0] || "", notes: $("#note").value.trim(),
       consent: consent === "yes" ? true : consent === "no" ? false : null,
-      answers: answers(),
+      answers: answers(), questions_at: config.questionsAt, // the questions this card asked
     };
   }
 
