@@ -925,6 +925,8 @@ def test_the_admin_cannot_change_where_a_secret_goes(booth, salesforce, client):
 
     connection.refresh_from_db()
     assert connection.min_grade == "A"  # what may change here did
+    cleared = client.post(url, {"sponsor": booth.sponsor.pk, "min_grade": "A", "mapping": "{}", "external_id_field": ""})  # fmt: skip
+    assert cleared.status_code == 200 and "Salesforce upserts leads by this field" in cleared.content.decode()
     assert (connection.kind, connection.instance_url, connection.client_id) == (
         CrmKind.SALESFORCE,
         salesforce.url,
@@ -952,7 +954,10 @@ def test_the_admin_checks_a_mapping_as_the_crm_page_does(booth, hubspot, client)
     connection.refresh_from_db()
     assert connection.mapping == {}
 
-    for external, problem in [("email", "already holds one of the fields"), ("not a name", "Letters, digits")]:
+    for external, problem in [
+        ("email", "already holds one of the fields"),
+        ("not a name", "Letters, digits"),
+    ]:
         page = client.post(url, {**form, "mapping": "{}", "external_id_field": external})
         assert page.status_code == 200 and problem in html.unescape(page.content.decode()), external
     connection.refresh_from_db()

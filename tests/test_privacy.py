@@ -408,7 +408,8 @@ def test_a_role_changed_in_a_sponsors_list_of_staff_is_in_the_log_too(world, adm
 def test_the_persons_answers_are_in_their_access_file_and_go_with_an_erasure(client, world):
     question = m.Question.objects.create(sponsor=world.sponsor, label="Current tool", kind="text")
     grace = world.leads["won"]
-    m.Scan.objects.filter(lead=grace).update(answers={str(question.pk): "Grace's own scripts"})
+    # Two answers to questions deleted since: both in the file, under numbered labels.
+    m.Scan.objects.filter(lead=grace).update(answers={str(question.pk): "Grace's own scripts", "999998": "yes", "999999": "AWS"})  # fmt: skip
     from tracker.scans.matching import leads_recount
 
     leads_recount([grace.pk])
@@ -417,7 +418,9 @@ def test_the_persons_answers_are_in_their_access_file_and_go_with_an_erasure(cli
     url = reverse("privacy", args=[world.sponsor.pk])
 
     held = json.loads(client.post(url, {"access_email": EMAIL, "file_format": "json"}).content)
-    assert held["leads"][0]["scans"][0]["answers"] == {"Current tool": "Grace's own scripts"}
+    assert held["leads"][0]["scans"][0]["answers"] == {
+        "Current tool": "Grace's own scripts", "Removed question": "yes", "Removed question (2)": "AWS"
+    }  # fmt: skip
 
     erase(client, world, email=EMAIL)
     assert not m.LeadAnswer.objects.filter(lead=grace).exists()

@@ -204,10 +204,11 @@ def mapping_errors(kind: str, mapping: dict, answers: frozenset[str] = frozenset
 
 
 def external_id_problem(kind: str, external: str, mapping: dict) -> str:
-    """What is wrong with the property that holds a lead's external id (Salesforce upserts on it): a name
-    the CRM cannot have, or one that a field of the mapping already fills ("" if none)."""
+    """What is wrong with the property that holds a lead's external id (Salesforce upserts on it): none for
+    Salesforce, a name the CRM cannot have, or one that a field of the mapping already fills ("" if
+    nothing)."""
     if not external:
-        return ""
+        return "Salesforce upserts leads by this field: name it." if kind == SALESFORCE else ""
     if not PROPERTY_NAME.fullmatch(external):
         return "Letters, digits and _ only, starting with a letter."
     taken = {str(v).lower() for v in mapping.values() if v} | {

@@ -77,7 +77,7 @@ def _lead(lead: Lead) -> dict:
              "by": s.scanned_by.display_name if s.scanned_by else "", "source": s.source or "booth",
              "rating": s.rating, "conversation_type": s.conversation_type, "interests": s.interests,
              "notes": s.notes, "consent": s.consent, "badge_payload": s.raw_payload, "typed": s.typed,
-             "answers": dict(answers_read(s.answers, labels)),
+             "answers": _by_label(answers_read(s.answers, labels)),
              "extra": s.extra or {}, "earlier_versions": s.revisions or []}
             for s in lead.scans.all()
         ],
@@ -138,3 +138,15 @@ def as_workbook(data: dict) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _by_label(answers: list[tuple[str, str]]) -> dict[str, str]:
+    """Answers by label, a repeated label numbered ("Removed question (2)"): none hides another."""
+    shown: dict[str, str] = {}
+    for label, text in answers:
+        name, n = label, 1
+        while name in shown:
+            n += 1
+            name = f"{label} ({n})"
+        shown[name] = text
+    return shown

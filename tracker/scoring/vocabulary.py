@@ -33,9 +33,9 @@ CLOSED: dict[str, dict[str, str]] = {
 
 def value_shown(field: str, value: str) -> str:
     """A criterion's value as a reason shows it: a closed list's label without its examples ("C-level",
-    "Technical deep-dive"), else the value as written."""
-    label = CLOSED.get(field, {}).get(value)
-    return label.split(" (")[0] if label else value
+    "Technical deep-dive"), whatever the case it was stored in; else the value as written."""
+    keys = closed_values(field, [value])[0] if field in CLOSED else []
+    return CLOSED[field][keys[0]].split(" (")[0] if keys else value
 
 
 # What the other fields take, in words, for the editor.
