@@ -280,3 +280,44 @@ def test_an_attendee_row_with_only_a_badge_id_is_rejected_with_its_reason():
 def test_a_codec_that_is_no_text_encoding_is_refused_with_a_reason(tmp_path, encoding):
     with pytest.raises(UnreadableFile, match="name a text encoding"):
         _read(_text_file(tmp_path, "utf-8", ","), encoding=encoding)
+
+
+def test_reading_ahead_gives_every_row_in_order_and_raises_where_the_file_breaks():
+    import threading
+
+    from tracker.imports.reading import UnreadableFile, read_ahead
+
+    def rows(broken_at=None):
+        for n in range(1, 50):
+            if n == broken_at:
+                raise UnreadableFile(f"Line {n} cannot be read.")
+            yield n
+
+    with read_ahead(rows()) as items:
+        assert list(items) == list(range(1, 50))
+    got = []
+    with pytest.raises(UnreadableFile, match="Line 7"), read_ahead(rows(broken_at=7), depth=1) as items:
+        for item in items:
+            got.append(item)
+    assert got == [1, 2, 3, 4, 5, 6]  # every row before the broken one, then its error
+    assert not [t for t in threading.enumerate() if t.name == "import-read-ahead"]
+
+
+def test_leaving_early_stops_the_reader_and_closes_the_file():
+    import itertools
+    import threading
+
+    from tracker.imports.reading import read_ahead
+
+    closed = []
+
+    def endless():
+        try:
+            yield from itertools.count()
+        finally:
+            closed.append(True)
+
+    with read_ahead(endless()) as items:
+        assert next(items) == 0
+    assert closed == [True]
+    assert not [t for t in threading.enumerate() if t.name == "import-read-ahead"]

@@ -9,7 +9,7 @@ first sheet, dates as datetimes and numbers as numbers.
 
 The header row is the first of the first lines that names the most known columns (title lines and
 blank lines above it are skipped). Rows are read lazily, each with its line number in the file, so a
-rejected row can be pointed at.
+rejected row can be pointed at; ``read_ahead`` reads the next ones in a thread while an import writes.
 """
 
 from __future__ import annotations
@@ -17,10 +17,14 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from pathlib import Path
+from queue import Full, Queue
+from threading import Event, Thread
+from typing import TypeVar
 
 SAMPLE_BYTES = 256 * 1024
 HEADER_SEARCH_ROWS = 20
@@ -33,6 +37,7 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 XLSX_MAGIC = b"PK\x03\x04"
+T = TypeVar("T")
 
 
 class UnreadableFile(ValueError):
@@ -194,3 +199,56 @@ def _after(source, header_line: int) -> Iterator[tuple[int, list]]:
     for number, cells in source():
         if number > header_line and not is_blank(cells):
             yield number, cells
+
+
+@contextmanager
+def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
+    """``items``, produced by a thread of their own up to ``depth`` ahead of the code consuming them.
+
+    An import reads and parses a chunk of rows in pure Python, then waits on the database while it writes
+    the chunk; the wait lets the next chunk be read meanwhile (a 100,000-row XLSX import went from 35 to
+    31 s: bench/imports.py). The producer touches no database connection: it only reads the file and
+    turns rows into values. An error it meets (an unreadable row, a damaged sheet) is raised to the
+    consumer where the item would have come; leaving the block early stops it after the item it is on.
+    ``depth`` bounds what is held in memory.
+    """
+    end = object()
+    ready: Queue = Queue(maxsize=depth)
+    stop = Event()
+
+    def put(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(entry, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((end, None))
+        except BaseException as error:  # handed over to the consumer, raised there
+            put((end, error))
+
+    def consume() -> Iterator[T]:
+        while True:
+            item, error = ready.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            yield item
+
+    producer = Thread(target=produce, name="import-read-ahead", daemon=True)
+    producer.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        producer.join()
+        if hasattr(items, "close"):  # a generator left early closes its file now, not when collected
+            items.close()

@@ -49,7 +49,7 @@ from tracker.imports.columns import (
     header_key,
     header_score,
 )
-from tracker.imports.reading import Table, read_table
+from tracker.imports.reading import Table, read_ahead, read_table
 from tracker.imports.values import Record, Rejected, date_order, labels, record_of, text
 from tracker.models import ImportJob, ImportPreset, Question, Scan, Sponsorship, StaffMember
 from tracker.models.choices import PayloadFormat
@@ -261,19 +261,19 @@ def run(job: ImportJob, *, dry_run: bool, progress: Callable[[int], None] = lamb
         state = _State(job)
         questions = question_specs(job.sponsorship_id) if job.kind == LEADS else {}
         rows = records(table, job.mapping, job.kind, job.date_order, zone, scan_window(job), questions)
-        for chunk in _chunks(rows, CHUNK):
-            good = []
-            for item in chunk:
-                tally.rows += 1
-                if isinstance(item, Rejected):
-                    tally.rejected += 1
-                    tally.rejects.append((item.line, item.reason))
-                    rejected.add(item)
-                else:
-                    good.append(item)
-                    tally.warnings.extend((item.line, warning) for warning in item.warnings)
-            apply(job, state, good, tally, dry_run)
-            progress(tally.rows)
+        read = (_read(job, chunk) for chunk in _chunks(rows, CHUNK))
+        with read_ahead(read) as chunks:  # the next chunk read while this one is written
+            for chunk, good in chunks:
+                for item in chunk:
+                    tally.rows += 1
+                    if isinstance(item, Rejected):
+                        tally.rejected += 1
+                        tally.rejects.append((item.line, item.reason))
+                        rejected.add(item)
+                    else:
+                        tally.warnings.extend((item.line, warning) for warning in item.warnings)
+                apply(job, state, good, tally, dry_run)
+                progress(tally.rows)
         if not dry_run and job.kind == ATTENDEES:
             _rematch_unknown_badges(job, state.badge_ids)
     if job.rejected_file:  # the dry run's, replaced by this pass's
@@ -281,6 +281,15 @@ def run(job: ImportJob, *, dry_run: bool, progress: Callable[[int], None] = lamb
     if tally.rejected:
         job.rejected_file.save(rejected_name(job), rejected.content(), save=False)
     return tally
+
+
+def _read(job: ImportJob, chunk: list) -> tuple[list, list[tuple]]:
+    """A chunk as read, and each of its rows read into values with what it says (pure, no database: done
+    ahead, while the previous chunk is written): (record, its person as a badge, its scan's id, for a
+    lead file)."""
+    leads = job.kind == LEADS
+    good = [item for item in chunk if not isinstance(item, Rejected)]
+    return chunk, [(record, _badge(record), _scan_uuid(job, record) if leads else None) for record in good]
 
 
 class _State:
@@ -312,10 +321,10 @@ def _scan_uuid(job: ImportJob, record: Record) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"{job.sponsorship_id}\x1f{values}")
 
 
-def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally, dry_run: bool) -> None:
-    """Classify a chunk's rows; unless a dry run, store them as scans matched to their leads (the
-    people added, the leads made, counted and scored as booth scans are: ``tracker.scans.matching``)."""
-    ids = {_scan_uuid(job, record): record for record in good}
+def _leads_chunk(job: ImportJob, state: _State, good: list[tuple], tally: Tally, dry_run: bool) -> None:
+    """Classify a chunk's rows (``_read``'s); unless a dry run, store them as scans matched to their leads
+    (the people added, the leads made, counted and scored as booth scans are: ``tracker.scans.matching``)."""
+    ids = {scan_id: (record, badge) for record, badge, scan_id in good}
     tally.unchanged += len(good) - len(ids)  # the same row twice in the file
     with transaction.atomic():  # the people and leads read to classify the rows are the ones written to
         booth_scans = Scan.objects.filter(sponsorship_id=job.sponsorship_id)
@@ -326,7 +335,7 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally
         )
         tally.unchanged += len(stored)
         fresh = [
-            (scan_id, record, _badge(record)) for scan_id, record in ids.items() if scan_id not in stored
+            (scan_id, record, badge) for scan_id, (record, badge) in ids.items() if scan_id not in stored
         ]
         badges = [badge for _, _, badge in fresh]
         people = people_named(job.event_id, badges, job.sponsorship_id)
@@ -396,9 +405,10 @@ def _scan(
     )
 
 
-def _attendees_chunk(job: ImportJob, state: _State, good: list[Record], tally: Tally, dry_run: bool) -> None:
-    """Classify a chunk of the list; unless a dry run, add the new people and fill known ones' blanks."""
-    badges = [_badge(record) for record in good]
+def _attendees_chunk(job: ImportJob, state: _State, good: list[tuple], tally: Tally, dry_run: bool) -> None:
+    """Classify a chunk of the list (``_read``'s); unless a dry run, add the new people and fill known
+    ones' blanks."""
+    badges = [badge for _, badge, _ in good]
     people = people_named(job.event_id, badges)
     for badge in badges:
         if badge.badge_id:
