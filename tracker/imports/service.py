@@ -262,6 +262,7 @@ def run(job: ImportJob, *, dry_run: bool, progress: Callable[[int], None] = lamb
         questions = question_specs(job.sponsorship_id) if job.kind == LEADS else {}
         rows = records(table, job.mapping, job.kind, job.date_order, zone, scan_window(job), questions)
         read = (_read(job, chunk) for chunk in _chunks(rows, CHUNK))
+        del rows  # held by ``read`` alone: closing it (a pass left early) closes the file
         with read_ahead(read) as chunks:  # the next chunk read while this one is written
             for chunk, good in chunks:
                 for item in chunk:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +25,7 @@ from tracker.scans.amend import EDIT_WINDOW
 from tracker.scans.review import ResolveForm, resolve_initial, scan_discard, scan_resolve, scan_restore
 from tracker.tenancy import get_managed_or_404, get_scoped_or_404
 
+QUESTIONS_MARGIN = timedelta(seconds=5)
 OFFLINE_CACHE = "booth-tracker-v4"  # a new name when the assets change, so phones fetch them again
 OFFLINE_ASSETS = ("tracker/app.css", "tracker/scan.js", "tracker/scan-queue.js", "tracker/scanner-keys.js",
                   "tracker/numbers.js")  # fmt: skip
@@ -61,8 +63,11 @@ def scan_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "conversationTypes": ConversationType.choices,
         "interests": interest_chips(sponsorship),
         "required": sponsorship.sponsor.required_scan_fields,
+        # Sent with each scan: which questions the screen had. Taken before they are read, a few seconds
+        # early: a question made required as the screen loads may not be on it yet (its change commits
+        # after its time is stamped).
+        "questionsAt": (timezone.now() - QUESTIONS_MARGIN).isoformat(),
         "questions": [spec.as_config() for spec in booth_questions(sponsorship)],
-        "questionsAt": timezone.now().isoformat(),  # sent with each scan: which questions the screen had
         "editMinutes": int(EDIT_WINDOW.total_seconds() // 60),
         "api": {
             "scans": reverse("api:scans"),

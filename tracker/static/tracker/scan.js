@@ -197,7 +197,8 @@
     }
   }
 
-  const readNumber = (typed) => (globalThis.boothNumbers ? globalThis.boothNumbers.readNumber(typed) : null); // numbers.js
+  // numbers.js; without it (not loaded), the text as typed: the server reads it by the same rule.
+  const readNumber = (typed) => (globalThis.boothNumbers ? globalThis.boothNumbers.readNumber(typed) : typed.trim() || null);
   function numberProblems() {
     const conversation = pressed("conversation_type")[0] || "";
     return QUESTIONS.filter((question) => question.kind === "number" && asked(question, conversation))
