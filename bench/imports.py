@@ -212,6 +212,7 @@ def ours(path: Path, fmt: str, n: int) -> dict:
 
     from tracker.imports import service
     from tracker.imports.jobs import job_map, job_run
+    from tracker.imports.mapping import suggested
     from tracker.models import ImportJob, Scan
 
     sponsorship = booth_for(fmt, n)
@@ -220,7 +221,7 @@ def ours(path: Path, fmt: str, n: int) -> dict:
         job.file.save(path.name, File(handle), save=False)
     with service.local_path(job.file) as stored:
         table = service.open_table(stored)
-    mapping, order, _ = service.suggested(table, "leads", sponsorship.sponsor_id)
+    mapping, order, _ = suggested(table, "leads", sponsorship.sponsor_id)
     job.encoding = table.encoding
     job.save()
     job_map(job, mapping=mapping, date_order=order, headers=table.headers)

@@ -43,7 +43,7 @@ LEAD_FIELDS = {
 
 
 # A lead file's column can hold the answers to one of the sponsor's qualifying questions: the field
-# "answer:<question id>", offered with the question's label (``tracker.imports.service.question_fields``).
+# "answer:<question id>", offered with the question's label (``tracker.imports.mapping.question_fields``).
 ANSWER = "answer:"
 
 

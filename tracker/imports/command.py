@@ -11,8 +11,9 @@ from django.db.models import Q
 
 from tracker.imports.columns import fields_of
 from tracker.imports.jobs import MappingError, job_map, job_run
+from tracker.imports.mapping import suggested
 from tracker.imports.reading import UnreadableFile
-from tracker.imports.service import local_path, open_table, suggested
+from tracker.imports.service import local_path, open_table
 from tracker.imports.values import DATE_ORDERS
 from tracker.models import ImportJob, ImportPreset
 from tracker.models.imports import ImportStatus

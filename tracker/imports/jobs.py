@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.imports.columns import header_key, mapping_problems
+from tracker.imports.mapping import question_fields
 from tracker.imports.reading import UnreadableFile
-from tracker.imports.service import question_fields, run
+from tracker.imports.service import run
 from tracker.models import ImportJob, ImportPreset
 from tracker.models.imports import ImportStatus
 from tracker.retries import RETRY_TRANSIENT

@@ -40,22 +40,18 @@ from tracker.badges import ParsedBadge
 from tracker.drivercursors import among_texts, copy_insert_values
 from tracker.exports.safety import clean_text
 from tracker.imports.columns import (
-    ANSWER,
     ATTENDEES,
     LEADS,
     REASON,
     fold,
-    guess_mapping,
-    header_key,
     header_score,
 )
+from tracker.imports.mapping import question_specs
 from tracker.imports.reading import Table, read_ahead, read_table
-from tracker.imports.values import Record, Rejected, date_order, labels, record_of, text
-from tracker.models import ImportJob, ImportPreset, Question, Scan, Sponsorship, StaffMember
+from tracker.imports.values import Record, Rejected, labels, record_of, text
+from tracker.models import ImportJob, Scan, StaffMember
 from tracker.models.choices import PayloadFormat
-from tracker.models.questions import ASKED_FIRST
 from tracker.questions.answers import QuestionSpec
-from tracker.questions.service import spec_of
 from tracker.scans.matching import (
     ATTENDEE_FIELDS,
     attendees_for,
@@ -151,58 +147,6 @@ def rejected_name(job: ImportJob) -> str:
 
 def open_table(path: Path, encoding: str = "") -> Table:
     return read_table(path, header_score, encoding=encoding or None)
-
-
-def preset_for(table: Table, kind: str, sponsor_id: int | None) -> ImportPreset | None:
-    """The sponsor's (else an operator's) preset for this header shape, most recent first."""
-    presets = ImportPreset.objects.filter(kind=kind, header_key=header_key(table.headers))
-    return (
-        presets.filter(sponsor_id=sponsor_id).order_by("-created_at").first()
-        or presets.filter(sponsor__isnull=True).order_by("-created_at").first()
-    )
-
-
-def question_specs(sponsorship_id: int | None) -> dict[str, QuestionSpec]:
-    """The questions of a booth (its own and its sponsor's for every booth) by import field
-    ("answer:<id>"): those asked now first, then removed ones (a file may bring answers given before)."""
-    if sponsorship_id is None:
-        return {}
-    sponsorship = Sponsorship.objects.get(pk=sponsorship_id)
-    questions = Question.objects.for_booth(sponsorship).order_by(ASKED_FIRST, "position", "pk")
-    return {f"{ANSWER}{q.pk}": spec_of(q) for q in questions}
-
-
-def question_fields(sponsorship_id: int | None) -> dict[str, str]:
-    """A booth's questions as a lead file's fields: {"answer:<id>": "Answer: <label>"}."""
-    return {
-        key: f"Answer: {spec.label}" + (" (no longer asked)" if spec.archived else "")
-        for key, spec in question_specs(sponsorship_id).items()
-    }
-
-
-def suggested(
-    table: Table, kind: str, sponsor_id: int | None, sponsorship_id: int | None = None
-) -> tuple[list[str], str, ImportPreset | None]:
-    """(mapping, date order, preset): the preset's when one knows this header, else guessed (a column
-    headed with one of the booth's questions holds its answers). A preset's answer to a question this
-    booth does not ask (a shared preset, a question deleted since) is left to the extra data."""
-    questions = question_fields(sponsorship_id) if kind == LEADS else {}
-    preset = preset_for(table, kind, sponsor_id)
-    if preset is not None and len(preset.mapping) == len(table.headers):
-        mapping = [
-            "" if field.startswith(ANSWER) and field not in questions else field for field in preset.mapping
-        ]
-        return mapping, preset.date_order, preset
-    mapping = guess_mapping(table.headers, table.samples, kind, questions)
-    return mapping, _date_order(table, mapping), None
-
-
-def _date_order(table: Table, mapping: list[str]) -> str:
-    if "scanned_at" not in mapping:
-        return ""
-    index = mapping.index("scanned_at")
-    values = [cells[index] for _, cells in islice(table.rows(), 2000) if index < len(cells)]
-    return date_order(values)
 
 
 def records(table: Table, mapping: list[str], kind: str, order: str, zone: ZoneInfo, window=None,

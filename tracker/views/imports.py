@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from tracker.imports.columns import ATTENDEES, LEADS, LEFT_OUT, fields_of
 from tracker.imports.jobs import MappingError, job_map, job_start
+from tracker.imports.mapping import question_fields, suggested
 from tracker.imports.reading import UnreadableFile
-from tracker.imports.service import local_path, open_table, question_fields, rejected_name, suggested
+from tracker.imports.service import local_path, open_table, rejected_name
 from tracker.imports.values import DATE_ORDERS, text
 from tracker.models import Event, ImportJob, Sponsorship
 from tracker.models.imports import ImportStatus
