@@ -222,13 +222,6 @@ def copy_insert_values(model: type[Model], fields: list[str], rows: list[tuple])
     if not rows:
         return
     given = _writable(model, fields)
-    missing = [  # a database default applies by itself
-        f
-        for f in _writable(model, None)
-        if f.name not in fields and f.attname not in fields and not f.has_db_default()
-    ]
-    called = [f for f in missing if f.has_default() and callable(f.default)]  # uuid4, now: one per row
-    constant = [f for f in missing if f not in called]
     alias, db = _writing(model)
     if db.vendor != "postgresql":
         names = [f.attname for f in given]
@@ -238,6 +231,13 @@ def copy_insert_values(model: type[Model], fields: list[str], rows: list[tuple])
             batch_size=500,
         )
         return
+    missing = [  # a database default applies by itself
+        f
+        for f in _writable(model, None)
+        if f.name not in fields and f.attname not in fields and not f.has_db_default()
+    ]
+    called = [f for f in missing if f.has_default() and callable(f.default)]  # uuid4, now: one per row
+    constant = [f for f in missing if f not in called]
     if constant:
         defaults = tuple(f.get_default() for f in constant)
         rows = [row + defaults for row in rows]

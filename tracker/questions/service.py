@@ -147,16 +147,11 @@ def leads_answers_typed(lead_ids: list[int]) -> dict[int, dict[int, object]]:
     """The leads' answers as a CRM's properties take them, by lead and question id: yes/no a boolean, a
     number a number, a multiple choice its choices joined by ";" (HubSpot's and Salesforce's multi-select
     form), text as it is."""
-    found, kinds = _leads_answer_values(lead_ids)
-    given = {
-        lead: {
-            q: [value if number is None else number for value, number in rows] for q, rows in answers.items()
-        }
-        for lead, answers in found.items()
-    }
+    given, kinds = _leads_answer_values(lead_ids)
     typed: dict[int, dict[int, object]] = {}
     for lead_id, answers in given.items():
-        for question_id, values in answers.items():
+        for question_id, rows in answers.items():
+            values = [value if number is None else number for value, number in rows]
             kind = kinds[question_id]
             if kind == QuestionKind.YES_NO:
                 value = values[0] == "yes"
