@@ -117,9 +117,10 @@ def amend_bodies(sponsorship_id: int, client_uuid: str):
         optional={
             "sponsorship": st.just(sponsorship_id) | json_values,
             "client_uuid": st.just(client_uuid) | json_values,
-            **{
+            **{  # every field a correction reads (its schema's), questions_at included
                 name: json_values
-                for name in ("undo", *schemas.Qualification.model_fields)
+                for name in schemas.AmendIn.model_fields
+                if name not in ("sponsorship", "client_uuid")
             },
         },
     )
