@@ -29,7 +29,7 @@ Needs PostgreSQL:
 
 Ends with one line: RESULT imports ours=<s, the slower format's import> floor=<s, its floor>
 ratio=<ours/floor> csv_check_s=.. csv_import_s=.. csv_floor_s=.. xlsx_check_s=.. ... writes_s=..
-writes_ratio=.. rows=<N>
+writes_ratio=.. writes_<step>_s=.. (copy, attendees, leads, scans, scores, commit) rows=<N>
 """
 
 from __future__ import annotations
@@ -154,12 +154,13 @@ def floor(path: Path, fmt: str) -> float:
     return time.perf_counter() - started
 
 
-def write_floor(path: Path, n: int) -> float:
+def write_floor(path: Path, n: int) -> tuple[float, dict[str, float]]:
     """The writes any import of the file must make, and nothing else, into a booth set up as ``ours``'s
     is: the CSV's rows COPYed as text into a temporary table, then in four SQL statements the people not
     on the list added as attendees, a lead for each person the booth lacks, a scan per row and a score
     per lead, with the tables' own indexes and constraints. No value read, checked or matched in Python,
-    no counters or answers recomputed, nothing scored."""
+    no counters or answers recomputed, nothing scored. Also returns each step's seconds (the COPY, the
+    four statements, and the commit, where the deferred foreign keys are checked)."""
     from django.db import connection, transaction
 
     from tracker.models import IdealCustomerProfile
@@ -169,7 +170,13 @@ def write_floor(path: Path, n: int) -> float:
     icp_id = IdealCustomerProfile.objects.get(sponsor_id=sponsorship.sponsor_id).pk
     columns = [f"c{i}" for i in range(len(HEADER))]
     settle()
-    started = time.perf_counter()
+    steps: dict[str, float] = {}
+    started = mark = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal mark
+        steps[name], mark = time.perf_counter() - mark, time.perf_counter()
+
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE write_floor ({', '.join(c + ' text' for c in columns)}) ON COMMIT DROP"
@@ -178,6 +185,7 @@ def write_floor(path: Path, n: int) -> float:
             reader = csv.reader(handle)
             next(reader)
             copy_rows(cursor.connection.cursor(), "write_floor", columns, (tuple(r) for r in reader))
+        step("copy")
         cursor.execute(
             "INSERT INTO tracker_attendee (event_id, badge_id, first_name, last_name, email, phone, title, company,"
             " country, city, created_at, display_name) SELECT %s, c0, c1, c2, c3, '', c5, c4, '', '', now(), ''"
@@ -185,12 +193,14 @@ def write_floor(path: Path, n: int) -> float:
             " (SELECT FROM tracker_attendee a WHERE a.event_id = %s AND a.badge_id = w.c0)",
             [event_id, event_id],
         )
+        step("attendees")
         cursor.execute(
             "INSERT INTO tracker_lead (sponsorship_id, attendee_id, scan_count, created_at, consent_how)"
             " SELECT %s, a.id, 1, now(), '' FROM tracker_attendee a WHERE a.event_id = %s AND NOT EXISTS"
             " (SELECT FROM tracker_lead l WHERE l.sponsorship_id = %s AND l.attendee_id = a.id)",
             [booth_id, event_id, booth_id],
         )
+        step("leads")
         cursor.execute(
             "INSERT INTO tracker_scan (sponsorship_id, lead_id, client_uuid, device_id, received_at, raw_payload,"
             " payload_format, rating, interests, conversation_type, notes, typed, source, processed_at)"
@@ -199,12 +209,15 @@ def write_floor(path: Path, n: int) -> float:
             " JOIN tracker_lead l ON l.sponsorship_id = %s AND l.attendee_id = a.id",
             [booth_id, event_id, booth_id],
         )
+        step("scans")
         cursor.execute(
             "INSERT INTO tracker_leadscore (lead_id, icp_id, score, grade, reasons, excluded, existing_customer,"
             " scored_at) SELECT id, %s, 0, 'D', '[]', false, false, now() FROM tracker_lead WHERE sponsorship_id = %s",
             [icp_id, booth_id],
         )
-    return time.perf_counter() - started
+        step("scores")
+    step("commit")
+    return time.perf_counter() - started, steps
 
 
 def ours(path: Path, fmt: str, n: int) -> dict:
@@ -269,17 +282,18 @@ def main() -> None:
             log(f"{fmt}: floor {floor_s:.2f}s")
             results[fmt] = {"floor_s": floor_s, **ours(paths[fmt], fmt, args.rows)}
         wait_quiet(log, busy_only=True)
-        writes_s = write_floor(paths["csv"], args.rows)
-        log(f"the writes alone: {writes_s:.2f}s")
+        writes_s, steps = write_floor(paths["csv"], args.rows)
+        log(f"the writes alone: {writes_s:.2f}s (" + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items()) + ")")  # fmt: skip
     worst = max(results, key=lambda fmt: results[fmt]["import_s"] / results[fmt]["floor_s"])
     extra = " ".join(
         f"{fmt}_{key}={value:.2f}" for fmt, r in results.items() for key, value in r.items()
         if key.endswith(("_s", "_mb"))
     )  # fmt: skip
     w = results[worst]
+    writes = " ".join(f"writes_{name}_s={seconds:.2f}" for name, seconds in steps.items())
     print(f"RESULT imports ours={w['import_s']:.2f} floor={w['floor_s']:.2f} ratio={w['import_s'] / w['floor_s']:.2f} "
           f"worst={worst} check_ratio={w['check_s'] / w['floor_s']:.2f} {extra} writes_s={writes_s:.2f} "
-          f"writes_ratio={w['import_s'] / writes_s:.2f} rows={args.rows} db=postgresql",
+          f"writes_ratio={w['import_s'] / writes_s:.2f} {writes} rows={args.rows} db=postgresql",
           flush=True)  # fmt: skip
 
 
