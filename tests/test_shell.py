@@ -148,3 +148,27 @@ def test_booth_staff_log_in_on_a_phone_and_land_on_their_booth(phone_page, booth
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.click("text=Log out")
     page.wait_for_url("**/login/")
+
+
+def test_a_manager_sees_the_same_menu_on_every_page_of_their_sponsor(client, booth_world):
+    """No page's own context replaces what the menu reads (the privacy page's form once hid Follow-ups
+    and Imports, and called the manager's booths "My booths")."""
+    import re
+
+    sponsor, booth = booth_world["sponsor"].pk, booth_world["booth"].pk
+    client.force_login(booth_world["manager"].user)
+    pages = [reverse("my-booths"), reverse("all-leads"), reverse("follow-up-list"), reverse("my-follow-ups"),
+             reverse("exports"), reverse("imports")]  # fmt: skip
+    pages += [reverse(name, args=[sponsor]) for name in
+              ("sponsor-overview", "privacy", "icp-editor", "follow-up-rules", "device-tokens", "crm", "questions")]  # fmt: skip
+    pages += [reverse(name, args=[booth]) for name in
+              ("sponsorship-detail", "sponsorship-roi", "booth-board", "lead-list", "unknown-badges")]  # fmt: skip
+    menus = {}
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        nav = re.search(r'<nav class="nav".*?</nav>', response.content.decode(), re.S).group(0)
+        menus[url] = re.findall(r"<a [^>]*>", nav)  # the links, without the form's fresh token
+    expected = menus[reverse("my-booths")]
+    assert any("Imports" in link or "imports" in link for link in expected)
+    assert {url: links for url, links in menus.items() if links != expected} == {}

@@ -107,7 +107,7 @@ def privacy(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("privacy", pk=sponsor.pk)
     events = managed(AuditEvent, request.user).filter(sponsor=sponsor).select_related("user")
     page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
-    context = {"sponsor": sponsor, "form": form, "retention": retention, "access": access, "page": page}
+    context = {"sponsor": sponsor, "form": form, "retention": retention, "access_form": access, "page": page}
     return render(request, "tracker/privacy.html", context)
 
 
