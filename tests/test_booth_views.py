@@ -156,7 +156,7 @@ def test_service_worker_is_served_from_the_root_with_the_offline_assets(client):
     assert response["Service-Worker-Allowed"] == "/"
     body = response.content.decode()
     assert "/static/tracker/scan.js" in body and "/static/tracker/scanner-keys.js" in body
-    assert '"booth-tracker-v4"' in body
+    assert '"booth-tracker-v5"' in body
 
 
 def test_a_sponsorship_without_a_booth_has_no_scan_screen(client, booth):

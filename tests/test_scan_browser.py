@@ -154,3 +154,45 @@ def test_the_live_board_refreshes_without_a_page_reload(phone_page, booth):
     page.wait_for_function("document.querySelector('[data-field=scans_today]').textContent === '1'")
     assert "Sam" in page.inner_text("#per-staff")
     assert page.evaluate("window.boardLoads") == 1  # same page, no reload
+
+
+def test_an_unknown_badge_is_said_to_be_unknown_and_kept(phone_page, booth):
+    """A code nobody on the list has: the card says so (not just the code) and shows no grade, and the
+    list marks the scan until it is matched later."""
+    page = phone_page
+    log_in(page)
+    page.wait_for_url(f"**{reverse('scan-screen', args=[booth.pk])}")
+    handheld_scan(page, "QQQ-77-UNKNOWN")
+    page.wait_for_selector("#qualify-unknown:not([hidden])")
+    assert "Unknown badge" in page.inner_text("#qualify-unknown")
+    assert page.is_hidden("#qualify-grade")
+    page.click("[data-field=rating] >> text=Warm")
+    page.click("#save")
+    page.wait_for_selector("#list li[data-state=sent]")
+    assert "unknown badge" in page.inner_text("#list li[data-state=sent]")
+    wait_until(all_matched)
+    assert Scan.objects.get().lead is None  # kept, waiting for the list
+
+    handheld_scan(page, "KCEU24-000002")  # a known one next: no notice left over
+    page.wait_for_function("document.querySelector('#qualify-who').textContent.includes('Visitor2')")
+    assert page.is_hidden("#qualify-unknown")
+
+
+def test_who_talked_to_them_on_another_day_says_which_day(phone_page, booth):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    attendee = booth.event.attendees.get(badge_id="KCEU24-000004")
+    lead = f.LeadFactory(sponsorship=booth, attendee=attendee)
+    sam = booth.sponsor.staff.get(user__username="sam")
+    two_days_ago = timezone.now() - timedelta(days=2)
+    f.ScanFactory(lead=lead, scanned_by=sam, notes="Asked about SSO", device_scanned_at=two_days_ago)
+    page = phone_page
+    log_in(page)
+    page.wait_for_url(f"**{reverse('scan-screen', args=[booth.pk])}")
+    handheld_scan(page, "KCEU24-000004")
+    page.wait_for_selector("#qualify-earlier li")
+    earlier = page.inner_text("#qualify-earlier")
+    day = timezone.localtime(two_days_ago, booth.event.tz).strftime("%a %-d %b")
+    assert "Already talked to by Sam" in earlier and f" at {day}, " in earlier, earlier

@@ -188,7 +188,7 @@ def scans(request: HttpRequest):
 
 def _earlier(scan: Scan) -> dict:
     return {
-        "at": scan.received_at.isoformat(),
+        "at": (scan.device_scanned_at or scan.received_at).isoformat(),  # when they talked, by the phone
         "by": scan.scanned_by.display_name if scan.scanned_by else "",
         "rating": scan.rating,
         "conversation_type": scan.conversation_type,

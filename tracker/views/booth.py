@@ -26,7 +26,7 @@ from tracker.scans.review import ResolveForm, resolve_initial, scan_discard, sca
 from tracker.tenancy import get_managed_or_404, get_scoped_or_404
 
 QUESTIONS_MARGIN = timedelta(seconds=5)
-OFFLINE_CACHE = "booth-tracker-v4"  # a new name when the assets change, so phones fetch them again
+OFFLINE_CACHE = "booth-tracker-v5"  # a new name when the assets change, so phones fetch them again
 OFFLINE_ASSETS = ("tracker/app.css", "tracker/scan.js", "tracker/scan-queue.js", "tracker/scanner-keys.js",
                   "tracker/numbers.js")  # fmt: skip
 STANDARD_THEMES = ("AI", "Platform engineering", "Security", "Observability", "Cost reduction / FinOps")

@@ -22,7 +22,12 @@
   // Times on this screen are the event's wall time, whatever zone the phone is set to.
   const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone });
   const time = (value) => clock.format(new Date(value));
-  const eventDay = () => new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date());
+  const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone });
+  const eventDay = () => dayFormat.format(new Date());
+  // A time of another day of the event (or an earlier event) says which day.
+  const dated = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit",
+    minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone });
+  const when = (value) => dayFormat.format(new Date(value)) === eventDay() ? time(value) : dated.format(new Date(value));
 
   const queue = new window.ScanQueue({
     endpoint: config.api.scans, amendEndpoint: config.api.amend, sessionUrl: config.api.session,
@@ -245,7 +250,7 @@
       });
     }
     $("#note").value = current.notes || "";
-    $("#qualify-who").textContent = describe(current);
+    showWho(current);
     $("#qualify-earlier").replaceChildren();
     showGrade(null);
     $("#qualify").hidden = false;
@@ -295,15 +300,21 @@
       if (!stillCurrent()) return;
       const who = [found.person.name, found.person.title, found.person.company].filter(Boolean).join(" · ");
       const cut = found.payload_format === "truncated";
-      const shown = cut ? "Cut-off code: kept for a manager to check" : who || (found.known ? "" : "Unknown badge: kept and resolved later");
-      if (shown) {
-        $("#qualify-who").textContent = shown;
-        const person = cut ? shown : who ? [found.person.name, found.person.company].filter(Boolean).join(" · ") : null;
-        await queue.update(item.client_uuid, { person });
-      }
+      // Unknown: a code that names nobody on the organiser's list and says no name itself.
+      const unknown = !found.known && !who && !cut;
+      const person = cut ? "Cut-off code: kept for a manager to check"
+        : who ? [found.person.name, found.person.company].filter(Boolean).join(" · ") : null;
+      await queue.update(item.client_uuid, { person, unknown });
+      showWho({ ...item, person, unknown });
       $("#qualify-earlier").replaceChildren(...earlierLines(found));
-      showGrade(found.grade);
+      showGrade(unknown ? null : found.grade);
     } catch (error) { if (stillCurrent()) showGrade({ offline: true }); }
+  }
+
+  // Who the card is about, and whether the badge is still unknown (said, not left to a code to read).
+  function showWho(item) {
+    $("#qualify-who").textContent = describe(item);
+    $("#qualify-unknown").hidden = !item.unknown;
   }
 
   function showGrade(grade) {
@@ -397,7 +408,7 @@
 
   function earlierLines(result) {
     return (result && result.earlier || []).map((e) =>
-      el("li", {}, `Already talked to by ${e.by || "someone"} at ${time(e.at)}`,
+      el("li", {}, `Already talked to by ${e.by || "someone"} at ${when(e.at)}`,
         e.rating ? el("span", { class: `chip rating-${e.rating}` }, e.rating) : null,
         e.notes ? el("span", { class: "muted" }, ` “${e.notes.slice(0, 120)}”`) : null));
   }
@@ -415,8 +426,9 @@
       $("#list").replaceChildren(...items.slice(0, 50).map((item) =>
         el("li", { class: `scan-row state-${item.state}`, "data-uuid": item.client_uuid, "data-state": item.state },
           el("div", {}, el("strong", {}, describe(item)), " ",
-            el("span", { class: `badge state-${item.state}` }, STATE_LABEL[item.state] || item.state)),
-          el("div", { class: "muted" }, time(item.created_at),
+            el("span", { class: `badge state-${item.state}` }, STATE_LABEL[item.state] || item.state),
+            item.unknown ? el("span", { class: "badge unknown", title: "Nobody on the organiser's list has this code yet: kept and matched later" }, "unknown badge") : null),
+          el("div", { class: "muted" }, when(item.created_at),
             item.rating ? ` · ${item.rating}` : "", item.conversation_type ? ` · ${item.conversation_type.replace(/_/g, " ")}` : "",
             item.notes ? ` · ${item.notes.slice(0, 60)}` : ""),
           item.error ? el("div", { class: "error" }, Object.entries(item.error).map(([k, v]) => `${k}: ${(v[0] && v[0].message) || v}`).join("; ")) : null,
@@ -425,7 +437,7 @@
             el("button", { type: "button", class: "link danger", "data-undo": item.client_uuid, onclick: () => takeBack(item.client_uuid) }, "Take back")) : null)));
       if (current) {
         const fresh = items.find((item) => item.client_uuid === current.client_uuid);
-        if (fresh) $("#qualify-who").textContent = describe(fresh);
+        if (fresh) showWho(fresh);
       }
     } finally { rendering = false; }
   }
