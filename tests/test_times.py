@@ -101,3 +101,23 @@ def test_overdue_is_the_owners_own_date_in_the_model_the_lists_the_filter_and_th
     # now; in Tokyo it is 01:00 on Tuesday, before the digest hour.
     assert digests_send(datetime(2026, 12, 7, 16, 0, tzinfo=UTC)) == 1
     assert m.ReminderDigest.objects.filter(owner=west, sent_on=date(2026, 12, 7)).exists()
+
+
+@pytest.mark.django_db
+def test_a_scan_time_says_whose_zone_on_the_list_across_events_and_on_the_booths_list(client):
+    """The same scan, 02:30 UTC: 19:30 on the list across events of a manager in Denver (which says it is
+    their zone), 11:30 on the Tokyo booth's own list (which says it is Tokyo time)."""
+    sponsorship = f.SponsorshipFactory(event__time_zone="Asia/Tokyo", event__city="Tokyo")
+    manager = f.StaffMemberFactory(sponsor=sponsorship.sponsor, level="manager", time_zone="America/Denver")
+    scanned = datetime(2024, 11, 13, 2, 30, tzinfo=UTC)
+    f.LeadFactory(sponsorship=sponsorship, first_scan_at=scanned, last_scan_at=scanned)
+    client.force_login(manager.user)
+
+    across = client.get(reverse("all-leads")).content.decode()
+    assert f"Times are in your zone: Denver time ({datetime.now(DENVER).tzname()})" in across
+    assert "Tue 12 Nov 2024, 19:30" in across
+
+    booth = client.get(reverse("lead-list", args=[sponsorship.pk])).content.decode()
+    assert "Times on this page are Tokyo time (JST)" in booth
+    assert "Wed 13 Nov 2024, 11:30" in booth
+    assert "Times are in your zone" not in booth

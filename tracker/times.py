@@ -27,6 +27,11 @@ def zone(name: str | None) -> ZoneInfo:
         return UTC
 
 
+def zone_place(tz: tzinfo) -> str:
+    """The place a zone is named after, for people: "New York" for America/New_York, "UTC" for UTC."""
+    return str(tz).rsplit("/", 1)[-1].replace("_", " ")
+
+
 def now_in(tz: tzinfo, now: datetime | None = None) -> datetime:
     """The current (or given) moment as wall time in ``tz``."""
     return (now or timezone.now()).astimezone(tz)

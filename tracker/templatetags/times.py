@@ -31,3 +31,11 @@ def zone_note(context, event) -> dict:
     now = timezone.now()
     differs = now.astimezone(viewer).utcoffset() != now.astimezone(event_zone).utcoffset()
     return {"event": event, "differs": differs, "abbreviation": now.astimezone(event_zone).tzname()}
+
+
+@register.inclusion_tag("tracker/includes/viewer_zone_note.html")
+def viewer_zone_note() -> dict:
+    """ "Times are in your zone, New York time (EST)" on a page across events, where times are the viewer's
+    (an event's page says the event's zone instead, ``zone_note``)."""
+    zone = timezone.get_current_timezone()
+    return {"place": times.zone_place(zone), "abbreviation": timezone.now().astimezone(zone).tzname()}
