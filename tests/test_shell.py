@@ -172,3 +172,23 @@ def test_a_manager_sees_the_same_menu_on_every_page_of_their_sponsor(client, boo
     expected = menus[reverse("my-booths")]
     assert any("Imports" in link or "imports" in link for link in expected)
     assert {url: links for url, links in menus.items() if links != expected} == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_log_out_is_in_sight_on_a_phone_whatever_the_menu_holds(phone_page, booth_world):
+    """A manager's menu (and a superuser's, longer still) may scroll sideways on a phone; Log out does not
+    scroll away with it."""
+    page = phone_page
+    for user in (booth_world["manager"].user, f.UserFactory(is_superuser=True, is_staff=True)):
+        user.set_password("pass-word-123")
+        user.save()
+        page.goto(page.url_for(reverse("login")))
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", "pass-word-123")
+        page.click("button[type=submit]")
+        page.goto(page.url_for(reverse("all-leads")))
+        box = page.locator("text=Log out").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.click("text=Log out")
+        page.wait_for_url("**/login/")
