@@ -733,3 +733,21 @@ def test_the_openpyxl_internals_the_cell_writer_relies_on_are_still_there():
     assert openpyxl.__version__.startswith("3.1."), message
     assert callable(getattr(WriteOnlyWorksheet, "_values_to_row", None)), message
     assert "_value" in Cell.__slots__, message
+
+
+@pytest.mark.django_db
+def test_booths_are_named_by_their_event_first_and_by_sponsor_only_when_there_are_several(client, admin_client):
+    """A phone shows the start of a long option: the event (what tells two booths of one sponsor apart)."""
+    import re
+
+    europe = f.SponsorshipFactory(sponsor__name="Alpha Cloud", event__name="KubeCon Europe 2024")
+    america = f.SponsorshipFactory(sponsor=europe.sponsor, event__name="KubeCon North America 2024")
+    f.SponsorshipFactory(sponsor__name="Beta Data", event=america.event)
+    manager = f.StaffMemberFactory(sponsor=europe.sponsor, level="manager")
+    client.force_login(manager.user)
+    for page in ("exports", "imports"):
+        options = re.findall(r'<option value="\d+">([^<]*)</option>', client.get(reverse(page)).content.decode())
+        assert {"KubeCon Europe 2024", "KubeCon North America 2024"} <= set(options), page
+        assert not any("Beta Data" in option for option in options)
+        operator = re.findall(r'<option value="\d+">([^<]*)</option>', admin_client.get(reverse(page)).content.decode())
+        assert "KubeCon North America 2024 · Beta Data" in operator and "KubeCon Europe 2024 · Alpha Cloud" in operator

@@ -206,3 +206,37 @@ def test_an_answer_rule_reads_one_of_the_sponsors_questions_in_its_own_words(cli
     with django_capture_on_commit_callbacks(execute=True):
         icp_publish(icp=draft, by=lead.sponsorship.sponsor.staff.first().user)
     assert "+20 Timeline: This quarter" in [f"{r['points']:+d} {r['reason']}" for r in LeadScore.objects.get(lead=lead).reasons]  # fmt: skip
+
+
+def test_the_published_icp_reads_in_words_not_stored_keys(client, setup):
+    """What each rule matches and does, as a manager would say it: labels of closed lists, numbers without
+    cents, the free-mail marker in words, and what a negative rule does by its own rule."""
+    sponsor, icp, _ = setup
+    icp.criteria.all().delete()
+    rules = [
+        dict(field="seniority", values=["director", "vp", "c_level"], weight=20, label="Director or above"),
+        dict(field="conversation_type", values=["demo", "technical_deep_dive"], weight=15, label="Saw a demo"),
+        dict(field="company_size", kind="range", values=[], min_value="200.00", weight=10, label="200+"),
+        dict(field="scan_count", kind="range", values=[], min_value="2", max_value="5", weight=5, label="Back"),
+        dict(field="notes", kind="keyword", values=["pricing", "PoC"], weight=10, label="Pricing"),
+        dict(part="negative", field="email_domain", kind="list_match", values=["rival.example"], weight=0,
+             action="exclude", label="Competitor"),
+        dict(part="negative", field="email_domain", kind="list_match", values=[":free_mail"], weight=10,
+             action="penalise", label="Personal email"),
+        dict(part="negative", field="seniority", values=["student"], weight=0, action="cap", label="Student"),
+    ]  # fmt: skip
+    for position, rule in enumerate(rules):
+        f.IcpCriterionFactory(icp=icp, position=position, **rule)
+    page = client.get(reverse("icp-editor", args=[sponsor.pk])).content.decode()
+    for said in ("Director, VP or C-level", "Demo or Technical deep-dive", "200 or more", "2 to 5",
+                 "mentions pricing or PoC (not when negated)", "free email (Gmail and the like)", "excluded",
+                 ">-10<", "grade at most C", ">+20<"):  # fmt: skip
+        assert said in page, said
+    for stored in (
+        "c_level",
+        "technical_deep_dive",
+        ":free_mail",
+        "200.00",
+        "Exclude (competitor, own staff)",
+    ):
+        assert stored not in page.split("<h2>Current version")[1].split("</table>")[0], stored

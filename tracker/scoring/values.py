@@ -14,6 +14,7 @@ FIELDS = tuple(
 KINDS = ("in_set", "range", "keyword", "list_match")
 ACTIONS = ("exclude", "penalise", "cap", "flag_customer")
 GRADES = ("A", "B", "C", "D")
+CAP_GRADE = "C"  # the best grade a "cap" rule leaves a lead (a student, say)
 # Pseudo-values for email_domain/target_account lists: match LeadFacts.is_free_mail / is_academic.
 FREE_MAIL, ACADEMIC = ":free_mail", ":academic"
 
@@ -45,7 +46,7 @@ class Profile:
     grade_a_min: int
     grade_b_min: int
     grade_c_min: int
-    cap_grade: str = "C"
+    cap_grade: str = CAP_GRADE
 
 
 @dataclass(frozen=True)

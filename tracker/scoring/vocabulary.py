@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tracker.models.choices import ConversationType, Rating, Region
 from tracker.scoring.normalise_titles import FUNCTIONS, SENIORITIES, fold
-from tracker.scoring.values import ACADEMIC, FREE_MAIL
+from tracker.scoring.values import ACADEMIC, CAP_GRADE, FREE_MAIL
 
 SENIORITY_LABELS = {
     "founder": "Founder", "c_level": "C-level (CEO, CTO, CISO, ...)", "vp": "VP", "director": "Director",
@@ -36,6 +36,42 @@ def value_shown(field: str, value: str) -> str:
     "Technical deep-dive"), whatever the case it was stored in; else the value as written."""
     keys = closed_values(field, [value])[0] if field in CLOSED else []
     return CLOSED[field][keys[0]].split(" (")[0] if keys else value
+
+
+PSEUDO_SHOWN = {FREE_MAIL: "free email (Gmail and the like)", ACADEMIC: "universities"}
+
+
+def _number(value) -> str:
+    """200.00 -> "200", 2.50 -> "2.5", 12000 -> "12,000"."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def matches_shown(kind: str, field: str, values, min_value=None, max_value=None) -> str:
+    """What a criterion matches, for people (pure): "Director, VP or C-level", "200 or more", "mentions
+    pricing, PoC or budget", "free email (Gmail and the like)"; never a stored key."""
+    shown = [PSEUDO_SHOWN.get(str(v)) or value_shown(field, str(v)) for v in values or ()]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1] if shown else ""
+    if kind == "range":
+        if min_value is not None and max_value is not None:
+            return f"{_number(min_value)} to {_number(max_value)}"
+        if min_value is not None:
+            return f"{_number(min_value)} or more"
+        return f"{_number(max_value)} or fewer" if max_value is not None else "any number"
+    if kind == "keyword":
+        return f"mentions {listed} (not when negated)" if listed else ""
+    return listed
+
+
+def effect_shown(part: str, action: str, weight: int, cap_grade: str = CAP_GRADE) -> str:
+    """What a matching criterion does to the score, as the engine does it (pure): "+20", "-10",
+    "excluded", "grade at most C", "existing customer"."""
+    if part != "negative":
+        return f"{int(weight):+d}"
+    return {
+        "exclude": "excluded",
+        "cap": f"grade at most {cap_grade}",
+        "flag_customer": "existing customer: to the account owner",
+    }.get(action, f"{-abs(int(weight)):+d}")
 
 
 # What the other fields take, in words, for the editor.

@@ -54,13 +54,15 @@ def exports_page(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     jobs = list(scoped(ExportLog, request.user).select_related("sponsor", "user")[:RECENT])
     download = parse_id(request.GET.get("download"))  # the one just written, to start downloading
+    booths = list(
+        scoped(Sponsorship, request.user).select_related("sponsor", "event").order_by("-event__start_date")
+    )
     context = {
         "jobs": jobs,
         "download_now": next((job.pk for job in jobs if job.pk == download and job.downloadable), None),
         "kinds": KINDS,
-        "booths": scoped(Sponsorship, request.user)
-        .select_related("sponsor", "event")
-        .order_by("-event__start_date"),
+        "booths": booths,
+        "one_sponsor": len({booth.sponsor_id for booth in booths}) <= 1,  # a booth is named by its event
         "managed_booths": managed(Sponsorship, request.user)
         .select_related("sponsor", "event")
         .order_by("-event__start_date"),

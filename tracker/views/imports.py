@@ -38,11 +38,13 @@ def imports_page(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.everything or access.is_manager):
         raise PermissionDenied("Imports are for a sponsor's managers.")
+    booths = list(
+        managed(Sponsorship, request.user).select_related("sponsor", "event").order_by("-event__start_date")
+    )
     context = {
         "jobs": list(_jobs(request.user)[:RECENT]),
-        "booths": managed(Sponsorship, request.user)
-        .select_related("sponsor", "event")
-        .order_by("-event__start_date"),
+        "booths": booths,
+        "one_sponsor": len({booth.sponsor_id for booth in booths}) <= 1,  # a booth is named by its event
         "events": Event.objects.order_by("-start_date") if access.everything else Event.objects.none(),
         "max_megabytes": settings.IMPORT_MAX_MEGABYTES,
     }
