@@ -98,3 +98,22 @@ def test_the_crm_files_carry_the_answers_after_their_own_columns(world, kind, em
     assert won["Current tool"].startswith(
         "'=HYPERLINK"
     )  # a CSV cell that would be a formula is quoted as text
+
+
+def test_a_list_filtered_by_an_answer_exports_only_the_leads_it_shows(world, client):
+    """The lead list's "Export all N" re-applies every filter of the list, its questions' answers too: a
+    filter the export did not know once exported the whole booth (into CRM files as well)."""
+    from django.urls import reverse
+
+    from tracker.exports.kinds import selected_leads
+
+    timeline = world.questions[0]
+    filters = f"answer_{timeline.pk}=this quarter"
+    leads, _ = selected_leads(world.manager.user, {"sponsorship": world.booth.pk, "filters": filters})
+    assert set(leads.values_list("pk", flat=True)) == {world.leads["won"].pk}
+
+    client.force_login(world.manager.user)
+    shown = client.get(reverse("lead-list", args=[world.booth.pk]), {f"answer_{timeline.pk}": "this quarter"})
+    assert shown.context["table"].paginator.count == 1
+    wb = run(world.manager.user, "sales-review", sponsorship=world.booth.pk, filters=filters)
+    assert [r["Lead id"] for r in records(wb["Sales review"])] == [world.leads["won"].pk]

@@ -24,6 +24,7 @@ from tracker.exports.leads import SalesReviewExport
 from tracker.exports.roi import EventRoiExport
 from tracker.leads.filters import LeadFilterSet
 from tracker.models import Event, Lead, Sponsor, Sponsorship
+from tracker.questions.lists import list_questions
 from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, parse_ids, scoped
 
 
@@ -67,7 +68,15 @@ def selected_leads(user, params: dict) -> tuple[QuerySet[Lead], Sponsorship | No
     if "lead_ids" in params:
         return leads.filter(pk__in=parse_ids(params["lead_ids"])), sponsorship
     filters = QueryDict(params.get("filters", ""))
-    return LeadFilterSet(filters, queryset=leads, user=user, sponsorship=sponsorship).qs, sponsorship
+    # The list's own filters, its questions' answers included: the export is the rows the list shows.
+    filterset = LeadFilterSet(
+        filters,
+        queryset=leads,
+        user=user,
+        sponsorship=sponsorship,
+        questions=list_questions(user, sponsorship),
+    )
+    return filterset.qs, sponsorship
 
 
 def _sponsor_of(leads: QuerySet[Lead], sponsorship: Sponsorship | None) -> int:
