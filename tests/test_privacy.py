@@ -220,6 +220,22 @@ def test_a_manager_sets_how_long_personal_data_is_kept(client, world):
     assert m.Sponsor.objects.get(pk=world.sponsor.pk).retention_days is None
     assert client.post(url, {"retention_days": "-3"}).status_code == 200  # refused, with its reason
     assert m.Sponsor.objects.get(pk=world.sponsor.pk).retention_days is None
+    refused = client.post(url, {"retention_days": "800000"})
+    assert refused.status_code == 200 and "36500" in refused.content.decode().replace(",", "")
+    assert m.Sponsor.objects.get(pk=world.sponsor.pk).retention_days is None
+
+
+def test_one_sponsors_retention_longer_than_the_calendar_does_not_stop_the_others(world):
+    """A value stored before the form's limit (or by the admin's shell): the hourly run still takes out
+    the other sponsors' due leads."""
+    from datetime import date
+
+    from tracker.privacy.retention import retention_apply
+
+    other = f.SponsorFactory()
+    m.Sponsor.objects.filter(pk=other.pk).update(retention_days=800_000)
+    m.Sponsor.objects.filter(pk=world.sponsor.pk).update(retention_days=30)
+    assert retention_apply(today=date(2024, 5, 1)) == len(world.leads)
 
 
 def test_a_person_gets_everything_held_about_them_as_json_and_as_a_workbook(client, world):

@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -14,6 +15,8 @@ from django.urls import reverse
 from tracker import times
 from tracker.models.choices import CostCategory, FundingStage, NoBoothReason, Region, Tier
 from tracker.models.money import currency_constraint, currency_field
+
+MAX_RETENTION_DAYS = 36_500  # a hundred years: past that, "until erased" (blank) says it
 
 
 def validate_time_zone(value: str) -> None:
@@ -94,7 +97,7 @@ class Sponsor(models.Model):
     funding_stage = models.CharField(max_length=16, choices=FundingStage.choices, blank=True)
     offering = models.CharField(max_length=300, blank=True, help_text="What the company sells.")
     retention_days = models.PositiveIntegerField(
-        null=True, blank=True,
+        null=True, blank=True, validators=[MaxValueValidator(MAX_RETENTION_DAYS)],
         help_text="Days after an event ends that its leads' personal data is kept (blank: until erased).",
     )  # fmt: skip
     reporting_currency = currency_field(default="EUR")

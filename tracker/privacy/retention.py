@@ -23,11 +23,10 @@ CHUNK = 500  # leads a transaction
 
 
 def _due(sponsor: Sponsor, today: date) -> Q:
-    """Sponsorships whose event ended more than the sponsor's retention ago."""
-    return Q(
-        sponsorship__sponsor=sponsor,
-        sponsorship__event__end_date__lt=today - timedelta(days=sponsor.retention_days),
-    )
+    """Sponsorships whose event ended more than the sponsor's retention ago (none, for a retention longer
+    than the calendar: one sponsor's value never stops the run for the others)."""
+    days = min(sponsor.retention_days, (today - date.min).days)
+    return Q(sponsorship__sponsor=sponsor, sponsorship__event__end_date__lt=today - timedelta(days=days))
 
 
 def retention_apply(today: date | None = None) -> int:
