@@ -130,6 +130,37 @@ def test_an_opportunity_needs_its_currency_and_nothing_is_half_saved(client, sam
     )
 
 
+def test_a_note_without_a_new_status_is_kept_in_the_history(client, sam, sams_list):
+    """The lead page pre-selects the current status: "type a note, Save" must not lose the note."""
+    client.force_login(sam.user)
+    target = sams_list["late"]
+    url = reverse("follow-up-status", args=[target.pk])
+    client.post(url, {"status": "contacted"})
+    page = client.post(url, {"status": "contacted", "note": "Called again, no answer"}, follow=True)
+    assert "Note added." in page.content.decode()
+    notes = list(target.history.order_by("changed_at", "pk").values_list("to_status", "note"))
+    assert notes == [("contacted", ""), ("", "Called again, no answer")]
+    assert "Called again, no answer" in client.get(target.lead.get_absolute_url()).content.decode()
+    client.post(url, {"status": "contacted", "note": "  "})  # nothing typed: nothing recorded
+    assert target.history.count() == 2
+
+
+def test_an_amount_blanked_on_the_lead_page_clears_it_and_a_blank_elsewhere_leaves_it(client, sam, sams_list):
+    client.force_login(sam.user)
+    target = sams_list["later"]
+    url = reverse("follow-up-status", args=[target.pk])
+    client.post(url, {"status": "opportunity", "opportunity_amount": "12000", "opportunity_currency": "EUR"})
+    client.post(url, {"status": "opportunity", "opportunity_amount": ""})  # my list: the amount box starts empty
+    target.refresh_from_db()
+    assert (target.opportunity_amount, target.opportunity_currency) == (Decimal("12000.00"), "EUR")
+    page = client.get(target.lead.get_absolute_url()).content.decode()
+    assert 'name="opportunity_shown"' in page  # the lead page shows the stored amount
+    client.post(url, {"status": "opportunity", "opportunity_amount": "", "opportunity_currency": "EUR",
+                      "opportunity_shown": "1"})  # fmt: skip
+    target.refresh_from_db()
+    assert (target.opportunity_amount, target.opportunity_currency) == (None, "")
+
+
 def test_someone_elses_follow_up_cannot_be_changed_by_booth_staff(client, devi, sams_list):
     client.force_login(devi.user)
     response = client.post(reverse("follow-up-status", args=[sams_list["late"].pk]), {"status": "lost"})

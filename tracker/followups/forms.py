@@ -20,6 +20,8 @@ class FollowUpStatusForm(forms.Form):
     note = forms.CharField(required=False, max_length=300)
     opportunity_amount = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
     opportunity_currency = forms.ChoiceField(required=False, choices=[("", "—"), *CURRENCY_CHOICES])
+    # Sent by a form that shows the stored amount (the lead page): there, an amount left blank clears it.
+    opportunity_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -30,9 +32,12 @@ class FollowUpStatusForm(forms.Form):
         return data
 
     def opportunity(self) -> tuple[Decimal | None, str] | None:
-        """(amount, currency) to store, or None to leave the stored opportunity as it is."""
+        """(amount, currency) to store, (None, "") to clear it (blanked where it was shown), or None to leave
+        the stored opportunity as it is."""
         amount = self.cleaned_data.get("opportunity_amount")
-        return (amount, self.cleaned_data["opportunity_currency"]) if amount is not None else None
+        if amount is None:
+            return (None, "") if self.cleaned_data.get("opportunity_shown") else None
+        return amount, self.cleaned_data["opportunity_currency"]
 
 
 class FollowUpPolicyForm(forms.ModelForm):

@@ -18,10 +18,11 @@ from tracker.models.choices import FollowUpStatus
 def followup_record(
     *, follow_up: FollowUp, before: dict, by, note: str = "", at: datetime | None = None
 ) -> FollowUpChange | None:
-    """Record what changed in status or owner since ``before`` ({"status", "owner_id"}); None if nothing did."""
+    """Record what changed in status or owner since ``before`` ({"status", "owner_id"}), and the note given
+    (a note alone is a change of its own: "called again, no answer"); None if nothing did."""
     status_changed = before.get("status") != follow_up.status
     owner_changed = before.get("owner_id") != follow_up.owner_id
-    if not (status_changed or owner_changed):
+    if not (status_changed or owner_changed or note.strip()):
         return None
     return FollowUpChange.objects.create(
         follow_up=follow_up,

@@ -99,7 +99,8 @@ def follow_up_status(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, f"{name}: {' '.join(error.messages)}")
         else:
-            messages.success(request, f"{name}: {follow_up.get_status_display()}.")
+            noted = " Note added." if form.cleaned_data["note"].strip() else ""
+            messages.success(request, f"{name}: {follow_up.get_status_display()}.{noted}")
     else:
         errors = " ".join(e for errs in form.errors.values() for e in errs)
         messages.error(request, f"{name}: nothing changed. {errors}")
