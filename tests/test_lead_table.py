@@ -362,3 +362,28 @@ def test_the_django_tables2_internals_the_table_engine_relies_on_are_still_there
     assert TableQuerysetData(queryset).data is queryset, message
     assert TableListData([1]).data == [1] and callable(BoundRows), message
     assert signature(lambda value, record: None)[0] == ("value", "record"), message
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo"])
+def test_dates_and_pages_at_the_ends_of_the_calendar_are_refused_or_read_not_a_500(
+    client, booth, leads, zone
+):
+    """West of UTC the calendar's last day runs past year 9999, east of it its first day runs before
+    year 1; a page number past any integer the database holds."""
+    viewer = f.StaffMemberFactory(sponsor=booth.sponsor, level="manager", time_zone=zone)
+    client.force_login(viewer.user)
+    for url in (reverse("lead-list", args=[booth.pk]), reverse("all-leads"), reverse("follow-up-list")):
+        for params in ({"last_scan_before": "9999-12-31"}, {"last_scan_after": "0001-01-01"},
+                       {"due_before": "9999-12-31"}, {"due_after": "0001-01-01"},
+                       {"page": "184467440737095517"}, {"page": str(2**70)}):  # fmt: skip
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, params)
+            if (
+                "page" not in params
+                and (set(params) & {"last_scan_before", "last_scan_after"})
+                and "lead" in url
+            ):
+                assert "Pick dates between 1900 and 2999" in response.content.decode()
+    export = client.post(reverse("export-create"), {"export": "csv", "sponsorship": booth.pk,
+                                                    "filters": "last_scan_before=9999-12-31"})  # fmt: skip
+    assert export.status_code in (200, 302)

@@ -29,6 +29,7 @@ MAX_PER_PAGE = 200
 
 
 COUNT_AHEAD = 2_000
+MAX_PAGE = 1_000_000  # a page number past this reads as this (a larger one overflowed the count's LIMIT)
 
 
 class CountCappedPaginator(Paginator):
@@ -47,7 +48,7 @@ class CountCappedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, requested_page, ahead: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         try:
-            number = max(int(requested_page), 1)
+            number = min(max(int(requested_page), 1), MAX_PAGE)
         except (TypeError, ValueError):
             number = 1
         self.limit = (number - 1) * self.per_page + (COUNT_AHEAD if ahead is None else ahead)

@@ -4,6 +4,7 @@ and the filters that read a lead's attendee and scans, declared once for a path 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 
 import django_filters
@@ -11,6 +12,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.forms.renderers import Jinja2 as Jinja2Renderer
+from django_filters.fields import DateRangeField
 
 from tracker.models import Event, Scan, Sponsorship, StaffMember
 from tracker.models.choices import ConversationType, Rating, Region, StaffRole
@@ -61,8 +63,22 @@ class TickFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, distinct=False, widget=forms.CheckboxSelectMultiple, **kwargs)
 
 
+class CalendarDateRangeField(DateRangeField):
+    """A date range of the years people mean (1900 to 2999), refused with its reason past them: the
+    first or last day of the calendar, taken in a zone east or west of UTC, falls off it (a 500)."""
+
+    EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+    def compress(self, data_list):
+        if any(value and not self.EARLIEST <= value <= self.LATEST for value in data_list or ()):
+            raise forms.ValidationError(f"Pick dates between {self.EARLIEST.year} and {self.LATEST.year}.")
+        return super().compress(data_list)
+
+
 class BetweenFilter(django_filters.DateFromToRangeFilter):
     """Dates from and to, each picked in the browser's date field."""
+
+    field_class = CalendarDateRangeField
 
     def __init__(self, *args, **kwargs):
         super().__init__(
