@@ -69,6 +69,9 @@ def test_a_wrong_guess_can_be_corrected_by_naming_the_encoding(tmp_path):
     assert [cells[1] for _, cells in table.rows()] == ["Zoë", "José"]
     with pytest.raises(UnreadableFile, match="Unknown encoding"):
         _read(path, encoding="klingon-8")
+    for wide in ("utf-16", "utf-32"):  # named for a file that has no BOM (it is UTF-8 here)
+        with pytest.raises(UnreadableFile, match=f"not {wide}"):
+            list(_read(_text_file(tmp_path, "utf-8", ","), encoding=wide).rows())
 
 
 def test_title_lines_above_the_header_are_skipped_and_lines_counted_in_the_file(tmp_path):

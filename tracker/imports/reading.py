@@ -119,7 +119,7 @@ def _text_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int,
             for cells in reader:
                 yield start, cells
                 start = reader.line_num + 1
-        except UnicodeDecodeError as error:
+        except UnicodeError as error:  # undecodable, or a UTF-16 or UTF-32 file without its BOM
             raise UnreadableFile(
                 f"The file is not {encoding} near line {start}: choose its encoding and read it again."
             ) from error
