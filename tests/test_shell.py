@@ -192,3 +192,21 @@ def test_log_out_is_in_sight_on_a_phone_whatever_the_menu_holds(phone_page, boot
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.click("text=Log out")
         page.wait_for_url("**/login/")
+
+
+def test_a_health_check_by_head_is_answered(client):
+    """Load balancers and uptime checks often ask with HEAD."""
+    assert client.head(reverse("healthz")).status_code == 200
+    assert client.head(reverse("service-worker")).status_code == 200
+    assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_a_misspelt_staff_time_zone_is_refused_rather_than_read_as_utc(booth_world):
+    from django.core.exceptions import ValidationError
+
+    staff = booth_world["staff"]
+    staff.time_zone = "America/Nwe_York"
+    with pytest.raises(ValidationError, match="not a known IANA time zone"):
+        staff.full_clean()
+    staff.time_zone = "America/New_York"
+    staff.full_clean()

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from tracker.models.choices import PermissionLevel, Region, StaffRole
-from tracker.models.events import Sponsor, Sponsorship
+from tracker.models.events import Sponsor, Sponsorship, validate_time_zone
 
 
 def person_name(first: str | None, last: str | None, username: str | None) -> str:
@@ -53,7 +53,7 @@ class StaffMember(models.Model):
         Sponsorship, blank=True, related_name="roster", help_text="The booths this person works."
     )
     home_region = models.CharField(max_length=8, choices=Region.choices, blank=True)
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     working_days = models.JSONField(
         default=default_working_days,
         blank=True,

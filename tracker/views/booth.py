@@ -15,7 +15,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tracker.analytics.board import board_stats
 from tracker.models import Scan, Sponsorship, Theme
@@ -83,7 +83,7 @@ def scan_screen(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tracker/scan.html", {"sponsorship": sponsorship, "config": config})
 
 
-@require_GET
+@require_safe
 @never_cache
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served from the root so it may control the scan pages."""
@@ -108,7 +108,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def board_data(request: HttpRequest, pk: int) -> JsonResponse:
     sponsorship = get_scoped_or_404(Sponsorship.objects.select_related("event"), request.user, pk=pk)
     return JsonResponse(board_stats(sponsorship, timezone.now()))

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tracker.models import Event, Sponsor, Sponsorship
 from tracker.tenancy import access_for, managed, scoped
@@ -43,7 +43,7 @@ def my_booths(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/my_booths.html", {"sponsorships": sponsorships, "sponsors": sponsors})
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers; touches nothing, so it is also the benchmarks' floor."""
     return HttpResponse("ok", content_type="text/plain")
