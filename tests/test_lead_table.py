@@ -387,3 +387,13 @@ def test_dates_and_pages_at_the_ends_of_the_calendar_are_refused_or_read_not_a_5
     export = client.post(reverse("export-create"), {"export": "csv", "sponsorship": booth.pk,
                                                     "filters": "last_scan_before=9999-12-31"})  # fmt: skip
     assert export.status_code in (200, 302)
+
+
+def test_the_interest_filter_finds_accents_scripts_and_quotes(signed_in, booth, leads):
+    """Interests are kept as JSON: the text looked for is written as the stored text writes it (SQLite keeps
+    JSON in ASCII, with \\u escapes; both databases escape quotes)."""
+    lead = f.LeadFactory(sponsorship=booth, attendee__last_name="Nakamura")
+    f.ScanFactory(lead=lead, interests=["Sécurité réseau", "日本語のドキュメント", 'Say "hi"', "back\\slash"])
+    for typed in ("Sécurité", "sécurité réseau", "日本語", '"hi"', "back\\slash"):
+        assert rows(signed_in, booth, interest=typed) == ["Nakamura"], typed
+    assert rows(signed_in, booth, interest="Sécurités") == []

@@ -3,12 +3,14 @@ and the filters that read a lead's attendee and scans, declared once for a path 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from functools import cache
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.forms.renderers import Jinja2 as Jinja2Renderer
@@ -188,9 +190,12 @@ class ScopedFilterSet(django_filters.FilterSet):
     def with_interest(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # The JSON list cast to text, searched case-insensitively: one portable query for SQLite and
         # PostgreSQL (``interests__contains`` is JSONB-only and matches whole items, not text in them).
-        # Limit: SQLite stores non-ASCII as \\u escapes, so such text only matches on PostgreSQL.
+        # The text looked for is written as the list's text writes it: a quote or backslash escaped, and
+        # on SQLite, which stores JSON in ASCII, an accent or a script as its \\u escape.
+        ascii_only = connections[queryset.db].vendor == "sqlite"
+        written = json.dumps(value.strip(), ensure_ascii=ascii_only)[1:-1]
         scans = Scan.objects.annotate(interests_text=Cast("interests", TextField())).filter(
-            lead=OuterRef(self.lead_id), interests_text__icontains=value.strip()
+            lead=OuterRef(self.lead_id), interests_text__icontains=written
         )
         return queryset.filter(Exists(scans))
 
