@@ -397,3 +397,9 @@ def test_the_interest_filter_finds_accents_scripts_and_quotes(signed_in, booth, 
     for typed in ("Sécurité", "sécurité réseau", "日本語", '"hi"', "back\\slash"):
         assert rows(signed_in, booth, interest=typed) == ["Nakamura"], typed
     assert rows(signed_in, booth, interest="Sécurités") == []
+
+
+def test_a_search_that_finds_nobody_offers_no_export(signed_in, booth, leads):
+    page = signed_in.get(reverse("lead-list", args=[booth.pk]), {"q": "nobody-by-this-name"}).content.decode()
+    assert "Export all" not in page and "Export these leads" not in page
+    assert "Export all" in signed_in.get(reverse("lead-list", args=[booth.pk])).content.decode()
