@@ -99,7 +99,8 @@ def test_the_roi_page_shows_the_figures_the_workbook_has(client, booth):
     client.force_login(booth.manager.user)
     page = client.get(reverse("sponsorship-roi", args=[booth.pk])).content.decode()
     for text in ("1,450.00 EUR", "483.33 EUR", "11,000.00 EUR", "7.59×", "Developer relations",
-                 "Platform engineering", "4.0 days", "were never contacted", "Qualified (A/B)"):  # fmt: skip
+                 "Platform engineering", "4.0 days", "over the 3 leads contacted (any grade)",
+                 "Of the 3 qualified leads, <strong>1</strong> (33%) was never contacted", "Qualified (A/B)"):  # fmt: skip
         assert text in page, text
     # The funnel's steps link to the leads they count.
     assert f"{reverse('lead-list', args=[booth.pk])}?grade=A&amp;grade=B&amp;reached=met" in page
