@@ -459,3 +459,30 @@ def test_a_files_consent_without_a_scan_time_never_beats_the_booths_answer(tmp_p
     _import(tmp_path, booth, _csv([["KC-1", "Ada", "Lovelace", "3/21/2024 9:15 AM", "no"]], header=header), "--map", "Opt-in=consent", name="later.csv")  # fmt: skip
     ada.refresh_from_db()
     assert (ada.consent, ada.consent_how) == (False, "import")
+
+
+def test_a_row_without_a_scan_time_took_place_at_the_event_not_on_the_day_of_the_import(
+    tmp_path, booth, client
+):
+    """The event ended on 22 March in Los Angeles: a row without a time counts as its last moment (never
+    today), says so on the lead page, never makes an earlier booth scan later, and its note is credited to
+    the file in the sales review."""
+    rows = [["KC-1", "Ada", "Lovelace", "", "Analytical", "", "From the organiser's app", ""],
+            ["", "Grace", "Hopper", "grace@example.org", "Navy", "", "Wants a call", ""]]  # fmt: skip
+    _import(tmp_path, booth, _csv(rows))
+    last_moment = datetime(2024, 3, 23, 6, 59, 59, tzinfo=UTC)  # 23:59:59 on the 22nd, PDT
+    grace = Lead.objects.get(sponsorship=booth, attendee__last_name="Hopper")
+    assert (grace.first_scan_at, grace.last_scan_at) == (last_moment, last_moment)
+    ada = Lead.objects.get(sponsorship=booth, attendee__badge_id="KC-1")
+    assert ada.first_scan_at == datetime(2024, 3, 20, 17, tzinfo=UTC)  # the booth's scan stays the first
+    assert grace.scans.get().device_scanned_at is None  # no time is made up for the phone's clock
+
+    client.force_login(booth.manager.user)
+    assert "At the event" in client.get(grace.get_absolute_url()).content.decode()
+    from tracker.exports.service import export_run, export_start
+
+    job = export_run(export_start(user=booth.manager.user, kind="sales-review", file_format="csv",
+                                  params={"sponsorship": booth.pk}).pk)  # fmt: skip
+    with job.file.open("rb") as handle:
+        text = handle.read().decode("utf-8-sig")
+    assert "Import: leads.csv: Wants a call" in text and "unknown: Wants a call" not in text

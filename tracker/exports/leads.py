@@ -211,9 +211,10 @@ FOLLOW_UP_FIELDS = (
 _NO_FOLLOW_UP = (None,) * len(FOLLOW_UP_FIELDS)
 SCAN_FIELDS = (
     "lead_id", "rating", "interests", "conversation_type", "notes", "scanned_by__user__first_name",
-    "scanned_by__user__last_name", "scanned_by__user__username",
+    "scanned_by__user__last_name", "scanned_by__user__username", "source",
 )  # fmt: skip
 
 
 def _who(scan: tuple) -> str:
-    return person_name(scan[5], scan[6], scan[7]) or "unknown"  # None when nobody is recorded
+    """Who wrote a scan's note: the staff member, else the file it came from (its source), else unknown."""
+    return person_name(scan[5], scan[6], scan[7]) or scan[8] or "unknown"
