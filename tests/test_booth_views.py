@@ -52,6 +52,26 @@ def test_board_counts_today_per_staff_per_hour_unknowns_and_grades(client, booth
     assert "Sam Booth" in page and "unknown badges to resolve" in page
 
 
+def test_two_staff_of_one_name_are_told_apart_on_the_board_and_the_roster(client, booth):
+    sponsorship, sam, mia = booth
+    other_sam = f.StaffMemberFactory(sponsor=sponsorship.sponsor, user__first_name="Sam", user__last_name="Booth",
+                                     user__email="sam.b@alpha.example", role="devrel")  # fmt: skip
+    other_sam.sponsorships.add(sponsorship)
+    lead = f.LeadFactory(sponsorship=sponsorship)
+    f.ScanFactory(lead=lead, scanned_by=sam)
+    f.ScanFactory(lead=lead, scanned_by=other_sam)
+    f.ScanFactory(lead=lead, scanned_by=mia)
+    client.force_login(mia.user)
+    names = {
+        row["name"]
+        for row in client.get(reverse("booth-board-data", args=[sponsorship.pk])).json()["per_staff"]
+    }
+    assert "Mia Lead" in names and "Sam Booth · Developer relations · sam.b@alpha.example" in names
+    assert len([name for name in names if name.startswith("Sam Booth")]) == 2
+    roster = client.get(reverse("sponsorship-detail", args=[sponsorship.pk])).content.decode()
+    assert "sam.b@alpha.example" in roster
+
+
 def test_lookup_says_who_and_who_talked_to_them_without_storing(client, booth):
     sponsorship, sam, _ = booth
     attendee = f.AttendeeFactory(
@@ -212,7 +232,8 @@ def test_a_cut_off_vcard_is_kept_for_review_flagged_and_makes_no_lead(
     }
     with django_capture_on_commit_callbacks(execute=True):
         assert (
-            client.post("/api/v1/scans/", json.dumps(body), content_type="application/json").status_code == 201
+            client.post("/api/v1/scans/", json.dumps(body), content_type="application/json").status_code
+            == 201
         )
     scan = Scan.objects.get()
     assert (scan.lead, scan.payload_format, scan.raw_payload) == (None, "truncated", cut)

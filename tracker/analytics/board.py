@@ -9,8 +9,8 @@ from django.db.models.functions import TruncHour
 
 from tracker import times
 from tracker.models import Lead, LeadScore, Scan, Sponsorship
-from tracker.models.choices import Grade
-from tracker.models.staff import person_name
+from tracker.models.choices import Grade, StaffRole
+from tracker.models.staff import people_labels, person_name
 
 
 def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
@@ -31,6 +31,8 @@ def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
             "scanned_by__user__first_name",
             "scanned_by__user__last_name",
             "scanned_by__user__username",
+            "scanned_by__role",
+            "scanned_by__user__email",
         )
         .annotate(total=Count("pk"), today=Count("pk", filter=today))
         .order_by("-today", "-total")
@@ -42,6 +44,14 @@ def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
         .annotate(n=Count("pk"))
         .order_by("hour")
     )
+    roles = dict(StaffRole.choices)
+    names = people_labels(  # two people of one name told apart by role and email
+        [
+            (row["scanned_by"], person_name(row["scanned_by__user__first_name"], row["scanned_by__user__last_name"],
+             row["scanned_by__user__username"]), roles.get(row["scanned_by__role"], ""), row["scanned_by__user__email"])
+            for row in per_staff
+        ]
+    )  # fmt: skip
     grades = dict(
         LeadScore.objects.filter(lead__sponsorship=sponsorship)
         .values_list("grade")
@@ -53,12 +63,7 @@ def board_stats(sponsorship: Sponsorship, now: datetime) -> dict:
         "leads_total": Lead.objects.filter(sponsorship=sponsorship).count(),
         "per_staff": [
             {
-                "name": person_name(
-                    row["scanned_by__user__first_name"],
-                    row["scanned_by__user__last_name"],
-                    row["scanned_by__user__username"],
-                )
-                or "(unknown device)",
+                "name": names[row["scanned_by"]] or "(unknown device)",
                 "today": row["today"],
                 "total": row["total"],
             }
