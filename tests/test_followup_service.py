@@ -12,6 +12,7 @@ from tracker.followups.actions import follow_ups_assign, follow_ups_set_status
 from tracker.followups.creation import (
     create_follow_ups_for_ended_events,
     follow_ups_create,
+    automatic_run_passed_by,
     sponsorships_due_for_follow_ups,
 )
 from tracker.followups.digest import digests_send, send_overdue_digests
@@ -146,6 +147,10 @@ def test_follow_ups_are_created_on_their_own_after_the_event_ends(booth, team, r
     assert (
         sponsorships_due_for_follow_ups(datetime(2027, 1, 30, tzinfo=UTC)) == []
     )  # too long ago to start now
+    # ... and the booth page says so rather than promising they will come.
+    policy = m.FollowUpPolicy.objects.get_or_create(sponsor=booth.sponsor)[0]
+    assert automatic_run_passed_by(booth, policy, datetime(2027, 1, 30, tzinfo=UTC))
+    assert not automatic_run_passed_by(booth, policy, datetime(2026, 11, 27, 0, 30, tzinfo=PARIS))
 
 
 @pytest.mark.parametrize(

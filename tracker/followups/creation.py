@@ -203,6 +203,19 @@ def sponsorships_due_for_follow_ups(now: datetime | None = None) -> list[Sponsor
     ]
 
 
+def automatic_run_passed_by(
+    sponsorship: Sponsorship, policy: FollowUpPolicy, now: datetime | None = None
+) -> bool:
+    """The booth's follow-ups were never created and the automatic run no longer will: its event ended
+    longer ago than ``AUTOMATIC_LOOKBACK`` (an installation made after it, or a policy switched on late)."""
+    event = sponsorship.event
+    return (
+        policy.create_when_event_ends
+        and sponsorship.follow_ups_created_at is None
+        and times.event_today(event, now) > event.end_date + AUTOMATIC_LOOKBACK
+    )
+
+
 @shared_task(name="tracker.create_follow_ups_for_ended_events")
 def create_follow_ups_for_ended_events() -> int:
     """Periodic: booths whose event ended get their follow-ups, once."""
