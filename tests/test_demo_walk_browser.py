@@ -103,7 +103,7 @@ def test_a_first_run_shows_the_whole_product_on_a_phone(browser, live_server, se
     page.goto(page.url_for(reverse("exports")))
     with page.expect_download() as download:
         page.locator("form[aria-label='ROI across events'] button").click()
-    assert download.value.suggested_filename.startswith(f"event-roi-{manager.sponsor.slug}-")
+    assert download.value.suggested_filename.startswith(f"event-roi-{manager.sponsor.slug}-all-events-")
     workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     funnel = [row for row in workbook["Funnel"].iter_rows(min_row=2, values_only=True)]
     totals = [row[-2] for row in funnel]

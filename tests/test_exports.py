@@ -736,7 +736,9 @@ def test_the_openpyxl_internals_the_cell_writer_relies_on_are_still_there():
 
 
 @pytest.mark.django_db
-def test_booths_are_named_by_their_event_first_and_by_sponsor_only_when_there_are_several(client, admin_client):
+def test_booths_are_named_by_their_event_first_and_by_sponsor_only_when_there_are_several(
+    client, admin_client
+):
     """A phone shows the start of a long option: the event (what tells two booths of one sponsor apart)."""
     import re
 
@@ -746,8 +748,32 @@ def test_booths_are_named_by_their_event_first_and_by_sponsor_only_when_there_ar
     manager = f.StaffMemberFactory(sponsor=europe.sponsor, level="manager")
     client.force_login(manager.user)
     for page in ("exports", "imports"):
-        options = re.findall(r'<option value="\d+">([^<]*)</option>', client.get(reverse(page)).content.decode())
+        options = re.findall(
+            r'<option value="\d+">([^<]*)</option>', client.get(reverse(page)).content.decode()
+        )
         assert {"KubeCon Europe 2024", "KubeCon North America 2024"} <= set(options), page
         assert not any("Beta Data" in option for option in options)
-        operator = re.findall(r'<option value="\d+">([^<]*)</option>', admin_client.get(reverse(page)).content.decode())
-        assert "KubeCon North America 2024 · Beta Data" in operator and "KubeCon Europe 2024 · Alpha Cloud" in operator
+        operator = re.findall(
+            r'<option value="\d+">([^<]*)</option>', admin_client.get(reverse(page)).content.decode()
+        )
+        assert (
+            "KubeCon North America 2024 · Beta Data" in operator
+            and "KubeCon Europe 2024 · Alpha Cloud" in operator
+        )
+
+
+def test_a_small_devrel_review_downloads_at_once_like_the_other_files(world, client, settings):
+    """Five leads: written during the request and downloaded, as a small sales review is; a large booth's
+    goes to a worker (and another sponsor's booth is not counted, nor exported)."""
+    client.force_login(world.manager.user)
+    response = client.post(reverse("export-create"), {"kind": "devrel-review", "sponsorship": world.booth.pk})
+    job = m.ExportLog.objects.get()
+    assert response["Location"] == reverse("exports") + f"?download={job.pk}#export-{job.pk}"
+    settings.EXPORT_INLINE_ROWS = 2
+    response = client.post(reverse("export-create"), {"kind": "devrel-review", "sponsorship": world.booth.pk})
+    assert "?download=" not in response["Location"]
+    other = f.SponsorshipFactory()
+    assert (
+        client.post(reverse("export-create"), {"kind": "devrel-review", "sponsorship": other.pk}).status_code
+        == 404
+    )

@@ -10,9 +10,9 @@ from tests import factories as f
 from tracker import models as m
 from tracker.followups.actions import follow_ups_assign, follow_ups_set_status
 from tracker.followups.creation import (
+    automatic_run_passed_by,
     create_follow_ups_for_ended_events,
     follow_ups_create,
-    automatic_run_passed_by,
     sponsorships_due_for_follow_ups,
 )
 from tracker.followups.digest import digests_send, send_overdue_digests

@@ -168,7 +168,10 @@ def _roi(user, params: dict) -> Built:
         if params.get("sponsorship")
         else f"{sponsorships[0].sponsor if sponsorships else ''} across events"
     )
-    name = _name(sponsor_id, sponsorships[0] if params.get("sponsorship") else None)
+    if params.get("sponsorship"):
+        name = _name(sponsor_id, sponsorships[0])
+    else:
+        name = f"{_name(sponsor_id)}-all-events"  # not to be taken for one event's file
     return Built(EventRoiExport(sponsorships), _owner(user, sponsor_id), list, scope, name)
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tracker.exports.kinds import KINDS, LEAD_EXPORTS, selected_leads
 from tracker.exports.service import export_enqueue, export_run, export_start
-from tracker.models import Event, ExportLog, Sponsor, Sponsorship
+from tracker.models import Event, ExportLog, Lead, Sponsor, Sponsorship
 from tracker.models.exports import ExportStatus
 from tracker.tenancy import access_for, get_scoped_or_404, managed, parse_id, scoped
 from tracker.views.shell import redirect_back
@@ -43,9 +43,10 @@ def export_begin(
 def _small(user, kind: str, params: dict) -> bool:
     if kind in ("event-roi", "sponsor-landscape"):
         return True
-    if kind == "devrel-review":
-        return False
-    leads, _ = selected_leads(user, params)
+    if kind == "devrel-review":  # one booth's leads
+        leads = scoped(Lead, user).filter(sponsorship_id=parse_id(params.get("sponsorship")))
+    else:
+        leads, _ = selected_leads(user, params)
     return leads.count() <= settings.EXPORT_INLINE_ROWS
 
 
