@@ -150,7 +150,7 @@ PLAIN = {
     "unknown-badges": {"badge_id", "email", "first_name", "last_name", "company", "title", "action"},
     "leads-bulk": {"action", "status", "file_format", "next"},
     "follow-ups-bulk": {"action", "status", "file_format", "next"},
-    "follow-up-status": {"status", "note", "opportunity_amount", "opportunity_currency", "next"},
+    "follow-up-status": {"status", "note", "opportunity_amount", "opportunity_currency", "opportunity_shown", "next"},
     "export-create": {"kind", "file_format", "filters", "export", "next"},
     "exports": set(),
     "import-upload": {"kind"},

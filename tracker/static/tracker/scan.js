@@ -413,33 +413,43 @@
         e.notes ? el("span", { class: "muted" }, ` “${e.notes.slice(0, 120)}”`) : null));
   }
 
-  let rendering = false;
+  // A change while the list is being drawn draws it again afterwards: drawn from what the queue held
+  // before the change, it would put back what the change replaced (a name the lookup had just given).
+  let rendering = false, renderAgain = false;
   async function render() {
-    if (rendering) return; rendering = true;
+    if (rendering) { renderAgain = true; return; }
+    rendering = true;
     try {
-      const items = await queue.all();
-      const unsent = items.filter((item) => item.state !== "sent" && item.state !== "undone");
-      $("#unsent-count").textContent = String(unsent.length);
-      $("#unsent").dataset.count = String(unsent.length);
-      $("#net-status").textContent = navigator.onLine ? "online" : "offline";
-      $("#login-banner").hidden = !queue.needsLogin;
-      $("#list").replaceChildren(...items.slice(0, 50).map((item) =>
-        el("li", { class: `scan-row state-${item.state}`, "data-uuid": item.client_uuid, "data-state": item.state },
-          el("div", {}, el("strong", {}, describe(item)), " ",
-            el("span", { class: `badge state-${item.state}` }, STATE_LABEL[item.state] || item.state),
-            item.unknown ? el("span", { class: "badge unknown", title: "Nobody on the organiser's list has this code yet: kept and matched later" }, "unknown badge") : null),
-          el("div", { class: "muted" }, when(item.created_at),
-            item.rating ? ` · ${item.rating}` : "", item.conversation_type ? ` · ${item.conversation_type.replace(/_/g, " ")}` : "",
-            item.notes ? ` · ${item.notes.slice(0, 60)}` : ""),
-          item.error ? el("div", { class: "error" }, Object.entries(item.error).map(([k, v]) => `${k}: ${(v[0] && v[0].message) || v}`).join("; ")) : null,
-          editable(item) ? el("div", { class: "row-actions" },
-            el("button", { type: "button", class: "link", "data-edit": item.client_uuid, onclick: () => edit(item.client_uuid) }, "Edit"),
-            el("button", { type: "button", class: "link danger", "data-undo": item.client_uuid, onclick: () => takeBack(item.client_uuid) }, "Take back")) : null)));
-      if (current) {
-        const fresh = items.find((item) => item.client_uuid === current.client_uuid);
-        if (fresh) showWho(fresh);
-      }
+      do {
+        renderAgain = false;
+        await draw();
+      } while (renderAgain);
     } finally { rendering = false; }
+  }
+
+  async function draw() {
+    const items = await queue.all();
+    const unsent = items.filter((item) => item.state !== "sent" && item.state !== "undone");
+    $("#unsent-count").textContent = String(unsent.length);
+    $("#unsent").dataset.count = String(unsent.length);
+    $("#net-status").textContent = navigator.onLine ? "online" : "offline";
+    $("#login-banner").hidden = !queue.needsLogin;
+    $("#list").replaceChildren(...items.slice(0, 50).map((item) =>
+      el("li", { class: `scan-row state-${item.state}`, "data-uuid": item.client_uuid, "data-state": item.state },
+        el("div", {}, el("strong", {}, describe(item)), " ",
+          el("span", { class: `badge state-${item.state}` }, STATE_LABEL[item.state] || item.state),
+          item.unknown ? el("span", { class: "badge unknown", title: "Nobody on the organiser's list has this code yet: kept and matched later" }, "unknown badge") : null),
+        el("div", { class: "muted" }, when(item.created_at),
+          item.rating ? ` · ${item.rating}` : "", item.conversation_type ? ` · ${item.conversation_type.replace(/_/g, " ")}` : "",
+          item.notes ? ` · ${item.notes.slice(0, 60)}` : ""),
+        item.error ? el("div", { class: "error" }, Object.entries(item.error).map(([k, v]) => `${k}: ${(v[0] && v[0].message) || v}`).join("; ")) : null,
+        editable(item) ? el("div", { class: "row-actions" },
+          el("button", { type: "button", class: "link", "data-edit": item.client_uuid, onclick: () => edit(item.client_uuid) }, "Edit"),
+          el("button", { type: "button", class: "link danger", "data-undo": item.client_uuid, onclick: () => takeBack(item.client_uuid) }, "Take back")) : null)));
+    if (current) {
+      const fresh = items.find((item) => item.client_uuid === current.client_uuid);
+      if (fresh) showWho(fresh);
+    }
   }
 
   // ---- start --------------------------------------------------------------------------------
