@@ -240,3 +240,22 @@ def test_the_published_icp_reads_in_words_not_stored_keys(client, setup):
         "Exclude (competitor, own staff)",
     ):
         assert stored not in page.split("<h2>Current version")[1].split("</table>")[0], stored
+
+
+def test_an_answer_rule_keeps_a_choice_that_has_a_comma_in_it(setup):
+    """Values are typed comma-separated; a choice such as "AWS, GCP" is still one value, and the rule reads
+    back as typed (a round trip through the editor changes nothing)."""
+    from tracker.models import Question
+    from tracker.scoring.forms import answer_values
+
+    sponsor, _, _ = setup
+    clouds = Question.objects.create(sponsor=sponsor, label="Cloud", kind="single",
+                                     choices=["AWS, GCP", "AWS", "Azure", "On premises, air-gapped"])  # fmt: skip
+    assert answer_values(clouds, ["AWS", "GCP"]) == (["AWS, GCP"], [])
+    assert answer_values(clouds, ["aws", "gcp", "Azure"]) == (["AWS, GCP", "Azure"], [])
+    assert answer_values(clouds, ["Azure", "AWS"]) == (["Azure", "AWS"], [])
+    assert answer_values(clouds, ["on premises", "air-gapped", "Mainframe"]) == (
+        ["On premises, air-gapped"],
+        ["Mainframe"],
+    )
+    assert answer_values(clouds, ["AWS, GCP"]) == (["AWS, GCP"], [])  # a list kept as it is

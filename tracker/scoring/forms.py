@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.forms import inlineformset_factory
 
@@ -90,10 +92,34 @@ def answer_values(question: Question, values: list[str]) -> tuple[list[str], lis
     choices = offered(question)
     if not choices:
         return values, []
-    by_fold = {choice.casefold(): choice for choice in choices}
+    by_fold = {_folded(choice): choice for choice in choices}
     by_fold.update({"true": "yes", "false": "no"} if question.kind == QuestionKind.YES_NO else {})
-    known = [by_fold.get(value.strip().casefold()) for value in values]
+    values = _rejoined(values, by_fold)
+    known = [by_fold.get(_folded(value)) for value in values]
     return [k for k in dict.fromkeys(known) if k], [v for v, k in zip(values, known, strict=True) if not k]
+
+
+def _folded(text: str) -> str:
+    """A choice as compared: case aside, and one ", " at each comma ("AWS,GCP" is "AWS, GCP")."""
+    return re.sub(r"\s*,\s*", ", ", text.strip()).casefold()
+
+
+def _rejoined(parts: list[str], by_fold: dict[str, str]) -> list[str]:
+    """Values typed comma-separated, joined back where neighbours make one choice with a comma in it
+    ("AWS, GCP" of the choices "AWS, GCP" and "Azure"), the longest such run first."""
+    joined, start = [], 0
+    while start < len(parts):
+        end = next(
+            (
+                end
+                for end in range(len(parts), start + 1, -1)
+                if _folded(", ".join(parts[start:end])) in by_fold
+            ),
+            start + 1,
+        )
+        joined.append(", ".join(parts[start:end]))
+        start = end
+    return joined
 
 
 CriterionFormSet = inlineformset_factory(
