@@ -777,3 +777,21 @@ def test_a_small_devrel_review_downloads_at_once_like_the_other_files(world, cli
         client.post(reverse("export-create"), {"kind": "devrel-review", "sponsorship": other.pk}).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_exporting_leads_of_several_sponsors_says_what_to_do_instead_of_a_404(client):
+    """A person who works for two sponsors exports their list across every booth: a lead file is one
+    sponsor's, so they are told to pick a booth, on the page they came from; nothing is exported."""
+    alpha, beta = f.SponsorshipFactory(), f.SponsorshipFactory()
+    member = f.StaffMemberFactory(sponsor=alpha.sponsor, level="manager")
+    f.StaffMemberFactory(sponsor=beta.sponsor, level="manager", user=member.user)
+    f.LeadFactory(sponsorship=alpha)
+    f.LeadFactory(sponsorship=beta)
+    client.force_login(member.user)
+    response = client.post(
+        reverse("export-create"), {"export": "csv", "next": reverse("all-leads")}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("all-leads")
+    assert "several sponsors: filter by one sponsor" in response.content.decode()
+    assert not m.ExportLog.objects.exists()

@@ -79,12 +79,19 @@ def selected_leads(user, params: dict) -> tuple[QuerySet[Lead], Sponsorship | No
     return filterset.qs, sponsorship
 
 
+class ScopeUnclear(ValueError):
+    """Leads of no sponsor or of several: a lead file is one sponsor's (its questions, its consent rules).
+    Its message says what to do."""
+
+
 def _sponsor_of(leads: QuerySet[Lead], sponsorship: Sponsorship | None) -> int:
     if sponsorship is not None:
         return sponsorship.sponsor_id
     sponsors = set(leads.order_by().values_list("sponsorship__sponsor_id", flat=True).distinct()[:2])
-    if len(sponsors) != 1:
-        raise Http404("Choose one sponsor's leads to export.")
+    if not sponsors:
+        raise ScopeUnclear("No lead matches: nothing was exported.")
+    if len(sponsors) > 1:
+        raise ScopeUnclear("These leads are of several sponsors: filter by one sponsor's booth, then export.")
     return sponsors.pop()
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tracker.exports.kinds import KINDS, LEAD_EXPORTS, selected_leads
+from tracker.exports.kinds import KINDS, LEAD_EXPORTS, ScopeUnclear, selected_leads
 from tracker.exports.service import export_enqueue, export_run, export_start
 from tracker.models import Event, ExportLog, Lead, Sponsor, Sponsorship
 from tracker.models.exports import ExportStatus
@@ -26,9 +26,13 @@ def export_begin(
     request: HttpRequest, *, kind: str, file_format: str, params: dict, description: str = ""
 ) -> HttpResponse:
     """Start an export: small ones are written now and downloaded at once, large ones go to a worker."""
-    job = export_start(
-        user=request.user, kind=kind, file_format=file_format, params=params, description=description
-    )
+    try:
+        job = export_start(
+            user=request.user, kind=kind, file_format=file_format, params=params, description=description
+        )
+    except ScopeUnclear as unclear:
+        messages.error(request, str(unclear))
+        return redirect_back(request, reverse("exports"))
     if _small(request.user, kind, params):
         job = export_run(job.pk)
         note = f" {job.consent_note}." if job.consent_note else ""
