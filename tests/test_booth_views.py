@@ -78,7 +78,12 @@ def test_lookup_says_who_and_who_talked_to_them_without_storing(client, booth):
         event=sponsorship.event, badge_id="KCEU24-000042", first_name="Zoë", last_name="Roy"
     )
     lead = f.LeadFactory(sponsorship=sponsorship, attendee=attendee)
-    f.ScanFactory(lead=lead, scanned_by=sam, rating="warm", notes="Asked about SSO")
+    f.ScanFactory(
+        lead=lead, scanned_by=sam, rating="warm", notes="Asked about SSO", device_scanned_at=timezone.now()
+    )
+    f.ScanFactory(
+        lead=lead, rating="hot", notes="From the organiser's app", source="Cvent: leads.csv"
+    )  # no time
     client.force_login(sam.user)
     before = (Scan.objects.count(), Lead.objects.count())
 
@@ -94,8 +99,9 @@ def test_lookup_says_who_and_who_talked_to_them_without_storing(client, booth):
     ).json()
 
     assert found["known"] and found["person"]["name"] == "Zoë Roy"
-    assert [(e["by"], e["rating"], e["notes"]) for e in found["earlier"]] == [
-        ("Sam Booth", "warm", "Asked about SSO")
+    assert sorted((e["by"] or e["source"], e["at"] is None, e["notes"]) for e in found["earlier"]) == [
+        ("Cvent: leads.csv", True, "From the organiser's app"),  # a file's row: no time made up
+        ("Sam Booth", False, "Asked about SSO"),
     ]
     assert unknown["known"] is False and unknown["earlier"] == []
     assert (Scan.objects.count(), Lead.objects.count()) == before

@@ -795,3 +795,17 @@ def test_exporting_leads_of_several_sponsors_says_what_to_do_instead_of_a_404(cl
     assert response.redirect_chain[-1][0] == reverse("all-leads")
     assert "several sponsors: filter by one sponsor" in response.content.decode()
     assert not m.ExportLog.objects.exists()
+
+
+def test_a_files_row_without_a_time_is_credited_to_the_file_and_given_no_time_in_the_devrel_review(world):
+    lead = world.leads["won"]
+    f.ScanFactory(lead=lead, scanned_by=None, source="Cvent: leads.csv", conversation_type="technical_deep_dive",
+                  notes="Asked for a tutorial on WASM", interests=[])  # fmt: skip
+    _, content = run(world.manager.user, "devrel-review", sponsorship=world.booth.pk)
+    wb = workbook(content)
+    talk = next(
+        r for r in records(wb["Technical conversations"]) if r["Notes"] == "Asked for a tutorial on WASM"
+    )
+    assert (talk["When"], talk["Staff"]) == (None, "Cvent: leads.csv")
+    request = next(r for r in records(wb["Requests"]) if r["Note"] == "Asked for a tutorial on WASM")
+    assert (request["When"], request["Staff"]) == (None, "Cvent: leads.csv")

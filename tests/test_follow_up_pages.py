@@ -260,6 +260,12 @@ def test_bulk_assign_from_the_lead_table(client, booth, manager, sam, devi, sams
     assert m.FollowUp.objects.get(lead=fresh).owner == devi
     assert m.FollowUp.objects.get(pk=sams_list["late"].pk).owner == devi
     assert not m.FollowUp.objects.filter(lead=foreign).exists()
+    # Assigned again to the owner it has: nothing changes, and the history says nothing happened.
+    late = sams_list["late"]
+    before = late.history.count()
+    again = client.post(reverse("leads-bulk"), {"pk": [late.lead.pk], "action": "assign", "owner": devi.pk},
+                        follow=True)  # fmt: skip
+    assert late.history.count() == before and "1 already so" in again.content.decode()
 
 
 def test_booth_staff_cannot_bulk_assign(client, sam, devi, sams_list):

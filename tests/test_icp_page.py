@@ -259,3 +259,10 @@ def test_an_answer_rule_keeps_a_choice_that_has_a_comma_in_it(setup):
         ["Mainframe"],
     )
     assert answer_values(clouds, ["AWS, GCP"]) == (["AWS, GCP"], [])  # a list kept as it is
+
+
+def test_a_rule_whose_values_were_stored_as_one_text_reads_as_that_text_not_its_letters():
+    from tracker.scoring.vocabulary import matches_shown
+
+    assert matches_shown("in_set", "seniority", "vp") == "VP"
+    assert matches_shown("list_match", "email_domain", ":free_mail") == "free email (Gmail and the like)"

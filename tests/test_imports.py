@@ -461,21 +461,21 @@ def test_a_files_consent_without_a_scan_time_never_beats_the_booths_answer(tmp_p
     assert (ada.consent, ada.consent_how) == (False, "import")
 
 
-def test_a_row_without_a_scan_time_took_place_at_the_event_not_on_the_day_of_the_import(
+def test_a_row_without_a_scan_time_is_not_taken_for_a_contact_on_the_day_of_the_import(
     tmp_path, booth, client
 ):
-    """The event ended on 22 March in Los Angeles: a row without a time counts as its last moment (never
-    today), says so on the lead page, never makes an earlier booth scan later, and its note is credited to
-    the file in the sales review."""
+    """A row without a time counts as a scan of the lead, but gives it no first or last contact (such leads
+    looked scanned today and sorted first); the lead page says there was no time in the file, a booth
+    scan's time stays the lead's, and the note is credited to the file in the sales review."""
     rows = [["KC-1", "Ada", "Lovelace", "", "Analytical", "", "From the organiser's app", ""],
             ["", "Grace", "Hopper", "grace@example.org", "Navy", "", "Wants a call", ""]]  # fmt: skip
     _import(tmp_path, booth, _csv(rows))
-    last_moment = datetime(2024, 3, 23, 6, 59, 59, tzinfo=UTC)  # 23:59:59 on the 22nd, PDT
     grace = Lead.objects.get(sponsorship=booth, attendee__last_name="Hopper")
-    assert (grace.first_scan_at, grace.last_scan_at) == (last_moment, last_moment)
+    assert (grace.scan_count, grace.first_scan_at, grace.last_scan_at) == (1, None, None)
     ada = Lead.objects.get(sponsorship=booth, attendee__badge_id="KC-1")
-    assert ada.first_scan_at == datetime(2024, 3, 20, 17, tzinfo=UTC)  # the booth's scan stays the first
-    assert grace.scans.get().device_scanned_at is None  # no time is made up for the phone's clock
+    assert ada.scan_count == 2
+    assert ada.first_scan_at == ada.last_scan_at == datetime(2024, 3, 20, 17, tzinfo=UTC)  # the booth's scan
+    assert grace.scans.get().device_scanned_at is None  # no time is made up
 
     client.force_login(booth.manager.user)
     assert "At the event" in client.get(grace.get_absolute_url()).content.decode()

@@ -384,6 +384,9 @@ def test_dates_and_pages_at_the_ends_of_the_calendar_are_refused_or_read_not_a_5
                 and "lead" in url
             ):
                 assert "Pick dates between 1900 and 2999" in response.content.decode()
+    # A page past the end is the last page, not an error.
+    last = client.get(reverse("lead-list", args=[booth.pk]), {"page": str(2**70), "per_page": 2})
+    assert last.context["table"].page.number == last.context["table"].paginator.num_pages > 1
     export = client.post(reverse("export-create"), {"export": "csv", "sponsorship": booth.pk,
                                                     "filters": "last_scan_before=9999-12-31"})  # fmt: skip
     assert export.status_code in (200, 302)

@@ -19,7 +19,7 @@ from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from tracker.api.auth import scanner
 from tracker.api.errors import ApiError, ErrorOut, FieldError, error_responses, invalid
@@ -71,8 +71,11 @@ class Person(Schema):
 
 
 class Earlier(Schema):
-    at: datetime
+    at: datetime | None = Field(None, description="When they talked (null: a file's row without a time)")
     by: str
+    source: str = Field(
+        "", description="The file an imported interaction came from; empty for a booth's scan"
+    )
     rating: str
     conversation_type: str
     notes: str
@@ -187,9 +190,12 @@ def scans(request: HttpRequest):
 
 
 def _earlier(scan: Scan) -> dict:
+    # When they talked, by the phone; a file's row without a time has none (null), only its source.
+    at = scan.device_scanned_at or (scan.received_at if not scan.source else None)
     return {
-        "at": (scan.device_scanned_at or scan.received_at).isoformat(),  # when they talked, by the phone
+        "at": at.isoformat() if at else None,
         "by": scan.scanned_by.display_name if scan.scanned_by else "",
+        "source": scan.source,
         "rating": scan.rating,
         "conversation_type": scan.conversation_type,
         "notes": scan.notes,

@@ -39,8 +39,14 @@ def request_kinds(note: str) -> list[str]:
 
 
 def _who(row: dict) -> str:
+    """Who talked: the staff member, else the file the row came from, else unknown."""
     first, last = row["scanned_by__user__first_name"], row["scanned_by__user__last_name"]
-    return person_name(first, last, row["scanned_by__user__username"]) or "unknown"
+    return person_name(first, last, row["scanned_by__user__username"]) or row["source"] or "unknown"
+
+
+def _met_at(row: dict):
+    """When they talked: none for a file's row without a time (its time is the import's)."""
+    return row["received_at"] if not row["source"] or row["device_scanned_at"] else None
 
 
 class DevrelReviewExport(Export):
@@ -60,6 +66,8 @@ class DevrelReviewExport(Export):
             .values(
                 "lead_id",
                 "received_at",
+                "device_scanned_at",
+                "source",
                 "rating",
                 "conversation_type",
                 "interests",
@@ -130,15 +138,13 @@ class DevrelReviewExport(Export):
             given = row["answers"] or {}
             if row["conversation_type"] in TECHNICAL:
                 conversations.append((
-                    row["received_at"].astimezone(self.tz), name, row["lead__attendee__title"], row["lead__attendee__company"],
+                    met.astimezone(self.tz) if (met := _met_at(row)) else None, name, row["lead__attendee__title"], row["lead__attendee__company"],
                     talks.get(row["conversation_type"], ""), ", ".join(items), row["notes"], who,
                     ratings.get(row["rating"], ""), row["lead__score__grade"] or "",
                     *(answer_text(given[q.key]) if q.key in given else "" for q in self.questions),
                 ))  # fmt: skip
             for kind in request_kinds(row["notes"]):
-                requests.append(
-                    (row["received_at"], kind, name, row["lead__attendee__company"], row["notes"], who)
-                )
+                requests.append((_met_at(row), kind, name, row["lead__attendee__company"], row["notes"], who))
         count = lambda header: Column(header, 11, INTEGER_FORMAT)  # noqa: E731
         yield Sheet(
             "Topics",

@@ -16,13 +16,14 @@ from tracker.models.choices import FollowUpStatus
 
 
 def followup_record(
-    *, follow_up: FollowUp, before: dict, by, note: str = "", at: datetime | None = None
+    *, follow_up: FollowUp, before: dict, by, note: str = "", typed: bool = False, at: datetime | None = None
 ) -> FollowUpChange | None:
-    """Record what changed in status or owner since ``before`` ({"status", "owner_id"}), and the note given
-    (a note alone is a change of its own: "called again, no answer"); None if nothing did."""
+    """Record what changed in status or owner since ``before`` ({"status", "owner_id"}); None if nothing
+    did. A ``typed`` note (one a person wrote: "called again, no answer") is a change of its own; a note the
+    code gives ("Reassigned by a manager") only goes with a change."""
     status_changed = before.get("status") != follow_up.status
     owner_changed = before.get("owner_id") != follow_up.owner_id
-    if not (status_changed or owner_changed or note.strip()):
+    if not (status_changed or owner_changed or (typed and note.strip())):
         return None
     return FollowUpChange.objects.create(
         follow_up=follow_up,
@@ -43,9 +44,11 @@ def followup_change(
     status: str | None = None,
     owner: StaffMember | None | bool = False,
     note: str = "",
+    typed: bool = False,
     opportunity: tuple[Decimal | None, str] | None = None,
 ) -> FollowUpChange | None:
-    """Change a follow-up's status, owner (``owner=False`` leaves it) or opportunity; record the change.
+    """Change a follow-up's status, owner (``owner=False`` leaves it) or opportunity; record the change
+    (``typed``: ``note`` is the person's own, recorded even with nothing else changed).
 
     Raises ``ValidationError`` (nothing saved) if the result is invalid: an owner of another sponsor,
     an amount without its currency.
@@ -61,7 +64,7 @@ def followup_change(
             locked.opportunity_amount, locked.opportunity_currency = opportunity
         locked.full_clean(exclude=["lead"])
         locked.save()
-        change = followup_record(follow_up=locked, before=before, by=by, note=note)
+        change = followup_record(follow_up=locked, before=before, by=by, note=note, typed=typed)
     follow_up.refresh_from_db()
     return change
 

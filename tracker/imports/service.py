@@ -67,7 +67,6 @@ from tracker.scans.matching import (
     typed_badge,
 )
 from tracker.scoring.service import current_icp, leads_score
-from tracker.times import day_span
 
 CHUNK = 5000  # rows read, matched and written together (a few dozen statements a chunk)
 KEPT_IN_REPORT = 500  # rejected rows and warnings listed on the report (all are in the rejected file)
@@ -245,10 +244,6 @@ class _State:
         self.seen: set[tuple] = set()
         self.badge_ids: set[str] = set()
         self.staff: dict[str, int] = {}
-        # A row without a scan time took place at the event: it counts as the event's last moment (never
-        # as the day of the import, which made a lead file's people look scanned today).
-        event = job.event
-        self.event_ends = day_span(event.end_date, event.tz)[1] - timedelta(seconds=1)
         if job.sponsorship_id:
             members = StaffMember.objects.filter(sponsor_id=job.sponsorship.sponsor_id).select_related("user")
             for member in members:
@@ -340,7 +335,7 @@ def _scan(
         state.staff.get(fold(values.get("scanned_by") or "")),
         "import",
         scanned_at,
-        scanned_at or min(now, state.event_ends),
+        scanned_at or now,  # when the server got it; a lead's first and last contact leave such rows out
         now,
         PayloadFormat.MANUAL,
         values.get("rating") or "",

@@ -306,10 +306,13 @@ def leads_recount(lead_ids: Iterable[int], *, answers: bool = True) -> None:
             .select_for_update()
             .values_list("pk", *RECOUNTED)
         }
+        # First and last contact: a file's row without a scan time counts as a scan, but its time (the
+        # import's) is not when the person was met; a lead met only in such rows has no contact time.
+        met_at = Q(source="") | Q(device_scanned_at__isnull=False)
         counted = {
             lead_id: (n, first, last)
             for lead_id, n, first, last in scans.values("lead_id")
-            .annotate(n=Count("pk"), first=Min("received_at"), last=Max("received_at"))
+            .annotate(n=Count("pk"), first=Min("received_at", filter=met_at), last=Max("received_at", filter=met_at))
             .values_list("lead_id", "n", "first", "last")
         }
         # The latest answer by when the person was asked (a phone that syncs late brings an older answer; a

@@ -49,7 +49,8 @@ def _number(value) -> str:
 def matches_shown(kind: str, field: str, values, min_value=None, max_value=None) -> str:
     """What a criterion matches, for people (pure): "Director, VP or C-level", "200 or more", "mentions
     pricing, PoC or budget", "free email (Gmail and the like)"; never a stored key."""
-    shown = [PSEUDO_SHOWN.get(str(v)) or value_shown(field, str(v)) for v in values or ()]
+    values = (values,) if isinstance(values, str) else values or ()  # a lone string, not its letters
+    shown = [PSEUDO_SHOWN.get(str(v)) or value_shown(field, str(v)) for v in values]
     listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1] if shown else ""
     if kind == "range":
         if min_value is not None and max_value is not None:

@@ -94,6 +94,7 @@ def follow_up_status(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
+                typed=True,  # the person's own note: kept even without a new status
                 opportunity=form.opportunity(),
             )
         except ValidationError as error:

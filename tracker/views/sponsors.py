@@ -11,7 +11,12 @@ from tracker import times
 from tracker.analytics.costs import cost_totals
 from tracker.analytics.portfolio import Group, trend
 from tracker.analytics.roi import qualified_label, roi_for
-from tracker.followups.creation import automatic_run_passed_by, policy_for, qualified_without_follow_up
+from tracker.followups.creation import (
+    AUTOMATIC_LOOKBACK,
+    automatic_run_passed_by,
+    policy_for,
+    qualified_without_follow_up,
+)
 from tracker.models import Scan, Sponsor, Sponsorship, StaffMember
 from tracker.tenancy import access_for, get_managed_or_404, get_scoped_or_404, scoped
 
@@ -80,4 +85,5 @@ def sponsorship_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["policy"] = policy
         context["pending_follow_ups"] = qualified_without_follow_up(sponsorship, policy).count()
         context["automatic_run_passed"] = automatic_run_passed_by(sponsorship, policy)
+        context["automatic_lookback_days"] = AUTOMATIC_LOOKBACK.days
     return render(request, "tracker/sponsorship_detail.html", context)

@@ -305,6 +305,7 @@
       const person = cut ? "Cut-off code: kept for a manager to check"
         : who ? [found.person.name, found.person.company].filter(Boolean).join(" · ") : null;
       await queue.update(item.client_uuid, { person, unknown });
+      if (!stillCurrent()) return; // the next badge's card is open now: none of this is about it
       showWho({ ...item, person, unknown });
       $("#qualify-earlier").replaceChildren(...earlierLines(found));
       showGrade(unknown ? null : found.grade);
@@ -408,7 +409,7 @@
 
   function earlierLines(result) {
     return (result && result.earlier || []).map((e) =>
-      el("li", {}, `Already talked to by ${e.by || "someone"} at ${when(e.at)}`,
+      el("li", {}, `Already talked to by ${e.by || e.source || "someone"}` + (e.at ? ` at ${when(e.at)}` : " (no time in the file)"),
         e.rating ? el("span", { class: `chip rating-${e.rating}` }, e.rating) : null,
         e.notes ? el("span", { class: "muted" }, ` “${e.notes.slice(0, 120)}”`) : null));
   }
