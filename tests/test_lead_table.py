@@ -406,3 +406,19 @@ def test_a_search_that_finds_nobody_offers_no_export(signed_in, booth, leads):
     page = signed_in.get(reverse("lead-list", args=[booth.pk]), {"q": "nobody-by-this-name"}).content.decode()
     assert "Export all" not in page and "Export these leads" not in page
     assert "Export all" in signed_in.get(reverse("lead-list", args=[booth.pk])).content.decode()
+
+
+def test_a_lead_without_a_contact_time_comes_last_whichever_way_the_list_is_sorted(signed_in, booth, leads):
+    """Met only in a file's rows without a time: no last scan. PostgreSQL puts NULL first in a descending
+    order; the list (and the default order) put such a lead last either way."""
+    f.LeadFactory(sponsorship=booth, attendee__last_name="Untimed", first_scan_at=None, last_scan_at=None)
+    for params in ({}, {"sort": "-last_scan_at"}, {"sort": "last_scan_at"}, {"sort": "first_scan_at"},
+                   {"sort": "-first_scan_at"}):  # fmt: skip
+        names = rows(signed_in, booth, **params, columns=["name", "first_scan_at", "last_scan_at"])
+        assert names[-1] == "Untimed", (params, names)
+    from tracker.models import Lead
+
+    assert (
+        list(Lead.objects.filter(sponsorship=booth).values_list("attendee__last_name", flat=True))[-1]
+        == "Untimed"
+    )

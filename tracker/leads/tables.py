@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from tracker.lists.engine import empty_last
 from tracker.lists.tables import BaseTable, LinkColumn, ScoreOrdering, WhenColumn, first_reason
 
 
@@ -51,6 +52,13 @@ class LeadTable(ScoreOrdering, BaseTable):
     @staticmethod
     def _first_reason(reasons) -> str:
         return first_reason(reasons)
+
+    # A lead without a contact time (met only in a file's rows without one) comes last either way.
+    def order_first_scan_at(self, queryset, is_descending):
+        return queryset.order_by(empty_last("first_scan_at", is_descending)), True
+
+    def order_last_scan_at(self, queryset, is_descending):
+        return queryset.order_by(empty_last("last_scan_at", is_descending)), True
 
     def render_top_reason(self, value) -> str:
         return self._first_reason(value)

@@ -117,7 +117,9 @@ class Lead(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
-        ordering = ("-last_scan_at", "-pk")
+        # The latest contact first; a lead without one (met only in a file's rows without a time) last, on
+        # PostgreSQL too (its descending order puts NULL first).
+        ordering = (F("last_scan_at").desc(nulls_last=True), "-pk")
         constraints = [
             models.UniqueConstraint(
                 fields=("sponsorship", "attendee"),
