@@ -809,3 +809,31 @@ def test_a_files_row_without_a_time_is_credited_to_the_file_and_given_no_time_in
     assert (talk["When"], talk["Staff"]) == (None, "Cvent: leads.csv")
     request = next(r for r in records(wb["Requests"]) if r["Note"] == "Asked for a tutorial on WASM")
     assert (request["When"], request["Staff"]) == (None, "Cvent: leads.csv")
+
+
+def test_a_leads_rating_is_its_latest_by_when_it_was_asked_on_the_list_and_in_the_files(world, client):
+    """One rule for "latest" (as for consent and answers): the phone's time, a file's row without a time
+    older than any booth scan however late it was imported; a file's row with a later time wins."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lead = world.leads["won"]
+    m.Scan.objects.filter(lead=lead).update(
+        rating="hot", device_scanned_at=timezone.now() - timedelta(days=3)
+    )
+    f.ScanFactory(
+        lead=lead, rating="cold", source="Cvent: leads.csv", device_scanned_at=None
+    )  # imported today
+
+    def shown() -> tuple[str, str]:
+        client.force_login(world.manager.user)
+        listed = client.get(reverse("lead-list", args=[world.booth.pk]), {"columns": ["name", "rating"]})
+        row = next(r for r in listed.context["table"].page.object_list if r.record.pk == lead.pk)
+        _, content = run(world.manager.user, "sales-review", sponsorship=world.booth.pk)
+        review = next(r for r in records(workbook(content)["Sales review"]) if r["Lead id"] == lead.pk)
+        return row.record.latest_rating, review["Rating"]
+
+    assert shown() == ("hot", "Hot")
+    f.ScanFactory(lead=lead, rating="cold", source="Cvent: leads.csv", device_scanned_at=timezone.now())
+    assert shown() == ("cold", "Cold")

@@ -11,7 +11,7 @@ from tracker.crm.mapping import LeadFacts
 from tracker.drivercursors import among
 from tracker.models import CrmConnection, Lead, Scan, Sponsorship
 from tracker.models.choices import FollowUpStatus
-from tracker.models.leads import latest_rating
+from tracker.models.leads import OLDEST_ASKED_FIRST, latest_rating
 from tracker.phones import phone_e164
 from tracker.questions.service import leads_answers_typed
 
@@ -61,7 +61,7 @@ def leads_facts(ids: Sequence[int]) -> Iterator[LeadFacts]:
     notes: dict[int, list[str]] = {}
     for lead_id, rating, note in (
         Scan.objects.filter(lead__in=ids)
-        .order_by("received_at", "pk")
+        .order_by(*OLDEST_ASKED_FIRST)
         .values_list("lead_id", "rating", "notes")
     ):
         ratings.setdefault(lead_id, []).append(rating)

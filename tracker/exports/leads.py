@@ -26,7 +26,7 @@ from tracker.exports.base import (
 from tracker.exports.reader import read_ahead
 from tracker.models import FollowUp, Lead, Scan
 from tracker.models.choices import ConversationType, FollowUpStatus, Rating
-from tracker.models.leads import attendee_name, latest_rating
+from tracker.models.leads import OLDEST_ASKED_FIRST, attendee_name, latest_rating
 from tracker.models.staff import person_name
 from tracker.questions.service import leads_answers_shown
 
@@ -146,7 +146,7 @@ class SalesReviewExport(Export):
         scans = defaultdict(list)
         for scan in native_rows(
             Scan.objects.filter(among(Scan, "lead_id", chunk))
-            .order_by("received_at", "pk")
+            .order_by(*OLDEST_ASKED_FIRST)
             .values_list(*SCAN_FIELDS)
         ):
             scans[scan[0]].append(scan)

@@ -150,7 +150,7 @@ class Lead(models.Model):
 
 
 def latest_rating(ratings_oldest_first: Iterable[str]) -> str:
-    """A lead's rating: the latest staff rating among its scans (in the order received), "" if none.
+    """A lead's rating: the latest staff rating among its scans (``OLDEST_ASKED_FIRST``), "" if none.
 
     The same rule as ``ScanQuerySet.latest_rating``, for scans already read in order.
     """
@@ -160,7 +160,7 @@ def latest_rating(ratings_oldest_first: Iterable[str]) -> str:
 class ScanQuerySet(models.QuerySet):
     def latest_rating(self, lead: str = "pk") -> Subquery:
         """A lead's rating as SQL, for an annotation on leads (``lead`` is the outer lead's id)."""
-        latest = self.filter(lead=OuterRef(lead)).exclude(rating="").order_by("-received_at", "-pk")
+        latest = self.filter(lead=OuterRef(lead)).exclude(rating="").order_by(*LATEST_ASKED_FIRST)
         return Subquery(latest.values("rating")[:1])
 
     def counted(self) -> ScanQuerySet:
@@ -183,10 +183,10 @@ class ScanQuerySet(models.QuerySet):
 # Scans latest first by when the person was asked: the phone's clock, else (a booth scan without one) when
 # the server got it; a file's row without a scan time is older than any, however late it was imported.
 # A lead's answers and consent are its latest answering scan's by this order.
-LATEST_ASKED_FIRST = (
-    Coalesce("device_scanned_at", Case(When(source="", then="received_at"))).desc(nulls_last=True),
-    F("pk").desc(),
-)
+_ASKED_AT = Coalesce("device_scanned_at", Case(When(source="", then="received_at")))
+LATEST_ASKED_FIRST = (_ASKED_AT.desc(nulls_last=True), F("pk").desc())
+# The same order the other way round: what a lead's scans say, oldest first (its latest rating last).
+OLDEST_ASKED_FIRST = (_ASKED_AT.asc(nulls_first=True), F("pk").asc())
 
 
 class Scan(models.Model):
