@@ -130,6 +130,8 @@ def test_a_manager_resolves_an_unknown_badge_to_an_attendee(client, booth):
 
     wrong = client.post(url, {"scan": scan.pk, "badge_id": "KCEU24-999999"})
     assert "No attendee of" in wrong.content.decode()
+    bogus = client.post(url, {"scan": scan.pk, "badge_id": "KCEU24-000777", "action": "bogus"})
+    assert bogus.status_code == 400 and Scan.objects.get(pk=scan.pk).lead is None  # said, not resolved
     response = client.post(url, {"scan": scan.pk, "badge_id": "KCEU24-000777"}, follow=True)
 
     assert "Badge resolved" in response.content.decode()

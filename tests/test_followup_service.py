@@ -151,6 +151,10 @@ def test_follow_ups_are_created_on_their_own_after_the_event_ends(booth, team, r
     policy = m.FollowUpPolicy.objects.get_or_create(sponsor=booth.sponsor)[0]
     assert automatic_run_passed_by(booth, policy, datetime(2027, 1, 30, tzinfo=UTC))
     assert not automatic_run_passed_by(booth, policy, datetime(2026, 11, 27, 0, 30, tzinfo=PARIS))
+    # An event an operator dated at the end of the calendar: its booth page opens (no day after it).
+    last = f.SponsorshipFactory(event__start_date=date(9999, 12, 30), event__end_date=date(9999, 12, 31))
+    assert not automatic_run_passed_by(last, policy, datetime(2026, 11, 27, tzinfo=UTC))
+    assert last not in sponsorships_due_for_follow_ups(datetime(2026, 11, 27, tzinfo=UTC))
 
 
 @pytest.mark.parametrize(

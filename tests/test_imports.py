@@ -486,3 +486,15 @@ def test_a_row_without_a_scan_time_is_not_taken_for_a_contact_on_the_day_of_the_
     with job.file.open("rb") as handle:
         text = handle.read().decode("utf-8-sig")
     assert "Import: leads.csv: Wants a call" in text and "unknown: Wants a call" not in text
+
+
+def test_one_huge_cell_never_sinks_the_file(tmp_path, booth):
+    """The csv module stops at 128 KiB a field: a row of 200,000 characters of notes is imported whole, one
+    whose company is that long is rejected with its reason, and the other rows are imported."""
+    rows = [["", "Grace", "Hopper", "grace@example.org", "Navy", "03/21/2024 1:00 PM", "x" * 200_000, ""],
+            ["", "Linus", "Torvalds", "linus@example.org", "y" * 200_000, "03/21/2024 2:00 PM", "", ""],
+            ["", "Ada", "Byron", "ada.b@example.org", "Analytical", "03/21/2024 3:00 PM", "short", ""]]  # fmt: skip
+    out = _import(tmp_path, booth, _csv(rows))
+    assert "2 new" in out and "1 rejected" in out and "company is longer than 200 characters" in out
+    grace = Lead.objects.get(sponsorship=booth, attendee__last_name="Hopper")
+    assert len(grace.scans.get().notes) == 200_000

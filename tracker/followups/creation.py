@@ -197,9 +197,9 @@ def sponsorships_due_for_follow_ups(now: datetime | None = None) -> list[Sponsor
     return [
         booth
         for booth in candidates
-        if booth.event.end_date
-        < times.event_today(booth.event, now)
-        <= booth.event.end_date + AUTOMATIC_LOOKBACK
+        # (counted back from today: an event dated at the end of the calendar has no day after it)
+        if booth.event.end_date < (today := times.event_today(booth.event, now))
+        and today - AUTOMATIC_LOOKBACK <= booth.event.end_date
     ]
 
 
@@ -212,7 +212,7 @@ def automatic_run_passed_by(
     return (
         policy.create_when_event_ends
         and sponsorship.follow_ups_created_at is None
-        and times.event_today(event, now) > event.end_date + AUTOMATIC_LOOKBACK
+        and times.event_today(event, now) - AUTOMATIC_LOOKBACK > event.end_date
     )
 
 

@@ -29,6 +29,10 @@ from typing import TypeVar
 SAMPLE_BYTES = 256 * 1024
 HEADER_SEARCH_ROWS = 20
 DELIMITERS = ",;\t|"
+# One cell is never the reason a file cannot be read (the csv module's own limit is 128 KiB): a row whose
+# value is too long for its field is rejected with that reason, the rest imported. The upload's own size
+# limit bounds it.
+csv.field_size_limit(2**31 - 1)
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),

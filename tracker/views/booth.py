@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -123,6 +123,8 @@ def unknown_badges(request: HttpRequest, pk: int) -> HttpResponse:
     scans = Scan.objects.filter(sponsorship=sponsorship)
     if request.method == "POST":
         action = request.POST.get("action", "resolve")
+        if action not in ("resolve", "discard", "restore"):
+            return HttpResponseBadRequest(f"Unknown action {action[:40]!r}: resolve, discard or restore.")
         if action == "restore":
             scan = get_scoped_or_404(scans.discarded(), request.user, request.POST.get("scan"))
             scan_restore(scan=scan)
