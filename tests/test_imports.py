@@ -498,3 +498,25 @@ def test_one_huge_cell_never_sinks_the_file(tmp_path, booth):
     assert "2 new" in out and "1 rejected" in out and "company is longer than 200 characters" in out
     grace = Lead.objects.get(sponsorship=booth, attendee__last_name="Hopper")
     assert len(grace.scans.get().notes) == 200_000
+
+
+def test_a_refused_mapping_changes_nothing_the_dry_run_showed(
+    client, booth, django_capture_on_commit_callbacks
+):
+    """A mapping refused (a field twice) keeps neither it nor the encoding sent with it: the import still
+    reads the file as its dry run did (a UTF-8 file read as cp1252 would have imported "ZoÃ«")."""
+    client.force_login(booth.manager.user)
+    _upload(client, booth, _csv([["", "Zoë", "Ørsted", "zoe@example.org", "Café Ltd", "", "", ""]]))
+    job = ImportJob.objects.get()
+    mapping = {f"column-{i}": field for i, field in enumerate(job.mapping)}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-check", args=[job.pk]), mapping)
+    twice = {**mapping, "column-4": "email"}
+    client.post(reverse("import-check", args=[job.pk]), {**twice, "encoding": "cp1252"})
+    job.refresh_from_db()
+    assert (job.status, job.encoding, job.mapping) == ("checked", "utf-8", list(mapping.values()))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-run", args=[job.pk]))
+    assert Lead.objects.filter(
+        sponsorship=booth, attendee__first_name="Zoë", attendee__company="Café Ltd"
+    ).exists()

@@ -126,17 +126,17 @@ def import_check(request: HttpRequest, pk: int) -> HttpResponse:
     except UnreadableFile as error:
         messages.error(request, str(error))
         return redirect("import-job", pk=job.pk)
-    if encoding:  # as chosen (or confirmed) by the user
-        job.encoding, job.encoding_guessed = encoding, False
-        job.save(update_fields=["encoding", "encoding_guessed"])
     mapping = [request.POST.get(f"column-{index}", "") for index in range(len(table.headers))]
     date_order = request.POST.get("date_order", "")
     try:
         job_map(job, mapping=mapping, date_order=date_order if date_order in DATE_ORDERS else "",
                 headers=table.headers, preset_name=request.POST.get("preset_name", "").strip())  # fmt: skip
     except MappingError as error:
-        messages.error(request, str(error))
+        messages.error(request, str(error))  # nothing kept, the encoding neither: the last dry run stands
         return redirect("import-job", pk=job.pk)
+    if encoding:  # as chosen (or confirmed) by the user, with the mapping the dry run below reads it by
+        job.encoding, job.encoding_guessed = encoding, False
+        job.save(update_fields=["encoding", "encoding_guessed"])
     if not job_start(job, dry_run=True):
         messages.error(request, "This import is already running.")
     return redirect("import-job", pk=job.pk)
