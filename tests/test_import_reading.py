@@ -324,3 +324,25 @@ def test_leaving_early_stops_the_reader_and_closes_the_file():
         assert next(items) == 0
     assert closed == [True]
     assert not [t for t in threading.enumerate() if t.name == "import-read-ahead"]
+
+
+def test_a_file_wider_than_any_table_is_refused_with_where_to_look(tmp_path):
+    """A stray cell in a sheet's last column (XFD) or a line of 100,000 separators would make every row that
+    wide; trailing empty columns are let through, anything past column 500 is said."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Email", "First name"])
+    sheet.append(["a@example.org", "Ada"])
+    sheet["XFD3"] = "stray"
+    book.save(tmp_path / "wide.xlsx")
+    with pytest.raises(UnreadableFile, match="as far as column XFD"):
+        list(_read(tmp_path / "wide.xlsx").rows())
+    wide = tmp_path / "wide.csv"
+    wide.write_text("Email,First name" + "," * 100_000 + "x\na@example.org,Ada\n")
+    with pytest.raises(UnreadableFile, match="at most 500 columns"):
+        _read(wide)
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("Email,First name" + "," * 2_000 + "\na@example.org,Ada" + "," * 2_000 + "\n")
+    assert [cells[:2] for _, cells in _read(trailing).rows()] == [["a@example.org", "Ada"]]

@@ -33,6 +33,10 @@ DELIMITERS = ",;\t|"
 # value is too long for its field is rejected with that reason, the rest imported. The upload's own size
 # limit bounds it.
 csv.field_size_limit(2**31 - 1)
+# The most columns a file may have: a lead file or attendee list has dozens. More (a stray cell in a
+# sheet's last column, a line of 100,000 separators) would make every row that wide on every page and in
+# the mapping form, which could not be sent; such a file is refused with where to look.
+MAX_COLUMNS = 500
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -121,7 +125,7 @@ def _text_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int,
         start = 1
         try:
             for cells in reader:
-                yield start, cells
+                yield start, _within(start, cells)
                 start = reader.line_num + 1
         except UnicodeError as error:  # undecodable, or a UTF-16 or UTF-32 file without its BOM
             raise UnreadableFile(
@@ -133,6 +137,7 @@ def _text_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int,
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -141,14 +146,34 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
     number = 0
     try:
         sheet = workbook.worksheets[0]
+        # A sheet whose cells run past MAX_COLUMNS (a stray one in its last column, 16,384) is said before
+        # any row is read: every row would be read that wide, and what lies past the table cannot be dropped.
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise UnreadableFile(
+                f"The sheet has cells as far as column {get_column_letter(sheet.max_column)}: a file of at most "
+                f"{MAX_COLUMNS} columns is taken. Delete what lies beyond the table's last column and upload it again."
+            )
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
+            yield number, _within(number, list(cells))
     except UnreadableFile:
         raise
     except Exception as error:  # a damaged sheet inside a sound zip: said, with where it broke
         raise UnreadableFile(f"The workbook's sheet cannot be read after row {number}: {error}.") from error
     finally:
         workbook.close()
+
+
+def _within(number: int, cells: list) -> list:
+    """A row's cells, without trailing empty ones past ``MAX_COLUMNS``; refused if still wider."""
+    if len(cells) > MAX_COLUMNS:
+        while cells and (cells[-1] is None or cells[-1] == ""):
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            raise UnreadableFile(
+                f"Row {number} has something in column {len(cells)}: a file of at most {MAX_COLUMNS} columns is "
+                "taken. Delete what lies beyond the table's last column and upload it again."
+            )
+    return cells
 
 
 def read_table(path: Path, score_header: Callable[[list], int], encoding: str | None = None) -> Table:
