@@ -4,7 +4,6 @@ queries per chunk of ids, whatever its size."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
@@ -15,7 +14,6 @@ from tracker.models.choices import FollowUpStatus
 from tracker.models.leads import OLDEST_ASKED_FIRST, latest_rating
 from tracker.phones import phone_e164
 from tracker.questions.service import leads_answers_typed
-from tracker.scans.people import ATTENDEE_FIELDS, booth_additions
 
 
 def qualifying_leads(connection: CrmConnection) -> QuerySet[Lead]:
@@ -27,13 +25,9 @@ def qualifying_leads(connection: CrmConnection) -> QuerySet[Lead]:
     )  # fmt: skip
 
 
-def facts_of(
-    lead: Lead, rating: str, notes: str, answers: dict[int, object] | None = None, added: dict | None = None
-) -> LeadFacts:
-    """One lead (its attendee, score, follow-up with owner and event already loaded) as ``LeadFacts``;
-    ``added``: what the booth's own scans add to the attendee's blank fields (``booth_additions``)."""
-    a = SimpleNamespace(**({name: getattr(lead.attendee, name) for name in ATTENDEE_FIELDS} | (added or {})))
-    score = getattr(lead, "score", None)
+def facts_of(lead: Lead, rating: str, notes: str, answers: dict[int, object] | None = None) -> LeadFacts:
+    """One lead (its attendee, score, follow-up with owner and event already loaded) as ``LeadFacts``."""
+    a, score = lead.attendee, getattr(lead, "score", None)
     follow_up = getattr(lead, "follow_up", None)
     return LeadFacts(
         pk=lead.pk,
@@ -65,23 +59,17 @@ def leads_facts(ids: Sequence[int]) -> Iterator[LeadFacts]:
     }
     ratings: dict[int, list[str]] = {}
     notes: dict[int, list[str]] = {}
-    said: dict[int, list[tuple[str, dict]]] = {}  # (payload, typed) of each lead's scans, oldest first
-    for lead_id, rating, note, raw_payload, typed in (
+    for lead_id, rating, note in (
         Scan.objects.filter(lead__in=ids)
         .order_by(*OLDEST_ASKED_FIRST)
-        .values_list("lead_id", "rating", "notes", "raw_payload", "typed")
+        .values_list("lead_id", "rating", "notes")
     ):
         ratings.setdefault(lead_id, []).append(rating)
-        said.setdefault(lead_id, []).append((raw_payload, typed))
         if note.strip():
             notes.setdefault(lead_id, []).append(note.strip())
     answers = leads_answers_typed(list(ids))
     for pk in ids:
         if pk in leads:
-            attendee = leads[pk].attendee
-            known = {name: getattr(attendee, name) for name in ATTENDEE_FIELDS}
-            added = booth_additions(known, reversed(said.get(pk, []))) if not all(known.values()) else {}
             yield facts_of(
-                leads[pk], latest_rating(ratings.get(pk, ())), " / ".join(notes.get(pk, ())), answers.get(pk),
-                added,
-            )  # fmt: skip
+                leads[pk], latest_rating(ratings.get(pk, ())), " / ".join(notes.get(pk, ())), answers.get(pk)
+            )

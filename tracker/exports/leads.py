@@ -29,7 +29,6 @@ from tracker.models.choices import ConversationType, FollowUpStatus, Rating
 from tracker.models.leads import OLDEST_ASKED_FIRST, attendee_name, latest_rating
 from tracker.models.staff import person_name
 from tracker.questions.service import leads_answers_shown
-from tracker.scans.people import booth_additions
 
 CHUNK = 2000
 TOP_REASONS = 3
@@ -160,15 +159,6 @@ class SalesReviewExport(Export):
         (pk, consent, first_scan_at, last_scan_at, display_name, first_name, last_name, title, company, email,
          phone, country, grade, score, reasons, event_name, time_zone) = lead  # fmt: skip
         _, status, due_on, amount, currency, owner_first, owner_last, owner_username = follow_up
-        # The person as this booth knows them: the organiser's data, its blanks filled from the booth's scans.
-        known = {"display_name": display_name, "first_name": first_name, "last_name": last_name, "title": title,
-                 "company": company, "email": email, "phone": phone, "country": country}  # fmt: skip
-        if not all(known.values()):
-            known |= booth_additions(known, ((s[9], s[10]) for s in reversed(scans)))
-            display_name, first_name, last_name, title, company, email, phone, country = (
-                known[name] for name in ("display_name", "first_name", "last_name", "title", "company", "email",
-                                         "phone", "country")
-            )  # fmt: skip
         reasons = sorted(reasons or [], key=lambda r: -abs(r.get("points", 0)))
         who = [_who(scan) for scan in scans]
         rating = latest_rating(s[1] for s in scans)
@@ -221,7 +211,7 @@ FOLLOW_UP_FIELDS = (
 _NO_FOLLOW_UP = (None,) * len(FOLLOW_UP_FIELDS)
 SCAN_FIELDS = (
     "lead_id", "rating", "interests", "conversation_type", "notes", "scanned_by__user__first_name",
-    "scanned_by__user__last_name", "scanned_by__user__username", "source", "raw_payload", "typed",
+    "scanned_by__user__last_name", "scanned_by__user__username", "source",
 )  # fmt: skip
 
 

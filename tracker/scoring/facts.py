@@ -13,7 +13,6 @@ import time
 from tracker.drivercursors import among, driver_rows
 from tracker.models import Account, Lead, LeadAnswer, Scan
 from tracker.regions import country_region
-from tracker.scans.people import booth_additions
 from tracker.scoring.normalise_companies import (
     CompanyResolver,
     company_key,
@@ -201,13 +200,6 @@ def _json_list(text) -> list:
     return (json.loads(text) if isinstance(text, str | bytes) else text) or []
 
 
-def _json_dict(text) -> dict:
-    """A JSON object column's text decoded ("{}" being the usual case)."""
-    if text is None or text == "{}":
-        return {}
-    return (json.loads(text) if isinstance(text, str | bytes) else text) or {}
-
-
 _NO_ANSWERS: dict = {}
 
 
@@ -243,7 +235,7 @@ def leads_facts(lead_ids: list[int], sponsor_id: int, *, preview: bool = False) 
     for scan in driver_rows(
         Scan.objects.filter(among(Scan, "lead_id", lead_ids))
         .order_by("-received_at", "-pk")
-        .values_list("lead_id", "rating", "conversation_type", "interests", "notes", "raw_payload", "typed")
+        .values_list("lead_id", "rating", "conversation_type", "interests", "notes")
     ):
         seen = scans.get(scan[0])
         if seen is None:
@@ -251,31 +243,16 @@ def leads_facts(lead_ids: list[int], sponsor_id: int, *, preview: bool = False) 
         else:
             seen.append(scan)
     answers, numbers = _answers(lead_ids)
-    # Who each lead is as its booth knows them: the attendee's fields (every sponsor's), the blank ones
-    # filled from the booth's own scans (what its badges said, what its staff typed or its file gave).
-    people = {}
-    for lead_id, title, company, email, country, _ in rows:
-        known = {
-            "title": title or "",
-            "company": company or "",
-            "email": email or "",
-            "country": country or "",
-        }
-        if not all(known.values()) and lead_id in scans:
-            said = ((scan[5], _json_dict(scan[6])) for scan in scans[lead_id])
-            known |= booth_additions(known, said, fields=known.keys())
-        people[lead_id] = known
-    titles = title_profiles({person["title"] for person in people.values()})
+    titles = title_profiles({row[1] for row in rows})
     accounts = sponsor_accounts(sponsor_id, read_within=PREVIEW_ACCOUNTS_SECONDS if preview else None)
     facts = {}
-    for lead_id, *_, scan_count in rows:
-        title, company, email, country = people[lead_id].values()
+    for lead_id, title, company, email, country, scan_count in rows:
         seen = scans.get(lead_id)
         if seen is None:
             ratings = conversations = interests = ()
             notes = ""
         elif len(seen) == 1:  # the usual case
-            _, rating, conversation, interest_text, note, *_ = seen[0]
+            _, rating, conversation, interest_text, note = seen[0]
             ratings = (rating,) if rating else ()
             conversations = (conversation,) if conversation else ()
             interests = tuple(dict.fromkeys(_json_list(interest_text)))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from copy import copy
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
@@ -20,7 +18,6 @@ from tracker.models import Lead, StaffMember
 from tracker.models.choices import ConsentHow, FollowUpStatus
 from tracker.models.money import CURRENCY_CHOICES
 from tracker.questions.service import lead_answers_shown, scans_answers_shown
-from tracker.scans.people import ATTENDEE_FIELDS, booth_additions
 from tracker.tenancy import get_scoped_or_404, managed, may_change_follow_up
 
 
@@ -33,11 +30,6 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     scans = list(lead.scans.select_related("scanned_by__user").order_by("received_at"))
     scans_answers_shown(scans, lead.sponsorship.sponsor_id)
-    # The person as this booth knows them: the organiser's data, its blanks filled from the booth's scans.
-    person = copy(lead.attendee)
-    known = {name: getattr(person, name) for name in ATTENDEE_FIELDS}
-    for name, value in booth_additions(known, ((s.raw_payload, s.typed) for s in reversed(scans))).items():
-        setattr(person, name, value)
     try:
         score = lead.score
     except ObjectDoesNotExist:
@@ -49,7 +41,6 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         follow_up, history = None, ()
     context = {
         "lead": lead,
-        "person": person,
         "scans": scans,
         "score": score,
         "answers": lead_answers_shown(lead),
