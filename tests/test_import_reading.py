@@ -265,6 +265,9 @@ def test_columns_with_the_same_header_keep_each_value():
 
     names = labels(["Email", "Question", "Answer", "Question", "Answer", ""])
     assert names == ["Email", "Question", "Answer", "Question (2)", "Answer (2)", "Column 6"]
+    # A header that is itself "Notes (2)", or "Column 3", never takes another column's name.
+    assert labels(["Notes", "Notes", "Notes (2)", "Notes", "", "Column 5"]) == [
+        "Notes", "Notes (2)", "Notes (2) (2)", "Notes (3)", "Column 5", "Column 5 (2)"]  # fmt: skip
     row = record_of(2, ["a@b.org", "Timeline?", "Q3", "Clusters?", "40", "x"], names, ["email", "", "", "", "", ""],
                     LEADS, "", TOKYO)  # fmt: skip
     assert row.extra == {"Question": "Timeline?", "Answer": "Q3", "Question (2)": "Clusters?", "Answer (2)": "40",

@@ -317,10 +317,14 @@ def _read(record: Record, name: str, cell, order: str, zone: ZoneInfo, window):
 def labels(headers: list[str]) -> list[str]:
     """Each column's name for its extra data: its header, numbered when it repeats ("Answer",
     "Answer (2)") or made up when blank ("Column 4"), so no column's value hides another's."""
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
     result = []
     for index, header in enumerate(headers):
-        name = header or f"Column {index + 1}"
-        seen[name] = seen.get(name, 0) + 1
-        result.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+        name = candidate = header or f"Column {index + 1}"
+        number = 1
+        while candidate in taken:  # also past a header that is itself "Notes (2)"
+            number += 1
+            candidate = f"{name} ({number})"
+        taken.add(candidate)
+        result.append(candidate)
     return result
