@@ -117,3 +117,30 @@ def test_a_list_filtered_by_an_answer_exports_only_the_leads_it_shows(world, cli
     assert shown.context["table"].paginator.count == 1
     wb = run(world.manager.user, "sales-review", sponsorship=world.booth.pk, filters=filters)
     assert [r["Lead id"] for r in records(wb["Sales review"])] == [world.leads["won"].pk]
+
+
+@pytest.mark.parametrize("kind", ["sales-review", "hubspot-contacts", "salesforce-leads", "devrel-review"])
+def test_a_question_named_like_a_column_gets_a_header_of_its_own(world, kind):
+    """A question labelled "Email" beside the Email column: a CRM import would map both to the email (or
+    take the answer for it); every header of a file is its own."""
+    import csv
+
+    m.Question.objects.create(sponsor=world.booth.sponsor, label="Email", kind="text", position=9)
+    m.Question.objects.create(sponsor=world.booth.sponsor, label="email (question)", kind="text", position=10)
+    file_format = "csv" if kind in ("hubspot-contacts", "salesforce-leads") else "xlsx"
+    job = export_run(export_start(user=world.manager.user, kind=kind, file_format=file_format,
+                                  params={"sponsorship": world.booth.pk}).pk)  # fmt: skip
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    if file_format == "csv":
+        sheets = [next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))]
+    else:
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        sheets = [[cell.value for cell in ws[1]] for ws in book.worksheets if ws.max_row]
+    for header in sheets:
+        folded = [str(h).casefold() for h in header if h]
+        assert len(folded) == len(set(folded)), header
+    assert (
+        any("Email (question)" in header or "Email (question 2)" in header for header in sheets)
+        or kind == "devrel-review"
+    )

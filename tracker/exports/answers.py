@@ -52,10 +52,29 @@ def export_questions(sponsor_ids: Iterable[int]) -> list[Asked]:
     ]
 
 
+def question_headers(columns: Sequence[Column], questions: Sequence[Asked]) -> list[str]:
+    """Each question's column header, never one the file already has (a question labelled "Email" beside
+    the Email column, which a CRM import would map twice): "Email (question)", then numbered."""
+    taken = {column.header.casefold() for column in columns}
+    headers = []
+    for question in questions:
+        header = question.header
+        if header.casefold() in taken:
+            header = f"{question.header} (question)"
+            number = 1
+            while header.casefold() in taken:
+                number += 1
+                header = f"{question.header} (question {number})"
+        taken.add(header.casefold())
+        headers.append(header)
+    return headers
+
+
 def with_answers(columns: Sequence[Column], questions: Sequence[Asked], *, after: str) -> tuple[Column, ...]:
     """``columns`` with a column per question after the one headed ``after``."""
     at = next(i for i, column in enumerate(columns) if column.header == after) + 1
-    return (*columns[:at], *(Column(q.header, 22, wrap=True) for q in questions), *columns[at:])
+    added = (Column(header, 22, wrap=True) for header in question_headers(columns, questions))
+    return (*columns[:at], *added, *columns[at:])
 
 
 def answer_cells(row: Sequence, texts: dict[int, str], questions: Sequence[Asked], *, at: int) -> tuple:

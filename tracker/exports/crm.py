@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from tracker.crm.facts import leads_facts
 from tracker.crm.mapping import HUBSPOT, HUBSPOT_FIELDS, SALESFORCE, SALESFORCE_FIELDS, LeadFacts, layout_row
-from tracker.exports.answers import export_questions
+from tracker.exports.answers import export_questions, question_headers
 from tracker.exports.base import Column, Export, Sheet
 from tracker.exports.leads import CHUNK, sales_order
 from tracker.models import Lead
@@ -33,7 +33,10 @@ class _CrmExport(Export):
 
     def sheets(self) -> Iterator[Sheet]:
         ids = list(sales_order(self.leads).values_list("pk", flat=True))
-        columns = (*self.columns, *(Column(q.header) for q in self.questions))
+        columns = (
+            *self.columns,
+            *(Column(header) for header in question_headers(self.columns, self.questions)),
+        )
         yield Sheet(self.filename, columns, self._rows(ids), row_count=len(ids))
 
     def _rows(self, ids: list[int]) -> Iterator[tuple]:

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from tracker.exports.answers import Asked, export_questions
+from tracker.exports.answers import Asked, export_questions, question_headers
 from tracker.exports.base import DATETIME_FORMAT, INTEGER_FORMAT, Column, Export, Sheet
 from tracker.models import Lead, LeadAnswer, Scan, Sponsorship
 from tracker.models.choices import ConversationType, Rating, StaffRole
@@ -164,21 +164,24 @@ class DevrelReviewExport(Export):
                 key=lambda row: (-row[1], row[0]),
             ),
         )
+        talk_columns = [
+            Column("When", 17, DATETIME_FORMAT),
+            Column("Lead", 24),
+            Column("Title", 28),
+            Column("Company", 24),
+            Column("Conversation", 18),
+            Column("Interests", 28, wrap=True),
+            Column("Notes", 60, wrap=True),
+            Column("Staff", 22),
+            Column("Rating", 8),
+            Column("Grade", 7),
+        ]  # fmt: skip
         yield Sheet(
             "Technical conversations",
             [
-                Column("When", 17, DATETIME_FORMAT),
-                Column("Lead", 24),
-                Column("Title", 28),
-                Column("Company", 24),
-                Column("Conversation", 18),
-                Column("Interests", 28, wrap=True),
-                Column("Notes", 60, wrap=True),
-                Column("Staff", 22),
-                Column("Rating", 8),
-                Column("Grade", 7),
-                *(Column(q.header, 22, wrap=True) for q in self.questions),
-            ],  # fmt: skip
+                *talk_columns,
+                *(Column(h, 22, wrap=True) for h in question_headers(talk_columns, self.questions)),
+            ],
             conversations,
         )
         if self.questions:
