@@ -520,3 +520,14 @@ def test_a_refused_mapping_changes_nothing_the_dry_run_showed(
     assert Lead.objects.filter(
         sponsorship=booth, attendee__first_name="Zoë", attendee__company="Café Ltd"
     ).exists()
+
+
+def test_two_badge_ids_of_one_email_are_reported_as_the_one_lead_they_make(tmp_path, booth):
+    rows = [["KC-501", "Grace", "Hopper", "grace@example.org", "Navy", "03/21/2024 1:00 PM", "", ""],
+            ["KC-502", "Grace", "Hopper", "Grace@Example.org", "Navy", "03/21/2024 2:00 PM", "", ""]]  # fmt: skip
+    checked = _import(tmp_path, booth, _csv(rows), "--dry-run")
+    out = _import(tmp_path, booth, _csv(rows), name="again.csv")
+    for said in (checked, out):
+        assert "1 new, 1 merged" in said, said
+    assert Lead.objects.filter(sponsorship=booth, attendee__last_name="Hopper").count() == 1
+    assert Lead.objects.get(sponsorship=booth, attendee__last_name="Hopper").scan_count == 2

@@ -242,6 +242,7 @@ class _State:
 
     def __init__(self, job: ImportJob):
         self.seen: set[tuple] = set()
+        self.seen_emails: set[str] = set()
         self.badge_ids: set[str] = set()
         self.staff: dict[str, int] = {}
         if job.sponsorship_id:
@@ -287,7 +288,12 @@ def _leads_chunk(job: ImportJob, state: _State, good: list[tuple], tally: Tally,
         with_lead = booth_leads_of(job.sponsorship_id, {a.pk for a in people.values()})
         for badge in badges:
             who, known = identity(badge), known_among(people, badge)
-            if who in state.seen or (known is not None and known.pk in with_lead):
+            email = badge.email.lower()
+            # Two badge ids of one email are one person: the second is found by the email the first brought.
+            again = who in state.seen or (known is None and email and email in state.seen_emails)
+            if email:
+                state.seen_emails.add(email)
+            if again or (known is not None and known.pk in with_lead):
                 tally.merged += 1
             elif known is None and not says_who(badge):
                 tally.unknown += 1  # a bare badge id nobody has: kept, resolved when the attendee list comes
