@@ -197,3 +197,129 @@ def test_an_owner_off_the_roster_sees_the_leads_handed_to_them_and_nothing_else(
     rep.save()
     rep.user.refresh_from_db()
     assert client.get(reverse("lead-detail", args=[lead.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_what_one_sponsor_is_told_about_a_person_never_reaches_another_sponsors_lead(tmp_path, client):
+    """The attendee is every sponsor's at the event. Alpha's lead file, booth scan and resolve form give the
+    person an email and phone the organiser's list left blank: Alpha's lead page, sales review and CRM
+    file show them; Beta, who has the same person as a lead, sees none of it (nor could Alpha plant it)."""
+    import io
+
+    from django.core.management import call_command
+
+    from tracker.crm.facts import leads_facts
+    from tracker.exports.service import export_run, export_start
+    from tracker.models import Attendee, Lead, Scan
+    from tracker.scans.review import scan_resolve
+
+    alpha = f.SponsorshipFactory(sponsor__name="Alpha Cloud")
+    beta = f.SponsorshipFactory(sponsor__name="Beta Data", event=alpha.event)
+    person = f.AttendeeFactory(event=alpha.event, badge_id="KC-77", first_name="Noor", last_name="Haddad",
+                               email="", phone="", title="")  # fmt: skip
+    theirs = f.LeadFactory(sponsorship=beta, attendee=person)
+    other = f.AttendeeFactory(event=alpha.event, badge_id="KC-78", email="", phone="")
+    f.LeadFactory(sponsorship=beta, attendee=other)
+
+    path = tmp_path / "alpha.csv"
+    path.write_text(
+        "Badge ID,Email,Phone,Job title,Notes\nKC-77,planted@alpha.example,+1 900 555 0100,CTO,hi\n"
+    )
+    call_command("import_leads", str(path), "--sponsorship", str(alpha.pk), stdout=io.StringIO())
+    unknown = f.ScanFactory(lead=None, sponsorship=alpha, raw_payload="NOPE-1", processed_at=None)
+    scan_resolve(scan=unknown, data={"badge_id": "KC-78", "email": "resolver@alpha.example"})
+
+    for attendee in (person, other):
+        attendee.refresh_from_db()
+        assert (attendee.email, attendee.phone) == ("", "")  # the shared record is the organiser's alone
+    assert Attendee.objects.get(pk=person.pk).title == ""
+
+    ours = Lead.objects.get(sponsorship=alpha, attendee=person)
+    Lead.objects.filter(pk=ours.pk).update(consent=True)
+    Lead.objects.filter(pk=theirs.pk).update(consent=True)
+    alpha_manager = f.StaffMemberFactory(sponsor=alpha.sponsor, level="manager")
+    beta_manager = f.StaffMemberFactory(sponsor=beta.sponsor, level="manager")
+    client.force_login(alpha_manager.user)
+    assert "planted@alpha.example" in client.get(ours.get_absolute_url()).content.decode()
+    (alpha_facts,) = leads_facts([ours.pk])
+    assert (alpha_facts.email, alpha_facts.title) == ("planted@alpha.example", "CTO")
+    client.force_login(beta_manager.user)
+    page = client.get(theirs.get_absolute_url()).content.decode()
+    assert "planted@alpha.example" not in page and "900 555" not in page
+    (beta_facts,) = leads_facts([theirs.pk])
+    assert (beta_facts.email, beta_facts.phone, beta_facts.title) == ("", "", "")
+    for manager, booth, present in ((alpha_manager, alpha, True), (beta_manager, beta, False)):
+        job = export_run(export_start(user=manager.user, kind="sales-review", file_format="csv",
+                                      params={"sponsorship": booth.pk}).pk)  # fmt: skip
+        with job.file.open("rb") as handle:
+            text = handle.read().decode("utf-8-sig")
+        assert ("planted@alpha.example" in text) is present and ("resolver@alpha.example" in text) is False
+    # The resolver's word is kept with Alpha's scan, for Alpha's view of that lead.
+    assert Scan.objects.get(pk=unknown.pk).typed["email"] == "resolver@alpha.example"
+
+
+@pytest.mark.django_db
+def test_a_title_read_off_one_booths_badge_scores_that_booths_lead_only():
+    """The organiser's list left the title blank; Alpha's scan read "VP Engineering" off the badge. Alpha's
+    lead is scored as a VP; Beta's lead of the same person, without such a scan, as unknown."""
+    from tracker.scoring.facts import leads_facts
+
+    alpha = f.SponsorshipFactory()
+    beta = f.SponsorshipFactory(event=alpha.event)
+    person = f.AttendeeFactory(event=alpha.event, badge_id="KC-9", title="", email="")
+    vcard = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Noor Haddad\nTITLE:VP Engineering\nEMAIL:noor@acme.example\nEND:VCARD"
+    )
+    ours = f.ScanFactory(lead=f.LeadFactory(sponsorship=alpha, attendee=person), raw_payload=vcard).lead
+    theirs = f.ScanFactory(lead=f.LeadFactory(sponsorship=beta, attendee=person), raw_payload="KC-9").lead
+    assert leads_facts([ours.pk], alpha.sponsor_id)[ours.pk].seniority == "vp"
+    assert leads_facts([theirs.pk], beta.sponsor_id)[theirs.pk].seniority == "unknown"
+
+
+@pytest.mark.django_db
+def test_a_booths_badge_scan_stays_its_own_and_its_erasure_finds_it(client):
+    """Through the real matching of a booth's scans (a vCard with an email the list lacks): the shared
+    attendee is untouched, Alpha's follow-up page and API show the email, Beta's lead of the same person
+    does not; an erasure by that email at Alpha finds and erases Alpha's lead, and leaves Beta's."""
+    from django.utils import timezone
+
+    from tracker.models import Attendee, Lead, Scan
+    from tracker.privacy.erasure import person_erase
+    from tracker.scans.matching import scans_match
+    from tracker.scans.people import booth_people
+
+    alpha = f.SponsorshipFactory(sponsor__name="Alpha Cloud")
+    beta = f.SponsorshipFactory(sponsor__name="Beta Data", event=alpha.event)
+    person = f.AttendeeFactory(
+        event=alpha.event, badge_id="KC-88", first_name="Ada", last_name="Lovelace", email=""
+    )
+    theirs = f.LeadFactory(sponsorship=beta, attendee=person, consent=True)
+    vcard = "BEGIN:VCARD\nVERSION:3.0\nFN:Ada Lovelace\nEMAIL:ada@analytical.example\nNOTE:KC-88\nEND:VCARD"
+    scan = f.ScanFactory(lead=None, sponsorship=alpha, raw_payload=vcard, processed_at=None,
+                         typed={"badge_id": "KC-88"})  # fmt: skip
+    scans_match([Scan.objects.select_related("sponsorship").get(pk=scan.pk)], timezone.now())
+    ours = Lead.objects.get(sponsorship=alpha)
+    Lead.objects.filter(pk=ours.pk).update(consent=True)
+    assert Attendee.objects.get(pk=ours.attendee_id).email == ""  # whichever attendee it matched
+    people = booth_people([ours.pk, theirs.pk])
+    assert (people[ours.pk]["email"], people[theirs.pk]["email"]) == ("ada@analytical.example", "")
+
+    owner = f.StaffMemberFactory(sponsor=alpha.sponsor, level="manager")
+    f.FollowUpFactory(lead=ours, owner=owner, status="todo")
+    client.force_login(owner.user)
+    assert "mailto:ada@analytical.example" in client.get(reverse("my-follow-ups")).content.decode()
+
+    erased = person_erase(sponsor=alpha.sponsor, by_user=owner.user, email="ADA@analytical.example")
+    assert erased.leads == 1 and Lead.objects.get(pk=ours.pk).erased_at is not None
+    assert Lead.objects.get(pk=theirs.pk).erased_at is None
+
+
+def test_of_two_values_a_booth_has_for_a_blank_field_the_latest_asked_wins():
+    """booth_additions reads scans latest first: of two values for a blank field, the latest asked wins;
+    its scans come in LATEST_ASKED_FIRST order, where a file's row without a time is the oldest."""
+    from tracker.scans.people import booth_additions
+
+    attendee = {"email": "", "title": "CTO", "company": ""}
+    scans = [("", {"email": "new@x.example", "company": "Newco"}), ("", {"email": "old@x.example"})]
+    assert booth_additions(attendee, scans) == {"email": "new@x.example", "company": "Newco"}
+    assert booth_additions({"email": "a@b.example", "title": "CTO"}, scans, ("email", "title")) == {}
