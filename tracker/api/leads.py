@@ -10,7 +10,6 @@ id (a long import chunk), is on the next reading from the start, not on the page
 from __future__ import annotations
 
 from datetime import datetime
-from types import SimpleNamespace
 
 from django.core import signing
 from django.http import HttpRequest, JsonResponse
@@ -20,7 +19,6 @@ from tracker.api.auth import reader
 from tracker.api.errors import ApiError, error_responses
 from tracker.models import Lead, Sponsorship
 from tracker.models.leads import attendee_name
-from tracker.scans.people import booth_people
 from tracker.tenancy import get_scoped_or_404, parse_id, scoped
 
 router = Router(tags=["leads"], auth=reader)
@@ -70,9 +68,8 @@ class LeadFilters(Schema):
     limit: int = 100
 
 
-def _lead(lead: Lead, person: dict[str, str]) -> dict:
-    """``person``: who the lead is as its booth knows them (``booth_people``)."""
-    a, contact = SimpleNamespace(**person), lead.consent is True
+def _lead(lead: Lead) -> dict:
+    a, contact = lead.attendee, lead.consent is True
     score = getattr(lead, "score", None)
     return {
         "id": lead.pk, "sponsorship": lead.sponsorship_id,
@@ -121,8 +118,7 @@ def leads(request: HttpRequest, filters: Query[LeadFilters]):
     more = len(page) > filters.limit
     page = page[: filters.limit]
     cursor = signing.dumps(page[-1].pk, salt=CURSOR_SALT) if more else None
-    people = booth_people([lead.pk for lead in page])
-    return JsonResponse({"items": [_lead(lead, people[lead.pk]) for lead in page], "next": cursor})
+    return JsonResponse({"items": [_lead(lead) for lead in page], "next": cursor})
 
 
 @router.get(
@@ -130,5 +126,4 @@ def leads(request: HttpRequest, filters: Query[LeadFilters]):
     summary="One lead with its score",
 )  # fmt: skip
 def lead(request: HttpRequest, lead_id: int):
-    found = get_scoped_or_404(_leads(request), request.auth.user, lead_id)
-    return JsonResponse(_lead(found, booth_people([found.pk])[found.pk]))
+    return JsonResponse(_lead(get_scoped_or_404(_leads(request), request.auth.user, lead_id)))

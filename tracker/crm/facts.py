@@ -4,7 +4,6 @@ queries per chunk of ids, whatever its size."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
@@ -15,7 +14,6 @@ from tracker.models.choices import FollowUpStatus
 from tracker.models.leads import OLDEST_ASKED_FIRST, latest_rating
 from tracker.phones import phone_e164
 from tracker.questions.service import leads_answers_typed
-from tracker.scans.people import booth_people
 
 
 def qualifying_leads(connection: CrmConnection) -> QuerySet[Lead]:
@@ -27,12 +25,9 @@ def qualifying_leads(connection: CrmConnection) -> QuerySet[Lead]:
     )  # fmt: skip
 
 
-def facts_of(
-    lead: Lead, rating: str, notes: str, answers: dict[int, object] | None, person: dict[str, str]
-) -> LeadFacts:
-    """One lead (its score, follow-up with owner and event already loaded) as ``LeadFacts``; ``person``:
-    who the lead is as its booth knows them (``booth_people``)."""
-    a, score = SimpleNamespace(**person), getattr(lead, "score", None)
+def facts_of(lead: Lead, rating: str, notes: str, answers: dict[int, object] | None = None) -> LeadFacts:
+    """One lead (its attendee, score, follow-up with owner and event already loaded) as ``LeadFacts``."""
+    a, score = lead.attendee, getattr(lead, "score", None)
     follow_up = getattr(lead, "follow_up", None)
     return LeadFacts(
         pk=lead.pk,
@@ -73,10 +68,8 @@ def leads_facts(ids: Sequence[int]) -> Iterator[LeadFacts]:
         if note.strip():
             notes.setdefault(lead_id, []).append(note.strip())
     answers = leads_answers_typed(list(ids))
-    people = booth_people(ids)
     for pk in ids:
         if pk in leads:
             yield facts_of(
-                leads[pk], latest_rating(ratings.get(pk, ())), " / ".join(notes.get(pk, ())), answers.get(pk),
-                people[pk],
-            )  # fmt: skip
+                leads[pk], latest_rating(ratings.get(pk, ())), " / ".join(notes.get(pk, ())), answers.get(pk)
+            )

@@ -36,7 +36,6 @@ from tracker.models.crm import CrmKind, CrmPushStatus
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
 from tracker.retries import RETRY_TRANSIENT
-from tracker.scans.people import booth_people
 
 CONSENT, ERASURE = "consent", "erasure"
 # Rows that may have reached the CRM: anything but what was already withdrawn or erased there.
@@ -128,12 +127,8 @@ def _erase(connection: CrmConnection, client, rows: list[CrmPush]) -> dict[int, 
 
 def _opt_out(connection: CrmConnection, client, rows: list[CrmPush]) -> dict[int, RecordResult]:
     if connection.kind == CrmKind.HUBSPOT:  # unsubscribed by email address; without one nothing to do
-        # The email the push sent: the lead's as its booth knows it (``booth_people``), as in leads_facts.
-        emails = {
-            pk: person["email"] for pk, person in booth_people([r.lead_id for r in rows], ("email",)).items()
-        }
         return {
-            row.pk: client.unsubscribe_all(emails[row.lead_id]) if emails.get(row.lead_id)
+            row.pk: client.unsubscribe_all(row.lead.attendee.email) if row.lead.attendee.email
             else RecordResult("", True)
             for row in rows
         }  # fmt: skip

@@ -29,7 +29,6 @@ from tracker.models.choices import ConversationType, FollowUpStatus, Rating
 from tracker.models.leads import OLDEST_ASKED_FIRST, attendee_name, latest_rating
 from tracker.models.staff import person_name
 from tracker.questions.service import leads_answers_shown
-from tracker.scans.people import booth_people
 
 CHUNK = 2000
 TOP_REASONS = 3
@@ -134,14 +133,7 @@ class SalesReviewExport(Export):
         leads = native_rows(
             Lead.objects.filter(among(Lead, "pk", chunk)).order_by().values_list(*LEAD_FIELDS)
         )
-        # Who each lead is as its booth knows them (``booth_people``): LEAD_FIELDS' person, in its order.
-        people = booth_people(chunk, PERSON_FIELDS)
-        at = LEAD_FIELDS.index("attendee__display_name")
-        by_pk = {
-            lead[0]: (*lead[:at], *people[lead[0]].values(), *lead[at + len(PERSON_FIELDS) :])
-            for lead in leads
-            if lead[0] in people
-        }
+        by_pk = {lead[0]: lead for lead in leads}
         # Apart: joined to the leads, PostgreSQL hashed every follow-up of the database for each chunk.
         follow_ups = {
             row[0]: row
@@ -212,9 +204,6 @@ LEAD_FIELDS = (
     "score__grade", "score__score", "score__reasons", "sponsorship__event__name",
     "sponsorship__event__time_zone",
 )  # fmt: skip
-# The person's fields of LEAD_FIELDS, in their order there.
-PERSON_FIELDS = ("display_name", "first_name", "last_name", "title", "company", "email", "phone", "country")
-assert LEAD_FIELDS[4:12] == tuple(f"attendee__{name}" for name in PERSON_FIELDS)
 FOLLOW_UP_FIELDS = (
     "lead_id", "status", "due_on", "opportunity_amount", "opportunity_currency", "owner__user__first_name",
     "owner__user__last_name", "owner__user__username",

@@ -28,7 +28,6 @@ from tracker.models import (
 )
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from tracker.regions import country_region
-from tracker.scans.people import booth_people
 from tracker.scoring.facts import account_resolver
 from tracker.scoring.normalise_companies import email_domain
 
@@ -97,7 +96,7 @@ def _router(sponsor_id: int) -> tuple[Router, dict[int, StaffMember]]:
 
 
 def _signals(leads: list[Lead], sponsor_id: int) -> dict[int, LeadSignals]:
-    """Region, conversation types, ratings and account owner of each lead, in a handful of queries."""
+    """Region, conversation types, ratings and account owner of each lead, in two queries."""
     talks: dict[int, set[str]] = defaultdict(set)
     ratings: dict[int, set[str]] = defaultdict(set)
     for lead_id, conversation, rating in Scan.objects.filter(
@@ -111,15 +110,12 @@ def _signals(leads: list[Lead], sponsor_id: int) -> dict[int, LeadSignals]:
     owners = dict(
         Account.objects.filter(sponsor_id=sponsor_id, owner__isnull=False).values_list("pk", "owner_id")
     )
-    people = booth_people(
-        [lead.pk for lead in leads], ("company", "email", "country")
-    )  # as the booth knows them
     signals = {}
     for lead in leads:
-        person = people.get(lead.pk, {"company": "", "email": "", "country": ""})
-        match = resolver.resolve(person["company"], email_domain(person["email"]))
+        attendee = lead.attendee
+        match = resolver.resolve(attendee.company, email_domain(attendee.email))
         signals[lead.pk] = LeadSignals(
-            region=country_region(person["country"]),
+            region=country_region(attendee.country),
             conversation_types=frozenset(talks[lead.pk]),
             ratings=frozenset(ratings[lead.pk]),
             account_owner_id=owners.get(match.account_id) if match else None,

@@ -16,7 +16,6 @@ from django.utils import timezone
 from tracker import times
 from tracker.models import FollowUp, ReminderDigest, StaffMember
 from tracker.models.choices import FollowUpStatus
-from tracker.scans.people import attendee_as_known, booth_people
 
 # An owner east of UTC may already be a day ahead: candidates are picked with a day's margin.
 _ONE_DAY = timedelta(days=1)
@@ -41,12 +40,10 @@ def digest_items(owner: StaffMember, now: datetime) -> list[DigestItem]:
         .select_related("lead__attendee", "lead__score", "lead__sponsorship__event")
         .order_by("due_on", "pk")
     )
-    people = booth_people([f.lead_id for f in follow_ups])  # as each booth knows them
-    known = {f.lead_id: attendee_as_known(f.lead.attendee, people[f.lead_id]) for f in follow_ups}
     return [
         DigestItem(
-            name=known[f.lead_id].full_name or known[f.lead_id].email or "Unnamed lead",
-            company=known[f.lead_id].company,
+            name=f.lead.attendee.full_name or f.lead.attendee.email or "Unnamed lead",
+            company=f.lead.attendee.company,
             grade=getattr(getattr(f.lead, "score", None), "grade", ""),
             event=f.lead.sponsorship.event.name,
             due_on=f.due_on,

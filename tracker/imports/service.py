@@ -53,7 +53,9 @@ from tracker.models import ImportJob, Scan, StaffMember
 from tracker.models.choices import PayloadFormat
 from tracker.questions.answers import QuestionSpec
 from tracker.scans.matching import (
+    ATTENDEE_FIELDS,
     attendees_for,
+    badge_of,
     blanks_filled,
     booth_leads_of,
     identity,
@@ -62,8 +64,8 @@ from tracker.scans.matching import (
     leads_recount,
     people_named,
     says_who,
+    typed_badge,
 )
-from tracker.scans.people import ATTENDEE_FIELDS, badge_of, typed_badge
 from tracker.scoring.service import current_icp, leads_score
 
 CHUNK = 5000  # rows read, matched and written together (a few dozen statements a chunk)

@@ -15,9 +15,8 @@ from tracker.models import FollowUpChange, Lead, Scan
 from tracker.models.leads import attendee_name
 from tracker.models.privacy import AuditAction
 from tracker.privacy.audit import audit
-from tracker.privacy.erasure import identifier_hash, sponsors_leads_of, who
+from tracker.privacy.erasure import identifier_hash, who
 from tracker.questions.service import answers_read, question_labels
-from tracker.scans.people import attendee_as_known, booth_people
 
 PERSON = ("display_name", "first_name", "last_name", "email", "phone", "title", "company", "country", "city",
           "badge_id")  # fmt: skip
@@ -33,7 +32,7 @@ def person_data(
     email, badge_id = email.strip().lower(), badge_id.strip()
     attendees, mentioned = who(email, badge_id, event_id)
     leads = (
-        sponsors_leads_of(sponsor, attendees, mentioned)
+        Lead.objects.filter(sponsorship__sponsor=sponsor, attendee__in=attendees)
         .select_related(
             "attendee", "sponsorship__event", "score", "follow_up__owner__user", "consent_by__user"
         )
@@ -43,12 +42,11 @@ def person_data(
         )
         .order_by("pk")
     )
-    people = booth_people([lead.pk for lead in leads])
     unknown = Scan.objects.filter(mentioned, sponsorship__sponsor=sponsor, lead__isnull=True).order_by(
         "received_at"
     )
     data = {"sponsor": sponsor.name, "asked_by": "email" if email else "badge id",
-            "leads": [_lead(lead, people[lead.pk]) for lead in leads],
+            "leads": [_lead(lead) for lead in leads],
             "unknown_badges": [{"at": _when(s.received_at), "badge_payload": s.raw_payload, "typed": s.typed,
                                 "notes": s.notes} for s in unknown]}  # fmt: skip
     kind, value = ("email", email) if email else ("badge id", badge_id)
@@ -62,9 +60,8 @@ def _when(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def _lead(lead: Lead, person: dict[str, str]) -> dict:
-    """``person``: who the lead is as its booth knows them (``booth_people``): what the sponsor holds."""
-    a = attendee_as_known(lead.attendee, person)
+def _lead(lead: Lead) -> dict:
+    a = lead.attendee
     labels = question_labels(lead.sponsorship.sponsor_id)  # the questions behind the scans' answers
     score = getattr(lead, "score", None)
     follow_up = getattr(lead, "follow_up", None)

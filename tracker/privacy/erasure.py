@@ -78,24 +78,17 @@ def who(email: str = "", badge_id: str = "", event_id: int | None = None) -> tup
     return Attendee.objects.filter(badge_id=badge_id, event_id=event_id), scans
 
 
-def sponsors_leads_of(sponsor, attendees: QuerySet[Attendee], mentioned: Q) -> QuerySet[Lead]:
-    """The sponsor's leads of the person ``who`` found: through the attendee, or through one of the lead's
-    own scans that names them (what a booth was told stays with its scans, not on the shared attendee)."""
-    named = Scan.objects.filter(mentioned, sponsorship__sponsor=sponsor, lead__isnull=False).values("lead_id")
-    return Lead.objects.filter(sponsorship__sponsor=sponsor).filter(
-        Q(attendee__in=attendees) | Q(pk__in=named)
-    )
-
-
 def person_erase(
     *, sponsor, by_user, email: str = "", badge_id: str = "", event_id: int | None = None
 ) -> Erased:
     """Erase the person with this email, or this badge id at this event, from ``sponsor``'s data."""
     email, badge_id = email.strip().lower(), badge_id.strip()
     people, mentioned = who(email, badge_id, event_id)
-    lead_ids = list(sponsors_leads_of(sponsor, people, mentioned).values_list("pk", flat=True))
+    attendees = list(
+        people.filter(leads__sponsorship__sponsor=sponsor).values_list("pk", flat=True).distinct()
+    )
     with transaction.atomic():
-        leads = Lead.objects.filter(pk__in=lead_ids)
+        leads = Lead.objects.filter(sponsorship__sponsor=sponsor, attendee_id__in=attendees)
         unknown = Scan.objects.filter(sponsorship__sponsor=sponsor, lead__isnull=True).filter(mentioned)
         erased = anonymise(sponsor, leads, unknown)
         kind, value = ("email", email) if email else ("badge id", badge_id)

@@ -16,16 +16,46 @@ from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce, Lower
 
 from tracker.analytics.freshness import figures_changed
-from tracker.badges import ParsedBadge
+from tracker.badges import ParsedBadge, parse_badge
 from tracker.crm.propagation import CONSENT, LIVE, crm_propagate_soon
 from tracker.drivercursors import among, among_texts, copy_insert_values, copy_update, copy_update_values
 from tracker.models import Attendee, CrmPush, Lead, Scan, Sponsorship
-from tracker.models.choices import ConsentHow
+from tracker.models.choices import ConsentHow, PayloadFormat
 from tracker.models.leads import LATEST_ASKED_FIRST
 from tracker.questions.service import lead_answers_refresh
-from tracker.scans.people import ATTENDEE_FIELDS, attendee_values, badge_of
 
 EARLIER_SHOWN = 5
+ATTENDEE_FIELDS = {
+    "display_name": 240, "first_name": 120, "last_name": 120, "email": 254, "phone": 40, "title": 200, "company": 200, "country": 2, "city": 100,
+}  # fmt: skip
+
+
+def typed_badge(data: dict) -> ParsedBadge:
+    """A badge from what staff typed in (name, company, email, badge id)."""
+    email = (data.get("email") or "").strip()
+    return ParsedBadge(
+        format=PayloadFormat.MANUAL,
+        badge_id=(data.get("badge_id") or "").strip(),
+        first_name=(data.get("first_name") or "").strip(),
+        last_name=(data.get("last_name") or "").strip(),
+        emails=(email,) if email else (),
+        title=(data.get("title") or "").strip(),
+        company=(data.get("company") or "").strip(),
+        phone=(data.get("phone") or "").strip(),  # an imported row's; booth staff type no phone
+        country=(data.get("country") or "").strip(),
+        city=(data.get("city") or "").strip(),
+    )
+
+
+def badge_of(raw_payload: str, typed: dict) -> ParsedBadge:
+    """The identity a scan carries: the parsed payload, or what staff typed when there is none."""
+    if raw_payload.strip():
+        return parse_badge(raw_payload)
+    return typed_badge(typed)
+
+
+def attendee_values(badge: ParsedBadge) -> dict[str, str]:
+    return {name: (getattr(badge, name) or "")[:limit] for name, limit in ATTENDEE_FIELDS.items()}
 
 
 def blanks_filled(attendee: Attendee, badge: ParsedBadge) -> dict[str, str]:
@@ -34,6 +64,15 @@ def blanks_filled(attendee: Attendee, badge: ParsedBadge) -> dict[str, str]:
     return {
         name: value for name, value in attendee_values(badge).items() if value and not getattr(attendee, name)
     }
+
+
+def _fill_blanks(attendee: Attendee, badge: ParsedBadge) -> None:
+    """Complete an attendee with what a badge adds, and save it."""
+    changed = blanks_filled(attendee, badge)
+    for name, value in changed.items():
+        setattr(attendee, name, value)
+    if changed:
+        attendee.save(update_fields=list(changed))
 
 
 def attendee_find(event_id: int, badge: ParsedBadge) -> Attendee | None:
@@ -53,7 +92,8 @@ def attendee_match(event_id: int, badge: ParsedBadge) -> Attendee | None:
     """The attendee this badge names, created if the badge says who; None for an unknown badge."""
     found = attendee_find(event_id, badge)
     if found is not None:
-        return found  # what the badge adds stays on the booth's scan (``booth_additions``)
+        _fill_blanks(found, badge)
+        return found
     if not says_who(badge):
         return None  # a bare id nobody has: an unknown badge, resolved later
     try:
@@ -125,13 +165,10 @@ def attendees_for(
     event_id: int, badges: list[ParsedBadge], booth: int | None = None, people: dict | None = None
 ) -> list[Attendee | None]:
     """The attendee of each badge, in a handful of queries however many: the ones that say who but are
-    not on the list yet are added in one insert (one that another process added meanwhile is kept).
-
-    ``booth``: the sponsorship whose scans or file these badges are, whose leads a name alone may match;
-    what its badges add to a known attendee stays with its scans (``booth_additions``), never written to
-    the attendee every sponsor shares. Without ``booth`` (the organiser's attendee list), a badge fills the
-    attendee's blanks, never overwriting what the list said. ``people``: ``people_named``'s answer for
-    these badges when the caller has it (read in the same transaction)."""
+    not on the list yet are added in one insert (one that another process added meanwhile is kept), and
+    what a badge adds to a known attendee fills its blanks, never overwriting the organiser's data.
+    ``booth``: whose leads a name alone may match; ``people``: ``people_named``'s answer for these badges
+    when the caller has it (read in the same transaction)."""
     if people is None:
         people = people_named(event_id, badges, booth)
     new: dict[tuple, ParsedBadge] = {}
@@ -151,12 +188,8 @@ def attendees_for(
             [(event_id, b.badge_id[:120], *attendee_values(b).values()) for b in new.values()],
         )
         # Every badge still unknown, not only those added: one skipped above for its email is found by it.
-        people |= people_named(
-            event_id, [b for b in badges if known_among(people, b) is None and says_who(b)]
-        )
+        people |= people_named(event_id, [b for b in badges if known_among(people, b) is None and says_who(b)])
     result = [known_among(people, badge) for badge in badges]
-    if booth is not None:
-        return result
     # Blanks filled, grouped by the fields they fill (one list's missing country, say): each group is one
     # UPDATE of just those columns.
     filled: dict[int, tuple[Attendee, set[str]]] = {}
@@ -279,9 +312,7 @@ def leads_recount(lead_ids: Iterable[int], *, answers: bool = True) -> None:
         counted = {
             lead_id: (n, first, last)
             for lead_id, n, first, last in scans.values("lead_id")
-            .annotate(
-                n=Count("pk"), first=Min("received_at", filter=met_at), last=Max("received_at", filter=met_at)
-            )
+            .annotate(n=Count("pk"), first=Min("received_at", filter=met_at), last=Max("received_at", filter=met_at))
             .values_list("lead_id", "n", "first", "last")
         }
         # The latest answer by when the person was asked (a phone that syncs late brings an older answer; a

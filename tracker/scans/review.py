@@ -10,8 +10,7 @@ from django.utils import timezone
 from tracker.analytics.freshness import figures_changed
 from tracker.badges import badge_hints
 from tracker.models import Lead, Scan
-from tracker.scans.matching import attendee_match, lead_for, leads_recount
-from tracker.scans.people import typed_badge
+from tracker.scans.matching import attendee_match, lead_for, leads_recount, typed_badge
 
 
 class ResolveForm(forms.Form):
@@ -45,11 +44,8 @@ def scan_resolve(*, scan: Scan, data: dict) -> Lead:
                 f"No attendee of {scan.sponsorship.event} has badge id {badge.badge_id!r}; add a name or an email."
             )
         lead = lead_for(scan.sponsorship_id, attendee)
-        # What the form says is kept on the scan, for this booth (``booth_additions``): the attendee is
-        # every sponsor's, and a resolve must not write another sponsor's lead's email into it.
-        typed = {**(scan.typed or {}), **{name: value for name, value in data.items() if value}}
         updated = Scan.objects.filter(pk=scan.pk, lead__isnull=True).update(
-            lead=lead, processed_at=timezone.now(), typed=typed
+            lead=lead, processed_at=timezone.now()
         )
         if not updated:
             raise ValidationError("This scan was resolved by someone else just now.")

@@ -13,7 +13,6 @@ import time
 from tracker.drivercursors import among, driver_rows
 from tracker.models import Account, Lead, LeadAnswer, Scan
 from tracker.regions import country_region
-from tracker.scans.people import booth_people
 from tracker.scoring.normalise_companies import (
     CompanyResolver,
     company_key,
@@ -222,9 +221,6 @@ def _answers(
     return values, numbers
 
 
-SCORED_PERSON = ("title", "company", "email", "country")  # in rows' order (leads_facts)
-
-
 def leads_facts(lead_ids: list[int], sponsor_id: int, *, preview: bool = False) -> dict[int, LeadFacts]:
     """Facts for each of the sponsor's leads among ``lead_ids`` (others are left out): normalised title and
     company, account data, and all its booth interactions."""
@@ -247,11 +243,6 @@ def leads_facts(lead_ids: list[int], sponsor_id: int, *, preview: bool = False) 
         else:
             seen.append(scan)
     answers, numbers = _answers(lead_ids)
-    # Who each lead is as its booth knows them (``booth_people``), where the attendee leaves one blank.
-    lacking = [row[0] for row in rows if not all(row[1:5])]
-    if lacking:
-        people = booth_people(lacking, SCORED_PERSON)
-        rows = [(pk, *people[pk].values(), n) if pk in people else (pk, *rest, n) for pk, *rest, n in rows]
     titles = title_profiles({row[1] for row in rows})
     accounts = sponsor_accounts(sponsor_id, read_within=PREVIEW_ACCOUNTS_SECONDS if preview else None)
     facts = {}

@@ -25,7 +25,6 @@ from tracker.lists.tables import parse_columns
 from tracker.models import AssignmentRule, FollowUp, FollowUpPolicy, Scan, Sponsor, Sponsorship, StaffMember
 from tracker.models.choices import OPEN_FOLLOW_UP_STATUSES, FollowUpStatus
 from tracker.models.followups import overdue_condition
-from tracker.scans.people import attendee_as_known, booth_people
 from tracker.tenancy import (
     access_for,
     get_managed_or_404,
@@ -67,9 +66,6 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("lead__scans", queryset=scans))
     )
     page = Paginator(follow_ups, MY_PER_PAGE).get_page(request.GET.get("page"))
-    people = booth_people([follow_up.lead_id for follow_up in page])  # as each booth knows them
-    for follow_up in page:
-        follow_up.person = attendee_as_known(follow_up.lead.attendee, people[follow_up.lead_id])
     context = {
         "page": page,
         "show": show,

@@ -18,7 +18,6 @@ from tracker.models import Lead, StaffMember
 from tracker.models.choices import ConsentHow, FollowUpStatus
 from tracker.models.money import CURRENCY_CHOICES
 from tracker.questions.service import lead_answers_shown, scans_answers_shown
-from tracker.scans.people import attendee_as_known, booth_people
 from tracker.tenancy import get_scoped_or_404, managed, may_change_follow_up
 
 
@@ -31,7 +30,6 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     scans = list(lead.scans.select_related("scanned_by__user").order_by("received_at"))
     scans_answers_shown(scans, lead.sponsorship.sponsor_id)
-    person = attendee_as_known(lead.attendee, booth_people([lead.pk])[lead.pk])  # as this booth knows them
     try:
         score = lead.score
     except ObjectDoesNotExist:
@@ -43,7 +41,6 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         follow_up, history = None, ()
     context = {
         "lead": lead,
-        "person": person,
         "scans": scans,
         "score": score,
         "answers": lead_answers_shown(lead),
