@@ -191,7 +191,7 @@ def scans(request: HttpRequest):
 
 def _earlier(scan: Scan) -> dict:
     # When they talked, by the phone; a file's row without a time has none (null), only its source.
-    at = scan.device_scanned_at or (scan.received_at if not scan.source else None)
+    at = None if scan.untimed else scan.device_scanned_at or scan.received_at
     return {
         "at": at.isoformat() if at else None,
         "by": scan.scanned_by.display_name if scan.scanned_by else "",

@@ -45,7 +45,7 @@ def _who(row: dict) -> str:
 
 
 def _met_at(row: dict):
-    """When they talked: none for a file's row without a time (its time is the import's)."""
+    """When they talked: none for a file's row without a time (``Scan.untimed``, for a row of values)."""
     return row["received_at"] if not row["source"] or row["device_scanned_at"] else None
 
 

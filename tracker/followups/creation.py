@@ -197,10 +197,16 @@ def sponsorships_due_for_follow_ups(now: datetime | None = None) -> list[Sponsor
     return [
         booth
         for booth in candidates
-        # (counted back from today: an event dated at the end of the calendar has no day after it)
         if booth.event.end_date < (today := times.event_today(booth.event, now))
-        and today - AUTOMATIC_LOOKBACK <= booth.event.end_date
+        and not _lookback_passed(booth.event, today)
     ]
+
+
+def _lookback_passed(event, today) -> bool:
+    """The event ended longer ago than ``AUTOMATIC_LOOKBACK`` before ``today`` (its own day): the automatic
+    run leaves it alone. Counted back from today: an event dated at the end of the calendar has no day
+    after it."""
+    return today - AUTOMATIC_LOOKBACK > event.end_date
 
 
 def automatic_run_passed_by(
@@ -212,7 +218,7 @@ def automatic_run_passed_by(
     return (
         policy.create_when_event_ends
         and sponsorship.follow_ups_created_at is None
-        and times.event_today(event, now) - AUTOMATIC_LOOKBACK > event.end_date
+        and _lookback_passed(event, times.event_today(event, now))
     )
 
 

@@ -149,10 +149,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
         # A sheet whose cells run past MAX_COLUMNS (a stray one in its last column, 16,384) is said before
         # any row is read: every row would be read that wide, and what lies past the table cannot be dropped.
         if (sheet.max_column or 0) > MAX_COLUMNS:
-            raise UnreadableFile(
-                f"The sheet has cells as far as column {get_column_letter(sheet.max_column)}: a file of at most "
-                f"{MAX_COLUMNS} columns is taken. Delete what lies beyond the table's last column and upload it again."
-            )
+            raise _too_wide(f"The sheet has cells as far as column {get_column_letter(sheet.max_column)}")
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, _within(number, list(cells))
     except UnreadableFile:
@@ -169,11 +166,15 @@ def _within(number: int, cells: list) -> list:
         while cells and (cells[-1] is None or cells[-1] == ""):
             cells.pop()
         if len(cells) > MAX_COLUMNS:
-            raise UnreadableFile(
-                f"Row {number} has something in column {len(cells)}: a file of at most {MAX_COLUMNS} columns is "
-                "taken. Delete what lies beyond the table's last column and upload it again."
-            )
+            raise _too_wide(f"Row {number} has something in column {len(cells)}")
     return cells
+
+
+def _too_wide(where: str) -> UnreadableFile:
+    return UnreadableFile(
+        f"{where}: a file of at most {MAX_COLUMNS} columns is taken. Delete what lies beyond the table's last "
+        "column and upload it again."
+    )
 
 
 def read_table(path: Path, score_header: Callable[[list], int], encoding: str | None = None) -> Table:

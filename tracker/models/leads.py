@@ -184,6 +184,9 @@ class ScanQuerySet(models.QuerySet):
 # the server got it; a file's row without a scan time is older than any, however late it was imported.
 # A lead's answers and consent are its latest answering scan's by this order.
 _ASKED_AT = Coalesce("device_scanned_at", Case(When(source="", then="received_at")))
+# The scans that say when the person was met (``_ASKED_AT`` is not null): all but a file's rows without a
+# scan time, whose ``received_at`` is the import's (``Scan.untimed`` for one scan).
+TIMED = Q(source="") | Q(device_scanned_at__isnull=False)
 LATEST_ASKED_FIRST = (_ASKED_AT.desc(nulls_last=True), F("pk").desc())
 # The same order the other way round: what a lead's scans say, oldest first (its latest rating last).
 OLDEST_ASKED_FIRST = (_ASKED_AT.asc(nulls_first=True), F("pk").asc())
@@ -279,6 +282,12 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return f"scan {self.client_uuid} at {self.sponsorship}"
+
+    @property
+    def untimed(self) -> bool:
+        """A file's row without a scan time: its ``received_at`` is the import's, not when the person was met
+        (the SQL twin is ``TIMED``)."""
+        return bool(self.source) and self.device_scanned_at is None
 
     def clean(self) -> None:
         errors = {}

@@ -21,7 +21,7 @@ from tracker.crm.propagation import CONSENT, LIVE, crm_propagate_soon
 from tracker.drivercursors import among, among_texts, copy_insert_values, copy_update, copy_update_values
 from tracker.models import Attendee, CrmPush, Lead, Scan, Sponsorship
 from tracker.models.choices import ConsentHow, PayloadFormat
-from tracker.models.leads import LATEST_ASKED_FIRST
+from tracker.models.leads import LATEST_ASKED_FIRST, TIMED
 from tracker.questions.service import lead_answers_refresh
 
 EARLIER_SHOWN = 5
@@ -188,7 +188,9 @@ def attendees_for(
             [(event_id, b.badge_id[:120], *attendee_values(b).values()) for b in new.values()],
         )
         # Every badge still unknown, not only those added: one skipped above for its email is found by it.
-        people |= people_named(event_id, [b for b in badges if known_among(people, b) is None and says_who(b)])
+        people |= people_named(
+            event_id, [b for b in badges if known_among(people, b) is None and says_who(b)]
+        )
     result = [known_among(people, badge) for badge in badges]
     # Blanks filled, grouped by the fields they fill (one list's missing country, say): each group is one
     # UPDATE of just those columns.
@@ -308,11 +310,12 @@ def leads_recount(lead_ids: Iterable[int], *, answers: bool = True) -> None:
         }
         # First and last contact: a file's row without a scan time counts as a scan, but its time (the
         # import's) is not when the person was met; a lead met only in such rows has no contact time.
-        met_at = Q(source="") | Q(device_scanned_at__isnull=False)
         counted = {
             lead_id: (n, first, last)
             for lead_id, n, first, last in scans.values("lead_id")
-            .annotate(n=Count("pk"), first=Min("received_at", filter=met_at), last=Max("received_at", filter=met_at))
+            .annotate(
+                n=Count("pk"), first=Min("received_at", filter=TIMED), last=Max("received_at", filter=TIMED)
+            )
             .values_list("lead_id", "n", "first", "last")
         }
         # The latest answer by when the person was asked (a phone that syncs late brings an older answer; a
